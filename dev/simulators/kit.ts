@@ -1,0 +1,154 @@
+/**
+ * Shared plumbing for the loopback provider simulators: a real HTTP server on 127.0.0.1, a request
+ * log, and scripted faults (status bursts, Retry-After, connection resets, slow or truncated bodies)
+ * that tests queue per path. Each provider's simulator only describes its own contract.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SimRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  body: unknown;
+  rawBody: string;
+}
+
+export interface SimReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Send this text instead of JSON (malformed or truncated bodies). */
+  raw?: string;
+}
+
+export type Fault =
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: unknown }
+  | { kind: 'reset' }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'raw'; status: number; text: string; contentType?: string };
+
+interface QueuedFault {
+  method?: string;
+  path: string | RegExp;
+  fault: Fault;
+  remaining: number;
+}
+
+export type Route = (request: SimRequest) => SimReply | Promise<SimReply>;
+
+export class Simulator {
+  readonly requests: SimRequest[] = [];
+  private server: Server | undefined;
+  private readonly faults: QueuedFault[] = [];
+
+  constructor(
+    private readonly name: string,
+    private readonly route: Route,
+  ) {}
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this.url;
+  }
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | null;
+    if (!address) throw new Error(`${this.name} simulator is not started`);
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Answers the next `times` matching requests with `fault` instead of the contract's reply. */
+  inject(path: string | RegExp, fault: Fault, times = 1, method?: string): this {
+    this.faults.push({ path, fault, remaining: times, method });
+    return this;
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  /** Requests whose path matches, e.g. to assert how often an endpoint was called. */
+  calls(path: string | RegExp, method?: string): SimRequest[] {
+    return this.requests.filter((r) => matches(path, r.path) && (!method || r.method === method));
+  }
+
+  private takeFault(method: string, path: string): Fault | undefined {
+    const index = this.faults.findIndex(
+      (f) => f.remaining > 0 && matches(f.path, path) && (!f.method || f.method === method),
+    );
+    if (index < 0) return undefined;
+    const queued = this.faults[index]!;
+    queued.remaining -= 1;
+    if (queued.remaining === 0) this.faults.splice(index, 1);
+    return queued.fault;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const rawBody = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://sim');
+    let body: unknown;
+    try {
+      body = rawBody ? JSON.parse(rawBody) : undefined;
+    } catch {
+      body = rawBody;
+    }
+    const request: SimRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+      rawBody,
+    };
+    this.requests.push(request);
+
+    const fault = this.takeFault(request.method, request.path);
+    if (fault?.kind === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (fault?.kind === 'raw') {
+      res
+        .writeHead(fault.status, { 'content-type': fault.contentType ?? 'application/json' })
+        .end(fault.text);
+      return;
+    }
+    let reply: SimReply;
+    if (fault?.kind === 'status') {
+      reply = { status: fault.status, headers: fault.headers, body: fault.body ?? {} };
+    } else {
+      try {
+        reply = await this.route(request);
+      } catch (error) {
+        reply = { status: 500, body: { message: `${this.name} simulator: ${(error as Error).message}` } };
+      }
+    }
+    if (res.destroyed) return;
+    const text = reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
+    res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers }).end(text);
+  }
+}
+
+function matches(pattern: string | RegExp, path: string): boolean {
+  return typeof pattern === 'string' ? pattern === path : pattern.test(path);
+}
+
+export const json = (status: number, body: unknown, headers?: Record<string, string>): SimReply => ({
+  status,
+  body,
+  headers,
+});

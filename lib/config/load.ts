@@ -1,0 +1,193 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { type Budget, parseThreshold } from '../budgets/budget.ts';
+import { currencyCode, decimal, ExchangeRates, Money } from '../money/index.ts';
+import { providerModule } from '../providers/registry.ts';
+import type { AccountBase } from '../providers/types.ts';
+import { ConfigError, type ConfigProblem, pathToString } from './errors.ts';
+import { type AccountConfig, ConfigSchema, type ParsedConfig } from './schema.ts';
+
+export interface Account extends AccountBase {
+  /** Provider-specific fields as parsed, including credential references (never values). */
+  settings: AccountConfig;
+  credentials: Record<string, string>;
+}
+
+export interface Config {
+  file: string;
+  timeZone: string;
+  rates: ExchangeRates;
+  accounts: Account[];
+  budgets: Budget[];
+}
+
+export async function loadConfig(path: string): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'file not found; pass --config with the path of your spendwatch.yaml'
+        : (error as Error).message;
+    throw new ConfigError([{ file: path, path: '(file)', message: reason }]);
+  }
+  return parseConfig(text, basename(path));
+}
+
+/** Parses and checks a config; every problem found is reported at once, each with its location. */
+export function parseConfig(text: string, file = 'spendwatch.yaml'): Config {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number | undefined) =>
+    offset === undefined
+      ? {}
+      : { line: lineCounter.linePos(offset).line, column: lineCounter.linePos(offset).col };
+
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((error) => ({
+        file,
+        ...at(error.pos[0]),
+        path: '(yaml)',
+        message: `${error.message.split('\n')[0]}; fix the YAML syntax here`,
+      })),
+    );
+  }
+  const result = ConfigSchema.safeParse(doc.toJS() ?? {}, { reportInput: true });
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => schemaProblem(issue, doc, file, at)));
+  }
+  const problems = semanticProblems(result.data).map(({ path, message }) => {
+    const node = doc.getIn(path, true) as Node | undefined;
+    return { file, ...at(node?.range?.[0]), path: pathToString(path), value: valueText(node), message };
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return toConfig(result.data, file);
+}
+
+type Locate = (offset: number | undefined) => { line?: number; column?: number };
+
+function schemaProblem(
+  issue: z.core.$ZodIssue,
+  doc: ReturnType<typeof parseDocument>,
+  file: string,
+  at: Locate,
+): ConfigProblem {
+  const path = issue.path as (string | number)[];
+  let node = doc.getIn(path, true) as Node | undefined;
+  let fieldPath = path;
+  if (issue.code === 'unrecognized_keys') {
+    // Point at the unknown key itself, not at the object holding it.
+    const holder = doc.getIn(path, true) ?? doc.contents;
+    const key = String(issue.keys[0]);
+    const pair = isMap(holder)
+      ? holder.items.find((item) => isScalar(item.key) && String(item.key.value) === key)
+      : undefined;
+    node = pair?.key as Node | undefined;
+    fieldPath = [...path, key];
+    return { file, ...at(node?.range?.[0]), path: pathToString(fieldPath), message: issue.message };
+  }
+  if (!node) {
+    // A missing field: point at its parent object.
+    const parent = doc.getIn(path.slice(0, -1), true) as Node | undefined;
+    const field = String(path.at(-1) ?? '');
+    const generic = /^Invalid input(: expected \w+, received undefined)?$/.test(issue.message);
+    return {
+      file,
+      ...at(parent?.range?.[0]),
+      path: pathToString(path),
+      message: `required field "${field}" is missing${generic ? '' : `: ${issue.message}`}`,
+    };
+  }
+  return {
+    file,
+    ...at(node.range?.[0]),
+    path: pathToString(fieldPath),
+    value: valueText(node),
+    message: issue.message,
+  };
+}
+
+function valueText(node: Node | undefined): string | undefined {
+  if (!node) return undefined;
+  if (isScalar(node)) return JSON.stringify(node.value);
+  const text = String(node);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+function semanticProblems(config: ParsedConfig): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const accountIds = new Set<string>();
+  (config.accounts as unknown as AccountConfig[]).forEach((account, i) => {
+    if (accountIds.has(account.id))
+      problems.push({
+        path: ['accounts', i, 'id'],
+        message: 'duplicate account id; give each account its own id',
+      });
+    accountIds.add(account.id);
+  });
+  const names = new Set<string>();
+  config.budgets.forEach((budget, i) => {
+    if (names.has(budget.name))
+      problems.push({
+        path: ['budgets', i, 'name'],
+        message: 'duplicate budget name; names key the alert state, so each must be unique',
+      });
+    names.add(budget.name);
+    if (budget.account && budget.accounts) {
+      problems.push({
+        path: ['budgets', i, 'accounts'],
+        message: 'use either "account" (one) or "accounts" (a group), not both',
+      });
+    } else if (!budget.account && !budget.accounts) {
+      problems.push({
+        path: ['budgets', i],
+        message: `say which account this budget watches: account: ${[...accountIds][0] ?? '<account id>'}`,
+      });
+    }
+    const refs = budget.accounts ?? (budget.account ? [budget.account] : []);
+    refs.forEach((ref, j) => {
+      if (!accountIds.has(ref)) {
+        const path = budget.accounts ? ['budgets', i, 'accounts', j] : ['budgets', i, 'account'];
+        problems.push({
+          path,
+          message: `no account with id "${ref}"; defined: ${[...accountIds].join(', ')}`,
+        });
+      }
+    });
+  });
+  return problems;
+}
+
+function toConfig(parsed: ParsedConfig, file: string): Config {
+  const accounts: Account[] = parsed.accounts.map((raw) => {
+    const settings = raw as unknown as AccountConfig;
+    const module = providerModule(settings.provider);
+    return {
+      id: settings.id,
+      provider: settings.provider,
+      baseUrl: settings.baseUrl,
+      timeZone: settings.timeZone ?? module.defaultTimeZone?.(settings) ?? parsed.timeZone,
+      settings,
+      credentials: settings.credentials,
+    };
+  });
+  const budgets: Budget[] = parsed.budgets.map((b) => {
+    const total = Money.of(b.amount, b.currency);
+    return {
+      name: b.name,
+      description: b.description,
+      accountIds: b.accounts ?? [b.account!],
+      amount: total,
+      period: b.period,
+      thresholds: b.thresholds.map((t) => parseThreshold(t.at, t.basis, t.severity, total)),
+    };
+  });
+  const rates = new ExchangeRates(
+    parsed.rates.map((r) => ({ from: currencyCode(r.from), to: currencyCode(r.to), rate: decimal(r.rate) })),
+  );
+  return { file, timeZone: parsed.timeZone, rates, accounts, budgets };
+}

@@ -1,0 +1,131 @@
+/**
+ * The budget config, as one zod schema: parsed from YAML at runtime and exported as JSON Schema
+ * (schema/spendwatch.config.schema.json) for editor completion, so the two can never disagree.
+ */
+import { z } from 'zod';
+import { isCurrencyCode, isDecimalText } from '../money/index.ts';
+import { PROVIDERS } from '../providers/registry.ts';
+import { isTimeZone } from '../time/zoned.ts';
+import { strictObject } from './strict.ts';
+
+const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+export const slug = (what: string) =>
+  z
+    .string()
+    .regex(
+      SLUG,
+      `expected a ${what} of letters, digits, ".", "_" or "-" (max 63), starting with a letter or digit`,
+    );
+
+export const timeZone = z
+  .string()
+  .refine(isTimeZone, {
+    error: 'expected an IANA time zone such as "UTC", "Asia/Tokyo" or "America/New_York"',
+  })
+  .describe('IANA time zone of the billing month');
+
+export const currency = z
+  .string()
+  .refine(isCurrencyCode, { error: 'expected an ISO 4217 currency code such as USD, EUR or JPY' })
+  .describe('ISO 4217 currency code');
+
+/** Amounts: a number, or a string for values a float cannot hold exactly. Kept as text until parsed exactly. */
+export const amount = z
+  .union([z.number(), z.string()])
+  .transform((value) => String(value))
+  .refine(isDecimalText, { error: 'expected a decimal amount such as 25000 or "1234.56"' })
+  .refine((text) => !text.startsWith('-'), { error: 'expected an amount of zero or more' })
+  .describe('Decimal amount; quote it ("1234.5678") when it has more than 15 significant digits');
+
+// `at: 80%` is a percent of the budget; `at: 25000` is an amount in the budget's currency.
+export const thresholdAt = z
+  .union([z.number(), z.string()])
+  .transform((value) => String(value).trim())
+  .refine((text) => /^\d+(\.\d+)?%$/.test(text) || isDecimalText(text), {
+    error: 'expected a percent of the budget like "80%" or an amount in the budget currency like 25000',
+  })
+  .describe('"80%" (of the budget) or an amount in the budget currency');
+
+const threshold = strictObject({
+  at: thresholdAt,
+  basis: z
+    .enum(['actual', 'forecast', 'pace'])
+    .default('actual')
+    .describe(
+      'actual: spend to date; forecast: projected period-end spend; pace: how far ahead of a straight-line burn',
+    ),
+  severity: z.enum(['info', 'warning', 'critical']).default('warning'),
+});
+
+const rate = strictObject({
+  from: currency,
+  to: currency,
+  rate: amount
+    .refine((text) => Number(text) > 0, { error: 'expected a rate above zero' })
+    .describe('units of `to` per one `from`'),
+});
+
+const budget = strictObject({
+  name: slug('budget name').describe('Unique name; appears in alerts and in the alert-state keys'),
+  description: z.string().optional(),
+  account: slug('account id').optional().describe('The account this budget watches'),
+  accounts: z
+    .array(slug('account id'))
+    .min(1)
+    .optional()
+    .describe('A group of accounts summed into one budget'),
+  amount: amount.describe('The budget for one period'),
+  currency,
+  period: z.enum(['monthly']).default('monthly'),
+  thresholds: z.array(threshold).min(1, { error: 'a budget needs at least one threshold, e.g. - at: 80%' }),
+});
+
+const accountCommon = {
+  id: slug('account id').describe('Your name for the account; budgets refer to it'),
+  baseUrl: z
+    .url({ error: 'expected an absolute http(s) URL' })
+    .optional()
+    .describe("Override the provider's API base URL"),
+  timeZone: timeZone.optional(),
+};
+
+const accountVariants = PROVIDERS.map((provider) =>
+  strictObject({ ...accountCommon, ...provider.account.shape }),
+);
+
+const account = z.discriminatedUnion(
+  'provider',
+  accountVariants as unknown as [z.ZodObject, ...z.ZodObject[]],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union'
+        ? `expected "provider" to be one of: ${PROVIDERS.map((p) => p.name).join(', ')}`
+        : undefined,
+  },
+);
+
+export const ConfigSchema = strictObject({
+  version: z.literal(1).default(1).describe('Config format version'),
+  timeZone: timeZone.default('UTC').describe('Default billing time zone for accounts that name none'),
+  rates: z
+    .array(rate)
+    .default([])
+    .describe('Exchange rates, for budgets that sum accounts billed in other currencies'),
+  accounts: z.array(account).min(1, { error: 'add at least one account under "accounts"' }),
+  budgets: z.array(budget).default([]),
+});
+
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type ParsedConfig = z.output<typeof ConfigSchema>;
+export type BudgetConfig = ParsedConfig['budgets'][number];
+export type ThresholdConfig = BudgetConfig['thresholds'][number];
+/** An account as parsed: the common fields typed, the provider's own fields checked by its module's schema. */
+export interface AccountConfig {
+  id: string;
+  provider: string;
+  baseUrl?: string;
+  timeZone?: string;
+  credentials: Record<string, string>;
+  [field: string]: unknown;
+}

@@ -1,0 +1,54 @@
+export type ProviderErrorKind =
+  | 'http' // a non-retryable status the client did not expect
+  | 'auth' // 401/403: credentials missing, wrong or without the permission
+  | 'not-found'
+  | 'network' // reset, refused, DNS
+  | 'timeout'
+  | 'invalid-response' // body not JSON or not matching the contract
+  | 'retries-exhausted'; // 429/5xx until the attempt limit or the account's time budget ran out
+
+/**
+ * A provider call that failed. The message names provider, account, endpoint and status and tells
+ * what to do; it never contains a credential, token or presigned URL (endpoints are path templates).
+ */
+export class ProviderError extends Error {
+  readonly provider: string;
+  readonly accountId: string;
+  readonly endpoint: string;
+  readonly kind: ProviderErrorKind;
+  readonly status: number | undefined;
+  readonly attempts: number;
+
+  constructor(init: {
+    provider: string;
+    accountId: string;
+    endpoint: string;
+    kind: ProviderErrorKind;
+    detail: string;
+    status?: number;
+    attempts?: number;
+  }) {
+    const status = init.status === undefined ? '' : ` (HTTP ${init.status})`;
+    super(`${init.provider} account "${init.accountId}": ${init.endpoint}${status}: ${init.detail}`);
+    this.name = 'ProviderError';
+    this.provider = init.provider;
+    this.accountId = init.accountId;
+    this.endpoint = init.endpoint;
+    this.kind = init.kind;
+    this.status = init.status;
+    this.attempts = init.attempts ?? 1;
+  }
+
+  /** Fields for structured logs and metrics. */
+  toLogFields(): Record<string, unknown> {
+    return {
+      provider: this.provider,
+      account: this.accountId,
+      endpoint: this.endpoint,
+      kind: this.kind,
+      status: this.status,
+      attempts: this.attempts,
+      error: this.message,
+    };
+  }
+}

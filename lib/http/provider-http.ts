@@ -1,0 +1,283 @@
+import ky, { type KyInstance } from 'ky';
+import type { z } from 'zod';
+import type { Logger } from '../log/index.ts';
+import type { Clock } from '../time/clock.ts';
+import { ProviderError } from './errors.ts';
+import { decodeResponse } from './validate.ts';
+
+export interface RetryPolicy {
+  /** Attempts per request including the first. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Total wall time this account may spend on one run, across all its requests and waits. */
+  budgetMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 20_000,
+  budgetMs: 90_000,
+};
+const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+export interface Endpoint {
+  method: 'GET' | 'POST';
+  /** Path relative to the base URL, already filled in and percent-encoded. */
+  path: string;
+  /** Path template for logs and errors ("GET /bills/{yyyyMM}"): no IDs, no query values. */
+  label: string;
+  searchParams?: Record<string, string>;
+  json?: unknown;
+  headers?: Record<string, string>;
+  /** Never replay a cached GET (polling endpoints). */
+  noMemo?: boolean;
+}
+
+export interface HttpReply {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+export interface ProviderHttpOptions {
+  provider: string;
+  accountId: string;
+  baseUrl: string;
+  logger: Logger;
+  clock: Clock;
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Headers added to every request (authentication), computed per request. */
+  headers?: () => Record<string, string> | Promise<Record<string, string>>;
+  /** Provider-specific rate-limit headers: milliseconds to wait before retrying, if the reply says. */
+  rateLimitDelayMs?: (headers: Headers, now: Date) => number | undefined;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Test hook: the fetch implementation ky uses. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * One account's HTTP session for one run: timeouts, jittered retries on 429/5xx/network errors that
+ * honour Retry-After and the provider's rate-limit headers, a time budget for the whole account, and
+ * one fetch per endpoint (GETs are memoised for the run however many budgets read them).
+ */
+export class ProviderHttp {
+  private readonly client: KyInstance;
+  private readonly policy: RetryPolicy;
+  private readonly deadline: number;
+  private readonly memo = new Map<string, Promise<HttpReply>>();
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(private readonly options: ProviderHttpOptions) {
+    this.policy = { ...DEFAULT_RETRY, ...options.retry };
+    this.deadline = performance.now() + this.policy.budgetMs;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
+    this.client = ky.create({
+      prefixUrl: options.baseUrl.replace(/\/+$/, ''),
+      timeout: options.timeoutMs ?? 15_000,
+      retry: 0,
+      throwHttpErrors: false,
+      fetch: options.fetch,
+      headers: { accept: 'application/json', 'user-agent': 'spendwatch' },
+    });
+  }
+
+  get provider(): string {
+    return this.options.provider;
+  }
+
+  get accountId(): string {
+    return this.options.accountId;
+  }
+
+  /** Sends with retries; returns any non-retryable reply (2xx, 202, 4xx) for the caller to interpret. */
+  send(endpoint: Endpoint): Promise<HttpReply> {
+    if (endpoint.method !== 'GET' || endpoint.noMemo) return this.sendWithRetry(endpoint);
+    const key = `${endpoint.path}?${new URLSearchParams(endpoint.searchParams).toString()}`;
+    let reply = this.memo.get(key);
+    if (!reply) {
+      reply = this.sendWithRetry(endpoint);
+      this.memo.set(key, reply);
+      // Only successes are shared; a failure or a 202 is asked again by the next reader.
+      reply.then(
+        (r) => (r.status >= 300 || r.status === 202 ? this.memo.delete(key) : undefined),
+        () => this.memo.delete(key),
+      );
+    }
+    return reply;
+  }
+
+  /** Sends and requires a 2xx JSON body matching `schema`; maps 401/403/404 to clear errors. */
+  async json<S extends z.ZodType>(
+    endpoint: Endpoint,
+    schema: S,
+    options: { sensitive?: boolean } = {},
+  ): Promise<z.output<S>> {
+    const reply = await this.send(endpoint);
+    this.expectOk(endpoint, reply);
+    return this.decode(endpoint, schema, reply.body, options.sensitive);
+  }
+
+  decode<S extends z.ZodType>(endpoint: Endpoint, schema: S, body: unknown, sensitive = false): z.output<S> {
+    return decodeResponse(schema, body, {
+      provider: this.options.provider,
+      accountId: this.options.accountId,
+      endpoint: endpoint.label,
+      sensitive,
+    });
+  }
+
+  /** Throws the error a non-2xx reply deserves. */
+  expectOk(endpoint: Endpoint, reply: HttpReply): void {
+    if (reply.status >= 200 && reply.status < 300) return;
+    if (reply.status === 401 || reply.status === 403) {
+      throw this.error(
+        endpoint,
+        'auth',
+        "the provider rejected the credentials; check the account's credentials and their permissions",
+        reply.status,
+      );
+    }
+    if (reply.status === 404) {
+      throw this.error(
+        endpoint,
+        'not-found',
+        'the provider answered "not found"; check the account ID and base URL',
+        reply.status,
+      );
+    }
+    throw this.error(endpoint, 'http', `unexpected status: ${describeBody(reply.body)}`, reply.status);
+  }
+
+  error(
+    endpoint: Endpoint,
+    kind: ProviderError['kind'],
+    detail: string,
+    status?: number,
+    attempts?: number,
+  ): ProviderError {
+    return new ProviderError({
+      provider: this.options.provider,
+      accountId: this.options.accountId,
+      endpoint: endpoint.label,
+      kind,
+      detail,
+      status,
+      attempts,
+    });
+  }
+
+  private async sendWithRetry(endpoint: Endpoint): Promise<HttpReply> {
+    const log = this.options.logger.child({
+      provider: this.options.provider,
+      account: this.options.accountId,
+      endpoint: endpoint.label,
+    });
+    for (let attempt = 1; ; attempt++) {
+      let failure: { kind: 'network' | 'timeout' | 'retries-exhausted'; detail: string; status?: number };
+      let waitMs: number | undefined;
+      try {
+        const reply = await this.attempt(endpoint);
+        if (!RETRYABLE_STATUS.has(reply.status)) return reply;
+        failure = {
+          kind: 'retries-exhausted',
+          detail: `kept answering ${reply.status}: ${describeBody(reply.body)}`,
+          status: reply.status,
+        };
+        waitMs = this.serverDelayMs(reply.headers);
+      } catch (error) {
+        if (error instanceof ProviderError) throw error;
+        const timedOut = (error as Error).name === 'TimeoutError';
+        failure = timedOut
+          ? { kind: 'timeout', detail: `no answer within ${this.options.timeoutMs ?? 15_000} ms` }
+          : { kind: 'network', detail: `network error: ${networkReason(error)}` };
+      }
+      const delay = waitMs ?? this.backoffMs(attempt);
+      const remaining = this.deadline - performance.now();
+      if (attempt >= this.policy.maxAttempts || delay > remaining) {
+        const why =
+          attempt >= this.policy.maxAttempts
+            ? `${attempt} attempts`
+            : `the account's ${this.policy.budgetMs} ms time budget`;
+        throw this.error(
+          endpoint,
+          failure.kind,
+          `${failure.detail} (gave up after ${why})`,
+          failure.status,
+          attempt,
+        );
+      }
+      log.warn('provider call failed, retrying', {
+        attempt,
+        status: failure.status,
+        kind: failure.kind,
+        retryInMs: Math.round(delay),
+      });
+      await this.sleep(delay);
+    }
+  }
+
+  private async attempt(endpoint: Endpoint): Promise<HttpReply> {
+    const auth = (await this.options.headers?.()) ?? {};
+    const response = await this.client(endpoint.path.replace(/^\/+/, ''), {
+      method: endpoint.method,
+      searchParams: endpoint.searchParams,
+      json: endpoint.json,
+      headers: { ...auth, ...endpoint.headers },
+    });
+    const text = await response.text();
+    let body: unknown = text;
+    if (text.length > 0 && (response.headers.get('content-type') ?? '').includes('json')) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        if (response.ok)
+          throw this.error(
+            endpoint,
+            'invalid-response',
+            `body is not valid JSON (${text.length} bytes, truncated or corrupt)`,
+            response.status,
+          );
+      }
+    }
+    return { status: response.status, headers: response.headers, body };
+  }
+
+  private serverDelayMs(headers: Headers): number | undefined {
+    const now = this.options.clock.now();
+    const custom = this.options.rateLimitDelayMs?.(headers, now);
+    if (custom !== undefined) return clampDelay(custom);
+    const retryAfter = headers.get('retry-after');
+    if (retryAfter === null) return undefined;
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds)) return clampDelay(seconds * 1000);
+    const date = Date.parse(retryAfter);
+    return Number.isNaN(date) ? undefined : clampDelay(date - now.getTime());
+  }
+
+  /** Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"). */
+  private backoffMs(attempt: number): number {
+    const cap = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (attempt - 1));
+    return cap / 2 + (this.random() * cap) / 2;
+  }
+}
+
+function clampDelay(ms: number): number {
+  return Math.max(0, ms);
+}
+
+function networkReason(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
+}
+
+function describeBody(body: unknown): string {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  if (!text) return 'empty body';
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}

@@ -1,0 +1,53 @@
+import type { CurrencyCode, Decimal, Money } from '../money/index.ts';
+
+/**
+ * Provider-neutral view of what an account has spent in one billing period. Field names follow the
+ * FinOps FOCUS specification where one fits (BilledCost, ChargePeriodStart, ServiceName, ...), so a
+ * FinOps user recognises them whichever provider the figure came from.
+ */
+export interface SpendSnapshot {
+  provider: string;
+  accountId: string;
+  /** Start of the billing period, inclusive. */
+  BillingPeriodStart: Date;
+  /** End of the billing period, exclusive. */
+  BillingPeriodEnd: Date;
+  /** When the provider last computed the figure (its freshness), not when we fetched it. */
+  asOf: Date;
+  BillingCurrency?: CurrencyCode;
+  /** Cost to date in the period. Absent for usage-only sources (e.g. Kill Bill usage). */
+  BilledCost?: Money;
+  /** Breakdown of the cost and/or usage. Need not sum to BilledCost (taxes, credits, rounding). */
+  lines: SpendLine[];
+  /** Cost per local day of the period, oldest first, when the provider publishes a daily series. */
+  daily?: DailyCost[];
+  /** Which endpoints served this snapshot, e.g. ["GET /bills/latest"]. */
+  sources: string[];
+}
+
+export interface SpendLine {
+  ServiceName?: string;
+  /** The bill item, e.g. Soracom "Data usage fee", Fastly "Asia Requests". */
+  ChargeDescription?: string;
+  /** The resource charged: a SIM's IMSI, a Fastly service ID, a zone... */
+  ResourceId?: string;
+  ResourceName?: string;
+  RegionName?: string;
+  ChargePeriodStart?: Date;
+  ChargePeriodEnd?: Date;
+  ConsumedQuantity?: Decimal;
+  ConsumedUnit?: string;
+  BilledCost?: Money;
+  Tags?: Record<string, string>;
+}
+
+export interface DailyCost {
+  /** Local date "2026-11-23" in the period's time zone. */
+  date: string;
+  BilledCost: Money;
+}
+
+/** What a provider answered for one account: a snapshot, or "not ready yet" (never mistaken for zero). */
+export type SpendReading =
+  | { status: 'ok'; snapshot: SpendSnapshot }
+  | { status: 'pending'; provider: string; accountId: string; endpoint: string; reason: string };

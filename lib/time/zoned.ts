@@ -1,0 +1,103 @@
+/** Calendar arithmetic in an IANA time zone using only Intl (no tz database shipped in the bundle). */
+
+export interface LocalDateTime {
+  year: number;
+  month: number; // 1-12
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    formatterFor(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Wall-clock fields of `instant` as seen in `timeZone`. */
+export function toLocal(instant: Date, timeZone: string): LocalDateTime {
+  const fields: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(instant)) {
+    if (part.type !== 'literal') fields[part.type] = Number(part.value);
+  }
+  return {
+    year: fields.year!,
+    month: fields.month!,
+    day: fields.day!,
+    hour: fields.hour!,
+    minute: fields.minute!,
+    second: fields.second!,
+  };
+}
+
+function offsetMs(instant: Date, timeZone: string): number {
+  const local = toLocal(instant, timeZone);
+  const asUtc = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
+  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+/**
+ * The instant at which the wall clock in `timeZone` shows `local`. In a DST gap the wall time does
+ * not exist and is shifted forward by the gap length (Temporal's "compatible" rule); in an overlap the
+ * earlier instant wins.
+ */
+export function fromLocal(
+  local: Partial<LocalDateTime> & Pick<LocalDateTime, 'year' | 'month' | 'day'>,
+  timeZone: string,
+): Date {
+  const wall = Date.UTC(
+    local.year,
+    local.month - 1,
+    local.day,
+    local.hour ?? 0,
+    local.minute ?? 0,
+    local.second ?? 0,
+  );
+  const guess = wall - offsetMs(new Date(wall), timeZone);
+  const guessOffset = offsetMs(new Date(guess), timeZone);
+  const candidate = wall - guessOffset;
+  if (candidate === guess) return new Date(guess);
+  // A transition lies between: keep the candidate if its offset is consistent, else the wall
+  // time falls in a gap and the later instant (just after the gap) is the answer.
+  if (offsetMs(new Date(candidate), timeZone) === guessOffset) return new Date(Math.min(candidate, guess));
+  return new Date(Math.max(candidate, guess));
+}
+
+/** Days in a calendar month (month 1-12). */
+export function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** "2026-11-23" for the local date of `instant` in `timeZone`. */
+export function localDateKey(instant: Date, timeZone: string): string {
+  const { year, month, day } = toLocal(instant, timeZone);
+  return `${year}-${pad(month)}-${pad(day)}`;
+}
+
+export function pad(value: number, width = 2): string {
+  return String(value).padStart(width, '0');
+}
