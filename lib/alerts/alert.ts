@@ -1,0 +1,59 @@
+/**
+ * The one alert model every channel renders (email text, Slack blocks, JSON for Lambda/SQS/HTTPS
+ * subscribers, `check --json`). Plain JSON: amounts are exact decimal strings with their currency.
+ */
+import type { Severity } from '../budgets/budget.ts';
+
+export type AlertBasis = 'actual' | 'forecast' | 'pace' | 'anomaly' | 'gap';
+
+export interface Contributor {
+  /** What the name is: a service, a bill item, a resource (SIM IMSI, Fastly service...) or an account. */
+  kind: 'service' | 'item' | 'resource' | 'account';
+  name: string;
+  /** Exact decimal in the alert's currency. */
+  cost: string;
+  /** Share of the spend, percent with one decimal: "41.2". */
+  share: string;
+  tags?: Record<string, string>;
+}
+
+export interface Alert {
+  version: 1;
+  /** Stable per (budget, period, threshold): subscribers drop the rare duplicate by it. */
+  dedupKey: string;
+  /** "crossed": a threshold reached; "back-under": a forecast fell back below; "gap"/"recovered": monitoring. */
+  event: 'crossed' | 'back-under' | 'gap' | 'recovered';
+  budget: string;
+  /** Account id, or ids joined by "," for a group budget. */
+  account: string;
+  accounts: string[];
+  /** Provider name, or names joined by "," for a group spanning providers. */
+  provider: string;
+  /** The threshold as written in the config ("80%", "25000"); "anomaly" or "gap" for those rules. */
+  threshold: string;
+  thresholdId: string;
+  basis: AlertBasis;
+  severity: Severity;
+  currency: string;
+  /** Spend to date in the period, exact decimal. */
+  spent: string;
+  budgetAmount: string;
+  /** spent / budget in percent, one decimal. */
+  percent: string;
+  /** The value compared with the threshold (spend, forecast, pace gap or the day's spend). */
+  observed: string;
+  forecast?: { amount: string; method: string; inputs: string };
+  periodKey: string;
+  periodStart: string;
+  periodEnd: string;
+  /** How fresh the provider's figure is. */
+  asOf: string;
+  detectedAt: string;
+  contributors: Contributor[];
+  /** Since the last alert delivered for this budget in this period. */
+  sinceLast?: { threshold: string; spent: string; at: string };
+  /** One line a person reads first. */
+  headline: string;
+  /** Further plain-text lines (anomaly baseline, gap's last error...). */
+  details: string[];
+}
