@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ProviderHttpOptions } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
+import type { Money } from '../money/index.ts';
 import type { SpendReading } from '../snapshot/index.ts';
 import type { Clock } from '../time/clock.ts';
 import type { Period } from '../time/period.ts';
@@ -24,9 +25,19 @@ export interface ReadRequest {
   needs: ReadNeeds;
 }
 
+/** A closed (or still open) month's total, for last-month figures and history baselines. */
+export interface MonthlyTotal {
+  /** "2026-10" */
+  month: string;
+  BilledCost: Money;
+  closed: boolean;
+}
+
 /** A connected account: reads the current billing period's spend. Never returns zero for "not ready". */
 export interface SpendSource {
   read(request: ReadRequest): Promise<SpendReading>;
+  /** Totals of the last `months` months before the current one, newest first, where the provider has them. */
+  history?(months: number): Promise<MonthlyTotal[]>;
 }
 
 /** Fields every account has, whatever the provider. */
