@@ -1,4 +1,4 @@
-import { type Decimal, decimal, Money } from '../money/index.ts';
+import { type Decimal, decimal } from '../money/index.ts';
 
 export type Basis = 'actual' | 'forecast' | 'pace';
 export type Severity = 'info' | 'warning' | 'critical';
@@ -10,35 +10,69 @@ export interface Threshold {
   written: string;
   basis: Basis;
   severity: Severity;
-  /** Set for percent thresholds: 80 for "80%". */
+  /** Set for percent thresholds: 80 for "80%". For pace, how far ahead of a straight-line burn. */
   percent?: Decimal;
-  /** The spend level that crosses it, in the budget currency. For pace thresholds, unused. */
-  level: Money;
+  /** The level that crosses it, in the budget's unit (unused for pace). */
+  level: Decimal;
+}
+
+/** Narrows a budget to part of the bill; each list matches by exact name or glob ("Workers*"). */
+export interface Scope {
+  services?: string[];
+  items?: string[];
+  resources?: string[];
+}
+
+export interface AnomalyRule {
+  /** Days before the examined day that form its baseline. */
+  lookbackDays: number;
+  /** How many robust standard deviations (1.4826 × MAD) above the median counts as anomalous. */
+  sensitivity: number;
+  /** Spikes smaller than this (in the budget's unit) above the median are ignored. */
+  minAmount: Decimal;
+  severity: Severity;
 }
 
 export interface Budget {
   name: string;
   description?: string;
   accountIds: string[];
-  amount: Money;
-  period: 'monthly';
+  /** Cost budgets are in a currency; usage budgets count a unit (Kill Bill unit types, Fastly usage types). */
+  measure: 'cost' | 'usage';
+  /** ISO 4217 currency for cost budgets, the usage unit (e.g. "api-calls") for usage budgets. */
+  unit: string;
+  amount: Decimal;
+  scope: Scope;
   thresholds: Threshold[];
+  anomaly?: AnomalyRule;
+  /** No forecast (or pace) alert before this many days of data in the period. */
+  forecastMinDays: number;
+  /** A provider figure older than this is stale: reported, not forecast from. */
+  staleAfterHours: number;
+  /** Send one "back under" notice when a forecast alert's projection falls below again. */
+  notifyBackUnder: boolean;
 }
 
-/** "80%" → 80 % of the budget; "25000" → that amount in the budget's currency. */
-export function parseThreshold(written: string, basis: Basis, severity: Severity, budget: Money): Threshold {
+/** "80%" → 80 % of the budget; "25000" → that amount in the budget's unit. */
+export function parseThreshold(written: string, basis: Basis, severity: Severity, budget: Decimal): Threshold {
   const text = written.trim();
   if (text.endsWith('%')) {
     const percent = decimal(text.slice(0, -1));
-    return {
-      id: `${basis}-${percent.toFixed()}pct`,
-      written: text,
-      basis,
-      severity,
-      percent,
-      level: budget.times(percent.div(100)),
-    };
+    return { id: `${basis}-${percent.toFixed()}pct`, written: text, basis, severity, percent, level: budget.times(percent).div(100) };
   }
-  const level = Money.of(text, budget.currency);
-  return { id: `${basis}-${level.toDecimalString()}`, written: text, basis, severity, level };
+  const level = decimal(text);
+  return { id: `${basis}-${level.toFixed()}`, written: text, basis, severity, level };
+}
+
+export function isScoped(scope: Scope): boolean {
+  return Boolean(scope.services?.length || scope.items?.length || scope.resources?.length);
+}
+
+/** Exact names or globs with `*` and `?`. */
+export function globMatcher(patterns: string[] | undefined): (value: string | undefined) => boolean {
+  if (!patterns?.length) return () => true;
+  const regexes = patterns.map(
+    (p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`),
+  );
+  return (value) => value !== undefined && regexes.some((r) => r.test(value));
 }

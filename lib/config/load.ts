@@ -3,13 +3,15 @@ import { basename } from 'node:path';
 import { isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type Budget, parseThreshold } from '../budgets/budget.ts';
-import { currencyCode, decimal, ExchangeRates, Money } from '../money/index.ts';
+import { currencyCode, decimal, ExchangeRates } from '../money/index.ts';
 import { providerModule } from '../providers/registry.ts';
 import type { AccountBase } from '../providers/types.ts';
 import { ConfigError, type ConfigProblem, pathToString } from './errors.ts';
 import { type AccountConfig, ConfigSchema, type ParsedConfig } from './schema.ts';
 
 export interface Account extends AccountBase {
+  /** Day of the month the account's billing period starts (1 = calendar month). */
+  periodStartDay: number;
   /** Provider-specific fields as parsed, including credential references (never values). */
   settings: AccountConfig;
   credentials: Record<string, string>;
@@ -148,6 +150,11 @@ function semanticProblems(config: ParsedConfig): { path: (string | number)[]; me
         message: `say which account this budget watches: account: ${[...accountIds][0] ?? '<account id>'}`,
       });
     }
+    if (!budget.currency && !budget.unit) {
+      problems.push({ path: ['budgets', i], message: 'say what the amount is in: currency: USD (a cost budget) or unit: api-calls (a usage budget)' });
+    } else if (budget.currency && budget.unit) {
+      problems.push({ path: ['budgets', i, 'unit'], message: 'a budget is either cost (currency) or usage (unit), not both' });
+    }
     const refs = budget.accounts ?? (budget.account ? [budget.account] : []);
     refs.forEach((ref, j) => {
       if (!accountIds.has(ref)) {
@@ -171,19 +178,26 @@ function toConfig(parsed: ParsedConfig, file: string): Config {
       provider: settings.provider,
       baseUrl: settings.baseUrl,
       timeZone: settings.timeZone ?? module.defaultTimeZone?.(settings) ?? parsed.timeZone,
+      periodStartDay: settings.periodStartDay ?? 1,
       settings,
       credentials: settings.credentials,
     };
   });
   const budgets: Budget[] = parsed.budgets.map((b) => {
-    const total = Money.of(b.amount, b.currency);
+    const total = decimal(b.amount);
     return {
       name: b.name,
       description: b.description,
       accountIds: b.accounts ?? [b.account!],
+      measure: b.unit ? 'usage' : 'cost',
+      unit: b.unit ?? b.currency!,
       amount: total,
-      period: b.period,
+      scope: b.scope ?? {},
       thresholds: b.thresholds.map((t) => parseThreshold(t.at, t.basis, t.severity, total)),
+      anomaly: b.anomaly && { ...b.anomaly, minAmount: decimal(b.anomaly.minAmount) },
+      forecastMinDays: b.forecastMinDays,
+      staleAfterHours: b.staleAfterHours,
+      notifyBackUnder: b.notifyBackUnder,
     };
   });
   const rates = new ExchangeRates(

@@ -1,0 +1,266 @@
+/**
+ * Budget evaluation: from provider snapshots to the thresholds a budget has crossed right now.
+ * Pure: no I/O, no clock of its own. Once-per-crossing delivery is the ledger's job, not this one's.
+ */
+import type { Contributor } from '../alerts/alert.ts';
+import { type CurrencyCode, type Decimal, decimal, type ExchangeRates, isCurrencyCode, Money } from '../money/index.ts';
+import type { SpendLine, SpendSnapshot } from '../snapshot/index.ts';
+import { localDateKey, toLocal } from '../time/zoned.ts';
+import { type AnomalyFinding, findAnomalies } from './anomaly.ts';
+import { type Budget, globMatcher, isScoped, type Severity } from './budget.ts';
+import { type Forecast, forecastPeriodEnd } from './forecast.ts';
+import { type DailyPoint, mergeDaily } from './series.ts';
+
+export interface AccountSpend {
+  accountId: string;
+  provider: string;
+  timeZone: string;
+  snapshot: SpendSnapshot;
+}
+
+export interface Crossing {
+  /** Threshold id, or "anomaly-2026-11-14" for an anomalous day. */
+  id: string;
+  written: string;
+  basis: 'actual' | 'forecast' | 'pace' | 'anomaly';
+  severity: Severity;
+  /** The value that crossed: spend, forecast, percent ahead of pace, or the day's spend. */
+  observed: Decimal;
+  anomaly?: AnomalyFinding;
+}
+
+export interface BudgetStatus {
+  budget: Budget;
+  accounts: AccountSpend[];
+  periodKey: string;
+  periodStart: Date;
+  periodEnd: Date;
+  timeZone: string;
+  /** The oldest as-of among the accounts: the status is no fresher than that. */
+  asOf: Date;
+  stale: boolean;
+  spent: Decimal;
+  percent: Decimal;
+  daily?: DailyPoint[];
+  forecast?: Forecast;
+  pace?: { expected: Decimal; aheadPercent: Decimal };
+  anomalies: AnomalyFinding[];
+  contributors: Contributor[];
+  crossings: Crossing[];
+  /** Thresholds evaluated and not crossed, lowest first (for status: "next threshold"). */
+  pending: { id: string; written: string; basis: string; level: Decimal }[];
+}
+
+export class BudgetEvaluationError extends Error {
+  constructor(
+    readonly budget: string,
+    message: string,
+  ) {
+    super(`budget "${budget}": ${message}`);
+    this.name = 'BudgetEvaluationError';
+  }
+}
+
+const HOUR_MS = 3_600_000;
+const TOP_CONTRIBUTORS = 5;
+
+export function evaluateBudget(budget: Budget, accounts: AccountSpend[], rates: ExchangeRates, now: Date): BudgetStatus {
+  if (accounts.length === 0) throw new BudgetEvaluationError(budget.name, 'no account data to evaluate');
+  const lead = accounts[0]!;
+  const periodStart = lead.snapshot.BillingPeriodStart;
+  const periodEnd = lead.snapshot.BillingPeriodEnd;
+  const asOf = new Date(Math.min(...accounts.map((a) => a.snapshot.asOf.getTime())));
+  const stale = now.getTime() - asOf.getTime() > budget.staleAfterHours * HOUR_MS;
+  const measure = new Measure(budget, rates);
+
+  const perAccount = accounts.map((account) => ({ account, ...measure.ofSnapshot(account) }));
+  const spent = perAccount.reduce((sum, a) => sum.plus(a.total), decimal(0));
+  const dailySeries = perAccount.map((a) => a.daily);
+  const daily = dailySeries.every((d) => d !== undefined) ? mergeDaily(dailySeries as DailyPoint[][]) : undefined;
+  const percent = budget.amount.eq(0) ? decimal(0) : spent.div(budget.amount).times(100);
+
+  const elapsedMs = Math.max(0, Math.min(asOf.getTime(), periodEnd.getTime()) - periodStart.getTime());
+  const elapsedDays = elapsedMs / 86_400_000;
+  const fraction = decimal((elapsedMs / (periodEnd.getTime() - periodStart.getTime())).toFixed(6));
+  const earlyInPeriod = elapsedDays < budget.forecastMinDays;
+  const forecast = stale
+    ? undefined
+    : forecastPeriodEnd({
+        spent,
+        unit: budget.unit,
+        periodStart,
+        periodEnd,
+        asOf,
+        asOfDate: localDateKey(asOf, lead.timeZone),
+        daily,
+        minDays: budget.forecastMinDays,
+      });
+  const pace =
+    stale || earlyInPeriod || fraction.eq(0)
+      ? undefined
+      : (() => {
+          const expected = budget.amount.times(fraction);
+          return { expected, aheadPercent: expected.eq(0) ? decimal(0) : spent.div(expected).minus(1).times(100) };
+        })();
+  const anomalies = budget.anomaly && daily && !stale ? findAnomalies(daily, budget.anomaly) : [];
+
+  const crossings: Crossing[] = [];
+  const pending: BudgetStatus['pending'] = [];
+  for (const threshold of budget.thresholds) {
+    const observed =
+      threshold.basis === 'actual' ? spent : threshold.basis === 'forecast' ? forecast?.amount : pace?.aheadPercent;
+    const level = threshold.basis === 'pace' ? (threshold.percent ?? threshold.level) : threshold.level;
+    if (observed !== undefined && observed.gte(level)) {
+      crossings.push({ id: threshold.id, written: threshold.written, basis: threshold.basis, severity: threshold.severity, observed });
+    } else {
+      pending.push({ id: threshold.id, written: threshold.written, basis: threshold.basis, level });
+    }
+  }
+  for (const finding of anomalies) {
+    crossings.push({
+      id: `anomaly-${finding.date}`,
+      written: 'anomaly',
+      basis: 'anomaly',
+      severity: budget.anomaly!.severity,
+      observed: finding.amount,
+      anomaly: finding,
+    });
+  }
+  pending.sort((a, b) => a.level.cmp(b.level));
+
+  return {
+    budget,
+    accounts,
+    periodKey: periodKeyOf(periodStart, lead.timeZone),
+    periodStart,
+    periodEnd,
+    timeZone: lead.timeZone,
+    asOf,
+    stale,
+    spent,
+    percent,
+    daily,
+    forecast,
+    pace,
+    anomalies,
+    contributors: contributorsOf(perAccount, spent, accounts.length > 1),
+    crossings,
+    pending,
+  };
+}
+
+/** "2026-11" for a period starting on the 1st, "2026-11-15" for a cycle anchored on another day. */
+export function periodKeyOf(start: Date, timeZone: string): string {
+  const { day } = toLocal(start, timeZone);
+  const date = localDateKey(start, timeZone);
+  return day === 1 ? date.slice(0, 7) : date;
+}
+
+interface LineValue {
+  line: SpendLine;
+  value: Decimal;
+}
+
+/** Reads the budget's measure (cost in its currency, or a usage quantity) out of one snapshot. */
+class Measure {
+  private readonly service: (v: string | undefined) => boolean;
+  private readonly item: (v: string | undefined) => boolean;
+  private readonly resource: (v: string | undefined) => boolean;
+  private readonly unit: (v: string | undefined) => boolean;
+
+  constructor(
+    private readonly budget: Budget,
+    private readonly rates: ExchangeRates,
+  ) {
+    this.service = globMatcher(budget.scope.services);
+    this.item = globMatcher(budget.scope.items);
+    this.resource = globMatcher(budget.scope.resources);
+    this.unit = globMatcher([budget.unit]);
+  }
+
+  ofSnapshot({ snapshot, timeZone }: AccountSpend): { total: Decimal; daily?: DailyPoint[]; lines: LineValue[] } {
+    const lines = this.matchingLines(snapshot);
+    if (this.budget.measure === 'usage') {
+      return { total: sum(lines.map((l) => l.value)), lines };
+    }
+    if (isScoped(this.budget.scope)) {
+      return { total: sum(lines.map((l) => l.value)), daily: dailyFromLines(lines, snapshot, timeZone), lines };
+    }
+    if (!snapshot.BilledCost) {
+      throw new BudgetEvaluationError(this.budget.name, `account "${snapshot.accountId}" reports usage only; give the budget a "unit" to budget its usage`);
+    }
+    return {
+      total: this.toBudgetCurrency(snapshot.BilledCost).amount,
+      daily: snapshot.daily?.map((d) => ({ date: d.date, amount: this.toBudgetCurrency(d.BilledCost).amount })),
+      lines,
+    };
+  }
+
+  private matchingLines(snapshot: SpendSnapshot): LineValue[] {
+    const scope = this.budget.scope;
+    const out: LineValue[] = [];
+    for (const line of snapshot.lines) {
+      // A line is in scope when every constrained field is present on it and matches.
+      if (scope.services?.length && !this.service(line.ServiceName)) continue;
+      if (scope.items?.length && !this.item(line.ChargeDescription)) continue;
+      if (scope.resources?.length && !this.resource(line.ResourceId)) continue;
+      if (this.budget.measure === 'usage') {
+        if (line.ConsumedQuantity && this.unit(line.ConsumedUnit)) out.push({ line, value: line.ConsumedQuantity });
+      } else if (line.BilledCost) {
+        out.push({ line, value: this.toBudgetCurrency(line.BilledCost).amount });
+      }
+    }
+    return out;
+  }
+
+  private toBudgetCurrency(money: Money): Money {
+    if (!isCurrencyCode(this.budget.unit)) throw new BudgetEvaluationError(this.budget.name, `"${this.budget.unit}" is not a currency`);
+    try {
+      return this.rates.convert(money, this.budget.unit as CurrencyCode);
+    } catch {
+      throw new BudgetEvaluationError(
+        this.budget.name,
+        `the account bills in ${money.currency} but the budget is in ${this.budget.unit}; add a rate {from: ${money.currency}, to: ${this.budget.unit}, rate: ...} under "rates"`,
+      );
+    }
+  }
+}
+
+/** A scoped budget's daily series, from lines that carry their charge period (e.g. Cloudflare's). */
+function dailyFromLines(lines: LineValue[], snapshot: SpendSnapshot, timeZone: string): DailyPoint[] | undefined {
+  if (lines.some((l) => !l.line.ChargePeriodStart)) return undefined;
+  if (lines.length === 0) return snapshot.daily ? [] : undefined;
+  return mergeDaily([lines.map((l) => ({ date: localDateKey(l.line.ChargePeriodStart!, timeZone), amount: l.value }))]);
+}
+
+function sum(values: Decimal[]): Decimal {
+  return values.reduce((total, v) => total.plus(v), decimal(0));
+}
+
+function contributorsOf(perAccount: { account: AccountSpend; total: Decimal; lines: LineValue[] }[], spent: Decimal, group: boolean): Contributor[] {
+  const totals = new Map<string, { kind: Contributor['kind']; name: string; value: Decimal; tags?: Record<string, string> }>();
+  const add = (kind: Contributor['kind'], name: string, value: Decimal, tags?: Record<string, string>) => {
+    const key = `${kind}\u0000${name}`;
+    const entry = totals.get(key);
+    if (entry) entry.value = entry.value.plus(value);
+    else totals.set(key, { kind, name, value, tags });
+  };
+  for (const { account, total, lines } of perAccount) {
+    if (group) add('account', account.accountId, total);
+    for (const { line, value } of lines) {
+      if (line.ResourceId) add('resource', line.ResourceName ? `${line.ResourceName} (${line.ResourceId})` : line.ResourceId, value, line.Tags);
+      else if (line.ServiceName) add('service', line.ServiceName, value);
+      else if (line.ChargeDescription) add('item', line.ChargeDescription, value);
+    }
+  }
+  return [...totals.values()]
+    .sort((a, b) => b.value.cmp(a.value))
+    .slice(0, TOP_CONTRIBUTORS)
+    .map(({ kind, name, value, tags }) => ({
+      kind,
+      name,
+      cost: value.toFixed(),
+      share: spent.eq(0) ? '0.0' : value.div(spent).times(100).toFixed(1),
+      ...(tags && Object.keys(tags).length > 0 ? { tags } : {}),
+    }));
+}

@@ -1,0 +1,61 @@
+/**
+ * Projects period-end spend. Kept on its own behind `forecastPeriodEnd` so a better model can
+ * replace it without touching thresholds or delivery.
+ *
+ * - With a daily series: spend to date + mean of the last (up to 7) complete days × days left.
+ *   Recent days follow a change in usage faster than the whole-period average does.
+ * - Without one: spend to date ÷ fraction of the period elapsed (straight line).
+ * No forecast before `minDays` days of data: early-month projections cry wolf.
+ */
+import { type Decimal, decimal } from '../money/index.ts';
+import { type DailyPoint, mean } from './series.ts';
+
+export interface ForecastInput {
+  spent: Decimal;
+  unit: string;
+  periodStart: Date;
+  periodEnd: Date;
+  asOf: Date;
+  /** Local date of `asOf` ("2026-11-23"): that day is partial and not used as a rate. */
+  asOfDate: string;
+  daily?: DailyPoint[];
+  minDays: number;
+}
+
+export interface Forecast {
+  amount: Decimal;
+  method: 'daily-run-rate' | 'elapsed-linear';
+  /** The inputs in words, for the alert: a person should be able to redo the sum. */
+  inputs: string;
+}
+
+const DAY_MS = 86_400_000;
+const RUN_RATE_DAYS = 7;
+
+export function forecastPeriodEnd(input: ForecastInput): Forecast | undefined {
+  const daysLeft = Math.max(0, (input.periodEnd.getTime() - input.asOf.getTime()) / DAY_MS);
+  const complete = (input.daily ?? []).filter((point) => point.date < input.asOfDate);
+  if (input.daily && complete.length >= input.minDays) {
+    const recent = complete.slice(-RUN_RATE_DAYS);
+    const rate = mean(recent.map((p) => p.amount));
+    const amount = input.spent.plus(rate.times(decimal(daysLeft.toFixed(4))));
+    return {
+      amount,
+      method: 'daily-run-rate',
+      inputs: `${fmt(input.spent)} ${input.unit} spent + ${daysLeft.toFixed(1)} days left × ${fmt(rate)} ${input.unit}/day (mean of the last ${recent.length} full days)`,
+    };
+  }
+  const elapsedDays = (input.asOf.getTime() - input.periodStart.getTime()) / DAY_MS;
+  const totalDays = (input.periodEnd.getTime() - input.periodStart.getTime()) / DAY_MS;
+  if (input.daily || elapsedDays < input.minDays || elapsedDays <= 0) return undefined;
+  const fraction = decimal((elapsedDays / totalDays).toFixed(6));
+  return {
+    amount: input.spent.div(fraction),
+    method: 'elapsed-linear',
+    inputs: `${fmt(input.spent)} ${input.unit} spent in ${elapsedDays.toFixed(1)} of ${totalDays.toFixed(0)} days, projected in a straight line`,
+  };
+}
+
+function fmt(value: Decimal): string {
+  return value.round(2).toFixed();
+}
