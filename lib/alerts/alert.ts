@@ -34,7 +34,10 @@ export interface Alert {
   thresholdId: string;
   basis: AlertBasis;
   severity: Severity;
+  /** Cost budgets are in `currency`; usage budgets count `unit` (and `currency` repeats the unit). */
+  measure: 'cost' | 'usage';
   currency: string;
+  unit: string;
   /** Spend to date in the period, exact decimal. */
   spent: string;
   budgetAmount: string;

@@ -36,7 +36,14 @@ export function findAnomalies(daily: DailyPoint[], rule: AnomalyRule): AnomalyFi
     if (excess.lte(0) || excess.lt(rule.minAmount)) continue;
     const score = spread.eq(0) ? Number.POSITIVE_INFINITY : Number(excess.div(spread).toFixed(2));
     if (score >= rule.sensitivity) {
-      findings.push({ date: day.date, amount: day.amount, baseline: center, spread, score, baselineDays: window.length });
+      findings.push({
+        date: day.date,
+        amount: day.amount,
+        baseline: center,
+        spread,
+        score,
+        baselineDays: window.length,
+      });
     }
   }
   return findings;

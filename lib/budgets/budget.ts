@@ -54,11 +54,23 @@ export interface Budget {
 }
 
 /** "80%" → 80 % of the budget; "25000" → that amount in the budget's unit. */
-export function parseThreshold(written: string, basis: Basis, severity: Severity, budget: Decimal): Threshold {
+export function parseThreshold(
+  written: string,
+  basis: Basis,
+  severity: Severity,
+  budget: Decimal,
+): Threshold {
   const text = written.trim();
   if (text.endsWith('%')) {
     const percent = decimal(text.slice(0, -1));
-    return { id: `${basis}-${percent.toFixed()}pct`, written: text, basis, severity, percent, level: budget.times(percent).div(100) };
+    return {
+      id: `${basis}-${percent.toFixed()}pct`,
+      written: text,
+      basis,
+      severity,
+      percent,
+      level: budget.times(percent).div(100),
+    };
   }
   const level = decimal(text);
   return { id: `${basis}-${level.toFixed()}`, written: text, basis, severity, level };
@@ -72,7 +84,13 @@ export function isScoped(scope: Scope): boolean {
 export function globMatcher(patterns: string[] | undefined): (value: string | undefined) => boolean {
   if (!patterns?.length) return () => true;
   const regexes = patterns.map(
-    (p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`),
+    (p) =>
+      new RegExp(
+        `^${p
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replaceAll('*', '.*')
+          .replaceAll('?', '.')}$`,
+      ),
   );
   return (value) => value !== undefined && regexes.some((r) => r.test(value));
 }

@@ -3,7 +3,14 @@
  * Pure: no I/O, no clock of its own. Once-per-crossing delivery is the ledger's job, not this one's.
  */
 import type { Contributor } from '../alerts/alert.ts';
-import { type CurrencyCode, type Decimal, decimal, type ExchangeRates, isCurrencyCode, Money } from '../money/index.ts';
+import {
+  type CurrencyCode,
+  type Decimal,
+  decimal,
+  type ExchangeRates,
+  isCurrencyCode,
+  type Money,
+} from '../money/index.ts';
 import type { SpendLine, SpendSnapshot } from '../snapshot/index.ts';
 import { localDateKey, toLocal } from '../time/zoned.ts';
 import { type AnomalyFinding, findAnomalies } from './anomaly.ts';
@@ -64,7 +71,12 @@ export class BudgetEvaluationError extends Error {
 const HOUR_MS = 3_600_000;
 const TOP_CONTRIBUTORS = 5;
 
-export function evaluateBudget(budget: Budget, accounts: AccountSpend[], rates: ExchangeRates, now: Date): BudgetStatus {
+export function evaluateBudget(
+  budget: Budget,
+  accounts: AccountSpend[],
+  rates: ExchangeRates,
+  now: Date,
+): BudgetStatus {
   if (accounts.length === 0) throw new BudgetEvaluationError(budget.name, 'no account data to evaluate');
   const lead = accounts[0]!;
   const periodStart = lead.snapshot.BillingPeriodStart;
@@ -76,7 +88,9 @@ export function evaluateBudget(budget: Budget, accounts: AccountSpend[], rates: 
   const perAccount = accounts.map((account) => ({ account, ...measure.ofSnapshot(account) }));
   const spent = perAccount.reduce((sum, a) => sum.plus(a.total), decimal(0));
   const dailySeries = perAccount.map((a) => a.daily);
-  const daily = dailySeries.every((d) => d !== undefined) ? mergeDaily(dailySeries as DailyPoint[][]) : undefined;
+  const daily = dailySeries.every((d) => d !== undefined)
+    ? mergeDaily(dailySeries as DailyPoint[][])
+    : undefined;
   const percent = budget.amount.eq(0) ? decimal(0) : spent.div(budget.amount).times(100);
 
   const elapsedMs = Math.max(0, Math.min(asOf.getTime(), periodEnd.getTime()) - periodStart.getTime());
@@ -100,7 +114,10 @@ export function evaluateBudget(budget: Budget, accounts: AccountSpend[], rates: 
       ? undefined
       : (() => {
           const expected = budget.amount.times(fraction);
-          return { expected, aheadPercent: expected.eq(0) ? decimal(0) : spent.div(expected).minus(1).times(100) };
+          return {
+            expected,
+            aheadPercent: expected.eq(0) ? decimal(0) : spent.div(expected).minus(1).times(100),
+          };
         })();
   const anomalies = budget.anomaly && daily && !stale ? findAnomalies(daily, budget.anomaly) : [];
 
@@ -108,10 +125,20 @@ export function evaluateBudget(budget: Budget, accounts: AccountSpend[], rates: 
   const pending: BudgetStatus['pending'] = [];
   for (const threshold of budget.thresholds) {
     const observed =
-      threshold.basis === 'actual' ? spent : threshold.basis === 'forecast' ? forecast?.amount : pace?.aheadPercent;
+      threshold.basis === 'actual'
+        ? spent
+        : threshold.basis === 'forecast'
+          ? forecast?.amount
+          : pace?.aheadPercent;
     const level = threshold.basis === 'pace' ? (threshold.percent ?? threshold.level) : threshold.level;
-    if (observed !== undefined && observed.gte(level)) {
-      crossings.push({ id: threshold.id, written: threshold.written, basis: threshold.basis, severity: threshold.severity, observed });
+    if (observed?.gte(level)) {
+      crossings.push({
+        id: threshold.id,
+        written: threshold.written,
+        basis: threshold.basis,
+        severity: threshold.severity,
+        observed,
+      });
     } else {
       pending.push({ id: threshold.id, written: threshold.written, basis: threshold.basis, level });
     }
@@ -178,20 +205,34 @@ class Measure {
     this.unit = globMatcher([budget.unit]);
   }
 
-  ofSnapshot({ snapshot, timeZone }: AccountSpend): { total: Decimal; daily?: DailyPoint[]; lines: LineValue[] } {
+  ofSnapshot({ snapshot, timeZone }: AccountSpend): {
+    total: Decimal;
+    daily?: DailyPoint[];
+    lines: LineValue[];
+  } {
     const lines = this.matchingLines(snapshot);
     if (this.budget.measure === 'usage') {
       return { total: sum(lines.map((l) => l.value)), lines };
     }
     if (isScoped(this.budget.scope)) {
-      return { total: sum(lines.map((l) => l.value)), daily: dailyFromLines(lines, snapshot, timeZone), lines };
+      return {
+        total: sum(lines.map((l) => l.value)),
+        daily: dailyFromLines(lines, snapshot, timeZone),
+        lines,
+      };
     }
     if (!snapshot.BilledCost) {
-      throw new BudgetEvaluationError(this.budget.name, `account "${snapshot.accountId}" reports usage only; give the budget a "unit" to budget its usage`);
+      throw new BudgetEvaluationError(
+        this.budget.name,
+        `account "${snapshot.accountId}" reports usage only; give the budget a "unit" to budget its usage`,
+      );
     }
     return {
       total: this.toBudgetCurrency(snapshot.BilledCost).amount,
-      daily: snapshot.daily?.map((d) => ({ date: d.date, amount: this.toBudgetCurrency(d.BilledCost).amount })),
+      daily: snapshot.daily?.map((d) => ({
+        date: d.date,
+        amount: this.toBudgetCurrency(d.BilledCost).amount,
+      })),
       lines,
     };
   }
@@ -205,7 +246,8 @@ class Measure {
       if (scope.items?.length && !this.item(line.ChargeDescription)) continue;
       if (scope.resources?.length && !this.resource(line.ResourceId)) continue;
       if (this.budget.measure === 'usage') {
-        if (line.ConsumedQuantity && this.unit(line.ConsumedUnit)) out.push({ line, value: line.ConsumedQuantity });
+        if (line.ConsumedQuantity && this.unit(line.ConsumedUnit))
+          out.push({ line, value: line.ConsumedQuantity });
       } else if (line.BilledCost) {
         out.push({ line, value: this.toBudgetCurrency(line.BilledCost).amount });
       }
@@ -214,7 +256,8 @@ class Measure {
   }
 
   private toBudgetCurrency(money: Money): Money {
-    if (!isCurrencyCode(this.budget.unit)) throw new BudgetEvaluationError(this.budget.name, `"${this.budget.unit}" is not a currency`);
+    if (!isCurrencyCode(this.budget.unit))
+      throw new BudgetEvaluationError(this.budget.name, `"${this.budget.unit}" is not a currency`);
     try {
       return this.rates.convert(money, this.budget.unit as CurrencyCode);
     } catch {
@@ -227,18 +270,31 @@ class Measure {
 }
 
 /** A scoped budget's daily series, from lines that carry their charge period (e.g. Cloudflare's). */
-function dailyFromLines(lines: LineValue[], snapshot: SpendSnapshot, timeZone: string): DailyPoint[] | undefined {
+function dailyFromLines(
+  lines: LineValue[],
+  snapshot: SpendSnapshot,
+  timeZone: string,
+): DailyPoint[] | undefined {
   if (lines.some((l) => !l.line.ChargePeriodStart)) return undefined;
   if (lines.length === 0) return snapshot.daily ? [] : undefined;
-  return mergeDaily([lines.map((l) => ({ date: localDateKey(l.line.ChargePeriodStart!, timeZone), amount: l.value }))]);
+  return mergeDaily([
+    lines.map((l) => ({ date: localDateKey(l.line.ChargePeriodStart!, timeZone), amount: l.value })),
+  ]);
 }
 
 function sum(values: Decimal[]): Decimal {
   return values.reduce((total, v) => total.plus(v), decimal(0));
 }
 
-function contributorsOf(perAccount: { account: AccountSpend; total: Decimal; lines: LineValue[] }[], spent: Decimal, group: boolean): Contributor[] {
-  const totals = new Map<string, { kind: Contributor['kind']; name: string; value: Decimal; tags?: Record<string, string> }>();
+function contributorsOf(
+  perAccount: { account: AccountSpend; total: Decimal; lines: LineValue[] }[],
+  spent: Decimal,
+  group: boolean,
+): Contributor[] {
+  const totals = new Map<
+    string,
+    { kind: Contributor['kind']; name: string; value: Decimal; tags?: Record<string, string> }
+  >();
   const add = (kind: Contributor['kind'], name: string, value: Decimal, tags?: Record<string, string>) => {
     const key = `${kind}\u0000${name}`;
     const entry = totals.get(key);
@@ -248,7 +304,13 @@ function contributorsOf(perAccount: { account: AccountSpend; total: Decimal; lin
   for (const { account, total, lines } of perAccount) {
     if (group) add('account', account.accountId, total);
     for (const { line, value } of lines) {
-      if (line.ResourceId) add('resource', line.ResourceName ? `${line.ResourceName} (${line.ResourceId})` : line.ResourceId, value, line.Tags);
+      if (line.ResourceId)
+        add(
+          'resource',
+          line.ResourceName ? `${line.ResourceName} (${line.ResourceId})` : line.ResourceId,
+          value,
+          line.Tags,
+        );
       else if (line.ServiceName) add('service', line.ServiceName, value);
       else if (line.ChargeDescription) add('item', line.ChargeDescription, value);
     }

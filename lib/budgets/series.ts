@@ -23,7 +23,10 @@ export function mean(values: Decimal[]): Decimal {
 export function mergeDaily(series: DailyPoint[][]): DailyPoint[] {
   const byDate = new Map<string, Decimal>();
   for (const points of series) {
-    for (const point of points) byDate.set(point.date, (byDate.get(point.date) ?? decimal(0)).plus(point.amount));
+    for (const point of points)
+      byDate.set(point.date, (byDate.get(point.date) ?? decimal(0)).plus(point.amount));
   }
-  return [...byDate.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([date, amount]) => ({ date, amount }));
+  return [...byDate.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([date, amount]) => ({ date, amount }));
 }

@@ -151,9 +151,16 @@ function semanticProblems(config: ParsedConfig): { path: (string | number)[]; me
       });
     }
     if (!budget.currency && !budget.unit) {
-      problems.push({ path: ['budgets', i], message: 'say what the amount is in: currency: USD (a cost budget) or unit: api-calls (a usage budget)' });
+      problems.push({
+        path: ['budgets', i],
+        message:
+          'say what the amount is in: currency: USD (a cost budget) or unit: api-calls (a usage budget)',
+      });
     } else if (budget.currency && budget.unit) {
-      problems.push({ path: ['budgets', i, 'unit'], message: 'a budget is either cost (currency) or usage (unit), not both' });
+      problems.push({
+        path: ['budgets', i, 'unit'],
+        message: 'a budget is either cost (currency) or usage (unit), not both',
+      });
     }
     const refs = budget.accounts ?? (budget.account ? [budget.account] : []);
     refs.forEach((ref, j) => {

@@ -69,12 +69,24 @@ const rate = strictObject({
 const scope = strictObject({
   services: z.array(z.string().min(1)).optional().describe('ServiceName values or globs ("Workers*")'),
   items: z.array(z.string().min(1)).optional().describe('Bill items (ChargeDescription) or globs'),
-  resources: z.array(z.string().min(1)).optional().describe('ResourceId values or globs: SIM IMSIs, Fastly service IDs, zones'),
+  resources: z
+    .array(z.string().min(1))
+    .optional()
+    .describe('ResourceId values or globs: SIM IMSIs, Fastly service IDs, zones'),
 });
 
 const anomaly = strictObject({
-  lookbackDays: z.int().min(5).max(60).default(14).describe('Days before the examined day that form its baseline'),
-  sensitivity: z.number().positive().default(5).describe('Robust standard deviations above the baseline median that count as a spike'),
+  lookbackDays: z
+    .int()
+    .min(5)
+    .max(60)
+    .default(14)
+    .describe('Days before the examined day that form its baseline'),
+  sensitivity: z
+    .number()
+    .positive()
+    .default(5)
+    .describe('Robust standard deviations above the baseline median that count as a spike'),
   minAmount: amount.default('0').describe('Ignore spikes smaller than this above the baseline (budget unit)'),
   severity: z.enum(['info', 'warning', 'critical']).default('warning'),
 });
@@ -83,21 +95,42 @@ const budget = strictObject({
   name: slug('budget name').describe('Unique name; appears in alerts and in the alert-state keys'),
   description: z.string().optional(),
   account: slug('account id').optional().describe('The account this budget watches'),
-  accounts: z.array(slug('account id')).min(1).optional().describe('A group of accounts summed into one budget'),
+  accounts: z
+    .array(slug('account id'))
+    .min(1)
+    .optional()
+    .describe('A group of accounts summed into one budget'),
   amount: amount.describe('The budget for one period, in `currency` (cost) or in `unit` (usage)'),
   currency: currency.optional().describe('Currency of a cost budget'),
   unit: z
     .string()
     .min(1)
     .optional()
-    .describe('Makes this a usage budget counting this unit (Kill Bill unit type, Fastly usage unit; glob allowed)'),
-  period: z.enum(['monthly']).default('monthly').describe("The account's billing month (see accounts[].periodStartDay)"),
+    .describe(
+      'Makes this a usage budget counting this unit (Kill Bill unit type, Fastly usage unit; glob allowed)',
+    ),
+  period: z
+    .enum(['monthly'])
+    .default('monthly')
+    .describe("The account's billing month (see accounts[].periodStartDay)"),
   scope: scope.optional().describe('Narrow the budget to part of the bill'),
   thresholds: z.array(threshold).min(1, { error: 'a budget needs at least one threshold, e.g. - at: 80%' }),
   anomaly: anomaly.optional().describe('Alert on a day far above its recent baseline (needs a daily series)'),
-  forecastMinDays: z.int().min(1).max(28).default(3).describe('No forecast or pace alert before this many days of data'),
-  staleAfterHours: z.number().positive().default(24).describe("A provider figure older than this is reported stale, not forecast from"),
-  notifyBackUnder: z.boolean().default(true).describe('Send one notice when a forecast falls back under a threshold it crossed'),
+  forecastMinDays: z
+    .int()
+    .min(1)
+    .max(28)
+    .default(3)
+    .describe('No forecast or pace alert before this many days of data'),
+  staleAfterHours: z
+    .number()
+    .positive()
+    .default(24)
+    .describe('A provider figure older than this is reported stale, not forecast from'),
+  notifyBackUnder: z
+    .boolean()
+    .default(true)
+    .describe('Send one notice when a forecast falls back under a threshold it crossed'),
 });
 
 const accountCommon = {
@@ -112,7 +145,9 @@ const accountCommon = {
     .min(1)
     .max(28)
     .default(1)
-    .describe('Day of the month the billing period starts (1 = calendar month); providers with their own cycle report it'),
+    .describe(
+      'Day of the month the billing period starts (1 = calendar month); providers with their own cycle report it',
+    ),
 };
 
 const accountVariants = PROVIDERS.map((provider) =>

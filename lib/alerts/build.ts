@@ -1,0 +1,96 @@
+import type { BudgetStatus, Crossing } from '../budgets/evaluate.ts';
+import { localDateKey } from '../time/zoned.ts';
+import type { Alert } from './alert.ts';
+import { formatAmount, formatLocal, formatPercent } from './format.ts';
+
+/** Turns one crossing of an evaluated budget into the alert people receive. */
+export function buildAlert(
+  status: BudgetStatus,
+  crossing: Crossing,
+  detectedAt: Date,
+  event: 'crossed' | 'back-under' = 'crossed',
+): Alert {
+  const { budget } = status;
+  const providers = [...new Set(status.accounts.map((a) => a.provider))];
+  const thresholdId = event === 'back-under' ? `${crossing.id}~back-under` : crossing.id;
+  return {
+    version: 1,
+    dedupKey: `${budget.name}/${status.periodKey}/${thresholdId}`,
+    event,
+    budget: budget.name,
+    account: budget.accountIds.join(','),
+    accounts: budget.accountIds,
+    provider: providers.join(','),
+    threshold: crossing.written,
+    thresholdId,
+    basis: crossing.basis,
+    severity: event === 'back-under' ? 'info' : crossing.severity,
+    measure: budget.measure,
+    currency: budget.unit,
+    unit: budget.unit,
+    spent: status.spent.toFixed(),
+    budgetAmount: budget.amount.toFixed(),
+    percent: status.percent.toFixed(1),
+    observed: crossing.observed.toFixed(),
+    ...(status.forecast && {
+      forecast: {
+        amount: status.forecast.amount.round(2).toFixed(),
+        method: status.forecast.method,
+        inputs: status.forecast.inputs,
+      },
+    }),
+    periodKey: status.periodKey,
+    periodStart: status.periodStart.toISOString(),
+    periodEnd: status.periodEnd.toISOString(),
+    asOf: status.asOf.toISOString(),
+    detectedAt: detectedAt.toISOString(),
+    contributors: status.contributors,
+    headline: headline(status, crossing, event),
+    details: details(status, crossing),
+  };
+}
+
+function headline(status: BudgetStatus, crossing: Crossing, event: 'crossed' | 'back-under'): string {
+  const { budget } = status;
+  const money = (value: Parameters<typeof formatAmount>[0]) => formatAmount(value, budget.unit);
+  const ofBudget = `${money(status.spent)} of ${money(budget.amount)} (${formatPercent(status.percent)})`;
+  if (event === 'back-under') {
+    return `${budget.name}: forecast is back under its ${crossing.written} threshold (${money(crossing.observed)} projected; ${ofBudget} spent)`;
+  }
+  switch (crossing.basis) {
+    case 'actual':
+      return `${budget.name} has spent ${ofBudget}, crossing its ${crossing.written} threshold`;
+    case 'forecast':
+      return `${budget.name} is forecast to reach ${money(crossing.observed)} by period end, crossing its forecast ${crossing.written} threshold (${ofBudget} so far)`;
+    case 'pace':
+      return `${budget.name} is ${formatPercent(crossing.observed)} ahead of a straight-line burn (pace threshold ${crossing.written}; ${ofBudget} spent)`;
+    case 'anomaly': {
+      const finding = crossing.anomaly!;
+      return `${budget.name} spent ${money(finding.amount)} on ${finding.date}, far above its usual ${money(finding.baseline)} a day`;
+    }
+  }
+}
+
+function details(status: BudgetStatus, crossing: Crossing): string[] {
+  const lines: string[] = [];
+  const tz = status.timeZone;
+  lines.push(
+    `Period ${localDateKey(status.periodStart, tz)} to ${localDateKey(new Date(status.periodEnd.getTime() - 1), tz)} (${tz}); provider figure as of ${formatLocal(status.asOf, tz)}`,
+  );
+  if (status.pace) {
+    lines.push(
+      `Straight-line burn expects ${formatAmount(status.pace.expected.round(2), status.budget.unit)} by now (${formatPercent(status.pace.aheadPercent)} vs pace)`,
+    );
+  }
+  if (crossing.anomaly) {
+    const a = crossing.anomaly;
+    lines.push(
+      `Baseline: median of the previous ${a.baselineDays} days ${formatAmount(a.baseline, status.budget.unit)}, robust spread ${formatAmount(a.spread.round(2), status.budget.unit)}; this day is ${a.score === Number.POSITIVE_INFINITY ? 'infinitely many' : a.score} spreads above`,
+    );
+  }
+  if (status.stale)
+    lines.push(
+      `The provider figure is older than ${status.budget.staleAfterHours} h: forecasts are paused until it refreshes`,
+    );
+  return lines;
+}

@@ -1,0 +1,231 @@
+/**
+ * One check: read every account once, evaluate every budget, deliver each new crossing once.
+ * The Lambda handler, the CLI and the demo all run this same function.
+ */
+import type { Alert } from '../alerts/alert.ts';
+import { buildAlert } from '../alerts/build.ts';
+import { type AccountSpend, type BudgetStatus, evaluateBudget } from '../budgets/evaluate.ts';
+import { mapLimit } from '../concurrency/map-limit.ts';
+import type { Account, Config } from '../config/load.ts';
+import { ProviderError } from '../http/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { AlertPublisher } from '../notify/publisher.ts';
+import { providerModule } from '../providers/registry.ts';
+import type { ConnectContext, ReadNeeds } from '../providers/types.ts';
+import type { SecretResolver } from '../secrets/index.ts';
+import type { SpendSnapshot } from '../snapshot/index.ts';
+import type { Clock } from '../time/clock.ts';
+import { monthlyPeriod } from '../time/period.ts';
+import type { DeliveryLedger } from './ports.ts';
+
+export interface CheckDependencies {
+  clock: Clock;
+  logger: Logger;
+  secrets: SecretResolver;
+  publisher: AlertPublisher;
+  /** Without a ledger every crossing is delivered on every run (stateless preview). */
+  ledger?: DeliveryLedger;
+  http?: ConnectContext['http'];
+}
+
+export interface CheckOptions {
+  /** Evaluate and report, but neither claim nor publish. */
+  dryRun?: boolean;
+  /** Only these accounts (and the budgets that read only them). */
+  accountIds?: string[];
+  /** Accounts read in parallel. */
+  concurrency?: number;
+  /** How long a claimed alert may stay pending before another run takes it over. */
+  leaseMs?: number;
+}
+
+export type AccountOutcome =
+  | { account: Account; status: 'ok'; snapshot: SpendSnapshot }
+  | { account: Account; status: 'pending'; reason: string; endpoint: string }
+  | { account: Account; status: 'error'; error: Error };
+
+export type BudgetOutcome =
+  | { budget: string; status: 'evaluated'; evaluation: BudgetStatus }
+  | { budget: string; status: 'skipped'; reason: string }
+  | { budget: string; status: 'error'; error: Error };
+
+export interface CheckReport {
+  at: Date;
+  accounts: AccountOutcome[];
+  budgets: BudgetOutcome[];
+  /** Published now. */
+  delivered: Alert[];
+  /** Evaluated as crossed but not sent: already sent earlier, in flight elsewhere, or a dry run. */
+  suppressed: { alert: Alert; reason: 'already-sent' | 'in-flight' | 'dry-run' }[];
+  /** Publish failed: the claim stays pending and the next run retries. */
+  failed: { alert: Alert; error: Error }[];
+}
+
+export const DEFAULT_LEASE_MS = 5 * 60_000;
+
+export async function runCheck(
+  config: Config,
+  deps: CheckDependencies,
+  options: CheckOptions = {},
+): Promise<CheckReport> {
+  const now = deps.clock.now();
+  const wanted = options.accountIds ? new Set(options.accountIds) : undefined;
+  const budgets = config.budgets.filter((b) => !wanted || b.accountIds.every((id) => wanted.has(id)));
+  const accounts = config.accounts.filter((a) =>
+    wanted ? wanted.has(a.id) : budgets.some((b) => b.accountIds.includes(a.id)),
+  );
+
+  const outcomes = await mapLimit(accounts, options.concurrency ?? 8, (account) =>
+    readAccount(account, needsOf(config, account.id), deps, now),
+  );
+  const byId = new Map<string, AccountOutcome>();
+  outcomes.forEach((settled, i) => {
+    const account = accounts[i]!;
+    byId.set(
+      account.id,
+      settled.status === 'fulfilled'
+        ? settled.value
+        : { account, status: 'error', error: settled.reason as Error },
+    );
+  });
+
+  const report: CheckReport = {
+    at: now,
+    accounts: [...byId.values()],
+    budgets: [],
+    delivered: [],
+    suppressed: [],
+    failed: [],
+  };
+  for (const budget of budgets) {
+    const reads = budget.accountIds.map((id) => byId.get(id)!);
+    const notOk = reads.find((r) => r.status !== 'ok');
+    if (notOk) {
+      const reason =
+        notOk.status === 'pending'
+          ? `account "${notOk.account.id}" data pending: ${notOk.reason}`
+          : `account "${notOk.account.id}" could not be read`;
+      report.budgets.push({ budget: budget.name, status: 'skipped', reason });
+      continue;
+    }
+    const spends: AccountSpend[] = reads.map((r) => {
+      const ok = r as Extract<AccountOutcome, { status: 'ok' }>;
+      return {
+        accountId: ok.account.id,
+        provider: ok.account.provider,
+        timeZone: ok.account.timeZone,
+        snapshot: ok.snapshot,
+      };
+    });
+    let evaluation: BudgetStatus;
+    try {
+      evaluation = evaluateBudget(budget, spends, config.rates, now);
+    } catch (error) {
+      deps.logger.error('budget could not be evaluated', {
+        budget: budget.name,
+        error: (error as Error).message,
+      });
+      report.budgets.push({ budget: budget.name, status: 'error', error: error as Error });
+      continue;
+    }
+    report.budgets.push({ budget: budget.name, status: 'evaluated', evaluation });
+    for (const crossing of evaluation.crossings) {
+      await deliver(buildAlert(evaluation, crossing, now), deps, options, report);
+    }
+  }
+  deps.logger.info('check finished', {
+    accounts: report.accounts.length,
+    accountErrors: report.accounts.filter((a) => a.status === 'error').length,
+    accountsPending: report.accounts.filter((a) => a.status === 'pending').length,
+    budgets: report.budgets.length,
+    delivered: report.delivered.length,
+    suppressed: report.suppressed.length,
+    publishFailures: report.failed.length,
+  });
+  return report;
+}
+
+/** Which data the budgets of an account need, so each endpoint is fetched once for all of them. */
+function needsOf(config: Config, accountId: string): ReadNeeds {
+  const budgets = config.budgets.filter((b) => b.accountIds.includes(accountId));
+  return {
+    daily: budgets.some((b) => b.anomaly || b.thresholds.some((t) => t.basis !== 'actual')),
+    // Every alert names its top contributors.
+    breakdown: budgets.length > 0,
+    usage: budgets.some((b) => b.measure === 'usage'),
+  };
+}
+
+async function readAccount(
+  account: Account,
+  needs: ReadNeeds,
+  deps: CheckDependencies,
+  now: Date,
+): Promise<AccountOutcome> {
+  const log = deps.logger.child({ provider: account.provider, account: account.id });
+  try {
+    const credentials = await deps.secrets.resolveAll(account.credentials);
+    const source = providerModule(account.provider).connect(
+      { ...account.settings, ...account },
+      {
+        clock: deps.clock,
+        logger: log,
+        credentials,
+        http: deps.http ?? {},
+      },
+    );
+    const reading = await source.read({
+      period: monthlyPeriod(now, account.timeZone, account.periodStartDay),
+      needs,
+    });
+    if (reading.status === 'pending') {
+      log.warn('provider data not ready yet', { endpoint: reading.endpoint, reason: reading.reason });
+      return { account, status: 'pending', reason: reading.reason, endpoint: reading.endpoint };
+    }
+    log.info('account read', {
+      spent: reading.snapshot.BilledCost?.toString(),
+      asOf: reading.snapshot.asOf.toISOString(),
+      sources: reading.snapshot.sources,
+    });
+    return { account, status: 'ok', snapshot: reading.snapshot };
+  } catch (error) {
+    const fields = error instanceof ProviderError ? error.toLogFields() : { error: (error as Error).message };
+    log.error('account could not be read', fields);
+    return { account, status: 'error', error: error as Error };
+  }
+}
+
+async function deliver(
+  alert: Alert,
+  deps: CheckDependencies,
+  options: CheckOptions,
+  report: CheckReport,
+): Promise<void> {
+  if (options.dryRun) {
+    report.suppressed.push({ alert, reason: 'dry-run' });
+    return;
+  }
+  const now = deps.clock.now();
+  const ledger = deps.ledger;
+  const previous = await ledger?.lastSent(alert.budget, alert.periodKey);
+  if (previous)
+    alert.sinceLast = { threshold: previous.threshold, spent: previous.spent, at: previous.detectedAt };
+  const claim = ledger ? await ledger.claim(alert, now, options.leaseMs ?? DEFAULT_LEASE_MS) : undefined;
+  if (claim && claim.outcome !== 'claimed') {
+    report.suppressed.push({ alert, reason: claim.outcome });
+    return;
+  }
+  try {
+    const { messageId } = await deps.publisher.publish(alert);
+    if (claim) await ledger!.markSent(claim, deps.clock.now());
+    deps.logger.info('alert delivered', { dedupKey: alert.dedupKey, severity: alert.severity, messageId });
+    report.delivered.push(alert);
+  } catch (error) {
+    if (claim) await ledger!.releaseForRetry(claim, deps.clock.now());
+    deps.logger.error('alert publish failed; it stays pending and is retried next run', {
+      dedupKey: alert.dedupKey,
+      error: (error as Error).message,
+    });
+    report.failed.push({ alert, error: error as Error });
+  }
+}
