@@ -95,7 +95,7 @@ export function evaluateBudget(
 
   const elapsedMs = Math.max(0, Math.min(asOf.getTime(), periodEnd.getTime()) - periodStart.getTime());
   const elapsedDays = elapsedMs / 86_400_000;
-  const fraction = decimal((elapsedMs / (periodEnd.getTime() - periodStart.getTime())).toFixed(6));
+  const periodMs = periodEnd.getTime() - periodStart.getTime();
   const earlyInPeriod = elapsedDays < budget.forecastMinDays;
   const forecast = stale
     ? undefined
@@ -110,10 +110,10 @@ export function evaluateBudget(
         minDays: budget.forecastMinDays,
       });
   const pace =
-    stale || earlyInPeriod || fraction.eq(0)
+    stale || earlyInPeriod || elapsedMs === 0
       ? undefined
       : (() => {
-          const expected = budget.amount.times(fraction);
+          const expected = budget.amount.times(elapsedMs).div(periodMs);
           return {
             expected,
             aheadPercent: expected.eq(0) ? decimal(0) : spent.div(expected).minus(1).times(100),

@@ -48,9 +48,10 @@ export function forecastPeriodEnd(input: ForecastInput): Forecast | undefined {
   const elapsedDays = (input.asOf.getTime() - input.periodStart.getTime()) / DAY_MS;
   const totalDays = (input.periodEnd.getTime() - input.periodStart.getTime()) / DAY_MS;
   if (input.daily || elapsedDays < input.minDays || elapsedDays <= 0) return undefined;
-  const fraction = decimal((elapsedDays / totalDays).toFixed(6));
+  const elapsedMs = input.asOf.getTime() - input.periodStart.getTime();
+  const totalMs = input.periodEnd.getTime() - input.periodStart.getTime();
   return {
-    amount: input.spent.div(fraction),
+    amount: input.spent.times(totalMs).div(elapsedMs),
     method: 'elapsed-linear',
     inputs: `${fmt(input.spent)} ${input.unit} spent in ${elapsedDays.toFixed(1)} of ${totalDays.toFixed(0)} days, projected in a straight line`,
   };

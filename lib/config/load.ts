@@ -113,11 +113,9 @@ function schemaProblem(
   };
 }
 
+/** The value as written, for scalars; a whole object or list is located by its line instead. */
 function valueText(node: Node | undefined): string | undefined {
-  if (!node) return undefined;
-  if (isScalar(node)) return JSON.stringify(node.value);
-  const text = String(node);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  return node && isScalar(node) ? JSON.stringify(node.value) : undefined;
 }
 
 function semanticProblems(config: ParsedConfig): { path: (string | number)[]; message: string }[] {

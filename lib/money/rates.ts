@@ -1,5 +1,5 @@
 import type { CurrencyCode } from './currency.ts';
-import { CurrencyMismatchError, type Decimal, decimal, Money } from './money.ts';
+import { CurrencyMismatchError, type Decimal, Money } from './money.ts';
 
 export interface ExchangeRate {
   from: CurrencyCode;
@@ -10,13 +10,15 @@ export interface ExchangeRate {
 
 /** Configured conversion rates. Only explicit rates are used: no silent triangulation through a third currency. */
 export class ExchangeRates {
-  private readonly table = new Map<string, Decimal>();
+  /** "USD->JPY" → how to convert: multiply by a configured rate, or divide by the reverse one. */
+  private readonly table = new Map<string, { rate: Decimal; divide: boolean }>();
 
   constructor(rates: Iterable<ExchangeRate> = []) {
     for (const { from, to, rate } of rates) {
-      this.table.set(`${from}->${to}`, rate);
-      // The reverse direction is implied unless configured separately.
-      if (!this.table.has(`${to}->${from}`)) this.table.set(`${to}->${from}`, decimal(1).div(rate));
+      this.table.set(`${from}->${to}`, { rate, divide: false });
+      // The reverse direction is implied unless configured separately; dividing keeps 300 JPY at 150 exactly 2 USD.
+      const reverse = this.table.get(`${to}->${from}`);
+      if (!reverse || reverse.divide) this.table.set(`${to}->${from}`, { rate, divide: true });
     }
   }
 
@@ -26,9 +28,9 @@ export class ExchangeRates {
 
   convert(money: Money, to: CurrencyCode): Money {
     if (money.currency === to) return money;
-    const rate = this.table.get(`${money.currency}->${to}`);
-    if (!rate) throw new CurrencyMismatchError(to, money.currency);
-    return Money.of(money.amount.times(rate), to);
+    const entry = this.table.get(`${money.currency}->${to}`);
+    if (!entry) throw new CurrencyMismatchError(to, money.currency);
+    return Money.of(entry.divide ? money.amount.div(entry.rate) : money.amount.times(entry.rate), to);
   }
 
   /** Adds amounts in any configured currency, converting each to `currency`. */

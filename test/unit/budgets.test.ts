@@ -1,0 +1,258 @@
+import { describe, expect, it } from 'vitest';
+import { buildAlert } from '../../lib/alerts/build.ts';
+import { findAnomalies } from '../../lib/budgets/anomaly.ts';
+import { type Budget, parseThreshold } from '../../lib/budgets/budget.ts';
+import { type AccountSpend, evaluateBudget } from '../../lib/budgets/evaluate.ts';
+import { forecastPeriodEnd } from '../../lib/budgets/forecast.ts';
+import type { DailyPoint } from '../../lib/budgets/series.ts';
+import { currencyCode, decimal, ExchangeRates, Money } from '../../lib/money/index.ts';
+import type { SpendSnapshot } from '../../lib/snapshot/index.ts';
+import { monthlyPeriod } from '../../lib/time/period.ts';
+
+const NOV = monthlyPeriod(new Date('2026-11-15T00:00:00Z'), 'UTC');
+const noRates = new ExchangeRates();
+
+function budget(overrides: Partial<Budget> = {}): Budget {
+  const amount = decimal(overrides.amount ?? 3000);
+  return {
+    name: 'cdn',
+    accountIds: ['acct'],
+    measure: 'cost',
+    unit: 'USD',
+    amount,
+    scope: {},
+    thresholds: [
+      parseThreshold('80%', 'actual', 'warning', amount),
+      parseThreshold('100%', 'forecast', 'critical', amount),
+    ],
+    forecastMinDays: 3,
+    staleAfterHours: 24,
+    notifyBackUnder: true,
+    ...overrides,
+  };
+}
+
+function days(amounts: number[], currency = 'USD'): { date: string; BilledCost: Money }[] {
+  return amounts.map((amount, i) => ({
+    date: `2026-11-${String(i + 1).padStart(2, '0')}`,
+    BilledCost: Money.of(amount, currency),
+  }));
+}
+
+function spend(snapshot: Partial<SpendSnapshot>, currency = 'USD'): AccountSpend {
+  const daily = snapshot.daily;
+  const total = daily
+    ? Money.sum(
+        daily.map((d) => d.BilledCost),
+        currency,
+      )
+    : Money.zero(currency);
+  return {
+    accountId: 'acct',
+    provider: 'fastly',
+    timeZone: 'UTC',
+    snapshot: {
+      provider: 'fastly',
+      accountId: 'acct',
+      BillingPeriodStart: NOV.start,
+      BillingPeriodEnd: NOV.end,
+      asOf: new Date('2026-11-20T12:00:00Z'),
+      BillingCurrency: currencyCode(currency),
+      BilledCost: total,
+      lines: [],
+      sources: [],
+      ...snapshot,
+    },
+  };
+}
+
+const point = (date: string, amount: number): DailyPoint => ({ date, amount: decimal(amount) });
+
+describe('evaluateBudget', () => {
+  it('crosses an actual threshold at exactly its level (spend ≥ threshold)', () => {
+    const at = spend({ BilledCost: Money.of('2400.00', 'USD') });
+    const status = evaluateBudget(budget(), [at], noRates, new Date('2026-11-20T12:00:00Z'));
+    expect(status.crossings.map((c) => c.id)).toContain('actual-80pct');
+    expect(status.percent.toFixed(1)).toBe('80.0');
+    const below = evaluateBudget(
+      budget(),
+      [spend({ BilledCost: Money.of('2399.99', 'USD') })],
+      noRates,
+      new Date('2026-11-20T12:00:00Z'),
+    );
+    expect(below.crossings.map((c) => c.id)).not.toContain('actual-80pct');
+    expect(below.pending[0]).toMatchObject({ id: 'actual-80pct' });
+  });
+
+  it('forecasts from the daily run rate and says how', () => {
+    // 19 full days at 100 + today's partial 40, as of Nov 20 12:00: 10.5 days left at 100/day.
+    const daily = [...days(Array(19).fill(100)), { date: '2026-11-20', BilledCost: Money.of(40, 'USD') }];
+    const status = evaluateBudget(budget(), [spend({ daily })], noRates, new Date('2026-11-20T13:00:00Z'));
+    expect(status.spent.toFixed()).toBe('1940');
+    expect(status.forecast?.method).toBe('daily-run-rate');
+    expect(status.forecast?.amount.toFixed()).toBe('2990');
+    expect(status.forecast?.inputs).toBe(
+      '1940 USD spent + 10.5 days left × 100 USD/day (mean of the last 7 full days)',
+    );
+    expect(status.crossings.map((c) => c.id)).not.toContain('forecast-100pct');
+  });
+
+  it('does not forecast before the minimum days of data, nor from a stale figure', () => {
+    const early = spend({ daily: days([900, 900]), asOf: new Date('2026-11-02T12:00:00Z') });
+    expect(
+      evaluateBudget(budget(), [early], noRates, new Date('2026-11-02T12:00:00Z')).forecast,
+    ).toBeUndefined();
+    const stale = spend({ daily: days(Array(10).fill(400)), asOf: new Date('2026-11-10T12:00:00Z') });
+    const status = evaluateBudget(budget(), [stale], noRates, new Date('2026-11-12T12:00:00Z'));
+    expect(status.stale).toBe(true);
+    expect(status.forecast).toBeUndefined();
+    expect(status.crossings.map((c) => c.id)).toEqual(['actual-80pct']); // actual spend only grows: still true
+  });
+
+  it('converts a group budget across currencies with a configured rate, or says which rate is missing', () => {
+    const rates = new ExchangeRates([
+      { from: currencyCode('USD'), to: currencyCode('JPY'), rate: decimal(150) },
+    ]);
+    const jpy = { ...spend({ BilledCost: Money.of(15000, 'JPY') }, 'JPY'), accountId: 'jp' };
+    const usd = { ...spend({ BilledCost: Money.of(100, 'USD') }), accountId: 'us' };
+    const group = budget({ unit: 'JPY', amount: decimal(30000), accountIds: ['jp', 'us'] });
+    const status = evaluateBudget(group, [jpy, usd], rates, new Date('2026-11-20T12:00:00Z'));
+    expect(status.spent.toFixed()).toBe('30000');
+    expect(status.contributors.map((c) => [c.kind, c.name, c.share])).toEqual([
+      ['account', 'jp', '50.0'],
+      ['account', 'us', '50.0'],
+    ]);
+    expect(() => evaluateBudget(group, [jpy, usd], noRates, new Date())).toThrow(
+      /add a rate \{from: USD, to: JPY/,
+    );
+  });
+
+  it('narrows to a scope by glob and names the top contributors', () => {
+    const lines = [
+      { ServiceName: 'Workers Standard', BilledCost: Money.of('12.5', 'USD') },
+      { ServiceName: 'Workers KV', BilledCost: Money.of('7.5', 'USD') },
+      { ServiceName: 'R2 Storage', BilledCost: Money.of('80', 'USD') },
+    ];
+    const scoped = budget({ scope: { services: ['Workers*'] }, amount: decimal(25) });
+    const status = evaluateBudget(
+      scoped,
+      [spend({ BilledCost: Money.of(100, 'USD'), lines })],
+      noRates,
+      new Date('2026-11-20T12:00:00Z'),
+    );
+    expect(status.spent.toFixed()).toBe('20');
+    expect(status.contributors.map((c) => `${c.name} ${c.share}%`)).toEqual([
+      'Workers Standard 62.5%',
+      'Workers KV 37.5%',
+    ]);
+  });
+
+  it('budgets usage quantities by unit', () => {
+    const usage = budget({
+      measure: 'usage',
+      unit: 'api-calls',
+      amount: decimal(10_000_000),
+      thresholds: [parseThreshold('90%', 'actual', 'warning', decimal(10_000_000))],
+    });
+    const lines = [
+      { ResourceId: 'sub-1', ConsumedUnit: 'api-calls', ConsumedQuantity: decimal(6_000_000) },
+      { ResourceId: 'sub-2', ConsumedUnit: 'api-calls', ConsumedQuantity: decimal(3_500_000) },
+      { ResourceId: 'sub-2', ConsumedUnit: 'storage-gb', ConsumedQuantity: decimal(99) },
+    ];
+    const status = evaluateBudget(
+      usage,
+      [spend({ BilledCost: undefined, lines })],
+      noRates,
+      new Date('2026-11-20T12:00:00Z'),
+    );
+    expect(status.spent.toFixed()).toBe('9500000');
+    expect(status.crossings.map((c) => c.id)).toEqual(['actual-90pct']);
+  });
+
+  it('fires pace thresholds only when spend runs ahead of a straight line', () => {
+    const pace = budget({ thresholds: [parseThreshold('25%', 'pace', 'warning', decimal(3000))] });
+    // Half the month gone, straight line expects 1500.
+    const mid = new Date('2026-11-16T00:00:00Z');
+    const ahead = evaluateBudget(
+      pace,
+      [spend({ BilledCost: Money.of(1900, 'USD'), asOf: mid })],
+      noRates,
+      mid,
+    );
+    expect(ahead.pace?.aheadPercent.toFixed(1)).toBe('26.7');
+    expect(ahead.crossings).toHaveLength(1);
+    const onTrack = evaluateBudget(
+      pace,
+      [spend({ BilledCost: Money.of(1600, 'USD'), asOf: mid })],
+      noRates,
+      mid,
+    );
+    expect(onTrack.crossings).toHaveLength(0);
+  });
+});
+
+describe('forecastPeriodEnd', () => {
+  it('projects in a straight line without a daily series', () => {
+    const f = forecastPeriodEnd({
+      spent: decimal(1000),
+      unit: 'USD',
+      periodStart: NOV.start,
+      periodEnd: NOV.end,
+      asOf: new Date('2026-11-11T00:00:00Z'),
+      asOfDate: '2026-11-11',
+      minDays: 3,
+    });
+    expect(f?.method).toBe('elapsed-linear');
+    expect(f?.amount.toFixed()).toBe('3000');
+  });
+});
+
+describe('findAnomalies', () => {
+  const rule = { lookbackDays: 14, sensitivity: 5, minAmount: decimal(50), severity: 'warning' as const };
+
+  it('flags a spike day', () => {
+    const series = [100, 104, 97, 101, 99, 103, 98, 650, 102].map((v, i) =>
+      point(`2026-11-${String(i + 1).padStart(2, '0')}`, v),
+    );
+    const found = findAnomalies(series, rule);
+    expect(found.map((f) => f.date)).toEqual(['2026-11-08']);
+    expect(found[0]?.baseline.toFixed()).toBe('100');
+  });
+
+  it('stays quiet on a smooth ramp and on small absolute bumps', () => {
+    const ramp = Array.from({ length: 30 }, (_, i) =>
+      point(`2026-11-${String(i + 1).padStart(2, '0')}`, 100 + i * 8),
+    );
+    expect(findAnomalies(ramp, rule)).toEqual([]);
+    const tiny = [1, 1, 1, 1, 1, 1, 40].map((v, i) => point(`2026-11-0${i + 1}`, v));
+    expect(findAnomalies(tiny, rule)).toEqual([]); // 39 above a flat median, but under minAmount 50
+  });
+});
+
+describe('buildAlert', () => {
+  it('carries everything a person and a subscriber need', () => {
+    const status = evaluateBudget(
+      budget(),
+      [spend({ BilledCost: Money.of('2500', 'USD') })],
+      noRates,
+      new Date('2026-11-20T12:00:00Z'),
+    );
+    const alert = buildAlert(status, status.crossings[0]!, new Date('2026-11-20T12:05:00Z'));
+    expect(alert).toMatchObject({
+      dedupKey: 'cdn/2026-11/actual-80pct',
+      budget: 'cdn',
+      account: 'acct',
+      provider: 'fastly',
+      threshold: '80%',
+      basis: 'actual',
+      spent: '2500',
+      budgetAmount: '3000',
+      currency: 'USD',
+      percent: '83.3',
+      periodStart: '2026-11-01T00:00:00.000Z',
+      periodEnd: '2026-12-01T00:00:00.000Z',
+      asOf: '2026-11-20T12:00:00.000Z',
+    });
+    expect(alert.headline).toBe('cdn has spent $2,500.00 of $3,000.00 (83.3%), crossing its 80% threshold');
+  });
+});
