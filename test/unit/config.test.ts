@@ -135,3 +135,15 @@ describe('config', () => {
     expect(config.budgets[0]!.thresholds[0]!.level.toFixed()).toBe('6172839450617283.945');
   });
 });
+
+describe('published JSON Schema', () => {
+  it('is generated from the loader schema and committed up to date (npm run schema)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { configJsonSchema } = await import('../../lib/config/json-schema.ts');
+    const committed = JSON.parse(
+      await readFile(new URL('../../schema/spendwatch.config.schema.json', import.meta.url), 'utf8'),
+    );
+    expect(committed).toEqual(configJsonSchema());
+    expect(JSON.stringify(committed)).toContain('"soracom"');
+  });
+});
