@@ -16,6 +16,7 @@ import type { SecretResolver } from '../secrets/index.ts';
 import type { SpendSnapshot } from '../snapshot/index.ts';
 import type { Clock } from '../time/clock.ts';
 import { monthlyPeriod } from '../time/period.ts';
+import { buildHealthAlert, type HealthTracker } from './health.ts';
 import type { DeliveryLedger } from './ports.ts';
 
 export interface CheckDependencies {
@@ -25,6 +26,8 @@ export interface CheckDependencies {
   publisher: AlertPublisher;
   /** Without a ledger every crossing is delivered on every run (stateless preview). */
   ledger?: DeliveryLedger;
+  /** Tracks unreadable accounts for monitoring-gap alerts; without it gaps are only logged. */
+  health?: HealthTracker;
   http?: ConnectContext['http'];
 }
 
@@ -143,6 +146,41 @@ export async function runCheck(
     publishFailures: report.failed.length,
   });
   return report;
+}
+
+async function trackHealth(
+  config: Config,
+  outcomes: AccountOutcome[],
+  health: HealthTracker,
+  deps: CheckDependencies,
+  options: CheckOptions,
+  report: CheckReport,
+  now: Date,
+): Promise<void> {
+  for (const outcome of outcomes) {
+    const { account } = outcome;
+    try {
+      const change =
+        outcome.status === 'ok'
+          ? await health.recordOk(account.id, now)
+          : await health.recordFailure(
+              account.id,
+              outcome.status === 'pending'
+                ? `data pending at ${outcome.endpoint}: ${outcome.reason}`
+                : outcome.error.message,
+              now,
+              config.gapAfterHours * 3_600_000,
+            );
+      if (!change) continue;
+      const budgets = config.budgets.filter((b) => b.accountIds.includes(account.id)).map((b) => b.name);
+      await deliver(buildHealthAlert(change, account.provider, budgets, now), deps, options, report);
+    } catch (error) {
+      deps.logger.error('account health could not be recorded', {
+        account: account.id,
+        error: (error as Error).message,
+      });
+    }
+  }
 }
 
 /** Which data the budgets of an account need, so each endpoint is fetched once for all of them. */

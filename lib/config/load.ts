@@ -23,6 +23,8 @@ export interface Config {
   rates: ExchangeRates;
   accounts: Account[];
   budgets: Budget[];
+  /** An account unreadable for this long raises a monitoring-gap alert. */
+  gapAfterHours: number;
 }
 
 export async function loadConfig(path: string): Promise<Config> {
@@ -208,5 +210,12 @@ function toConfig(parsed: ParsedConfig, file: string): Config {
   const rates = new ExchangeRates(
     parsed.rates.map((r) => ({ from: currencyCode(r.from), to: currencyCode(r.to), rate: decimal(r.rate) })),
   );
-  return { file, timeZone: parsed.timeZone, rates, accounts, budgets };
+  return {
+    file,
+    timeZone: parsed.timeZone,
+    rates,
+    accounts,
+    budgets,
+    gapAfterHours: parsed.monitoring.gapAfterHours,
+  };
 }

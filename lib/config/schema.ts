@@ -174,6 +174,13 @@ export const ConfigSchema = strictObject({
     .describe('Exchange rates, for budgets that sum accounts billed in other currencies'),
   accounts: z.array(account).min(1, { error: 'add at least one account under "accounts"' }),
   budgets: z.array(budget).default([]),
+  monitoring: strictObject({
+    gapAfterHours: z
+      .number()
+      .positive()
+      .default(6)
+      .describe('Raise one "monitoring gap" alert when an account cannot be read for this long'),
+  }).default({ gapAfterHours: 6 }),
 });
 
 export type ConfigInput = z.input<typeof ConfigSchema>;
