@@ -261,6 +261,14 @@ describe('Fastly client against the loopback simulator', () => {
     expect(error.message).not.toContain(wrong);
   });
 
+  it('explains a 422 (an account Fastly cannot estimate) instead of retrying it', async () => {
+    sim.inject(MTD, { kind: 'status', status: 422, body: { title: 'Unprocessable Entity', status: 422 } });
+    const error = await errorOf(connect().source.read(request));
+    expect(error.status).toBe(422);
+    expect(error.message).toMatch(/cannot compute a month-to-date invoice.*parent/);
+    expect(sim.calls(MTD)).toHaveLength(1);
+  });
+
   it('names the field when the body breaks the contract', async () => {
     sim.inject(MTD, {
       kind: 'raw',
