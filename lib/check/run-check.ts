@@ -100,7 +100,8 @@ export async function runCheck(
     suppressed: [],
     failed: [],
   };
-  if (deps.health && !options.dryRun) await trackHealth(config, report.accounts, deps.health, deps, options, report, now);
+  if (deps.health && !options.dryRun)
+    await trackHealth(config, report.accounts, deps.health, deps, options, report, now);
   for (const budget of budgets) {
     const reads = budget.accountIds.map((id) => byId.get(id)!);
     const notOk = reads.find((r) => r.status !== 'ok');

@@ -1,9 +1,10 @@
+import { cloudflare } from './cloudflare/index.ts';
 import { fastly } from './fastly/index.ts';
 import { soracom } from './soracom/index.ts';
 import type { ProviderModule } from './types.ts';
 
-/** Every provider spendwatch can read. Adding one: a folder under lib/providers and a line here. */
-export const PROVIDERS = [fastly, soracom] as const satisfies readonly ProviderModule[];
+/** Every provider spendwatch can read. Adding one: a folder under lib/providers, its import and a line here. */
+export const PROVIDERS = [soracom, fastly, cloudflare] as const satisfies readonly ProviderModule[];
 
 export type ProviderName = (typeof PROVIDERS)[number]['name'];
 
