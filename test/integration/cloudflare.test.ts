@@ -389,14 +389,14 @@ describe('Cloudflare client against the loopback simulator', () => {
     expect(snapshot.BillingPeriodStart.toISOString()).toBe('2026-11-15T00:00:00.000Z');
   });
 
-  it('answers pending, not zero, before the period has any record', async () => {
+  it('reads zero spend in the account currency before the cycle has its first rated day', async () => {
     await startSim({ usage: {} });
     const reading = await connect().source.read(fullRead);
-    expect(reading).toMatchObject({
-      status: 'pending',
-      provider: 'cloudflare',
-      endpoint: 'GET /accounts/{account_id}/billable-usage',
-    });
+    expect(reading.status).toBe('ok');
+    if (reading.status !== 'ok') return;
+    expect(reading.snapshot.BilledCost?.toString()).toBe('0 USD');
+    // Nothing rated yet: the figure is only as fresh as the period start, so a long silence goes stale.
+    expect(reading.snapshot.asOf).toEqual(reading.snapshot.BillingPeriodStart);
   });
 
   it('validates the account fields and defaults to UTC and the billing profile', () => {

@@ -47,6 +47,13 @@ const account = z.object({
       ),
     })
     .strict(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code such as USD')
+    .default('USD')
+    .describe(
+      'Billing currency assumed before the period has its first usage record (records name their own)',
+    ),
   useBillingProfile: z
     .boolean()
     .default(true)
@@ -100,18 +107,20 @@ class CloudflareSource implements SpendSource {
       ? [...served.sources, this.endpoint('/billing/profile').label]
       : served.sources;
 
-    if (records.length === 0) {
-      const covered =
-        served.info?.covered === false ? ' (its usage info says the account is not covered)' : '';
+    if (records.length === 0 && served.info?.covered === false) {
       return {
         status: 'pending',
         provider: 'cloudflare',
         accountId: this.account.id,
         endpoint: usageEndpoint.label,
-        reason: `no billable-usage record yet for the billing period starting ${period.start.toISOString()}${covered}; Cloudflare lists a day once it is rated`,
+        reason: `no billable-usage record for the billing period starting ${period.start.toISOString()} and the usage info says the account is not covered`,
       };
     }
-    const currency = agreedCurrency(this.http, usageEndpoint, records);
+    // Early in a cycle there may be no rated day yet: that is zero spend so far, in the account's currency.
+    const currency =
+      records.length === 0
+        ? currencyCode(this.account.currency)
+        : agreedCurrency(this.http, usageEndpoint, records);
     const inPeriod = records.filter(
       (r) => r.ChargePeriodStart >= period.start && r.ChargePeriodStart < period.end,
     );
