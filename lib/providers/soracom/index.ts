@@ -4,6 +4,13 @@ import { SoracomSource } from './source.ts';
 
 export { SORACOM_BASE_URLS, type SoracomAccount } from './account.ts';
 export { forgetSoracomSessions } from './api.ts';
+export {
+  type ExportJob,
+  type ExportMode,
+  type ExportUrl,
+  SoracomExports,
+  type WaitForExportOptions,
+} from './exports.ts';
 export { SoracomSource } from './source.ts';
 
 export const soracom: ProviderModule<typeof soracomAccount> = {

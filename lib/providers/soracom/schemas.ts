@@ -72,3 +72,18 @@ export const SimSummary = z.object({
 });
 
 export const SimSummaries = z.array(SimSummary);
+
+/** POST /bills/{yyyyMM}/export and /bills/latest/export with export_mode=sync. */
+export const SyncExport = z.object({ url: z.url() });
+
+/** The same endpoints with export_mode=async: the job to poll. */
+export const AsyncExport = z.object({
+  exportedFileId: z.string().min(1),
+  exportedFilePath: z.string().min(1),
+});
+
+/** GET /files/exported/{exported_file_id}: `url` is present once the status is "exported". */
+export const ExportedFile = z.object({
+  status: z.enum(['processing', 'exported', 'failed']),
+  url: z.url().optional(),
+});
