@@ -5,6 +5,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 export interface SimRequest {
   method: string;
@@ -21,6 +23,8 @@ export interface SimReply {
   headers?: Record<string, string>;
   /** Send this text instead of JSON (malformed or truncated bodies). */
   raw?: string;
+  /** Stream these chunks (file downloads); set the content type in `headers`. */
+  stream?: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>;
 }
 
 export type Fault =
@@ -138,6 +142,12 @@ export class Simulator {
       }
     }
     if (res.destroyed) return;
+    if (reply.stream) {
+      res.writeHead(reply.status, { 'content-type': 'application/octet-stream', ...reply.headers });
+      // A client that stops reading (or a failing generator) just ends the download early.
+      await pipeline(Readable.from(reply.stream), res).catch(() => res.destroy());
+      return;
+    }
     const text = reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
     res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers }).end(text);
   }

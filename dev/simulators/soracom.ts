@@ -1,9 +1,12 @@
 /**
  * Loopback Soracom API following soracom-api.en.yaml (../shared/specs/soracom): POST /auth, GET
- * /bills/latest, /bills, /bills/{yyyyMM}, /bills/{yyyyMM}/daily, with key+token checks. Spend is
- * scripted as amounts per local day; what the API reports depends on the simulator's clock.
+ * /bills/latest, /bills, /bills/{yyyyMM}, /bills/{yyyyMM}/daily, /bills/summaries/{bill_items,sims},
+ * POST /bills/{latest,yyyyMM}/export, GET /files/exported/{id}, with key+token checks, and the
+ * presigned download of the exported CSV. Spend is scripted as amounts per local day; what the API
+ * reports depends on the simulator's clock.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { decimal } from '../../lib/money/index.ts';
 import { daysInMonth, pad, toLocal } from '../../lib/time/zoned.ts';
 import { type Fault, json, type SimReply, type SimRequest, Simulator } from './kit.ts';
 
@@ -17,15 +20,62 @@ export interface SoracomSimOptions {
   daily?: Record<string, number>;
   /** Monthly fees (not in the daily series), keyed "yyyyMM". */
   monthly?: Record<string, number>;
+  /** "COSTS BY SERVICE" per month, keyed "yyyyMM" (served for the last 4 months). */
+  billItems?: Record<string, BillItemCost[]>;
+  /** "COSTS PER SIM" per month, keyed "yyyyMM" (served for the last 4 months, top 100). */
+  simCosts?: Record<string, SimCost[]>;
+  /** What a Detailed Billing CSV download serves; see `billingCsv` to build one. */
+  exportCsv?: ExportCsv;
+  /** How the next asynchronous exports go. */
+  exportJob?: ExportJobScript;
 }
+
+export interface BillItemCost {
+  billItemCategory: string;
+  billItemName: string;
+  amount: number;
+}
+
+export interface SimCost {
+  simId: string;
+  amount: number;
+}
+
+export type CsvChunks = Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>;
+/** Fixed content, or content made per download for the exported month (yyyyMM), possibly in chunks. */
+export type ExportCsv = string | Uint8Array | ((month: string) => string | Uint8Array | CsvChunks);
+
+export interface ExportJobScript {
+  /** GET /files/exported/{id} answers "processing" this many times first. */
+  processingPolls: number;
+  outcome: 'exported' | 'failed';
+}
+
+interface ExportJob extends ExportJobScript {
+  month: string;
+}
+
+const BILL_NOT_FOUND = { code: 'BIL0001', message: 'Bill not found' };
 
 export class SoracomSimulator extends Simulator {
   readonly options: Required<SoracomSimOptions>;
   private readonly tokens = new Map<string, string>(); // apiKey -> token
+  private readonly jobs = new Map<string, ExportJob>(); // exportedFileId -> job
+  private readonly downloads = new Map<string, { month: string; signature: string }>();
 
   constructor(options: SoracomSimOptions) {
     super('soracom', (request) => this.answer(request));
-    this.options = { currency: 'JPY', timeZone: 'Asia/Tokyo', daily: {}, monthly: {}, ...options };
+    this.options = {
+      currency: 'JPY',
+      timeZone: 'Asia/Tokyo',
+      daily: {},
+      monthly: {},
+      billItems: {},
+      simCosts: {},
+      exportCsv: billingCsv([]),
+      exportJob: { processingPolls: 1, outcome: 'exported' },
+      ...options,
+    };
   }
 
   /** Base URL as the client expects it (the API is served under /v1). */
@@ -57,23 +107,32 @@ export class SoracomSimulator extends Simulator {
   }
 
   private answer(request: SimRequest): SimReply {
+    // Presigned download links live outside the API and carry their own signature, no API key.
+    const download = /^\/_downloads\/([\w-]+)$/.exec(request.path);
+    if (download && request.method === 'GET') return this.download(download[1]!, request.query);
     const path = request.path.replace(/^\/v1/, '');
     if (request.method === 'POST' && path === '/auth') return this.auth(request);
     const apiKey = String(request.headers['x-soracom-api-key'] ?? '');
     if (!apiKey || this.tokens.get(apiKey) !== request.headers['x-soracom-token']) {
       return json(401, { code: 'AUM0002', message: 'Invalid API key or token' });
     }
+    if (request.method === 'POST') {
+      const exported = /^\/bills\/(latest|\d{6})\/export$/.exec(path);
+      if (exported) return this.startExport(exported[1]!, request.query.get('export_mode') ?? 'sync');
+    }
     if (request.method !== 'GET') return json(405, { code: 'COM0001', message: 'Method not allowed' });
     if (path === '/bills/latest') return this.latest();
-    if (path === '/bills')
-      return json(200, { billList: this.closedMonths().map((m) => this.monthlyBill(m)) });
+    if (path === '/bills') return json(200, { billList: this.closedMonths().map((m) => this.listedBill(m)) });
+    if (path === '/bills/summaries/bill_items') return this.summaries(this.options.billItems);
+    if (path === '/bills/summaries/sims') return this.summaries(this.options.simCosts, 100);
+    const job = /^\/files\/exported\/([\w-]+)$/.exec(path);
+    if (job) return this.exportedFile(job[1]!);
     const daily = /^\/bills\/(\d{6})\/daily$/.exec(path);
     if (daily) return this.dailyBills(daily[1]!);
     const month = /^\/bills\/(\d{6})$/.exec(path);
     if (month) {
-      const total = this.monthTotal(month[1]!);
-      return total === undefined
-        ? json(404, { code: 'BIL0001', message: 'Bill not found' })
+      return this.monthTotal(month[1]!) === undefined
+        ? json(404, BILL_NOT_FOUND)
         : json(200, this.monthlyBill(month[1]!));
     }
     return json(404, { code: 'COM0002', message: `No route for ${path}` });
@@ -103,10 +162,83 @@ export class SoracomSimulator extends Simulator {
     });
   }
 
+  /** The 4 months from this one back, newest first, that have scripted entries; amounts descending. */
+  private summaries(
+    byMonth: Record<string, { amount: number }[]>,
+    maxItems = Number.POSITIVE_INFINITY,
+  ): SimReply {
+    const current = this.currentMonth();
+    const updatedTime = Math.floor(this.options.now().getTime() / 1000);
+    const months = [0, 1, 2, 3].map((back) => shiftMonth(current, -back)).filter((m) => byMonth[m]);
+    return json(
+      200,
+      months.map((yearMonth) => ({
+        costBreakdownList: [...byMonth[yearMonth]!].sort((a, b) => b.amount - a.amount).slice(0, maxItems),
+        currency: this.options.currency,
+        updatedTime,
+        yearMonth,
+      })),
+    );
+  }
+
+  private startExport(month: string, mode: string): SimReply {
+    if (mode !== 'sync' && mode !== 'async') {
+      return json(400, { code: 'COM0004', message: 'export_mode must be async or sync' });
+    }
+    const exported = month === 'latest' ? this.currentMonth() : month;
+    if (this.monthTotal(exported) === undefined) return json(404, BILL_NOT_FOUND);
+    if (mode === 'sync') return json(200, { url: this.presign(exported) });
+    const exportedFileId = `fe_${randomUUID()}`;
+    this.jobs.set(exportedFileId, { month: exported, ...this.options.exportJob });
+    return json(200, { exportedFileId, exportedFilePath: `//files/exported/${exportedFileId}` });
+  }
+
+  private exportedFile(id: string): SimReply {
+    const job = this.jobs.get(id);
+    if (!job) return json(404, { code: 'FIL0001', message: 'Exported file not found' });
+    if (job.processingPolls > 0) {
+      job.processingPolls -= 1;
+      return json(200, { status: 'processing' });
+    }
+    if (job.outcome === 'failed') return json(200, { status: 'failed' });
+    return json(200, { status: 'exported', url: this.presign(job.month) });
+  }
+
+  /** A link to the simulator's own download path, signed like an S3 presigned URL. */
+  private presign(month: string): string {
+    const id = randomUUID();
+    const signature = randomBytes(32).toString('hex');
+    this.downloads.set(id, { month, signature });
+    const query = new URLSearchParams({
+      'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+      'X-Amz-Expires': '3600',
+      'X-Amz-SignedHeaders': 'host',
+      'X-Amz-Signature': signature,
+    });
+    return `${this.url}/_downloads/${id}?${query}`;
+  }
+
+  private download(id: string, query: URLSearchParams): SimReply {
+    const link = this.downloads.get(id);
+    if (!link || query.get('X-Amz-Signature') !== link.signature) {
+      return {
+        status: 403,
+        headers: { 'content-type': 'application/xml' },
+        raw: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired or the signature does not match</Message></Error>',
+      };
+    }
+    const csv = this.options.exportCsv;
+    const content = typeof csv === 'function' ? csv(link.month) : csv;
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/csv' },
+      stream: typeof content === 'string' || content instanceof Uint8Array ? [content] : content,
+    };
+  }
+
   private dailyBills(month: string): SimReply {
     const days = this.daysOf(month);
-    if (days.length === 0 && month > this.currentMonth())
-      return json(404, { code: 'BIL0001', message: 'Bill not found' });
+    if (days.length === 0 && month > this.currentMonth()) return json(404, BILL_NOT_FOUND);
     const billList = days
       .sort((a, b) => b.localeCompare(a)) // newest first, as in the spec's example
       .map((date) => ({ amount: this.options.daily[date]!, currency: this.options.currency, date }));
@@ -119,9 +251,12 @@ export class SoracomSimulator extends Simulator {
     return Object.keys(this.options.daily).filter((date) => date.startsWith(month) && date <= today);
   }
 
+  /** Undefined where Soracom has no bill: a future month, or a past one without any charge. */
   private monthTotal(month: string): number | undefined {
-    if (month > this.currentMonth()) return undefined;
+    const current = this.currentMonth();
+    if (month > current) return undefined;
     const days = this.daysOf(month);
+    if (month < current && days.length === 0 && this.options.monthly[month] === undefined) return undefined;
     const fixed = this.options.monthly[month] ?? 0;
     // Sum in integer hundredths: the simulator stands in for Soracom's own exact ledger.
     const cents = days.reduce(
@@ -131,13 +266,22 @@ export class SoracomSimulator extends Simulator {
     return cents / 100;
   }
 
+  /** GET /bills/{yyyyMM}: the month's bill with its currency. */
   private monthlyBill(month: string) {
-    const closed = month < this.currentMonth();
+    return { ...this.listedBill(month), currency: this.options.currency };
+  }
+
+  /** An item of GET /bills, which (as in the spec's example) carries no currency. */
+  private listedBill(month: string) {
+    const amount = this.monthTotal(month) ?? 0;
+    if (month >= this.currentMonth()) {
+      return { amount, paymentStatus: 'lessThanMinimumCharge', state: 'temporary', yearMonth: month };
+    }
     return {
-      amount: this.monthTotal(month) ?? 0,
-      currency: this.options.currency,
-      paymentStatus: closed ? 'paid' : 'lessThanMinimumCharge',
-      state: closed ? 'closed' : 'temporary',
+      amount,
+      paymentStatus: 'paid',
+      paymentTransactionId: `${month}00000000000_00000000-0000-4000-8000-${month.padStart(12, '0')}`,
+      state: 'closed',
       yearMonth: month,
     };
   }
@@ -168,4 +312,60 @@ export function monthOfDays(month: string, amountFor: (day: number) => number): 
   const days = daysInMonth(Number(month.slice(0, 4)), Number(month.slice(4, 6)));
   for (let day = 1; day <= days; day++) out[`${month}${pad(day)}`] = amountFor(day);
   return out;
+}
+
+/** "202611" moved by `months` (negative goes back). */
+function shiftMonth(month: string, months: number): string {
+  const index = Number(month.slice(0, 4)) * 12 + Number(month.slice(4, 6)) - 1 + months;
+  return `${Math.floor(index / 12)}${pad((index % 12) + 1)}`;
+}
+
+/** The amount columns of the Detailed Billing CSV, in Soracom's order (users.soracom.io billing CSV reference). */
+export const BILLING_CSV_COLUMNS = [
+  'imsi',
+  'vpgId',
+  'loraGatewayId',
+  'loraDeviceId',
+  'sigfoxDeviceId',
+  'deviceId',
+  'gadgetId',
+  'soraCamDeviceId',
+  'date',
+  'billItemName',
+  'unitPrice',
+  'quantity',
+  'amount',
+] as const;
+
+/** One CSV record: amount columns by name; any other key is a SIM tag/group column. */
+export type BillingCsvRow = Record<string, string | number | undefined>;
+
+export interface BillingCsvOptions {
+  /** The amount columns (Soracom omits some, e.g. vpgId without Canal/Direct). */
+  columns?: readonly string[];
+  lineEnding?: '\r\n' | '\n';
+}
+
+/**
+ * A Detailed Billing CSV as Soracom writes it: UTF-8 with a BOM, the amount columns, then one column
+ * per SIM tag/group name in the order first seen. Fields with commas, quotes or line breaks are quoted.
+ */
+export function billingCsv(rows: readonly BillingCsvRow[], options: BillingCsvOptions = {}): string {
+  const columns = options.columns ?? BILLING_CSV_COLUMNS;
+  const tagColumns = [...new Set(rows.flatMap((row) => Object.keys(row)))].filter(
+    (key) => !columns.includes(key),
+  );
+  const header = [...columns, ...tagColumns];
+  const eol = options.lineEnding ?? '\r\n';
+  const lines = [header, ...rows.map((row) => header.map((column) => csvText(row[column])))];
+  return `\uFEFF${lines.map((fields) => fields.map(csvField).join(',')).join(eol)}${eol}`;
+}
+
+/** Numbers in plain decimal notation, as in the file (String(2e-7) would give "2e-7"). */
+function csvText(value: string | number | undefined): string {
+  return typeof value === 'number' ? decimal(value).toFixed() : (value ?? '');
+}
+
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }

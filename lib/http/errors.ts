@@ -5,6 +5,7 @@ export type ProviderErrorKind =
   | 'network' // reset, refused, DNS
   | 'timeout'
   | 'invalid-response' // body not JSON or not matching the contract
+  | 'job-failed' // the provider reports that an asynchronous job (an export) failed
   | 'retries-exhausted'; // 429/5xx until the attempt limit or the account's time budget ran out
 
 /**

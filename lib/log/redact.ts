@@ -16,13 +16,14 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    let out = text.replace(SIGNED_QUERY, `$1${MARKER}`);
+    // Registered secrets first: a registered presigned URL must match whole, before its signature is masked.
+    let out = text;
     for (const secret of this.secrets) {
       if (out.includes(secret)) out = out.split(secret).join(MARKER);
       const encoded = encodeURIComponent(secret);
       if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join(MARKER);
     }
-    return out;
+    return out.replace(SIGNED_QUERY, `$1${MARKER}`);
   }
 }
 

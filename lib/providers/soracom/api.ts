@@ -1,0 +1,118 @@
+import type { z } from 'zod';
+import { type Endpoint, type HttpReply, ProviderHttp } from '../../http/index.ts';
+import { redactor } from '../../log/index.ts';
+import type { ConnectContext } from '../types.ts';
+import { SORACOM_BASE_URLS, type SoracomAccount } from './account.ts';
+import { AuthResponse } from './schemas.ts';
+
+interface Session {
+  apiKey: string;
+  token: string;
+}
+
+// API key + token live for 24 h; keep them across runs in one Lambda container, keyed by platform and
+// key ID, so every client of the same account (spend source, exports) signs in once.
+const sessions = new Map<string, Promise<Session>>();
+
+/**
+ * One Soracom account's API client: the shared HTTP session (retries, Soracom's rate-limit header,
+ * GET memo) plus the AuthKey sign-in with its process-wide token cache.
+ */
+export class SoracomApi {
+  readonly http: ProviderHttp;
+  private readonly sessionKey: string;
+
+  constructor(
+    private readonly account: SoracomAccount,
+    private readonly context: ConnectContext,
+  ) {
+    const baseUrl = account.baseUrl ?? SORACOM_BASE_URLS[account.coverage];
+    this.sessionKey = `${baseUrl}|${context.credentials.authKeyId}`;
+    this.http = new ProviderHttp({
+      provider: 'soracom',
+      accountId: account.id,
+      baseUrl,
+      clock: context.clock,
+      logger: context.logger,
+      ...context.http,
+      // Soracom tells how long until the per-minute window refreshes.
+      rateLimitDelayMs: (headers) => {
+        const seconds = Number(headers.get('x-soracom-ratelimit-seconds-before-refresh'));
+        return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+      },
+    });
+  }
+
+  /** A 2xx body matching `schema`; `sensitive` keeps received values out of contract errors. */
+  async json<S extends z.ZodType>(
+    endpoint: Endpoint,
+    schema: S,
+    options: { sensitive?: boolean } = {},
+  ): Promise<z.output<S>> {
+    const reply = await this.send(endpoint);
+    this.http.expectOk(endpoint, reply);
+    return this.http.decode(endpoint, schema, reply.body, options.sensitive);
+  }
+
+  /** Like `json`, for endpoints where 404 documents "nothing for that month" rather than a fault. */
+  async optional<S extends z.ZodType>(endpoint: Endpoint, schema: S): Promise<z.output<S> | undefined> {
+    const reply = await this.send(endpoint);
+    if (reply.status === 404) return undefined;
+    this.http.expectOk(endpoint, reply);
+    return this.http.decode(endpoint, schema, reply.body);
+  }
+
+  /** Sends with the cached session; on 401 signs in again once (the token may have expired). */
+  async send(endpoint: Endpoint): Promise<HttpReply> {
+    const first = await this.http.send({ ...endpoint, headers: sessionHeaders(await this.session()) });
+    if (first.status !== 401) return first;
+    this.context.logger.info('soracom token rejected, signing in again', {
+      account: this.account.id,
+      endpoint: endpoint.label,
+    });
+    sessions.delete(this.sessionKey);
+    return this.http.send({ ...endpoint, headers: sessionHeaders(await this.session()) });
+  }
+
+  private session(): Promise<Session> {
+    let session = sessions.get(this.sessionKey);
+    if (!session) {
+      session = this.signIn();
+      sessions.set(this.sessionKey, session);
+      session.catch(() => sessions.delete(this.sessionKey));
+    }
+    return session;
+  }
+
+  private async signIn(): Promise<Session> {
+    const endpoint: Endpoint = {
+      method: 'POST',
+      path: '/auth',
+      label: 'POST /auth',
+      json: { authKeyId: this.context.credentials.authKeyId, authKey: this.context.credentials.authKey },
+    };
+    const reply = await this.http.send(endpoint);
+    if (reply.status === 401 || reply.status === 403) {
+      throw this.http.error(
+        endpoint,
+        'auth',
+        'Soracom rejected the AuthKey; check authKeyId/authKey and that the key belongs to this coverage',
+        reply.status,
+      );
+    }
+    this.http.expectOk(endpoint, reply);
+    const auth = this.http.decode(endpoint, AuthResponse, reply.body, true);
+    redactor.add(auth.token);
+    redactor.add(auth.apiKey);
+    return { apiKey: auth.apiKey, token: auth.token };
+  }
+}
+
+function sessionHeaders(session: Session): Record<string, string> {
+  return { 'X-Soracom-API-Key': session.apiKey, 'X-Soracom-Token': session.token };
+}
+
+/** Exposed for tests that need a clean cache between simulated token expiries. */
+export function forgetSoracomSessions(): void {
+  sessions.clear();
+}

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { monthOfDays, SoracomSimulator } from '../../dev/simulators/soracom.ts';
+import { forgetSoracomSessions } from '../../lib/providers/soracom/index.ts';
+import { fixedClock } from '../../lib/time/clock.ts';
+import { monthlyPeriod } from '../../lib/time/period.ts';
+import { connectForTest } from '../support/providers.ts';
+
+const NOW = new Date('2026-11-23T03:30:00Z');
+const credentials = { authKeyId: 'keyId-test', authKey: 'secret-abcdef123456' };
+
+/** The spec's example body (test/fixtures/soracom, copied from the published contract). */
+function example(name: string): unknown {
+  return JSON.parse(
+    readFileSync(new URL(`../fixtures/soracom/example.${name}.json`, import.meta.url), 'utf8'),
+  );
+}
+
+/** Keys and JSON types, recursively; an array is the set of its elements' shapes. */
+function shape(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return [...new Set(value.map((item) => JSON.stringify(shape(item))))].map((text) => JSON.parse(text));
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([key, item]) => [key, shape(item)]),
+    );
+  }
+  return value === null ? 'null' : typeof value;
+}
+
+describe("the Soracom simulator's bodies match the spec's examples", () => {
+  const sim = new SoracomSimulator({
+    authKeys: { [credentials.authKeyId]: credentials.authKey },
+    now: () => NOW,
+    daily: { ...monthOfDays('202611', () => 100), ...monthOfDays('202610', () => 90) },
+    monthly: { '202609': 3000 },
+    exportJob: { processingPolls: 0, outcome: 'exported' },
+  });
+  let headers: Record<string, string>;
+
+  beforeAll(async () => {
+    await sim.start();
+    const auth = (await call('POST', '/auth', {
+      authKeyId: credentials.authKeyId,
+      authKey: credentials.authKey,
+    })) as { apiKey: string; token: string };
+    headers = { 'X-Soracom-API-Key': auth.apiKey, 'X-Soracom-Token': auth.token };
+  });
+  afterAll(() => sim.stop());
+
+  async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(`${sim.baseUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect(response.status, `${method} ${path}`).toBe(200);
+    return response.json();
+  }
+
+  it.each([
+    ['auth.200.FROM-SCHEMA-EXAMPLES', 'POST', '/auth', credentials],
+    ['bills.200', 'GET', '/bills'],
+    ['bills_yyyyMM.200', 'GET', '/bills/202610'],
+    ['bills_yyyyMM_daily.200', 'GET', '/bills/202611/daily'],
+    ['bills_export.sync.200', 'POST', '/bills/202610/export?export_mode=sync'],
+    ['bills_export.async.200', 'POST', '/bills/latest/export?export_mode=async'],
+  ] as const)('%s', async (name, method, path, body?: unknown) => {
+    expect(shape(await call(method, path, body))).toEqual(shape(example(name)));
+  });
+
+  it('files_exported.200', async () => {
+    const { exportedFileId } = (await call('POST', '/bills/latest/export?export_mode=async')) as {
+      exportedFileId: string;
+    };
+    const file = await call('GET', `/files/exported/${exportedFileId}`);
+    expect(shape(file)).toEqual(shape(example('files_exported.200')));
+  });
+
+  it("the client's sign-in request has the keys of the AuthKey example", async () => {
+    forgetSoracomSessions();
+    const { source } = connectForTest('soracom', { baseUrl: sim.baseUrl }, credentials, fixedClock(NOW));
+    await source.read({ period: monthlyPeriod(NOW, 'Asia/Tokyo'), needs: {} });
+    const signIn = sim.calls('/v1/auth').at(-1);
+    expect(shape(signIn?.body)).toEqual(shape(example('auth.request-authkey')));
+  });
+});
