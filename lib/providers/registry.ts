@@ -1,8 +1,9 @@
+import { killbill } from './killbill/index.ts';
 import { soracom } from './soracom/index.ts';
 import type { ProviderModule } from './types.ts';
 
 /** Every provider spendwatch can read. Adding one: a folder under lib/providers and a line here. */
-export const PROVIDERS = [soracom] as const satisfies readonly ProviderModule[];
+export const PROVIDERS = [soracom, killbill] as const satisfies readonly ProviderModule[];
 
 export type ProviderName = (typeof PROVIDERS)[number]['name'];
 
