@@ -1,10 +1,11 @@
 import { cloudflare } from './cloudflare/index.ts';
 import { fastly } from './fastly/index.ts';
+import { killbill } from './killbill/index.ts';
 import { soracom } from './soracom/index.ts';
 import type { ProviderModule } from './types.ts';
 
 /** Every provider spendwatch can read. Adding one: a folder under lib/providers, its import and a line here. */
-export const PROVIDERS = [soracom, fastly, cloudflare] as const satisfies readonly ProviderModule[];
+export const PROVIDERS = [soracom, fastly, cloudflare, killbill] as const satisfies readonly ProviderModule[];
 
 export type ProviderName = (typeof PROVIDERS)[number]['name'];
 

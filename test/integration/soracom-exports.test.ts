@@ -11,7 +11,7 @@ import {
 import type { ConnectContext } from '../../lib/providers/types.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
-import { accountForTest } from '../support/providers.ts';
+import { accountForTest, contextForTest } from '../support/providers.ts';
 
 const NOW = new Date('2026-11-23T03:30:00Z'); // 12:30 JST
 const clock = fixedClock(NOW);
@@ -50,13 +50,9 @@ describe('Soracom Detailed Billing CSV exports', () => {
   afterEach(() => sim.stop());
 
   const setup = (http: ConnectContext['http'] = {}) => {
-    const { account, context, logger } = accountForTest(
-      soracom,
-      { baseUrl: sim.baseUrl },
-      credentials,
-      clock,
-      http,
-    );
+    const account = accountForTest(soracom, { baseUrl: sim.baseUrl }, credentials);
+    const context = contextForTest(credentials, clock, http);
+    const { logger } = context;
     return {
       exports: new SoracomExports(account, context),
       source: new SoracomSource(account, context),

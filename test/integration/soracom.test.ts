@@ -10,7 +10,7 @@ import {
 import type { MonthlyTotal } from '../../lib/providers/types.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
-import { accountForTest, connectForTest } from '../support/providers.ts';
+import { accountForTest, connectForTest, contextForTest } from '../support/providers.ts';
 
 const NOW = new Date('2026-11-23T03:30:00Z'); // 12:30 JST
 const clock = fixedClock(NOW);
@@ -34,8 +34,10 @@ describe('Soracom client against the loopback simulator', () => {
     connectForTest('soracom', { coverage: 'jp', baseUrl: sim.baseUrl }, credentials, clock);
   const request = { period: monthlyPeriod(NOW, 'Asia/Tokyo'), needs: { daily: true } };
   const soracomSource = () => {
-    const { account, context } = accountForTest(soracom, { baseUrl: sim.baseUrl }, credentials, clock);
-    return new SoracomSource(account, context);
+    return new SoracomSource(
+      accountForTest(soracom, { baseUrl: sim.baseUrl }, credentials),
+      contextForTest(credentials, clock),
+    );
   };
   const totals = (list: (MonthlyTotal | undefined)[]) =>
     list.map((t) => t && { month: t.month, cost: t.BilledCost.toString(), closed: t.closed });

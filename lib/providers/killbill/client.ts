@@ -1,0 +1,92 @@
+/**
+ * What the Kill Bill usage source and the usage recorder share: the account's config fields and one
+ * authenticated HTTP session (basic auth for the user, X-Killbill-ApiKey/ApiSecret for the tenant).
+ */
+import { z } from 'zod';
+import { type Endpoint, type ProviderError, ProviderHttp } from '../../http/index.ts';
+import { redactor } from '../../log/index.ts';
+import { secretRef } from '../../secrets/index.ts';
+import type { AccountBase, ConnectContext } from '../types.ts';
+
+/** Kill Bill's path pattern is `\w+-\w+-\w+-\w+-\w+`; its IDs are UUIDs, so check the full form early. */
+export const subscriptionId = z.guid({
+  error: 'expected a Kill Bill subscription UUID such as 365987b2-5443-47e4-a467-c8962fc6995c',
+});
+
+const eachOnce = (list: string[]) => new Set(list).size === list.length;
+
+export const killbillAccount = z.object({
+  provider: z.literal('killbill'),
+  // Kill Bill is self-hosted: there is no public default to fall back to.
+  baseUrl: z
+    .url({
+      protocol: /^https?$/,
+      error: (issue) =>
+        issue.input === undefined
+          ? 'Kill Bill is self-hosted, so killbill accounts need the URL of your server, e.g. baseUrl: https://killbill.example.com'
+          : 'expected an absolute http(s) URL such as https://killbill.example.com',
+    })
+    .describe('URL of your Kill Bill server (the API is under /1.0/kb)'),
+  subscriptions: z
+    .array(subscriptionId)
+    .min(1, { error: 'list at least one subscription UUID to read usage for' })
+    .refine(eachOnce, { error: 'list each subscription once' })
+    .describe('Subscription UUIDs whose usage this account reports'),
+  unitTypes: z
+    .array(z.string().min(1, { error: 'expected a unit type name as in your catalog' }))
+    .min(1)
+    .refine(eachOnce, { error: 'list each unit type once' })
+    .optional()
+    .describe('Read only these unit types (one request each); all unit types when omitted'),
+  createdBy: z
+    .string()
+    .regex(/^[\x20-\x7e]+$/, { error: 'expected printable ASCII (it is sent as an HTTP header)' })
+    .default('spendwatch')
+    .describe('X-Killbill-CreatedBy sent with recorded usage (Kill Bill audit log)'),
+  credentials: z
+    .object({
+      username: secretRef.describe('Kill Bill user, e.g. env:KILLBILL_USERNAME'),
+      password: secretRef.describe("the user's password, e.g. env:KILLBILL_PASSWORD"),
+      apiKey: secretRef.describe('tenant API key, e.g. env:KILLBILL_API_KEY'),
+      apiSecret: secretRef.describe('tenant API secret, e.g. env:KILLBILL_API_SECRET'),
+    })
+    .strict(),
+});
+
+export type KillBillAccount = z.output<typeof killbillAccount> & AccountBase;
+
+export function killbillHttp(account: KillBillAccount, context: ConnectContext): ProviderHttp {
+  const { username, password, apiKey, apiSecret } = context.credentials;
+  const basic = Buffer.from(`${username}:${password}`).toString('base64');
+  // The encoded pair is a credential too, though no resolver ever saw it in this form.
+  redactor.add(basic);
+  const headers = {
+    authorization: `Basic ${basic}`,
+    'X-Killbill-ApiKey': apiKey ?? '',
+    'X-Killbill-ApiSecret': apiSecret ?? '',
+  };
+  return new ProviderHttp({
+    provider: 'killbill',
+    accountId: account.id,
+    baseUrl: account.baseUrl,
+    clock: context.clock,
+    logger: context.logger,
+    ...context.http,
+    headers: () => headers,
+  });
+}
+
+/** Kill Bill answers 404 (SUB_INVALID_SUBSCRIPTION_ID) for a subscription the tenant does not have. */
+export function unknownSubscription(
+  http: ProviderHttp,
+  endpoint: Endpoint,
+  subscription: string,
+  status: number,
+): ProviderError {
+  return http.error(
+    endpoint,
+    'not-found',
+    `Kill Bill has no subscription ${subscription} in this tenant; check the subscription UUID and that baseUrl and apiKey point at the right server and tenant`,
+    status,
+  );
+}

@@ -1,0 +1,416 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { billingException, KillBillSimulator } from '../../dev/simulators/killbill.ts';
+import { parseConfig } from '../../lib/config/load.ts';
+import { ProviderError } from '../../lib/http/index.ts';
+import {
+  killbill,
+  killbillUsageRecorder,
+  type RecordUsageResult,
+  usageTrackingId,
+} from '../../lib/providers/killbill/index.ts';
+import type { SpendReading, SpendSnapshot } from '../../lib/snapshot/index.ts';
+import { fixedClock } from '../../lib/time/clock.ts';
+import { monthlyPeriod } from '../../lib/time/period.ts';
+import { accountForTest, connectForTest, contextForTest } from '../support/providers.ts';
+
+const NOW = new Date('2026-11-23T10:00:00Z');
+const clock = fixedClock(NOW);
+const SUB_A = '365987b2-5443-47e4-a467-c8962fc6995c';
+const SUB_B = '9b1f4c52-6d0e-4f7a-8c3b-2e5d7a9f1c04';
+const UNKNOWN_SUB = '00000000-1111-4222-8333-444444444444';
+const credentials = {
+  username: 'admin',
+  password: 'pw-correct-horse-42',
+  apiKey: 'tenant-key',
+  apiSecret: 'apisecret-battery-staple-77',
+};
+const november = { period: monthlyPeriod(NOW, 'UTC'), needs: { usage: true } };
+
+function snapshotOf(reading: SpendReading): SpendSnapshot {
+  if (reading.status !== 'ok') throw new Error(`expected a snapshot, got ${JSON.stringify(reading)}`);
+  return reading.snapshot;
+}
+
+/** Lines as "subscription unitType quantity" for readable assertions. */
+const quantities = (snapshot: SpendSnapshot) =>
+  snapshot.lines.map(
+    (line) => `${line.ResourceId} ${line.ConsumedUnit} ${line.ConsumedQuantity?.toString()}`,
+  );
+
+describe('Kill Bill usage against the loopback simulator', () => {
+  let sim: KillBillSimulator;
+
+  beforeEach(async () => {
+    sim = new KillBillSimulator({
+      ...credentials,
+      subscriptions: [SUB_A, SUB_B],
+      now: () => NOW,
+      usage: {
+        [SUB_A]: {
+          'api-calls': { '2026-10-31': 999, '2026-11-01': '1000.125', '2026-11-15': '0.1', '2026-11-30': 7 },
+          'storage-gb': { '2026-11-02': '12.000000000001' },
+        },
+        [SUB_B]: { 'api-calls': { '2026-11-23': 3 } },
+      },
+    });
+    await sim.start();
+  });
+  afterEach(() => sim.stop());
+
+  const connect = (fields: Record<string, unknown> = {}, creds: Record<string, string> = credentials) =>
+    connectForTest('killbill', { baseUrl: sim.url, subscriptions: [SUB_A, SUB_B], ...fields }, creds, clock);
+
+  const recorder = (fields: Record<string, unknown> = {}) =>
+    killbillUsageRecorder(
+      accountForTest(killbill, { baseUrl: sim.url, subscriptions: [SUB_A], ...fields }, credentials),
+      contextForTest(credentials, clock),
+    );
+
+  it('reads every unit type of each subscription as exact quantities over the period', async () => {
+    const snapshot = snapshotOf(await connect().source.read(november));
+    expect(quantities(snapshot)).toEqual([
+      `${SUB_A} api-calls 1000.225`,
+      `${SUB_A} storage-gb 12.000000000001`,
+      `${SUB_B} api-calls 3`,
+    ]);
+    expect(snapshot.BilledCost).toBeUndefined();
+    expect(snapshot.BillingCurrency).toBeUndefined();
+    expect(snapshot.BillingPeriodStart.toISOString()).toBe('2026-11-01T00:00:00.000Z');
+    expect(snapshot.BillingPeriodEnd.toISOString()).toBe('2026-12-01T00:00:00.000Z');
+    expect(snapshot.asOf).toEqual(NOW);
+    expect(snapshot.sources).toEqual(['GET /1.0/kb/usages/{subscriptionId}']);
+    const calls = sim.calls(/^\/1\.0\/kb\/usages\//);
+    expect(calls.map((c) => c.path)).toEqual([`/1.0/kb/usages/${SUB_A}`, `/1.0/kb/usages/${SUB_B}`]);
+    // endDate is exclusive: the next period's first day closes the range.
+    expect(Object.fromEntries(calls[0]!.query)).toEqual({ startDate: '2026-11-01', endDate: '2026-12-01' });
+  });
+
+  it('sends the local dates of the account time zone', async () => {
+    const { source } = connect({ timeZone: 'Asia/Tokyo' });
+    await source.read({ period: monthlyPeriod(new Date('2026-11-30T16:00:00Z'), 'Asia/Tokyo'), needs: {} });
+    // 2026-12-01 01:00 in Tokyo: the December period, though it is still November in UTC.
+    expect(Object.fromEntries(sim.calls(`/1.0/kb/usages/${SUB_A}`)[0]!.query)).toEqual({
+      startDate: '2026-12-01',
+      endDate: '2027-01-01',
+    });
+  });
+
+  it('counts the start day and leaves out the end day (endDate exclusive)', async () => {
+    const october = { period: monthlyPeriod(new Date('2026-10-10T00:00:00Z'), 'UTC'), needs: {} };
+    const snapshot = snapshotOf(await connect({ subscriptions: [SUB_A] }).source.read(october));
+    // 2026-10-31 (999) is in; 2026-11-01 (1000.125) belongs to November.
+    expect(quantities(snapshot)).toEqual([`${SUB_A} api-calls 999`]);
+  });
+
+  it('reads named unit types one request each, reporting zero for a unit with no usage', async () => {
+    const { source } = connect({ unitTypes: ['api-calls', 'sms'] });
+    const snapshot = snapshotOf(await source.read(november));
+    expect(quantities(snapshot)).toEqual([
+      `${SUB_A} api-calls 1000.225`,
+      `${SUB_A} sms 0`,
+      `${SUB_B} api-calls 3`,
+      `${SUB_B} sms 0`,
+    ]);
+    expect(snapshot.sources).toEqual(['GET /1.0/kb/usages/{subscriptionId}/{unitType}']);
+    expect(sim.calls(/^\/1\.0\/kb\/usages\//).map((c) => c.path)).toEqual([
+      `/1.0/kb/usages/${SUB_A}/api-calls`,
+      `/1.0/kb/usages/${SUB_A}/sms`,
+      `/1.0/kb/usages/${SUB_B}/api-calls`,
+      `/1.0/kb/usages/${SUB_B}/sms`,
+    ]);
+  });
+
+  it('fetches each subscription and unit type once per run, however many budgets read', async () => {
+    const { source } = connect({ unitTypes: ['api-calls'] });
+    await Promise.all([source.read(november), source.read(november)]);
+    await source.read(november);
+    expect(sim.calls(/^\/1\.0\/kb\/usages\//)).toHaveLength(2);
+  });
+
+  it('accepts the 0.22 contract: date-only dates and integer amounts', async () => {
+    const legacy = new KillBillSimulator({
+      ...credentials,
+      subscriptions: [SUB_A],
+      now: () => NOW,
+      version: '0.22',
+      usage: { [SUB_A]: { 'chocolate-videos': { '2026-11-03': 2, '2026-11-04': 40 } } },
+    });
+    await legacy.start();
+    try {
+      const { source } = connectForTest(
+        'killbill',
+        { baseUrl: legacy.url, subscriptions: [SUB_A] },
+        credentials,
+        clock,
+      );
+      expect(quantities(snapshotOf(await source.read(november)))).toEqual([`${SUB_A} chocolate-videos 42`]);
+    } finally {
+      await legacy.stop();
+    }
+  });
+
+  it('waits out a 429 Retry-After, then succeeds', async () => {
+    sim.inject(`/1.0/kb/usages/${SUB_A}`, { kind: 'status', status: 429, headers: { 'Retry-After': '1' } });
+    const started = Date.now();
+    snapshotOf(await connect().source.read(november));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(sim.calls(`/1.0/kb/usages/${SUB_A}`)).toHaveLength(2);
+  });
+
+  it('retries 5xx and resets, then succeeds', async () => {
+    sim.inject(`/1.0/kb/usages/${SUB_A}`, { kind: 'status', status: 503 }, 2);
+    sim.inject(`/1.0/kb/usages/${SUB_B}`, { kind: 'reset' });
+    const snapshot = snapshotOf(await connect().source.read(november));
+    expect(snapshot.lines).toHaveLength(3);
+    expect(sim.calls(`/1.0/kb/usages/${SUB_A}`)).toHaveLength(3);
+    expect(sim.calls(`/1.0/kb/usages/${SUB_B}`)).toHaveLength(2);
+  });
+
+  it('reports rejected credentials as an auth error without the password or API secret', async () => {
+    for (const wrong of [
+      { ...credentials, password: 'pw-wrong-horse-13' },
+      { ...credentials, apiSecret: 'apisecret-wrong-99' },
+    ]) {
+      const error = await connect({}, wrong)
+        .source.read(november)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ProviderError);
+      expect((error as ProviderError).kind).toBe('auth');
+      expect((error as ProviderError).status).toBe(401);
+      expect((error as ProviderError).message).toContain('GET /1.0/kb/usages/{subscriptionId}');
+      for (const secret of [wrong.password, wrong.apiSecret, credentials.password, credentials.apiSecret])
+        expect((error as ProviderError).message).not.toContain(secret);
+    }
+  });
+
+  it('names the field when the body breaks the contract', async () => {
+    sim.inject(`/1.0/kb/usages/${SUB_B}`, {
+      kind: 'raw',
+      status: 200,
+      text: JSON.stringify({
+        subscriptionId: SUB_B,
+        startDate: '2026-11-01T00:00:00.000Z',
+        endDate: '2026-12-01T00:00:00.000Z',
+        rolledUpUnits: [{ unitType: 'api-calls', amount: '3,5' }],
+      }),
+    });
+    const error = (await connect()
+      .source.read(november)
+      .catch((e: unknown) => e)) as ProviderError;
+    expect(error.kind).toBe('invalid-response');
+    expect(error.message).toMatch(/field "rolledUpUnits\.0\.amount".*expected number.*"3,5"/);
+  });
+
+  it('fails the read, naming the subscription, when Kill Bill does not know it', async () => {
+    const error = (await connect({ subscriptions: [SUB_A, UNKNOWN_SUB] })
+      .source.read(november)
+      .catch((e: unknown) => e)) as ProviderError;
+    expect(error.kind).toBe('not-found');
+    expect(error.status).toBe(404);
+    expect(error.message).toContain(UNKNOWN_SUB);
+  });
+
+  describe('recording usage', () => {
+    const record = {
+      subscriptionId: SUB_A,
+      trackingId: usageTrackingId(['test', SUB_A, 'api-calls', '2026-11-23']),
+      unitType: 'api-calls',
+      date: '2026-11-23',
+      amount: '17.25',
+    };
+
+    it('records once; the same trackingId again is a duplicate, not an error', async () => {
+      const usage = recorder();
+      expect(await usage.recordUsage(record)).toEqual({ status: 'recorded', trackingId: record.trackingId });
+      expect(await usage.recordUsage(record)).toEqual({ status: 'duplicate', trackingId: record.trackingId });
+      expect(sim.recorded).toEqual([
+        {
+          subscriptionId: SUB_A,
+          unitType: 'api-calls',
+          date: '2026-11-23',
+          amount: '17.25',
+          trackingId: record.trackingId,
+          createdBy: 'spendwatch',
+        },
+      ]);
+      const posts = sim.calls('/1.0/kb/usages', 'POST');
+      expect(posts).toHaveLength(2);
+      expect(posts[0]!.headers['x-killbill-createdby']).toBe('spendwatch');
+      expect(posts[0]!.headers['x-killbill-reason']).toBeUndefined();
+      // The recorded usage is what the next read reports.
+      const snapshot = snapshotOf(await connect({ subscriptions: [SUB_A] }).source.read(november));
+      expect(quantities(snapshot)).toContain(`${SUB_A} api-calls 1017.475`);
+    });
+
+    it('retries a POST after a 503: the trackingId keeps it to one record', async () => {
+      sim.inject('/1.0/kb/usages', { kind: 'status', status: 503 }, 1, 'POST');
+      expect((await recorder().recordUsage(record)).status).toBe('recorded');
+      expect(sim.calls('/1.0/kb/usages', 'POST')).toHaveLength(2);
+      expect(sim.recorded).toHaveLength(1);
+    });
+
+    it('sends the configured CreatedBy and the audit reason and comment', async () => {
+      await recorder({ createdBy: 'metering-job' }).recordUsage(record, {
+        reason: 'nightly export',
+        comment: 'batch 7',
+      });
+      const [post] = sim.calls('/1.0/kb/usages', 'POST');
+      expect(post!.headers['x-killbill-createdby']).toBe('metering-job');
+      expect(post!.headers['x-killbill-reason']).toBe('nightly export');
+      expect(post!.headers['x-killbill-comment']).toBe('batch 7');
+      expect(sim.recorded[0]?.createdBy).toBe('metering-job');
+    });
+
+    it('reports a usage record Kill Bill refuses (subscription no longer active) as an error', async () => {
+      sim.options.endDates[SUB_A] = '2026-11-20';
+      const error = (await recorder()
+        .recordUsage(record)
+        .catch((e: unknown) => e)) as ProviderError;
+      expect(error).toBeInstanceOf(ProviderError);
+      expect(error.kind).toBe('http');
+      expect(error.status).toBe(400);
+      expect(error.message).toContain('POST /1.0/kb/usages');
+      expect(error.message).toContain('not active on the record date');
+      expect(sim.recorded).toHaveLength(0);
+    });
+
+    it('reports an invalid-record 400 as an error, with Kill Bill’s reason', async () => {
+      sim.inject(
+        '/1.0/kb/usages',
+        {
+          kind: 'status',
+          status: 400,
+          body: billingException(
+            'java.lang.IllegalArgumentException',
+            null,
+            'UsageRecordJson amount needs to be set',
+          ),
+        },
+        1,
+        'POST',
+      );
+      const error = (await recorder()
+        .recordUsage(record)
+        .catch((e: unknown) => e)) as ProviderError;
+      expect(error.kind).toBe('http');
+      expect(error.message).toContain('UsageRecordJson amount needs to be set');
+    });
+
+    it('does not take a duplicate of another trackingId for its own', async () => {
+      const other = usageTrackingId(['someone else']);
+      sim.inject(
+        '/1.0/kb/usages',
+        {
+          kind: 'status',
+          status: 400,
+          body: billingException(
+            'org.killbill.billing.usage.api.UsageApiException',
+            50_000,
+            `A usage record with tracking ID ${other} already exists`,
+          ),
+        },
+        1,
+        'POST',
+      );
+      const error = await recorder()
+        .recordUsage(record)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ProviderError);
+    });
+
+    it('reports an unknown subscription as not found', async () => {
+      const error = (await recorder()
+        .recordUsage({ ...record, subscriptionId: UNKNOWN_SUB })
+        .catch((e: unknown) => e)) as ProviderError;
+      expect(error.kind).toBe('not-found');
+      expect(error.message).toContain(UNKNOWN_SUB);
+    });
+
+    it('reports rejected credentials as an auth error without the secrets', async () => {
+      const usage = killbillUsageRecorder(
+        accountForTest(killbill, { baseUrl: sim.url, subscriptions: [SUB_A] }, credentials),
+        contextForTest({ ...credentials, apiSecret: 'apisecret-wrong-99' }, clock),
+      );
+      const error = (await usage.recordUsage(record).catch((e: unknown) => e)) as ProviderError;
+      expect(error.kind).toBe('auth');
+      expect(error.message).not.toContain('apisecret-wrong-99');
+      expect(error.message).not.toContain(credentials.password);
+    });
+
+    it('refuses a malformed record before sending anything', async () => {
+      const usage = recorder();
+      const refusal = (change: Record<string, string>, audit = {}) =>
+        usage.recordUsage({ ...record, ...change }, audit).catch((e: unknown) => e as Error);
+      const cases: [Promise<Error | RecordUsageResult>, RegExp][] = [
+        [refusal({ date: '23/11/2026' }), /expected a date such as "2026-11-23"\s+→ at record\.date/],
+        [refusal({ amount: '1,5' }), /expected a decimal amount such as "12.5"\s+→ at record\.amount/],
+        // More digits than a JSON number carries: it would be recorded rounded.
+        [
+          refusal({ amount: '0.12345678901234567891' }),
+          /than a JSON number carries exactly\s+→ at record\.amount/,
+        ],
+        [refusal({ amount: '1e400' }), /is larger, than a JSON number carries exactly/],
+        [
+          refusal({ subscriptionId: 'sub-1' }),
+          /subscription UUID such as [0-9a-f-]+\s+→ at record\.subscriptionId/,
+        ],
+        [
+          refusal({}, { comment: 'nächtlich' }),
+          /printable ASCII \(it is sent as an HTTP header\)\s+→ at audit\.comment/,
+        ],
+      ];
+      for (const [outcome, message] of cases) {
+        const error = await outcome;
+        expect(error).toBeInstanceOf(RangeError);
+        expect((error as Error).message).toMatch(message);
+      }
+      expect(sim.calls('/1.0/kb/usages', 'POST')).toHaveLength(0);
+    });
+  });
+});
+
+describe('Kill Bill account config', () => {
+  const account = {
+    provider: 'killbill',
+    baseUrl: 'https://killbill.example.com',
+    subscriptions: [SUB_A],
+    credentials: {
+      username: 'env:KB_USER',
+      password: 'env:KB_PASS',
+      apiKey: 'env:KB_KEY',
+      apiSecret: 'env:KB_SECRET',
+    },
+  };
+  const yaml = (fields: string) => `
+accounts:
+  - id: billing
+    provider: killbill
+${fields}
+    credentials: { username: env:KB_USER, password: env:KB_PASS, apiKey: env:KB_KEY, apiSecret: env:KB_SECRET }
+`;
+
+  it('requires baseUrl, saying why', () => {
+    expect(() => parseConfig(yaml(`    subscriptions: [${SUB_A}]`))).toThrow(
+      /accounts\[0\]\.baseUrl: required field "baseUrl" is missing: Kill Bill is self-hosted/,
+    );
+  });
+
+  it('takes subscription UUIDs only, each once, and at least one', () => {
+    expect(() =>
+      parseConfig(yaml(`    baseUrl: https://killbill.example.com\n    subscriptions: [sub-1]`)),
+    ).toThrow(/subscriptions\[0\].*expected a Kill Bill subscription UUID/);
+    expect(killbill.account.safeParse({ ...account, subscriptions: [] }).success).toBe(false);
+    expect(killbill.account.safeParse({ ...account, subscriptions: [SUB_A, SUB_A] }).success).toBe(false);
+  });
+
+  it('defaults createdBy and the time zone, and takes credentials as references only', () => {
+    const config = parseConfig(
+      yaml(`    baseUrl: https://killbill.example.com\n    subscriptions: [${SUB_A}]`),
+    );
+    expect(config.accounts[0]).toMatchObject({ timeZone: 'UTC', settings: { createdBy: 'spendwatch' } });
+    expect(
+      killbill.account.safeParse({ ...account, credentials: { ...account.credentials, password: 'hunter2' } })
+        .success,
+    ).toBe(false);
+  });
+});
