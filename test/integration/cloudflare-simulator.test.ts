@@ -2,19 +2,16 @@
  * Keeps the Cloudflare simulator honest: its bodies must have the keys and JSON types of the
  * contract's examples in shared/specs/cloudflare (beside the repository), so it cannot drift.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudflareSimulator, dailyUsage, type UsageGeneration } from '../../dev/simulators/cloudflare.ts';
+import { specJson } from '../support/specs.ts';
 
-const SPECS = new URL('../../../shared/specs/cloudflare/', import.meta.url);
 const ACCOUNT_TAG = '023e105f4ecef8ad9ca31a8372d0c353';
 const TOKEN = 'cf-drift-token-0123456789';
 /** FOCUS columns the contract allows to be null; the examples show them as strings. */
 const NULLABLE = new Set(['ChargeClass', 'SubscriptionId', 'ZoneId', 'ZoneName']);
 
-function example(name: string): unknown {
-  return JSON.parse(readFileSync(new URL(name, SPECS), 'utf8'));
-}
+const example = (name: string): unknown => specJson('cloudflare', name);
 
 function jsonType(value: unknown): string {
   if (value === null) return 'null';

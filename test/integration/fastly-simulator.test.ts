@@ -2,12 +2,11 @@
  * Spec drift: the Fastly simulator's bodies are checked against the generated SDK model docs (every
  * field documented, with the documented type) and against the invoice and error bodies observed live.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { everyDay, FastlySimulator } from '../../dev/simulators/fastly.ts';
+import { specText } from '../support/specs.ts';
 
-const SPECS = new URL('../../../shared/specs/fastly/', import.meta.url);
-const spec = (file: string) => readFileSync(new URL(file, SPECS), 'utf8');
+const spec = (file: string) => specText('fastly', file);
 const TOKEN = 'fastly-token-contract';
 
 /** Field -> type cell ("String", "[Invoicelineitems]", "{String: BillingRegions}") of a model doc. */

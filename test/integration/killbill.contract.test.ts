@@ -1,9 +1,8 @@
 /**
- * Keeps the simulator and the client on Kill Bill's published contract (test/contracts/killbill):
+ * Keeps the simulator and the client on Kill Bill's published contract (../shared/specs/killbill):
  * bodies are checked against the Swagger definitions of 0.24.10 and 0.22.22 and compared, key by key
  * and type by type, with the examples from the Kill Bill API docs.
  */
-import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -13,9 +12,9 @@ import { BillingException, RolledUpUsage } from '../../lib/providers/killbill/sc
 import { fixedClock } from '../../lib/time/clock.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
 import { accountForTest, connectForTest, contextForTest } from '../support/providers.ts';
+import { specText } from '../support/specs.ts';
 
-const CONTRACTS = new URL('../contracts/killbill/', import.meta.url);
-const read = (file: string) => readFileSync(new URL(file, CONTRACTS), 'utf8');
+const read = (file: string) => specText('killbill', file);
 
 interface SwaggerSchema {
   $ref?: string;

@@ -1,20 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monthOfDays, SoracomSimulator } from '../../dev/simulators/soracom.ts';
 import { forgetSoracomSessions } from '../../lib/providers/soracom/index.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
 import { connectForTest } from '../support/providers.ts';
+import { specJson } from '../support/specs.ts';
 
 const NOW = new Date('2026-11-23T03:30:00Z');
 const credentials = { authKeyId: 'keyId-test', authKey: 'secret-abcdef123456' };
 
-/** The spec's example body (test/fixtures/soracom, copied from the published contract). */
-function example(name: string): unknown {
-  return JSON.parse(
-    readFileSync(new URL(`../fixtures/soracom/example.${name}.json`, import.meta.url), 'utf8'),
-  );
-}
+/** The spec's example body, from the published contract in ../shared/specs/soracom. */
+const example = (name: string): unknown => specJson('soracom', `example.${name}.json`);
 
 /** Keys and JSON types, recursively; an array is the set of its elements' shapes. */
 function shape(value: unknown): unknown {
