@@ -1,8 +1,13 @@
 /**
- * The demo's simulated month: spend curves for each simulated account in the month of `now`,
- * shaped so a person sees each kind of alert (a threshold, a forecast, a runaway-day anomaly).
+ * The demo's simulated month: one simulator per provider, with spend curves in the month of `now`
+ * shaped so a person sees each kind of alert (thresholds, a forecast, a pace, runaway-day anomalies,
+ * a usage budget, a group across providers).
  */
-import { localDateKey, toLocal } from '../../lib/time/zoned.ts';
+import { localDateKey, pad, toLocal } from '../../lib/time/zoned.ts';
+import { CloudflareSimulator, dailyUsage } from '../simulators/cloudflare.ts';
+import { everyDay, FastlySimulator } from '../simulators/fastly.ts';
+import { KillBillSimulator } from '../simulators/killbill.ts';
+import type { Simulator } from '../simulators/kit.ts';
 import { monthOfDays, SoracomSimulator } from '../simulators/soracom.ts';
 
 export const DEMO_NOW = '2026-11-23T12:00:00+09:00';
@@ -15,43 +20,136 @@ export interface DemoWorld {
   stop(): Promise<void>;
 }
 
+const CLOUDFLARE_ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353';
+const KILLBILL_SUBSCRIPTION = '365987b2-5443-47e4-a467-c8962fc6995c';
+const RUNAWAY_SIM = '440103125380001';
+
 export async function startDemoWorld(now: Date): Promise<DemoWorld> {
   const clock = () => now;
-  const jpLocal = toLocal(now, 'Asia/Tokyo');
-  const jpMonth = `${jpLocal.year}${String(jpLocal.month).padStart(2, '0')}`;
-  const today = localDateKey(now, 'Asia/Tokyo').replaceAll('-', '');
-  const runawayDay = Math.max(1, jpLocal.day - 3);
+  const env: Record<string, string> = {};
+  const secret = (name: string, value: string) => {
+    env[name] = value;
+    return value;
+  };
 
-  // ~¥800 a day of data and basic fees; one SIM stuck in a loop three days ago; today is half over.
-  const jp = new SoracomSimulator({
-    authKeys: { 'keyId-demo-jp': 'secret-demo-jp-authkey' },
+  // Soracom Japan: ~¥800 a day; one SIM stuck in a loop three days ago burnt ¥4,800; today is half over.
+  const jp = toLocal(now, 'Asia/Tokyo');
+  const jpMonth = `${jp.year}${pad(jp.month)}`;
+  const runawayDay = Math.max(1, jp.day - 3);
+  const soracomJp = new SoracomSimulator({
+    authKeys: {
+      [secret('SORACOM_JP_AUTH_KEY_ID', 'keyId-demo-jp')]: secret(
+        'SORACOM_JP_AUTH_KEY',
+        'secret-demo-jp-authkey',
+      ),
+    },
     currency: 'JPY',
     timeZone: 'Asia/Tokyo',
     now: clock,
     daily: monthOfDays(jpMonth, (day) => (day === runawayDay ? 4800 : 780 + ((day * 37) % 60))),
+    billItems: {
+      [jpMonth]: [
+        { billItemCategory: 'Air', billItemName: 'Data usage fee (plan-D)', amount: 15_321 },
+        { billItemCategory: 'Air', billItemName: 'Basic fee (plan-D)', amount: 5_400 },
+        { billItemCategory: 'Air', billItemName: 'SMS fee', amount: 1_500 },
+      ],
+    },
+    simCosts: {
+      [jpMonth]: [
+        { simId: RUNAWAY_SIM, amount: 6_240 },
+        { simId: '440103125380002', amount: 1_210 },
+        { simId: '440103125380003', amount: 1_180 },
+      ],
+    },
   });
-  jp.setDay(today, 400);
+  soracomJp.setDay(localDateKey(now, 'Asia/Tokyo').replaceAll('-', ''), 400);
 
-  const gLocal = toLocal(now, 'UTC');
-  const gMonth = `${gLocal.year}${String(gLocal.month).padStart(2, '0')}`;
-  const global = new SoracomSimulator({
-    authKeys: { 'keyId-demo-global': 'secret-demo-global-authkey' },
+  // Soracom Global: about $6 a day in USD, billed by the UTC month.
+  const utc = toLocal(now, 'UTC');
+  const utcMonth = `${utc.year}-${pad(utc.month)}`;
+  const soracomGlobal = new SoracomSimulator({
+    authKeys: {
+      [secret('SORACOM_GLOBAL_AUTH_KEY_ID', 'keyId-demo-global')]: secret(
+        'SORACOM_GLOBAL_AUTH_KEY',
+        'secret-demo-global-authkey',
+      ),
+    },
     currency: 'USD',
     timeZone: 'UTC',
     now: clock,
-    daily: monthOfDays(gMonth, (day) => 5.4 + (day % 3) * 0.35),
+    daily: monthOfDays(utcMonth.replace('-', ''), (day) => 5.4 + (day % 3) * 0.35),
   });
 
-  const sims = [jp, global];
+  // Fastly: bandwidth and requests, about $95 a day.
+  const fastly = new FastlySimulator({
+    apiTokens: [secret('FASTLY_API_TOKEN', 'fastly-demo-token-0123456789')],
+    now: clock,
+    daily: everyDay(
+      utcMonth,
+      (day) => [
+        {
+          description: 'North America Bandwidth',
+          amount: 68 + (day % 4),
+          units: 850 + day,
+          region: 'North America',
+          usageType: 'Bandwidth',
+          unit: 'GB',
+        },
+        {
+          description: 'Asia Requests',
+          amount: 25.5,
+          units: 12_750,
+          region: 'Asia',
+          usageType: 'Requests',
+          unit: 'unit',
+        },
+      ],
+      utc.day,
+    ),
+  });
+
+  // Cloudflare: a cycle anchored on the 15th; Workers run ~$6 a day and spiked to $40 two days ago.
+  const spike = localDateKey(new Date(now.getTime() - 2 * 86_400_000), 'UTC');
+  const cloudflare = new CloudflareSimulator({
+    accountId: CLOUDFLARE_ACCOUNT,
+    tokens: [secret('CLOUDFLARE_API_TOKEN', 'cf-demo-token-0123456789')],
+    now: clock,
+    subscriptions: [{ id: '3F3CD4CQ6N7FXO7IK6NVFJBOYA', anchor: '2023-01-15T00:00:00Z' }],
+    usage: dailyUsage(
+      localDateKey(new Date(now.getTime() - 30 * 86_400_000), 'UTC'),
+      localDateKey(new Date(now.getTime() - 86_400_000), 'UTC'),
+      (day) => ({ 'Workers Standard': day === spike ? 40 : 6, 'R2 Storage Class A': 3.25 }),
+    ),
+  });
+
+  // Kill Bill: a partner platform rated by API call, about 420k calls a day.
+  const killbill = new KillBillSimulator({
+    username: secret('KILLBILL_USERNAME', 'admin'),
+    password: secret('KILLBILL_PASSWORD', 'kb-demo-password'),
+    apiKey: secret('KILLBILL_API_KEY', 'demo-tenant'),
+    apiSecret: secret('KILLBILL_API_SECRET', 'kb-demo-api-secret'),
+    subscriptions: [KILLBILL_SUBSCRIPTION],
+    now: clock,
+    usage: {
+      [KILLBILL_SUBSCRIPTION]: {
+        'api-calls': Object.fromEntries(
+          Array.from({ length: utc.day }, (_, i) => [`${utcMonth}-${pad(i + 1)}`, 410_000 + i * 1_500]),
+        ),
+      },
+    },
+  });
+
+  const sims: Simulator[] = [soracomJp, soracomGlobal, fastly, cloudflare, killbill];
   await Promise.all(sims.map((s) => s.start()));
   return {
-    baseUrls: { 'soracom-jp': jp.baseUrl, 'soracom-global': global.baseUrl },
-    env: {
-      SORACOM_JP_AUTH_KEY_ID: 'keyId-demo-jp',
-      SORACOM_JP_AUTH_KEY: 'secret-demo-jp-authkey',
-      SORACOM_GLOBAL_AUTH_KEY_ID: 'keyId-demo-global',
-      SORACOM_GLOBAL_AUTH_KEY: 'secret-demo-global-authkey',
+    baseUrls: {
+      'soracom-jp': soracomJp.baseUrl,
+      'soracom-global': soracomGlobal.baseUrl,
+      'cdn-fastly': fastly.url,
+      'edge-cloudflare': cloudflare.baseUrl,
+      'billing-platform': killbill.url,
     },
+    env,
     stop: async () => {
       await Promise.all(sims.map((s) => s.stop()));
     },

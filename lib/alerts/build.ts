@@ -54,19 +54,20 @@ function headline(status: BudgetStatus, crossing: Crossing, event: 'crossed' | '
   const { budget } = status;
   const money = (value: Parameters<typeof formatAmount>[0]) => formatAmount(value, budget.unit);
   const ofBudget = `${money(status.spent)} of ${money(budget.amount)} (${formatPercent(status.percent)})`;
+  const spent = budget.measure === 'usage' ? 'used' : 'spent';
   if (event === 'back-under') {
-    return `${budget.name}: forecast is back under its ${crossing.written} threshold (${money(crossing.observed)} projected; ${ofBudget} spent)`;
+    return `${budget.name}: forecast is back under its ${crossing.written} threshold (${money(crossing.observed)} projected; ${ofBudget} ${spent})`;
   }
   switch (crossing.basis) {
     case 'actual':
-      return `${budget.name} has spent ${ofBudget}, crossing its ${crossing.written} threshold`;
+      return `${budget.name} has ${spent} ${ofBudget}, crossing its ${crossing.written} threshold`;
     case 'forecast':
       return `${budget.name} is forecast to reach ${money(crossing.observed)} by period end, crossing its forecast ${crossing.written} threshold (${ofBudget} so far)`;
     case 'pace':
-      return `${budget.name} is ${formatPercent(crossing.observed)} ahead of a straight-line burn (pace threshold ${crossing.written}; ${ofBudget} spent)`;
+      return `${budget.name} is ${formatPercent(crossing.observed)} ahead of a straight-line burn (pace threshold ${crossing.written}; ${ofBudget} ${spent})`;
     case 'anomaly': {
       const finding = crossing.anomaly!;
-      return `${budget.name} spent ${money(finding.amount)} on ${finding.date}, far above its usual ${money(finding.baseline)} a day`;
+      return `${budget.name} ${spent} ${money(finding.amount)} on ${finding.date}, far above its usual ${money(finding.baseline)} a day`;
     }
   }
 }

@@ -2,13 +2,15 @@
  * Projects period-end spend. Kept on its own behind `forecastPeriodEnd` so a better model can
  * replace it without touching thresholds or delivery.
  *
- * - With a daily series: spend to date + mean of the last (up to 7) complete days × days left.
- *   Recent days follow a change in usage faster than the whole-period average does.
+ * - With a daily series: spend to date + the median of the last (up to 7) complete days × days left.
+ *   Recent days follow a change in usage faster than the whole-period average; the median keeps a
+ *   single runaway day (the anomaly rule's business) from inflating the projection, yet follows a
+ *   sustained change within four days.
  * - Without one: spend to date ÷ fraction of the period elapsed (straight line).
  * No forecast before `minDays` days of data: early-month projections cry wolf.
  */
 import { type Decimal, decimal } from '../money/index.ts';
-import { type DailyPoint, mean } from './series.ts';
+import { type DailyPoint, median } from './series.ts';
 
 export interface ForecastInput {
   spent: Decimal;
@@ -37,12 +39,12 @@ export function forecastPeriodEnd(input: ForecastInput): Forecast | undefined {
   const complete = (input.daily ?? []).filter((point) => point.date < input.asOfDate);
   if (input.daily && complete.length >= input.minDays) {
     const recent = complete.slice(-RUN_RATE_DAYS);
-    const rate = mean(recent.map((p) => p.amount));
+    const rate = median(recent.map((p) => p.amount));
     const amount = input.spent.plus(rate.times(decimal(daysLeft.toFixed(4))));
     return {
       amount,
       method: 'daily-run-rate',
-      inputs: `${fmt(input.spent)} ${input.unit} spent + ${daysLeft.toFixed(1)} days left × ${fmt(rate)} ${input.unit}/day (mean of the last ${recent.length} full days)`,
+      inputs: `${fmt(input.spent)} ${input.unit} spent + ${daysLeft.toFixed(1)} days left × ${fmt(rate)} ${input.unit}/day (median of the last ${recent.length} full days)`,
     };
   }
   const elapsedDays = (input.asOf.getTime() - input.periodStart.getTime()) / DAY_MS;

@@ -14,11 +14,6 @@ export function median(values: Decimal[]): Decimal {
   return sorted.length % 2 === 1 ? sorted[mid]! : sorted[mid - 1]!.plus(sorted[mid]!).div(2);
 }
 
-export function mean(values: Decimal[]): Decimal {
-  if (values.length === 0) throw new RangeError('mean of an empty series');
-  return values.reduce((sum, v) => sum.plus(v), decimal(0)).div(values.length);
-}
-
 /** Adds points of the same date (group budgets, several accounts). */
 export function mergeDaily(series: DailyPoint[][]): DailyPoint[] {
   const byDate = new Map<string, Decimal>();

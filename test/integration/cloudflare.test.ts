@@ -6,7 +6,7 @@ import {
   type UsageGeneration,
 } from '../../dev/simulators/cloudflare.ts';
 import { ProviderError } from '../../lib/http/index.ts';
-import { decimal } from '../../lib/money/index.ts';
+import { decimal, Money } from '../../lib/money/index.ts';
 import { cloudflare } from '../../lib/providers/cloudflare/index.ts';
 import type { ReadRequest } from '../../lib/providers/types.ts';
 import type { SpendReading, SpendSnapshot } from '../../lib/snapshot/index.ts';
@@ -97,23 +97,35 @@ describe('Cloudflare client against the loopback simulator', () => {
       '2026-11-19 0.3 USD',
       '2026-11-20 0.3 USD',
     ]);
-    expect(snapshot.lines).toHaveLength(2);
-    expect(snapshot.lines[0]).toMatchObject({
-      ServiceName: 'R2 Storage',
+    // One line per charge day and service, so a scoped budget can chart and forecast its own days.
+    expect(snapshot.lines).toHaveLength(12);
+    for (const line of snapshot.lines) {
+      expect(line.ChargePeriodEnd!.getTime() - line.ChargePeriodStart!.getTime()).toBe(86_400_000);
+    }
+    const r2 = snapshot.lines.filter((l) => l.ServiceName === 'R2 Storage');
+    expect(r2[0]).toMatchObject({
       ChargeDescription: 'R2 Storage usage measured in Count',
       ConsumedUnit: 'GB-months',
-      ChargePeriodStart: new Date('2026-11-15T00:00:00Z'),
-      ChargePeriodEnd: new Date('2026-11-21T00:00:00Z'),
     });
-    expect(snapshot.lines[0]?.BilledCost?.toString()).toBe('2.05 USD');
-    expect(snapshot.lines[0]?.ConsumedQuantity?.toFixed()).toBe('205');
-    expect(snapshot.lines[1]).toMatchObject({
-      ServiceName: 'Workers Standard',
+    expect(
+      Money.sum(
+        r2.map((l) => l.BilledCost!),
+        'USD',
+      ).toString(),
+    ).toBe('2.05 USD');
+    expect(r2.reduce((sum, l) => sum.plus(l.ConsumedQuantity!), decimal(0)).toFixed()).toBe('205');
+    const workers = snapshot.lines.filter((l) => l.ServiceName === 'Workers Standard');
+    expect(workers[0]).toMatchObject({
       ResourceId: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
       ResourceName: 'example.com',
       ConsumedUnit: 'Requests',
     });
-    expect(snapshot.lines[1]?.BilledCost?.toString()).toBe('0.6 USD');
+    expect(
+      Money.sum(
+        workers.map((l) => l.BilledCost!),
+        'USD',
+      ).toString(),
+    ).toBe('0.6 USD');
     expect(snapshot.sources).toEqual([
       'GET /accounts/{account_id}/billable-usage/info',
       'GET /accounts/{account_id}/billable-usage',

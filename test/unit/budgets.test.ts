@@ -92,9 +92,28 @@ describe('evaluateBudget', () => {
     expect(status.forecast?.method).toBe('daily-run-rate');
     expect(status.forecast?.amount.toFixed()).toBe('2990');
     expect(status.forecast?.inputs).toBe(
-      '1940 USD spent + 10.5 days left × 100 USD/day (mean of the last 7 full days)',
+      '1940 USD spent + 10.5 days left × 100 USD/day (median of the last 7 full days)',
     );
     expect(status.crossings.map((c) => c.id)).not.toContain('forecast-100pct');
+  });
+
+  it('does not let one runaway day inflate the forecast', () => {
+    const daily = days([
+      100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 2000, 100, 100, 100, 100, 100,
+    ]);
+    const fiveThousand = budget({
+      amount: decimal(5000),
+      thresholds: [parseThreshold('100%', 'forecast', 'critical', decimal(5000))],
+    });
+    const status = evaluateBudget(
+      fiveThousand,
+      [spend({ daily })],
+      noRates,
+      new Date('2026-11-20T12:00:00Z'),
+    );
+    // 3800 spent + 10.5 days × 100 (median of the last 7 days; their mean, 371, would project 7700).
+    expect(status.forecast?.amount.toFixed()).toBe('4850');
+    expect(status.crossings).toEqual([]);
   });
 
   it('does not forecast before the minimum days of data, nor from a stale figure', () => {

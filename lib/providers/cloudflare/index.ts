@@ -314,7 +314,14 @@ function agreedCurrency(http: ProviderHttp, endpoint: Endpoint, records: UsageRe
 function serviceLines(records: UsageRecord[], currency: CurrencyCode): SpendLine[] {
   const lines = new Map<string, SpendLine>();
   for (const r of records) {
-    const key = JSON.stringify([r.ServiceName, r.ChargeDescription, r.ZoneId, r.ConsumedUnit]);
+    // One line per charge period (a day) and service: scoped budgets build their daily series from them.
+    const key = JSON.stringify([
+      r.ChargePeriodStart,
+      r.ServiceName,
+      r.ChargeDescription,
+      r.ZoneId,
+      r.ConsumedUnit,
+    ]);
     const line = lines.get(key);
     const cost = Money.of(r.ContractedCost, currency);
     if (!line) {
@@ -333,8 +340,6 @@ function serviceLines(records: UsageRecord[], currency: CurrencyCode): SpendLine
     }
     line.BilledCost = line.BilledCost!.plus(cost);
     line.ConsumedQuantity = line.ConsumedQuantity!.plus(decimal(r.ConsumedQuantity));
-    if (r.ChargePeriodStart < line.ChargePeriodStart!) line.ChargePeriodStart = r.ChargePeriodStart;
-    if (r.ChargePeriodEnd > line.ChargePeriodEnd!) line.ChargePeriodEnd = r.ChargePeriodEnd;
   }
   return [...lines.values()].sort(
     (a, b) => b.BilledCost!.compare(a.BilledCost!) || a.ServiceName!.localeCompare(b.ServiceName!),
