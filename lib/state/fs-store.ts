@@ -10,12 +10,16 @@
  * - replaceIfVersion(v) links generation v+1 only when v is still the latest: of writers that read the
  *   same version exactly one wins, the others get EEXIST (compare-and-swap, no ABA since numbers only grow);
  * - a crash at any point leaves at worst a stray temp file, which readers ignore.
- * Older generations are pruned after a write (keeping 1 and the previous one for readers mid-read).
+ * A write prunes the generations before the previous one once they are `pruneAfterMs` old, never the
+ * first. The delay is what keeps the compare-and-swap sound: a writer that read version v targets the
+ * name v+1, and if v+1 could be deleted while that writer is paused between its readdir and its link,
+ * the link would succeed on a stale version. Pruning only names older than ten minutes turns that into
+ * "no call stalls for ten minutes between two syscalls", weaker than the ledger's own lease assumption.
  * "#" never appears in a key, so `<key>#v` cannot collide with another key or a key prefix.
  */
 import { randomUUID } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { checkKey, checkPrefix } from './keys.ts';
 import type { ObjectStore, StoredObject } from './store.ts';
@@ -42,11 +46,18 @@ async function latestGeneration(versionsDir: string): Promise<number> {
   return names.filter((name) => GENERATION_NAME.test(name)).reduce((max, name) => Math.max(max, +name), 0);
 }
 
+export interface FsObjectStoreOptions {
+  /** How old a superseded generation must be before a write deletes it (10 minutes; tests use 0). */
+  pruneAfterMs?: number;
+}
+
 export class FsObjectStore implements ObjectStore {
   readonly dir: string;
+  private readonly pruneAfterMs: number;
 
-  constructor(dir: string) {
+  constructor(dir: string, options: FsObjectStoreOptions = {}) {
     this.dir = path.resolve(dir);
+    this.pruneAfterMs = options.pruneAfterMs ?? 10 * 60_000;
   }
 
   async get(key: string): Promise<StoredObject | undefined> {
@@ -58,7 +69,7 @@ export class FsObjectStore implements ObjectStore {
         const body = await readFile(path.join(versionsDir, generationName(latest)), 'utf8');
         return { body, version: String(latest) };
       } catch (error) {
-        // Pruned between readdir and read: two newer generations exist now, so look again.
+        // Pruned between readdir and read: newer generations exist now, so look again.
         if (!hasCode(error, 'ENOENT')) throw error;
       }
     }
@@ -143,15 +154,17 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
-  /** Deletes generations older than `previous`, except the first (it marks that the key was created). */
+  /** Deletes the old enough generations before `previous`, except the first (it marks the key created). */
   private async prune(versionsDir: string, previous: number): Promise<void> {
     const names = await readdir(versionsDir);
     for (const name of names) {
       const generation = GENERATION_NAME.test(name) ? +name : 0;
-      if (generation > FIRST && generation < previous) {
-        await unlink(path.join(versionsDir, name)).catch((error: unknown) => {
-          if (!hasCode(error, 'ENOENT')) throw error; // another writer pruned it first
-        });
+      if (generation <= FIRST || generation >= previous) continue;
+      const file = path.join(versionsDir, name);
+      try {
+        if (Date.now() - (await stat(file)).mtimeMs >= this.pruneAfterMs) await unlink(file);
+      } catch (error) {
+        if (!hasCode(error, 'ENOENT')) throw error; // another writer pruned it first
       }
     }
   }

@@ -22,16 +22,17 @@ describe('FsObjectStore on disk', () => {
     expect(await readdir(path.join(dir, 'state/cdn/2026-11/actual-80pct.json#v'))).toEqual(['000000000001']);
   });
 
-  it('prunes old generations but keeps the first, so a create can never succeed twice', async () => {
+  it('prunes superseded generations once old enough, but never the first, so a create cannot succeed twice', async () => {
     const dir = freshDir();
-    const store = new FsObjectStore(dir);
-    await store.createIfAbsent('k.json', 'g1');
-    for (const body of ['g2', 'g3', 'g4', 'g5']) await store.put('k.json', body);
-    expect((await readdir(path.join(dir, 'k.json#v'))).sort()).toEqual([
-      '000000000001',
-      '000000000004',
-      '000000000005',
-    ]);
+    const writeFive = async (store: FsObjectStore) => {
+      await store.createIfAbsent('k.json', 'g1');
+      for (const body of ['g2', 'g3', 'g4', 'g5']) await store.put('k.json', body);
+      return (await readdir(path.join(dir, 'k.json#v'))).sort();
+    };
+    expect(await writeFive(new FsObjectStore(dir))).toHaveLength(5); // all younger than the default delay
+    await rm(dir, { recursive: true });
+    const store = new FsObjectStore(dir, { pruneAfterMs: 0 });
+    expect(await writeFive(store)).toEqual(['000000000001', '000000000004', '000000000005']);
     expect(await store.createIfAbsent('k.json', 'again')).toBe(false);
     expect(await store.get('k.json')).toEqual({ body: 'g5', version: '5' });
   });
