@@ -32,3 +32,8 @@ export function checkPrefix(prefix: string): string {
   if (partial !== '' && !PART.test(partial)) check('prefix', prefix, [partial]);
   return prefix;
 }
+
+/** A configured prefix ("spendwatch/prod" or "spendwatch/prod/") as the start of keys: "" or ending in "/". */
+export function keyPrefix(prefix = ''): string {
+  return checkPrefix(prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`);
+}

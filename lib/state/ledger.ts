@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Alert } from '../alerts/alert.ts';
-import { checkPrefix } from './keys.ts';
+import { keyPrefix } from './keys.ts';
 import type { ObjectStore } from './store.ts';
 
 /** How long a claim keeps other runs away: comfortably longer than one publish with its retries. */
@@ -96,8 +96,7 @@ export class AlertLedger {
 
   constructor(store: ObjectStore, options: AlertLedgerOptions = {}) {
     this.store = store;
-    const prefix = options.prefix ?? '';
-    this.prefix = checkPrefix(prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`);
+    this.prefix = keyPrefix(options.prefix);
   }
 
   keyFor(alert: Pick<Alert, 'budget' | 'periodKey' | 'thresholdId'>): string {

@@ -11,7 +11,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { checkKey, checkPrefix } from './keys.ts';
+import { checkKey, checkPrefix, keyPrefix } from './keys.ts';
 import type { ObjectStore, StoredObject } from './store.ts';
 
 export interface S3ObjectStoreOptions {
@@ -44,8 +44,7 @@ export class S3ObjectStore implements ObjectStore {
     this.client = options.client;
     this.bucket = options.bucket;
     this.pageSize = options.pageSize;
-    const prefix = options.prefix ?? '';
-    this.prefix = checkPrefix(prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`);
+    this.prefix = keyPrefix(options.prefix);
   }
 
   async get(key: string): Promise<StoredObject | undefined> {
