@@ -12,7 +12,7 @@ export function buildAlert(
 ): Alert {
   const { budget } = status;
   const providers = [...new Set(status.accounts.map((a) => a.provider))];
-  const thresholdId = event === 'back-under' ? `${crossing.id}~back-under` : crossing.id;
+  const thresholdId = event === 'back-under' ? `${crossing.id}.back-under` : crossing.id;
   return {
     version: 1,
     dedupKey: `${budget.name}/${status.periodKey}/${thresholdId}`,

@@ -1,6 +1,9 @@
 import { type Decimal, decimal } from '../money/index.ts';
 
 export type Basis = 'actual' | 'forecast' | 'pace';
+
+/** Reserved budget name under which monitoring-gap alerts are kept and routed. */
+export const MONITORING_BUDGET = 'monitoring';
 export type Severity = 'info' | 'warning' | 'critical';
 
 export interface Threshold {

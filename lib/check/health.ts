@@ -4,6 +4,7 @@
  * data returns. Health records live next to the alert state (health/{account}.json).
  */
 import type { Alert } from '../alerts/alert.ts';
+import { MONITORING_BUDGET } from '../budgets/budget.ts';
 import { redactor } from '../log/redact.ts';
 import type { ObjectStore } from '../state/store.ts';
 
@@ -92,14 +93,15 @@ export function buildHealthAlert(
     : `spendwatch reads ${provider} account "${health.account}" again after a ${hours} h gap; its budgets are checked again`;
   return {
     version: 1,
-    dedupKey: `monitoring/${health.account}/${since}/${change.kind}`,
+    dedupKey: `${MONITORING_BUDGET}/${health.account}/${since}/${change.kind}`,
     event: gap ? 'gap' : 'recovered',
-    budget: budgets.join(','),
+    // Monitoring alerts are about an account, not a budget: they live under a reserved budget name.
+    budget: MONITORING_BUDGET,
     account: health.account,
     accounts: [health.account],
     provider,
     threshold: 'gap',
-    thresholdId: `${change.kind}-${health.account}-${since.replace(/[^0-9TZ]/g, '')}`,
+    thresholdId: `${change.kind}-${since.replace(/[^0-9TZ]/g, '')}`,
     basis: 'gap',
     severity: gap ? 'critical' : 'info',
     measure: 'cost',
@@ -109,7 +111,7 @@ export function buildHealthAlert(
     budgetAmount: '',
     percent: '',
     observed: hours,
-    periodKey: 'monitoring',
+    periodKey: health.account,
     periodStart: since,
     periodEnd: now.toISOString(),
     asOf: health.lastOkAt ?? since,

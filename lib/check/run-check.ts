@@ -14,10 +14,10 @@ import { providerModule } from '../providers/registry.ts';
 import type { ConnectContext, ReadNeeds } from '../providers/types.ts';
 import type { SecretResolver } from '../secrets/index.ts';
 import type { SpendSnapshot } from '../snapshot/index.ts';
+import { type AlertLedger, DEFAULT_LEASE_MS } from '../state/ledger.ts';
 import type { Clock } from '../time/clock.ts';
 import { monthlyPeriod } from '../time/period.ts';
 import { buildHealthAlert, type HealthTracker } from './health.ts';
-import type { DeliveryLedger } from './ports.ts';
 
 export interface CheckDependencies {
   clock: Clock;
@@ -25,7 +25,7 @@ export interface CheckDependencies {
   secrets: SecretResolver;
   publisher: AlertPublisher;
   /** Without a ledger every crossing is delivered on every run (stateless preview). */
-  ledger?: DeliveryLedger;
+  ledger?: AlertLedger;
   /** Tracks unreadable accounts for monitoring-gap alerts; without it gaps are only logged. */
   health?: HealthTracker;
   http?: ConnectContext['http'];
@@ -63,8 +63,6 @@ export interface CheckReport {
   /** Publish failed: the claim stays pending and the next run retries. */
   failed: { alert: Alert; error: Error }[];
 }
-
-export const DEFAULT_LEASE_MS = 5 * 60_000;
 
 export async function runCheck(
   config: Config,
@@ -137,6 +135,8 @@ export async function runCheck(
     for (const crossing of evaluation.crossings) {
       await deliver(buildAlert(evaluation, crossing, now), deps, options, report);
     }
+    if (deps.ledger && budget.notifyBackUnder)
+      await backUnder(evaluation, deps.ledger, deps, options, report, now);
   }
   deps.logger.info('check finished', {
     accounts: report.accounts.length,
@@ -148,6 +148,36 @@ export async function runCheck(
     publishFailures: report.failed.length,
   });
   return report;
+}
+
+/** One notice per period when a forecast that crossed a threshold (and was alerted) falls back under it. */
+async function backUnder(
+  evaluation: BudgetStatus,
+  ledger: AlertLedger,
+  deps: CheckDependencies,
+  options: CheckOptions,
+  report: CheckReport,
+  now: Date,
+): Promise<void> {
+  const forecast = evaluation.forecast;
+  if (!forecast || evaluation.stale) return;
+  for (const threshold of evaluation.pending.filter((t) => t.basis === 'forecast')) {
+    const key = ledger.keyFor({
+      budget: evaluation.budget.name,
+      periodKey: evaluation.periodKey,
+      thresholdId: threshold.id,
+    });
+    const entry = await ledger.record(key);
+    if (!entry?.valid || entry.record.status !== 'sent') continue;
+    const crossing = {
+      id: threshold.id,
+      written: threshold.written,
+      basis: 'forecast' as const,
+      severity: 'info' as const,
+      observed: forecast.amount,
+    };
+    await deliver(buildAlert(evaluation, crossing, now, 'back-under'), deps, options, report);
+  }
 }
 
 async function trackHealth(

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { type Budget, parseThreshold } from '../budgets/budget.ts';
+import { type Budget, MONITORING_BUDGET, parseThreshold } from '../budgets/budget.ts';
 import { currencyCode, decimal, ExchangeRates } from '../money/index.ts';
 import { providerModule } from '../providers/registry.ts';
 import type { AccountBase } from '../providers/types.ts';
@@ -133,6 +133,12 @@ function semanticProblems(config: ParsedConfig): { path: (string | number)[]; me
   });
   const names = new Set<string>();
   config.budgets.forEach((budget, i) => {
+    if (budget.name === MONITORING_BUDGET) {
+      problems.push({
+        path: ['budgets', i, 'name'],
+        message: `"${MONITORING_BUDGET}" is reserved for monitoring-gap alerts; choose another name`,
+      });
+    }
     if (names.has(budget.name))
       problems.push({
         path: ['budgets', i, 'name'],
