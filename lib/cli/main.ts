@@ -6,12 +6,15 @@
  * config problems found by validate); 2 usage or config error (nothing was run).
  */
 import { parseArgs } from 'node:util';
+import { HealthTracker } from '../check/health.ts';
 import { runCheck } from '../check/run-check.ts';
 import { ConfigError } from '../config/errors.ts';
 import { loadConfig } from '../config/load.ts';
 import { jsonLogger } from '../log/index.ts';
 import { MemoryPublisher } from '../notify/publisher.ts';
 import { SecretResolver } from '../secrets/index.ts';
+import { FsObjectStore } from '../state/fs-store.ts';
+import { AlertLedger } from '../state/ledger.ts';
 import { type Clock, fixedClock, systemClock } from '../time/clock.ts';
 import { alertsAsJsonLines, describeReport } from './output.ts';
 
@@ -46,16 +49,19 @@ const COMMANDS: Record<string, Command> = {
   --dry-run       evaluate and show what would be sent; claim and publish nothing
   --json          print the alerts delivered (or, with --dry-run, that would be), one JSON object per line
   --account ID    only this account and the budgets that read only it (repeatable)
+  --state DIR     keep alert state in DIR, so each crossing is reported once across runs
   --verbose       structured logs on stderr at debug level
 
 Examples:
   spendwatch check --config spendwatch.yaml --dry-run
-  spendwatch check --config spendwatch.yaml --now 2026-11-30T23:00:00Z --json`,
+  spendwatch check --config spendwatch.yaml --now 2026-11-30T23:00:00Z --json
+  spendwatch check --config spendwatch.yaml --state .spendwatch-state --json`,
     options: {
       ...common,
       'dry-run': { type: 'boolean' },
       json: { type: 'boolean' },
       account: { type: 'string', multiple: true },
+      state: { type: 'string' },
     },
     async run(values, io) {
       const config = await loadConfig(required(values.config, '--config FILE'));
@@ -63,7 +69,13 @@ Examples:
       const logger = jsonLogger({ level: values.verbose ? 'debug' : 'warn', write: (line) => io.err(line) });
       const report = await runCheck(
         config,
-        { clock, logger, secrets: new SecretResolver(), publisher: new MemoryPublisher() },
+        {
+          clock,
+          logger,
+          secrets: new SecretResolver(),
+          publisher: new MemoryPublisher(),
+          ...stateIn(values.state),
+        },
         { dryRun: Boolean(values['dry-run']), accountIds: values.account as unknown as string[] | undefined },
       );
       if (values.json) {
@@ -152,6 +164,13 @@ function overview(): string {
     '',
     'Run "spendwatch COMMAND --help" for its options and examples.',
   ].join('\n');
+}
+
+/** `--state DIR`: the filesystem store, with the same exclusive-create semantics as S3. */
+function stateIn(dir: string | boolean | undefined): { ledger?: AlertLedger; health?: HealthTracker } {
+  if (typeof dir !== 'string') return {};
+  const store = new FsObjectStore(dir);
+  return { ledger: new AlertLedger(store), health: new HealthTracker(store) };
 }
 
 function required(value: string | boolean | undefined, what: string): string {
