@@ -113,11 +113,17 @@ Examples:
   spendwatch report --config examples/demo.yaml --simulate --out /tmp/spendwatch-report`,
     options: { ...common, ...simulate, out: { type: 'string', short: 'o' } },
     async run(values, io) {
-      const out = required(values.out, '--out DIR');
-      return withCommandRun(runFlags(values), io, async (run) => {
+      const flags = runFlags(values);
+      const out = resolve(required(values.out, '--out DIR'));
+      // Before any account is read: a folder that cannot be written is a usage error, not a failed run.
+      await mkdir(out, { recursive: true }).catch((error: Error) => {
+        throw new UsageError(
+          `cannot create --out folder ${out} (${error.message}); pass a folder you can write to`,
+        );
+      });
+      return withCommandRun(flags, io, async (run) => {
         const report = await run.check({ dryRun: true });
-        const file = join(resolve(out), 'index.html');
-        await mkdir(resolve(out), { recursive: true });
+        const file = join(out, 'index.html');
         await writeFile(file, renderReportHtml(report, { timeZone: run.config.timeZone }));
         io.out(`Wrote ${file} (${report.budgets.length} budgets); open it in a browser.`);
         return exitCodeOf(report);
@@ -224,6 +230,10 @@ function overview(): string {
     '',
     'Commands:',
     ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`),
+    '',
+    'Try it without a cloud account:',
+    '  spendwatch demo',
+    '  spendwatch status --config examples/demo.yaml --simulate',
     '',
     'Run "spendwatch COMMAND --help" for its options and examples.',
   ].join('\n');

@@ -244,8 +244,8 @@ dd small{display:block;font-weight:400;color:var(--muted);font-size:12.5px;line-
 .calm{color:var(--ok);margin:0 0 8px}
 .problems{margin:0;padding-left:20px}.problems li{margin:4px 0}
 .gap-note{background:var(--gap-bg);border-radius:8px;padding:10px 12px}
-.chart-box{margin:8px 0 0}
-svg.chart{width:100%;height:auto;display:block;font-size:12px;font-family:inherit}
+.chart-box{margin:8px 0 0;overflow-x:auto}
+svg.chart{width:100%;min-width:580px;height:auto;display:block;font-size:12px;font-family:inherit}
 svg .grid{stroke:var(--grid);stroke-width:1}
 svg .tick{stroke:var(--line);stroke-width:1}
 svg .axis-line{stroke:var(--muted);stroke-width:1}

@@ -3,6 +3,7 @@
  * code, stdout and stderr. `--simulate` runs against the demo's loopback simulators.
  */
 import { execFile, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,7 +87,7 @@ describe.concurrent('spendwatch usage and exit codes', () => {
   it.each([
     ['check', []],
     ['status', []],
-    ['report', ['--out', 'x']],
+    ['report', ['--out', 'never-created']],
     ['validate', []],
   ])('%s without --config exits 2 and says what to pass', async (command, extra) => {
     const run = await spendwatch([command, ...extra]);
@@ -95,12 +96,21 @@ describe.concurrent('spendwatch usage and exit codes', () => {
     expect(run.stderr.trim()).toBe(
       `spendwatch ${command}: missing --config FILE; run "spendwatch ${command} --help"`,
     );
+    expect(existsSync(join(ROOT, 'never-created'))).toBe(false);
   });
 
   it('report without --out exits 2', async () => {
     const run = await spendwatch(['report', '--config', DEMO]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('missing --out DIR');
+  });
+
+  it('report to a folder that cannot be created exits 2 before reading any account', async () => {
+    const file = await configFile('not-a-folder', '');
+    const run = await spendwatch(['report', '--config', DEMO, '--simulate', '--out', join(file, 'sub')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`cannot create --out folder ${join(file, 'sub')}`);
+    expect(run.stderr).not.toContain('Simulating');
   });
 
   it('a --now that is not a date exits 2 before reading anything', async () => {
