@@ -45,8 +45,9 @@ export function burnUpChart(status: BudgetStatus, at: Date): string {
   );
   const ticks = niceTicks(highest * 1.04);
   const yMax = ticks.at(-1)!;
+  // Clamped to the plot: a credit-heavy (negative) day sits on the axis rather than below it.
   const y = (value: Decimal | number) =>
-    round(PLOT.bottom - (Math.min(Number(value), yMax) / yMax) * (PLOT.bottom - PLOT.top));
+    round(PLOT.bottom - (clamp(Number(value), 0, yMax) / yMax) * (PLOT.bottom - PLOT.top));
 
   const parts: string[] = [];
   // Grid and axes.

@@ -113,10 +113,6 @@ export function budgetState(status: BudgetStatus): BudgetState {
   return status.crossings.length > 0 ? 'warning' : 'ok';
 }
 
-export function stateOf(outcome: BudgetOutcome): BudgetState {
-  return outcome.status === 'evaluated' ? budgetState(outcome.evaluation) : 'gap';
-}
-
 function levelOf(budget: Budget, thresholdId: string): Decimal | undefined {
   return budget.thresholds.find((t) => t.id === thresholdId)?.level;
 }
@@ -135,7 +131,7 @@ export function nextThreshold(status: BudgetStatus): string {
 }
 
 /** "+12.3%" / "-4.0%". */
-export function signedPercent(value: Decimal): string {
+function signedPercent(value: Decimal): string {
   return `${value.gte(0) ? '+' : ''}${formatPercent(value)}`;
 }
 

@@ -9,7 +9,7 @@ import { type Config, parseConfig } from '../../lib/config/load.ts';
 import { currencyCode, Money } from '../../lib/money/index.ts';
 import { niceTicks } from '../../lib/report/chart.ts';
 import { renderReportHtml } from '../../lib/report/html.ts';
-import { budgetState, formatAge, nextThreshold, stateOf, summaryRow } from '../../lib/report/summary.ts';
+import { budgetState, formatAge, nextThreshold, summaryRow } from '../../lib/report/summary.ts';
 import type { SpendLine } from '../../lib/snapshot/index.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
 
@@ -171,13 +171,16 @@ describe('budget state', () => {
     expect(budgetState(evaluate('fleet', { days: days(22, 1400), asOf: old }))).toBe('alarm');
   });
 
-  it('gap for a budget whose account could not be read', () => {
-    expect(stateOf({ budget: 'fleet', status: 'skipped', reason: 'x', definition: budget('fleet') })).toBe(
-      'gap',
-    );
-    expect(
-      stateOf({ budget: 'fleet', status: 'error', error: new Error('x'), definition: budget('fleet') }),
-    ).toBe('gap');
+  it('gap for a budget whose account could not be read or that could not be evaluated', () => {
+    const skipped = { budget: 'fleet', status: 'skipped', reason: 'x', definition: budget('fleet') } as const;
+    expect(summaryRow(skipped, NOW).state).toBe('gap');
+    const failed = {
+      budget: 'fleet',
+      status: 'error',
+      error: new Error('y'),
+      definition: budget('fleet'),
+    } as const;
+    expect(summaryRow(failed, NOW)).toMatchObject({ state: 'gap', note: 'y' });
   });
 });
 
