@@ -4,6 +4,7 @@
  */
 import type { Alert } from '../alerts/alert.ts';
 import { buildAlert } from '../alerts/build.ts';
+import type { Budget } from '../budgets/budget.ts';
 import { type AccountSpend, type BudgetStatus, evaluateBudget } from '../budgets/evaluate.ts';
 import { mapLimit } from '../concurrency/map-limit.ts';
 import type { Account, Config } from '../config/load.ts';
@@ -40,6 +41,8 @@ export interface CheckOptions {
   concurrency?: number;
   /** How long a claimed alert may stay pending before another run takes it over. */
   leaseMs?: number;
+  /** Told after each account read settles (and once with 0 before the first), e.g. for a progress line. */
+  onAccountRead?: (done: number, total: number) => void;
 }
 
 export type AccountOutcome =
@@ -47,10 +50,11 @@ export type AccountOutcome =
   | { account: Account; status: 'pending'; reason: string; endpoint: string }
   | { account: Account; status: 'error'; error: Error };
 
+/** Skipped and failed budgets keep their definition, so a status page can still show what they watch. */
 export type BudgetOutcome =
   | { budget: string; status: 'evaluated'; evaluation: BudgetStatus }
-  | { budget: string; status: 'skipped'; reason: string }
-  | { budget: string; status: 'error'; error: Error };
+  | { budget: string; status: 'skipped'; reason: string; definition: Budget }
+  | { budget: string; status: 'error'; error: Error; definition: Budget };
 
 export interface CheckReport {
   at: Date;
@@ -76,8 +80,12 @@ export async function runCheck(
     wanted ? wanted.has(a.id) : budgets.some((b) => b.accountIds.includes(a.id)),
   );
 
+  let read = 0;
+  options.onAccountRead?.(read, accounts.length);
   const outcomes = await mapLimit(accounts, options.concurrency ?? 8, (account) =>
-    readAccount(account, needsOf(config, account.id), deps, now),
+    readAccount(account, needsOf(config, account.id), deps, now).finally(() =>
+      options.onAccountRead?.(++read, accounts.length),
+    ),
   );
   const byId = new Map<string, AccountOutcome>();
   outcomes.forEach((settled, i) => {
@@ -108,7 +116,7 @@ export async function runCheck(
         notOk.status === 'pending'
           ? `account "${notOk.account.id}" data pending: ${notOk.reason}`
           : `account "${notOk.account.id}" could not be read`;
-      report.budgets.push({ budget: budget.name, status: 'skipped', reason });
+      report.budgets.push({ budget: budget.name, status: 'skipped', reason, definition: budget });
       continue;
     }
     const spends: AccountSpend[] = reads.map((r) => {
@@ -128,7 +136,12 @@ export async function runCheck(
         budget: budget.name,
         error: (error as Error).message,
       });
-      report.budgets.push({ budget: budget.name, status: 'error', error: error as Error });
+      report.budgets.push({
+        budget: budget.name,
+        status: 'error',
+        error: error as Error,
+        definition: budget,
+      });
       continue;
     }
     report.budgets.push({ budget: budget.name, status: 'evaluated', evaluation });

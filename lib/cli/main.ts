@@ -5,31 +5,33 @@
  * Exit codes: 0 done; 1 done but something failed (an account unreadable, a publish failed,
  * config problems found by validate); 2 usage or config error (nothing was run).
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { HealthTracker } from '../check/health.ts';
-import { runCheck } from '../check/run-check.ts';
 import { ConfigError } from '../config/errors.ts';
 import { loadConfig } from '../config/load.ts';
-import { jsonLogger } from '../log/index.ts';
-import { MemoryPublisher } from '../notify/publisher.ts';
-import { SecretResolver } from '../secrets/index.ts';
-import { FsObjectStore } from '../state/fs-store.ts';
-import { AlertLedger } from '../state/ledger.ts';
-import { type Clock, fixedClock, systemClock } from '../time/clock.ts';
+import { renderReportHtml } from '../report/html.ts';
+import { colourWanted } from './colour.ts';
+import { type CommandIo, exitCodeOf, type RunFlags, UsageError, withCommandRun } from './command-run.ts';
 import { alertsAsJsonLines, describeReport } from './output.ts';
+import { progressLine } from './progress.ts';
+import { renderStatus } from './status.ts';
 
-export class UsageError extends Error {}
+export { UsageError } from './command-run.ts';
+
+export interface Io extends CommandIo {
+  /** stdout shows ANSI colour: a colour terminal, or FORCE_COLOR. */
+  colour?: boolean;
+}
+
+type Values = Record<string, string | boolean | string[] | undefined>;
 
 interface Command {
   summary: string;
   usage: string;
   options: NonNullable<Parameters<typeof parseArgs>[0]>['options'];
-  run(values: Record<string, string | boolean | undefined>, io: Io): Promise<number>;
-}
-
-export interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
+  run(values: Values, io: Io): Promise<number>;
 }
 
 const common = {
@@ -39,53 +41,95 @@ const common = {
   verbose: { type: 'boolean', short: 'v' },
 } as const;
 
+const simulate = { simulate: { type: 'boolean' } } as const;
+
+const COMMON_HELP = `  --config FILE   budget config (YAML)
+  --now ISO       replay this moment instead of the current time, e.g. 2026-11-23T12:00:00+09:00
+  --simulate      run against the demo's local provider simulators (no cloud account; the moment
+                  defaults to the demo's, 2026-11-23 12:00 JST); the config's accounts must be the demo's
+  --verbose       structured logs on stderr at debug level`;
+
 const COMMANDS: Record<string, Command> = {
   check: {
     summary: 'Read every account, evaluate every budget, deliver new crossings',
-    usage: `spendwatch check --config FILE [--now ISO] [--dry-run] [--json] [--account ID]
+    usage: `spendwatch check --config FILE [--now ISO] [--dry-run] [--json] [--account ID] [--simulate]
 
-  --config FILE   budget config (YAML)
-  --now ISO       replay this moment instead of the current time, e.g. 2026-11-23T12:00:00+09:00
+${COMMON_HELP}
   --dry-run       evaluate and show what would be sent; claim and publish nothing
   --json          print the alerts delivered (or, with --dry-run, that would be), one JSON object per line
   --account ID    only this account and the budgets that read only it (repeatable)
   --state DIR     keep alert state in DIR, so each crossing is reported once across runs
-  --verbose       structured logs on stderr at debug level
 
 Examples:
   spendwatch check --config spendwatch.yaml --dry-run
   spendwatch check --config spendwatch.yaml --now 2026-11-30T23:00:00Z --json
+  spendwatch check --config examples/demo.yaml --simulate --dry-run --json
   spendwatch check --config spendwatch.yaml --state .spendwatch-state --json`,
     options: {
       ...common,
+      ...simulate,
       'dry-run': { type: 'boolean' },
       json: { type: 'boolean' },
       account: { type: 'string', multiple: true },
-      state: { type: 'string' },
     },
+    run: (values, io) => checkCommand(values, io),
+  },
+  status: {
+    summary: 'Every budget at a glance: spend, forecast, pace, next threshold, freshness, state',
+    usage: `spendwatch status --config FILE [--now ISO] [--simulate]
+
+Reads every account and evaluates every budget as check does, as a dry run (nothing claimed or
+sent), and prints one line per budget. State: alarm (a spend threshold at 100% or a critical one
+crossed), warning (any other crossing: a lower threshold, forecast, pace or anomaly), stale (the
+provider's figure is older than staleAfterHours), gap (an account unreadable or its data pending),
+ok. Coloured on a colour terminal; NO_COLOR turns colour off, FORCE_COLOR=1 forces it.
+
+${COMMON_HELP}
+
+Examples:
+  spendwatch status --config spendwatch.yaml
+  spendwatch status --config examples/demo.yaml --simulate
+  spendwatch status --config spendwatch.yaml --now 2026-11-28T09:00:00+09:00 | less`,
+    options: { ...common, ...simulate },
     async run(values, io) {
-      const config = await loadConfig(required(values.config, '--config FILE'));
-      const clock = clockFrom(values.now);
-      const logger = jsonLogger({ level: values.verbose ? 'debug' : 'warn', write: (line) => io.err(line) });
-      const report = await runCheck(
-        config,
-        {
-          clock,
-          logger,
-          secrets: new SecretResolver(),
-          publisher: new MemoryPublisher(),
-          ...stateIn(values.state),
-        },
-        { dryRun: Boolean(values['dry-run']), accountIds: values.account as unknown as string[] | undefined },
-      );
-      if (values.json) {
-        const alerts = values['dry-run'] ? report.suppressed.map((s) => s.alert) : report.delivered;
-        if (alerts.length > 0) io.out(alertsAsJsonLines(alerts));
-      } else {
-        io.out(describeReport(report));
-      }
-      const failed = report.accounts.some((a) => a.status === 'error') || report.failed.length > 0;
-      return failed ? 1 : 0;
+      return withCommandRun(runFlags(values), io, async (run) => {
+        const report = await run.check({ dryRun: true });
+        io.out(renderStatus(report, { colour: Boolean(io.colour), timeZone: run.config.timeZone }));
+        return exitCodeOf(report);
+      });
+    },
+  },
+  report: {
+    summary: 'Write a self-contained HTML page: burn-up chart, thresholds and top contributors per budget',
+    usage: `spendwatch report --config FILE --out DIR [--now ISO] [--simulate]
+
+Runs the check as a dry run (nothing claimed or sent) and writes DIR/index.html: one file with
+inline styles and charts that loads nothing from the network, so it can be mailed, attached or
+served from anywhere.
+
+${COMMON_HELP}
+  --out DIR       folder to write index.html into (created if missing)
+
+Examples:
+  spendwatch report --config spendwatch.yaml --out report/
+  spendwatch report --config examples/demo.yaml --simulate --out /tmp/spendwatch-report`,
+    options: { ...common, ...simulate, out: { type: 'string', short: 'o' } },
+    async run(values, io) {
+      const flags = runFlags(values);
+      const out = resolve(required(values.out, '--out DIR'));
+      // Before any account is read: a folder that cannot be written is a usage error, not a failed run.
+      await mkdir(out, { recursive: true }).catch((error: Error) => {
+        throw new UsageError(
+          `cannot create --out folder ${out} (${error.message}); pass a folder you can write to`,
+        );
+      });
+      return withCommandRun(flags, io, async (run) => {
+        const report = await run.check({ dryRun: true });
+        const file = join(out, 'index.html');
+        await writeFile(file, renderReportHtml(report, { timeZone: run.config.timeZone }));
+        io.out(`Wrote ${file} (${report.budgets.length} budgets); open it in a browser.`);
+        return exitCodeOf(report);
+      });
     },
   },
   validate: {
@@ -108,14 +152,42 @@ Example:
     usage: `spendwatch demo [--now ISO]
 
 Starts loopback simulators of the provider APIs, runs the check on examples/demo.yaml through the
-real clients and evaluator, and shows the alerts a person would receive.`,
-    options: { ...common },
-    async run(values, io) {
-      const { runDemo } = await import('../../dev/demo/demo.ts');
-      return runDemo({ now: values.now as string | undefined, io });
-    },
+real clients and evaluator, and shows the alerts a person would receive. The same as
+"spendwatch check --config examples/demo.yaml --simulate"; "status" and "report" take --simulate too.
+
+Examples:
+  spendwatch demo
+  spendwatch demo --now 2026-11-28T09:00:00+09:00`,
+    options: { now: common.now, help: common.help, verbose: common.verbose },
+    run: (values, io) => checkCommand({ ...values, config: DEMO_CONFIG, simulate: true }, io),
   },
 };
+
+const DEMO_CONFIG = fileURLToPath(new URL('../../examples/demo.yaml', import.meta.url));
+
+async function checkCommand(values: Values, io: Io): Promise<number> {
+  return withCommandRun(runFlags(values), io, async (run) => {
+    const dryRun = Boolean(values['dry-run']);
+    const report = await run.check({ dryRun, accountIds: values.account as string[] | undefined });
+    if (values.json) {
+      const alerts = dryRun ? report.suppressed.map((s) => s.alert) : report.delivered;
+      if (alerts.length > 0) io.out(alertsAsJsonLines(alerts));
+    } else {
+      io.out(describeReport(report));
+    }
+    return exitCodeOf(report);
+  });
+}
+
+function runFlags(values: Values): RunFlags {
+  return {
+    config: required(values.config, '--config FILE'),
+    now: values.now as string | undefined,
+    simulate: Boolean(values.simulate),
+    verbose: Boolean(values.verbose),
+    state: values.state as string | undefined,
+  };
+}
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
   const [name, ...rest] = argv;
@@ -139,7 +211,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       io.out(command.usage);
       return 0;
     }
-    return await command.run(values as Record<string, string | boolean | undefined>, io);
+    return await command.run(values as Values, io);
   } catch (error) {
     if (error instanceof ConfigError) {
       io.err(error.message);
@@ -162,34 +234,29 @@ function overview(): string {
     'Commands:',
     ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`),
     '',
+    'Try it without a cloud account:',
+    '  spendwatch demo',
+    '  spendwatch status --config examples/demo.yaml --simulate',
+    '',
     'Run "spendwatch COMMAND --help" for its options and examples.',
   ].join('\n');
 }
 
-/** `--state DIR`: the filesystem store, with the same exclusive-create semantics as S3. */
-function stateIn(dir: string | boolean | undefined): { ledger?: AlertLedger; health?: HealthTracker } {
-  if (typeof dir !== 'string') return {};
-  const store = new FsObjectStore(dir);
-  return { ledger: new AlertLedger(store), health: new HealthTracker(store) };
-}
-
-function required(value: string | boolean | undefined, what: string): string {
+function required(value: Values[string], what: string): string {
   if (typeof value !== 'string' || value === '') throw new UsageError(`missing ${what}`);
   return value;
 }
 
-export function clockFrom(now: string | boolean | undefined): Clock {
-  if (typeof now !== 'string') return systemClock;
-  try {
-    return fixedClock(now);
-  } catch {
-    throw new UsageError(`--now "${now}" is not an ISO 8601 date-time (e.g. 2026-11-23T12:00:00Z)`);
-  }
-}
-
 function defaultIo(): Io {
+  const progress = progressLine(process.stderr);
   return {
     out: (text) => process.stdout.write(`${text}\n`),
-    err: (text) => process.stderr.write(`${text}\n`),
+    err: (text) => {
+      // A log line must not land on top of the progress line; the next update redraws it.
+      progress.clear();
+      process.stderr.write(`${text}\n`);
+    },
+    colour: colourWanted(process.stdout),
+    progress,
   };
 }

@@ -1,0 +1,121 @@
+/**
+ * What check, status, report and demo share: the config, the moment to replay, and one way to run
+ * the check. With --simulate the command runs inside the demo world: loopback simulators stand in for
+ * the providers and every account of the config is pointed at its simulator.
+ */
+import { HealthTracker } from '../check/health.ts';
+import { type CheckOptions, type CheckReport, runCheck } from '../check/run-check.ts';
+import { type Config, loadConfig } from '../config/load.ts';
+import { jsonLogger } from '../log/index.ts';
+import { MemoryPublisher } from '../notify/publisher.ts';
+import { envBackend, SecretResolver } from '../secrets/index.ts';
+import { FsObjectStore } from '../state/fs-store.ts';
+import { AlertLedger } from '../state/ledger.ts';
+import { type Clock, fixedClock, systemClock } from '../time/clock.ts';
+import type { Progress } from './progress.ts';
+
+export class UsageError extends Error {}
+
+export interface CommandIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Transient progress on stderr; absent (or a no-op) when stderr is not a terminal. */
+  progress?: Progress;
+}
+
+export interface RunFlags {
+  config: string;
+  now?: string;
+  simulate?: boolean;
+  verbose?: boolean;
+  /** Keep alert state in this folder (filesystem store, same semantics as S3). */
+  state?: string;
+}
+
+export interface CommandRun {
+  config: Config;
+  /** The moment replayed: --now, else the demo's moment under --simulate, else the current time. */
+  clock: Clock;
+  /** runCheck with this run's clock, secrets and logger, showing "reading accounts n/m" on a terminal. */
+  check(options?: CheckOptions): Promise<CheckReport>;
+}
+
+export async function withCommandRun<T>(
+  flags: RunFlags,
+  io: CommandIo,
+  body: (run: CommandRun) => Promise<T>,
+): Promise<T> {
+  if (!flags.simulate) {
+    const clock = clockFrom(flags.now);
+    return body(commandRun(await loadConfig(flags.config), clock, new SecretResolver(), flags, io));
+  }
+  const { DEMO_NOW, startDemoWorld } = await import('../../dev/demo/scenario.ts');
+  const clock = clockFrom(flags.now ?? DEMO_NOW);
+  const config = await loadConfig(flags.config);
+  const world = await startDemoWorld(clock.now());
+  try {
+    const simulated = Object.keys(world.baseUrls);
+    const missing = config.accounts.filter((a) => !simulated.includes(a.id)).map((a) => a.id);
+    if (missing.length > 0) {
+      throw new UsageError(
+        `--simulate has no simulator for account ${missing.map((id) => `"${id}"`).join(', ')}; it simulates ${simulated.join(', ')} (try --config examples/demo.yaml)`,
+      );
+    }
+    for (const account of config.accounts) account.baseUrl = world.baseUrls[account.id];
+    io.err(
+      `Simulating ${simulated.join(', ')} on local simulators at ${clock.now().toISOString()} (pass --now to replay another moment).`,
+    );
+    return await body(commandRun(config, clock, new SecretResolver([envBackend(world.env)]), flags, io));
+  } finally {
+    await world.stop();
+  }
+}
+
+function commandRun(
+  config: Config,
+  clock: Clock,
+  secrets: SecretResolver,
+  flags: RunFlags,
+  io: CommandIo,
+): CommandRun {
+  const logger = jsonLogger({ level: flags.verbose ? 'debug' : 'warn', write: (line) => io.err(line) });
+  return {
+    config,
+    clock,
+    async check(options = {}) {
+      try {
+        return await runCheck(
+          config,
+          { clock, logger, secrets, publisher: new MemoryPublisher(), ...stateIn(flags.state) },
+          {
+            ...options,
+            onAccountRead: (done, total) => io.progress?.show(`reading accounts ${done}/${total}`),
+          },
+        );
+      } finally {
+        io.progress?.clear();
+      }
+    },
+  };
+}
+
+/** `--state DIR`: the filesystem store, with the same exclusive-create semantics as S3. */
+function stateIn(dir: string | undefined): { ledger?: AlertLedger; health?: HealthTracker } {
+  if (dir === undefined) return {};
+  const store = new FsObjectStore(dir);
+  return { ledger: new AlertLedger(store), health: new HealthTracker(store) };
+}
+
+/** 0 when everything was read and delivered; 1 when an account could not be read or a publish failed. */
+export function exitCodeOf(report: CheckReport): number {
+  return report.accounts.some((a) => a.status === 'error') || report.failed.length > 0 ? 1 : 0;
+}
+
+export function clockFrom(now: string | undefined): Clock {
+  if (now === undefined) return systemClock;
+  try {
+    return fixedClock(now);
+  } catch {
+    throw new UsageError(`--now "${now}" is not an ISO 8601 date-time (e.g. 2026-11-23T12:00:00Z)`);
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * One row per budget, as `spendwatch status` prints it and the HTML report tabulates it: the same
+ * words and the same state in the terminal and in the page someone opens from an alert.
+ */
+import { formatAmount, formatPercent } from '../alerts/format.ts';
+import type { Budget } from '../budgets/budget.ts';
+import type { BudgetStatus } from '../budgets/evaluate.ts';
+import type { BudgetOutcome, CheckReport } from '../check/run-check.ts';
+import type { Decimal } from '../money/index.ts';
+
+/**
+ * - gap: an account could not be read, its data is pending, or the budget could not be evaluated
+ * - alarm: an actual-spend threshold crossed that is critical or at ≥ 100 % of the budget
+ * - stale: the provider's figure is older than the budget's staleAfterHours
+ * - warning: any other crossing (a lower actual threshold, forecast, pace or an anomalous day)
+ * - ok: nothing crossed
+ * Earlier wins: an alarm stands even on a stale figure (spend to date only grows); staleness is
+ * shown before a warning because forecasts and anomalies are not computed from a stale figure.
+ */
+export type BudgetState = 'ok' | 'warning' | 'alarm' | 'stale' | 'gap';
+
+export const NONE = '—';
+
+export interface SummaryRow {
+  budget: string;
+  accounts: string;
+  spent: string;
+  amount: string;
+  percent: string;
+  forecast: string;
+  /** How far spend is ahead (+) or behind (−) a straight-line burn of the budget. */
+  pace: string;
+  /** The lowest threshold not crossed yet. */
+  next: string;
+  /** Age of the provider's figure: "3 h ago". */
+  asOf: string;
+  state: BudgetState;
+  /** Why a budget is a gap or stale, in a sentence. */
+  note?: string;
+}
+
+export function summaryRows(report: CheckReport): SummaryRow[] {
+  return report.budgets.map((outcome) => summaryRow(outcome, report.at));
+}
+
+export function summaryRow(outcome: BudgetOutcome, at: Date): SummaryRow {
+  if (outcome.status !== 'evaluated') {
+    const budget = outcome.definition;
+    return {
+      budget: outcome.budget,
+      accounts: budget.accountIds.join(', '),
+      spent: NONE,
+      amount: formatAmount(budget.amount, budget.unit),
+      percent: NONE,
+      forecast: NONE,
+      pace: NONE,
+      next: NONE,
+      asOf: NONE,
+      state: 'gap',
+      note: outcome.status === 'skipped' ? outcome.reason : outcome.error.message,
+    };
+  }
+  const status = outcome.evaluation;
+  const { budget } = status;
+  const state = budgetState(status);
+  return {
+    budget: budget.name,
+    accounts: budget.accountIds.join(', '),
+    spent: formatAmount(status.spent, budget.unit),
+    amount: formatAmount(budget.amount, budget.unit),
+    percent: formatPercent(status.percent),
+    forecast: status.forecast ? formatAmount(status.forecast.amount.round(2), budget.unit) : NONE,
+    pace: status.pace ? signedPercent(status.pace.aheadPercent) : NONE,
+    next: nextThreshold(status),
+    asOf: formatAge(status.asOf, at),
+    state,
+    ...(state === 'stale' && {
+      note: `the provider's figure is from ${status.asOf.toISOString()}, older than ${budget.staleAfterHours} h; forecast and anomalies wait for fresh data`,
+    }),
+  };
+}
+
+export interface AccountProblem {
+  account: string;
+  provider: string;
+  /** What the provider, or the secret store, said: safe to show (never a credential). */
+  problem: string;
+}
+
+/** Accounts that could not be read or whose data is not ready: the cause behind a "gap". */
+export function accountProblems(report: CheckReport): AccountProblem[] {
+  return report.accounts.flatMap((outcome) =>
+    outcome.status === 'ok'
+      ? []
+      : [
+          {
+            account: outcome.account.id,
+            provider: outcome.account.provider,
+            problem: outcome.status === 'pending' ? `data pending: ${outcome.reason}` : outcome.error.message,
+          },
+        ],
+  );
+}
+
+export function budgetState(status: BudgetStatus): BudgetState {
+  const alarm = status.crossings.some(
+    (c) =>
+      c.basis === 'actual' &&
+      (c.severity === 'critical' || levelOf(status.budget, c.id)?.gte(status.budget.amount)),
+  );
+  if (alarm) return 'alarm';
+  if (status.stale) return 'stale';
+  return status.crossings.length > 0 ? 'warning' : 'ok';
+}
+
+function levelOf(budget: Budget, thresholdId: string): Decimal | undefined {
+  return budget.thresholds.find((t) => t.id === thresholdId)?.level;
+}
+
+/** Spend thresholds first (what spend reaches next), then forecast, then pace. */
+export function nextThreshold(status: BudgetStatus): string {
+  const order = ['actual', 'forecast', 'pace'];
+  const next = [...status.pending].sort(
+    (a, b) => order.indexOf(a.basis) - order.indexOf(b.basis) || a.level.cmp(b.level),
+  )[0];
+  if (!next) return NONE;
+  if (next.basis === 'pace') return `pace +${next.level.toFixed()}%`;
+  const amount = formatAmount(next.level, status.budget.unit);
+  const written = next.written.endsWith('%') ? `${next.written} (${amount})` : amount;
+  return next.basis === 'actual' ? written : `${written} ${next.basis}`;
+}
+
+/** "+12.3%" / "-4.0%". */
+function signedPercent(value: Decimal): string {
+  return `${value.gte(0) ? '+' : ''}${formatPercent(value)}`;
+}
+
+/** "just now", "12 min ago", "3 h ago", "4 d ago": how old the provider's figure was at `at`. */
+export function formatAge(asOf: Date, at: Date): string {
+  const minutes = Math.floor((at.getTime() - asOf.getTime()) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} d ago`;
+}

@@ -1,0 +1,296 @@
+/**
+ * The CLI as a person runs it: `node bin/spendwatch.js ...` in a child process, reading its exit
+ * code, stdout and stderr. `--simulate` runs against the demo's loopback simulators.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin/spendwatch.js');
+const DEMO = join(ROOT, 'examples/demo.yaml');
+/** Start of an ANSI escape sequence. */
+const ESC = '\u001b[';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The parent's colour settings must not leak into "piped output is plain". */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { FORCE_COLOR: _force, NO_COLOR: _no, ...env } = process.env;
+  return { ...env, ...extra };
+}
+
+function spendwatch(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: ROOT, env: cleanEnv(env), timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') reject(error);
+        else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'spendwatch-cli-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function configFile(name: string, text: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+// Each test starts its own processes (and simulators on free ports): they can run side by side.
+describe.concurrent('spendwatch usage and exit codes', () => {
+  it('lists the commands for --help (exit 0) and without a command (exit 2)', async () => {
+    const help = await spendwatch(['--help']);
+    expect(help.code).toBe(0);
+    for (const command of ['check', 'status', 'report', 'validate', 'demo'])
+      expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    expect((await spendwatch([])).code).toBe(2);
+  });
+
+  it.each(['check', 'status', 'report', 'validate', 'demo'])(
+    '%s --help shows usage with examples',
+    async (command) => {
+      const run = await spendwatch([command, '--help']);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`spendwatch ${command}`);
+      expect(run.stdout).toMatch(/Examples?:\n {2}spendwatch /);
+      expect(run.stderr).toBe('');
+    },
+  );
+
+  it('rejects an unknown command with exit 2 and one line on stderr', async () => {
+    const run = await spendwatch(['stauts']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'spendwatch: unknown command "stauts"; run "spendwatch --help" for the list',
+    ]);
+  });
+
+  it.each([
+    ['check', []],
+    ['status', []],
+    ['report', ['--out', 'never-created']],
+    ['validate', []],
+  ])('%s without --config exits 2 and says what to pass', async (command, extra) => {
+    const run = await spendwatch([command, ...extra]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim()).toBe(
+      `spendwatch ${command}: missing --config FILE; run "spendwatch ${command} --help"`,
+    );
+    expect(existsSync(join(ROOT, 'never-created'))).toBe(false);
+  });
+
+  it('report without --out exits 2', async () => {
+    const run = await spendwatch(['report', '--config', DEMO]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('missing --out DIR');
+  });
+
+  it('report to a folder that cannot be created exits 2 before reading any account', async () => {
+    const file = await configFile('not-a-folder', '');
+    const run = await spendwatch(['report', '--config', DEMO, '--simulate', '--out', join(file, 'sub')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`cannot create --out folder ${join(file, 'sub')}`);
+    expect(run.stderr).not.toContain('Simulating');
+  });
+
+  it('a --now that is not a date exits 2 before reading anything', async () => {
+    const run = await spendwatch(['status', '--config', DEMO, '--now', 'next tuesday']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim()).toMatch(
+      /^spendwatch status: --now "next tuesday" is not an ISO 8601 date-time/,
+    );
+  });
+
+  it('an unknown option exits 2', async () => {
+    const run = await spendwatch(['status', '--config', DEMO, '--colour']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('run "spendwatch status --help"');
+  });
+
+  it('a config with a typo: check exits 2 (nothing run), validate exits 1 (problems found)', async () => {
+    const demo = await readFile(DEMO, 'utf8');
+    const typo = await configFile('typo.yaml', demo.replace('amount: 30000', 'ammount: 30000'));
+    const check = await spendwatch(['check', '--config', typo, '--dry-run']);
+    expect(check.code).toBe(2);
+    expect(check.stdout).toBe('');
+    expect(check.stderr).toContain('ammount');
+    const validate = await spendwatch(['validate', '--config', typo]);
+    expect(validate.code).toBe(1);
+    expect(validate.stderr).toContain('ammount');
+    expect((await spendwatch(['validate', '--config', DEMO])).code).toBe(0);
+  });
+
+  it('--simulate refuses a config whose accounts the demo world does not simulate (exit 2)', async () => {
+    const other = await configFile(
+      'other.yaml',
+      `version: 1
+accounts:
+  - id: fleet
+    provider: soracom
+    credentials: { authKeyId: env:X_ID, authKey: env:X_KEY }
+budgets:
+  - name: fleet
+    account: fleet
+    amount: 100
+    currency: USD
+    thresholds: [{ at: 80% }]
+`,
+    );
+    const run = await spendwatch(['status', '--config', other, '--simulate']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--simulate has no simulator for account "fleet"');
+  });
+});
+
+describe.concurrent('spendwatch against the demo world (--simulate)', () => {
+  it('check --json --dry-run prints one alert object per line on stdout, notes on stderr', async () => {
+    const run = await spendwatch(['check', '--json', '--dry-run', '--simulate', '--config', DEMO]);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    const alerts = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    for (const alert of alerts) {
+      for (const field of [
+        'budget',
+        'account',
+        'provider',
+        'threshold',
+        'basis',
+        'spent',
+        'budgetAmount',
+        'currency',
+        'percent',
+        'periodStart',
+        'periodEnd',
+        'asOf',
+      ])
+        expect(alert, field).toHaveProperty(field);
+      expect(Number.isNaN(Date.parse(alert.asOf as string))).toBe(false);
+    }
+    // The demo's moment (2026-11-23 12:00 JST) is used when --now is not given.
+    const japan = alerts.find((a) => a.budget === 'iot-fleet-japan' && a.threshold === '50%');
+    expect(japan).toMatchObject({ currency: 'JPY', provider: 'soracom', basis: 'actual', spent: '22221' });
+    expect(alerts.some((a) => a.basis === 'anomaly')).toBe(true);
+    expect(run.stderr).toContain('Simulating soracom-jp, soracom-global');
+    expect(run.stderr).not.toContain('{');
+  });
+
+  it('status prints a plain table when piped: every budget, amounts formatted, no ANSI, no progress', async () => {
+    const run = await spendwatch(['status', '--simulate', '--config', DEMO]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain(ESC);
+    expect(run.stderr).not.toContain(ESC);
+    expect(run.stderr).not.toContain('reading accounts');
+    const rows = run.stdout.split('\n');
+    const japan = rows.find((l) => l.startsWith('iot-fleet-japan'));
+    const global = rows.find((l) => l.startsWith('iot-fleet-global'));
+    // JPY has no minor unit; the demo's moment has 50% and the forecast crossed, not 80%.
+    expect(japan).toMatch(
+      /soracom-jp\s+¥22,221\s+¥30,000\s+74\.1%\s+¥28,394\s+-\d+\.\d%\s+80% \(¥24,000\)\s+just now\s+warning$/,
+    );
+    expect(global).toMatch(
+      /soracom-global\s+\$132\.60\s+\$150\.00\s+88\.4%\s+\$177\.88\s+\+\d+\.\d%\s+100% \(\$150\.00\)\s+just now\s+warning$/,
+    );
+  });
+
+  it('status is coloured when FORCE_COLOR is set even though piped, and plain again with FORCE_COLOR=0', async () => {
+    const forced = await spendwatch(['status', '--simulate', '--config', DEMO], { FORCE_COLOR: '1' });
+    expect(forced.stdout).toContain(`${ESC}33mwarning${ESC}39m`);
+    const off = await spendwatch(['status', '--simulate', '--config', DEMO], {
+      FORCE_COLOR: '0',
+      NO_COLOR: '1',
+    });
+    expect(off.stdout).not.toContain(ESC);
+  });
+
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  it.skipIf(!hasScript)(
+    'on a terminal status is coloured and shows "reading accounts n/m" on stderr',
+    async () => {
+      // `script` gives the command a pseudo-terminal, as a person's shell would.
+      const command = `${process.execPath} ${BIN} status --simulate --config ${DEMO}`;
+      const tty = spawnSync('script', ['-qec', command, '/dev/null'], {
+        cwd: ROOT,
+        env: cleanEnv({ TERM: 'xterm-256color' }),
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(tty.status).toBe(0);
+      expect(tty.stdout).toContain('reading accounts 5/5');
+      expect(tty.stdout).toContain(`${ESC}1miot-fleet-japan`);
+      const noColour = spawnSync('script', ['-qec', command, '/dev/null'], {
+        cwd: ROOT,
+        env: cleanEnv({ TERM: 'xterm-256color', NO_COLOR: '1' }),
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(noColour.stdout).not.toContain(`${ESC}1m`);
+      expect(noColour.stdout).toContain('reading accounts 5/5');
+    },
+  );
+
+  it('report --out writes one self-contained index.html with a chart per budget', async () => {
+    const out = join(dir, 'report');
+    const run = await spendwatch(['report', '--simulate', '--config', DEMO, '--out', out]);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toBe(`Wrote ${join(out, 'index.html')} (6 budgets); open it in a browser.`);
+    const html = await readFile(join(out, 'index.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    for (const budget of ['iot-fleet-japan', 'iot-fleet-global'])
+      expect(html).toContain(`<svg class="chart" data-budget="${budget}"`);
+    expect(html).not.toMatch(/<script|<link|src=|@import|url\(/i);
+  });
+
+  it('demo runs the check on the demo config and shows what would be delivered', async () => {
+    const run = await spendwatch(['demo']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('iot-fleet-japan: ¥22,221 of ¥30,000 (74.1%)');
+    expect(run.stdout).toContain('Delivered:');
+  });
+
+  it('an account that cannot be read: status shows a gap with the reason and exits 1', async () => {
+    const broken = await configFile(
+      'broken.yaml',
+      `version: 1
+accounts:
+  - id: soracom-jp
+    provider: soracom
+    coverage: jp
+    credentials: { authKeyId: env:SPENDWATCH_TEST_UNSET_ID, authKey: env:SPENDWATCH_TEST_UNSET_KEY }
+budgets:
+  - name: fleet
+    account: soracom-jp
+    amount: 1000
+    currency: JPY
+    thresholds: [{ at: 80% }]
+`,
+    );
+    const run = await spendwatch(['status', '--config', broken, '--now', '2026-11-23T03:00:00Z']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^fleet\s+soracom-jp\s+—\s+¥1,000\s.*\sgap$/m);
+    expect(run.stdout).toContain('gap fleet: account "soracom-jp" could not be read');
+    expect(run.stdout).toContain('account soracom-jp (soracom): secret env:SPENDWATCH_TEST_UNSET_ID');
+    expect((await spendwatch(['check', '--config', broken, '--dry-run'])).code).toBe(1);
+  });
+});
