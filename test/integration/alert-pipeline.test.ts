@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../lib/log/index.ts';
 import { renderSlackMessage } from '../../lib/notify/render/index.ts';
 import { SnsAlertPublisher, snsClientFromEnv } from '../../lib/notify/sns.ts';
-import { jpyCritical } from '../support/alerts.ts';
+import { jpyCritical } from '../support/alert-fixtures.ts';
 import { AwsSecretsSimulator, localAws } from '../support/aws-secrets.ts';
 import { SlackWebhookSimulator } from '../support/slack-webhook.ts';
 import { snsEvent } from '../support/sns-event.ts';

@@ -7,7 +7,7 @@ import { renderSlackMessage, renderSnsMessage, type SlackMessage } from '../../l
 import { NotAnAlertError, type SlackNotifierOptions, slackNotifier } from '../../lib/notify/slack/index.ts';
 import { ssmBackend } from '../../lib/secrets/aws.ts';
 import { SecretResolver } from '../../lib/secrets/index.ts';
-import { everyKind, INJECTIONS, injected, jpyCritical, usdWarning } from '../support/alerts.ts';
+import { everyKind, INJECTIONS, injected, jpyCritical, usdWarning } from '../support/alert-fixtures.ts';
 import { AwsSecretsSimulator, localAws } from '../support/aws-secrets.ts';
 import { blockKitProblems } from '../support/block-kit.ts';
 import { SlackWebhookSimulator, WEBHOOK_PATH } from '../support/slack-webhook.ts';

@@ -13,7 +13,7 @@ import { memoryLogger } from '../../lib/log/index.ts';
 import { alertSchema } from '../../lib/notify/alert-schema.ts';
 import { renderSubject, SUBJECT_MAX_LENGTH } from '../../lib/notify/render/index.ts';
 import { AlertPublishError, SnsAlertPublisher, snsClientFromEnv } from '../../lib/notify/sns.ts';
-import { jpyCritical, usdWarning } from '../support/alerts.ts';
+import { jpyCritical, usdWarning } from '../support/alert-fixtures.ts';
 
 const PLANTED_SECRET_KEY = 'planted-aws-secret-key-7f3a';
 

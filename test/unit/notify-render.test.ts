@@ -13,7 +13,7 @@ import {
   SLACK_LIMITS,
   SUBJECT_MAX_LENGTH,
 } from '../../lib/notify/render/index.ts';
-import { everyKind, jpyCritical, usdWarning } from '../support/alerts.ts';
+import { everyKind, jpyCritical, usdWarning } from '../support/alert-fixtures.ts';
 import { blockKitProblems } from '../support/block-kit.ts';
 
 const kinds = Object.entries(everyKind);
