@@ -12,7 +12,6 @@ export type CurrencyDisplay = 'symbol' | 'code';
 export interface RenderOptions {
   /** IANA zone for the human-readable times shown next to ISO ones. Default UTC. */
   timeZone?: string;
-  locale?: string;
 }
 
 /** Provider-supplied text on one line: control, line-separator and bidi-override characters become spaces. */
@@ -37,7 +36,7 @@ export function isoInstant(iso: string): string {
 
 /** "Mon, Nov 23, 2026, 12:00 GMT+9" in the reader's configured zone. */
 export function humanInstant(iso: string, options: RenderOptions = {}): string {
-  return new Intl.DateTimeFormat(options.locale ?? 'en-US', {
+  return new Intl.DateTimeFormat('en-US', {
     timeZone: options.timeZone ?? 'UTC',
     weekday: 'short',
     year: 'numeric',
