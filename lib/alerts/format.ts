@@ -1,9 +1,17 @@
 import { type Decimal, decimal, isCurrencyCode, Money } from '../money/index.ts';
 
-/** "¥31,250", "$1,234.50" for currencies; "12,345,678 api-calls" for usage units. */
-export function formatAmount(value: Decimal | string, unit: string, locale = 'en-US'): string {
+/**
+ * "¥31,250", "$1,234.50" for currencies ("JPY 31,250" with `display: 'code'`, for ASCII-only places);
+ * "12,345,678 api-calls" for usage units.
+ */
+export function formatAmount(
+  value: Decimal | string,
+  unit: string,
+  display: 'symbol' | 'code' = 'symbol',
+  locale = 'en-US',
+): string {
   const amount = decimal(value);
-  if (isCurrencyCode(unit)) return Money.of(amount, unit).format(locale);
+  if (isCurrencyCode(unit)) return Money.of(amount, unit).format(locale, display);
   const grouped = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(
     amount.toFixed(2) as unknown as number,
   );

@@ -128,9 +128,16 @@ export class Money {
     return { amount: this.toDecimalString(), currency: this.currency };
   }
 
-  /** For people: "$1,234.56", "¥12,346" (minor unit of the currency, locale-aware grouping). */
-  format(locale = 'en-US'): string {
-    const formatter = new Intl.NumberFormat(locale, { style: 'currency', currency: this.currency });
+  /**
+   * For people: "$1,234.56", "¥12,346" (minor unit of the currency, locale-aware grouping).
+   * `display: 'code'` gives "JPY 12,346" for places that must stay ASCII (email subjects).
+   */
+  format(locale = 'en-US', display: 'symbol' | 'code' = 'symbol'): string {
+    const formatter = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency: this.currency,
+      currencyDisplay: display,
+    });
     // Intl formats a decimal string exactly (no float rounding on the way).
     return formatter.format(this.toDecimalString() as unknown as number);
   }

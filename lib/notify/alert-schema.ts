@@ -1,0 +1,62 @@
+/**
+ * The Alert JSON as subscribers receive it (the `lambda`/`sqs`/`https` bodies), checked before a
+ * channel renders it. Typed against the Alert model so the two cannot drift apart.
+ */
+import { z } from 'zod';
+import type { Alert } from '../alerts/alert.ts';
+import { isDecimalText } from '../money/index.ts';
+
+const amount = z.string().refine(isDecimalText, 'expected a decimal amount such as "1234.56"');
+const instant = z
+  .string()
+  .refine((value) => !Number.isNaN(Date.parse(value)), 'expected an ISO 8601 date-time');
+const severity = z.enum(['info', 'warning', 'critical']);
+
+export const alertSchema: z.ZodType<Alert> = z.object({
+  version: z.literal(1),
+  dedupKey: z.string().min(1),
+  event: z.enum(['crossed', 'back-under', 'gap', 'recovered']),
+  budget: z.string().min(1),
+  account: z.string(),
+  accounts: z.array(z.string()),
+  provider: z.string(),
+  threshold: z.string(),
+  thresholdId: z.string(),
+  basis: z.enum(['actual', 'forecast', 'pace', 'anomaly', 'gap']),
+  severity,
+  measure: z.enum(['cost', 'usage']),
+  currency: z.string().min(1),
+  unit: z.string().min(1),
+  spent: amount,
+  budgetAmount: amount,
+  percent: amount,
+  observed: amount,
+  forecast: z.object({ amount, method: z.string(), inputs: z.string() }).optional(),
+  periodKey: z.string(),
+  periodStart: instant,
+  periodEnd: instant,
+  asOf: instant,
+  detectedAt: instant,
+  contributors: z.array(
+    z.object({
+      kind: z.enum(['service', 'item', 'resource', 'account']),
+      name: z.string(),
+      cost: amount,
+      share: amount,
+      tags: z.record(z.string(), z.string()).optional(),
+    }),
+  ),
+  sinceLast: z.object({ threshold: z.string(), spent: amount, at: instant }).optional(),
+  headline: z.string(),
+  details: z.array(z.string()),
+});
+
+/** "field \"spent\": expected a decimal amount; ..." (the first few problems of a failed parse). */
+export function describeSchemaProblems(error: z.ZodError): string {
+  const problems = error.issues.slice(0, 4).map((issue) => {
+    const path = issue.path.length ? issue.path.map(String).join('.') : '(message)';
+    return `field "${path}": ${issue.message}`;
+  });
+  const more = error.issues.length > 4 ? ` (+${error.issues.length - 4} more)` : '';
+  return `${problems.join('; ')}${more}`;
+}
