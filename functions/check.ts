@@ -1,0 +1,8 @@
+/**
+ * The scheduled check: every tick (EventBridge, 15 min by default) reads each account once,
+ * evaluates every budget and publishes each new crossing to SNS once. Settings: lib/runtime/environment.ts.
+ */
+import { scheduledCheckFromEnvironment } from '../lib/runtime/scheduled-check.ts';
+
+// Module scope: clients, cached secrets and provider sessions live as long as the container.
+export const handler = scheduledCheckFromEnvironment();

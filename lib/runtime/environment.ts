@@ -1,0 +1,46 @@
+/**
+ * The Lambda functions' settings, read once from the environment and checked like any other input:
+ * a missing or malformed variable fails the cold start with its name, its value and the fix.
+ */
+import { z } from 'zod';
+
+const s3Uri = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
+
+export const RuntimeEnvironment = z.object({
+  SPENDWATCH_CONFIG: z
+    .string()
+    .min(1)
+    .default('spendwatch.yaml')
+    .describe('The budget config: a path inside the bundle, or s3://bucket/key'),
+  SPENDWATCH_BUCKET: z.string().min(3, 'set it to the bucket that keeps alert state (serverless.yml does)'),
+  SPENDWATCH_STATE_PREFIX: z
+    .string()
+    .regex(/^([A-Za-z0-9._=-]+\/)*$/, 'expected a prefix ending in "/" (e.g. "spendwatch/") or empty')
+    .default('spendwatch/'),
+  SPENDWATCH_TOPIC_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:/, 'expected the alert topic ARN (arn:aws:sns:...)'),
+  SPENDWATCH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  SPENDWATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+});
+
+export type RuntimeEnvironment = z.output<typeof RuntimeEnvironment>;
+
+export class EnvironmentError extends Error {}
+
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): RuntimeEnvironment {
+  const parsed = RuntimeEnvironment.safeParse(env, { reportInput: true });
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const name = String(issue.path[0]);
+    const value = env[name] === undefined ? 'unset' : JSON.stringify(env[name]);
+    return `${name} (${value}): ${issue.message}`;
+  });
+  throw new EnvironmentError(`spendwatch environment: ${problems.join('; ')}`);
+}
+
+/** "s3://bucket/key" → its parts; undefined for a bundle path. */
+export function parseS3Uri(location: string): { bucket: string; key: string } | undefined {
+  const match = s3Uri.exec(location);
+  return match ? { bucket: match[1]!, key: match[2]! } : undefined;
+}

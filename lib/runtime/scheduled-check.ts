@@ -1,0 +1,122 @@
+/**
+ * Composition root of the scheduled check Lambda: real adapters (S3 state, SNS, SSM/Secrets Manager)
+ * wired around the same runCheck the CLI runs. Built once per container; each invocation re-reads the
+ * config (cheap, and a config change in S3 applies without a deploy).
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { HealthTracker } from '../check/health.ts';
+import { type CheckReport, runCheck } from '../check/run-check.ts';
+import { type Config, parseConfig } from '../config/load.ts';
+import { jsonLogger, type Logger } from '../log/index.ts';
+import { SnsAlertPublisher, snsClientFromEnv } from '../notify/sns.ts';
+import { awsSecretBackends } from '../secrets/aws.ts';
+import { envBackend, SecretResolver } from '../secrets/index.ts';
+import { AlertLedger } from '../state/ledger.ts';
+import { S3ObjectStore, s3ClientFromEnv } from '../state/s3-store.ts';
+import type { Clock } from '../time/clock.ts';
+import { systemClock } from '../time/clock.ts';
+import { parseS3Uri, type RuntimeEnvironment, readEnvironment } from './environment.ts';
+
+/** EventBridge's scheduled event, or a manual/fan-out invocation naming accounts. */
+export const CheckEvent = z.union([
+  z.object({ 'detail-type': z.literal('Scheduled Event'), time: z.string().optional() }).loose(),
+  z.object({ accountIds: z.array(z.string().min(1)).min(1) }).strict(),
+  z.object({}).strict(),
+]);
+
+export interface CheckSummary {
+  at: string;
+  accounts: number;
+  accountErrors: string[];
+  accountsPending: string[];
+  budgets: number;
+  delivered: string[];
+  suppressed: number;
+  publishFailures: string[];
+}
+
+export interface ScheduledCheckDependencies {
+  env: RuntimeEnvironment;
+  s3: S3Client;
+  clock: Clock;
+  logger: Logger;
+  secrets: SecretResolver;
+  publisher: SnsAlertPublisher;
+}
+
+export function scheduledCheckFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): (event: unknown) => Promise<CheckSummary> {
+  const settings = readEnvironment(env);
+  const logger = jsonLogger({ level: settings.SPENDWATCH_LOG_LEVEL, fields: { function: 'check' } });
+  return scheduledCheck({
+    env: settings,
+    s3: s3ClientFromEnv(env),
+    clock: systemClock,
+    logger,
+    // env: references work too (e.g. a test stage); ssm:/secretsmanager: are the production path.
+    secrets: new SecretResolver([envBackend(env), ...awsSecretBackends()]),
+    publisher: new SnsAlertPublisher({
+      client: snsClientFromEnv(env),
+      topicArn: settings.SPENDWATCH_TOPIC_ARN,
+      logger,
+    }),
+  });
+}
+
+export function scheduledCheck(deps: ScheduledCheckDependencies): (event: unknown) => Promise<CheckSummary> {
+  const store = new S3ObjectStore({
+    client: deps.s3,
+    bucket: deps.env.SPENDWATCH_BUCKET,
+    prefix: deps.env.SPENDWATCH_STATE_PREFIX,
+  });
+  const ledger = new AlertLedger(store);
+  const health = new HealthTracker(store);
+  return async (event) => {
+    const parsed = CheckEvent.safeParse(event);
+    if (!parsed.success) {
+      throw new Error(
+        `unexpected event: expected an EventBridge "Scheduled Event" or {"accountIds": [...]}; got ${JSON.stringify(event).slice(0, 200)}`,
+      );
+    }
+    const accountIds = 'accountIds' in parsed.data ? (parsed.data.accountIds as string[]) : undefined;
+    const config = await loadRuntimeConfig(deps.env.SPENDWATCH_CONFIG, deps.s3);
+    const report = await runCheck(
+      config,
+      {
+        clock: deps.clock,
+        logger: deps.logger,
+        secrets: deps.secrets,
+        publisher: deps.publisher,
+        ledger,
+        health,
+      },
+      { accountIds, concurrency: deps.env.SPENDWATCH_CONCURRENCY },
+    );
+    return summarise(report);
+  };
+}
+
+/** The config from the bundle (a path next to the handler) or from S3 (s3://bucket/key). */
+export async function loadRuntimeConfig(location: string, s3: S3Client): Promise<Config> {
+  const object = parseS3Uri(location);
+  if (!object) return parseConfig(await readFile(resolve(location), 'utf8'), location);
+  const reply = await s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key }));
+  return parseConfig(await reply.Body!.transformToString('utf8'), location);
+}
+
+function summarise(report: CheckReport): CheckSummary {
+  return {
+    at: report.at.toISOString(),
+    accounts: report.accounts.length,
+    accountErrors: report.accounts.filter((a) => a.status === 'error').map((a) => a.account.id),
+    accountsPending: report.accounts.filter((a) => a.status === 'pending').map((a) => a.account.id),
+    budgets: report.budgets.length,
+    delivered: report.delivered.map((a) => a.dedupKey),
+    suppressed: report.suppressed.length,
+    publishFailures: report.failed.map((f) => f.alert.dedupKey),
+  };
+}
