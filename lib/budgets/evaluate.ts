@@ -304,6 +304,7 @@ function contributorsOf(
   for (const { account, total, lines } of perAccount) {
     if (group) add('account', account.accountId, total);
     for (const { line, value } of lines) {
+      // The most specific name a line has: the resource, else its bill item, else its service.
       if (line.ResourceId)
         add(
           'resource',
@@ -311,8 +312,8 @@ function contributorsOf(
           value,
           line.Tags,
         );
-      else if (line.ServiceName) add('service', line.ServiceName, value);
       else if (line.ChargeDescription) add('item', line.ChargeDescription, value);
+      else if (line.ServiceName) add('service', line.ServiceName, value);
     }
   }
   return [...totals.values()]

@@ -6,8 +6,9 @@
 import { HealthTracker } from '../check/health.ts';
 import { type CheckOptions, type CheckReport, runCheck } from '../check/run-check.ts';
 import { type Config, loadConfig } from '../config/load.ts';
-import { jsonLogger } from '../log/index.ts';
-import { MemoryPublisher } from '../notify/publisher.ts';
+import { jsonLogger, type Logger } from '../log/index.ts';
+import { type AlertPublisher, MemoryPublisher } from '../notify/publisher.ts';
+import { SnsAlertPublisher, snsClientFromEnv } from '../notify/sns.ts';
 import { envBackend, SecretResolver } from '../secrets/index.ts';
 import { FsObjectStore } from '../state/fs-store.ts';
 import { AlertLedger } from '../state/ledger.ts';
@@ -30,14 +31,20 @@ export interface RunFlags {
   verbose?: boolean;
   /** Keep alert state in this folder (filesystem store, same semantics as S3). */
   state?: string;
+  /** Publish delivered alerts to this SNS topic (else they are only printed). */
+  topicArn?: string;
 }
 
 export interface CommandRun {
   config: Config;
   /** The moment replayed: --now, else the demo's moment under --simulate, else the current time. */
   clock: Clock;
-  /** runCheck with this run's clock, secrets and logger, showing "reading accounts n/m" on a terminal. */
-  check(options?: CheckOptions): Promise<CheckReport>;
+  logger: Logger;
+  /**
+   * runCheck with this run's clock, secrets and logger, showing "reading accounts n/m" on a terminal.
+   * Alerts go to `publisher`, else to the --topic-arn topic, else nowhere but the report.
+   */
+  check(options?: CheckOptions, publisher?: AlertPublisher): Promise<CheckReport>;
 }
 
 export async function withCommandRun<T>(
@@ -79,14 +86,24 @@ function commandRun(
   io: CommandIo,
 ): CommandRun {
   const logger = jsonLogger({ level: flags.verbose ? 'debug' : 'warn', write: (line) => io.err(line) });
+  const defaultPublisher = () =>
+    flags.topicArn
+      ? new SnsAlertPublisher({
+          client: snsClientFromEnv(),
+          topicArn: flags.topicArn,
+          logger,
+          render: { timeZone: config.timeZone },
+        })
+      : new MemoryPublisher();
   return {
     config,
     clock,
-    async check(options = {}) {
+    logger,
+    async check(options = {}, publisher = defaultPublisher()) {
       try {
         return await runCheck(
           config,
-          { clock, logger, secrets, publisher: new MemoryPublisher(), ...stateIn(flags.state) },
+          { clock, logger, secrets, publisher, ...stateIn(flags.state) },
           {
             ...options,
             onAccountRead: (done, total) => io.progress?.show(`reading accounts ${done}/${total}`),

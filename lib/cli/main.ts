@@ -59,6 +59,7 @@ ${COMMON_HELP}
   --json          print the alerts delivered (or, with --dry-run, that would be), one JSON object per line
   --account ID    only this account and the budgets that read only it (repeatable)
   --state DIR     keep alert state in DIR, so each crossing is reported once across runs
+  --topic-arn ARN publish delivered alerts to this SNS topic (default: $SPENDWATCH_TOPIC_ARN; none: print only)
 
 Examples:
   spendwatch check --config spendwatch.yaml --dry-run
@@ -159,7 +160,11 @@ Examples:
   spendwatch demo
   spendwatch demo --now 2026-11-28T09:00:00+09:00`,
     options: { now: common.now, help: common.help, verbose: common.verbose },
-    run: (values, io) => checkCommand({ ...values, config: DEMO_CONFIG, simulate: true }, io),
+    run: (values, io) =>
+      withCommandRun(runFlags({ ...values, config: DEMO_CONFIG, simulate: true }), io, async (run) => {
+        const { runDemo } = await import('../../dev/demo/demo.ts');
+        return runDemo(run, io);
+      }),
   },
 };
 
@@ -186,6 +191,7 @@ function runFlags(values: Values): RunFlags {
     simulate: Boolean(values.simulate),
     verbose: Boolean(values.verbose),
     state: values.state as string | undefined,
+    topicArn: (values['topic-arn'] as string | undefined) ?? process.env.SPENDWATCH_TOPIC_ARN,
   };
 }
 
