@@ -13,6 +13,26 @@ export function buildAlert(
   const { budget } = status;
   const providers = [...new Set(status.accounts.map((a) => a.provider))];
   const thresholdId = event === 'back-under' ? `${crossing.id}.back-under` : crossing.id;
+  const resource = crossing.resource;
+  // A per-resource crossing is about that resource: its spend against the per-resource budget.
+  const spent = resource ? resource.value : status.spent;
+  const percent = resource
+    ? budget.amount.eq(0)
+      ? status.percent
+      : resource.value.div(budget.amount).times(100)
+    : status.percent;
+  const contributors = resource
+    ? [
+        {
+          kind: 'resource' as const,
+          name: resource.name ? `${resource.name} (${resource.id})` : resource.id,
+          cost: resource.value.toFixed(),
+          share: resource.shareOfBill,
+          ...(resource.tags && { tags: resource.tags }),
+        },
+        ...status.contributors.filter((c) => !c.name.includes(resource.id)),
+      ].slice(0, status.contributors.length || 1)
+    : status.contributors;
   return {
     version: 1,
     dedupKey: `${budget.name}/${status.periodKey}/${thresholdId}`,
@@ -28,9 +48,9 @@ export function buildAlert(
     measure: budget.measure,
     currency: budget.unit,
     unit: budget.unit,
-    spent: status.spent.toFixed(),
+    spent: spent.toFixed(),
     budgetAmount: budget.amount.toFixed(),
-    percent: status.percent.toFixed(1),
+    percent: percent.toFixed(1),
     observed: crossing.observed.toFixed(),
     ...(status.forecast && {
       forecast: {
@@ -44,7 +64,7 @@ export function buildAlert(
     periodEnd: status.periodEnd.toISOString(),
     asOf: status.asOf.toISOString(),
     detectedAt: detectedAt.toISOString(),
-    contributors: status.contributors,
+    contributors,
     headline: headline(status, crossing, event),
     details: details(status, crossing),
   };
@@ -57,6 +77,17 @@ function headline(status: BudgetStatus, crossing: Crossing, event: 'crossed' | '
   const spent = budget.measure === 'usage' ? 'used' : 'spent';
   if (event === 'back-under') {
     return `${budget.name}: forecast is back under its ${crossing.written} threshold (${money(crossing.observed)} projected; ${ofBudget} ${spent})`;
+  }
+  if (crossing.resource) {
+    const r = crossing.resource;
+    const tags =
+      r.tags && Object.keys(r.tags).length
+        ? ` (${Object.entries(r.tags)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')})`
+        : '';
+    const when = r.date ? `on ${r.date}` : 'this period';
+    return `${budget.name}: ${r.name ?? r.id}${tags} ${spent} ${money(r.value)} ${when}, over the ${crossing.written} per-resource budget of ${money(budget.amount)}; ${r.shareOfBill}% of the whole bill`;
   }
   switch (crossing.basis) {
     case 'actual':

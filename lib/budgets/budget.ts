@@ -24,6 +24,13 @@ export interface Scope {
   services?: string[];
   items?: string[];
   resources?: string[];
+  /** Tag values a line's resource must carry (e.g. a SIM's fleet=A), each exact or glob. */
+  tags?: Record<string, string>;
+}
+
+/** A budget applied to every resource (e.g. each SIM) on its own, over the period or each day. */
+export interface PerResource {
+  window: 'period' | 'day';
 }
 
 export interface AnomalyRule {
@@ -46,6 +53,8 @@ export interface Budget {
   unit: string;
   amount: Decimal;
   scope: Scope;
+  /** Set: every resource in scope is its own budget ("any SIM over ¥1,000 this month"). */
+  perResource?: PerResource;
   thresholds: Threshold[];
   anomaly?: AnomalyRule;
   /** No forecast (or pace) alert before this many days of data in the period. */
@@ -80,7 +89,12 @@ export function parseThreshold(
 }
 
 export function isScoped(scope: Scope): boolean {
-  return Boolean(scope.services?.length || scope.items?.length || scope.resources?.length);
+  return Boolean(
+    scope.services?.length ||
+      scope.items?.length ||
+      scope.resources?.length ||
+      Object.keys(scope.tags ?? {}).length,
+  );
 }
 
 /** Exact names or globs with `*` and `?`. */

@@ -34,6 +34,19 @@ export interface Crossing {
   /** The value that crossed: spend, forecast, percent ahead of pace, or the day's spend. */
   observed: Decimal;
   anomaly?: AnomalyFinding;
+  /** For per-resource budgets: the resource that crossed (and the day, for daily windows). */
+  resource?: ResourceSpend;
+}
+
+export interface ResourceSpend {
+  id: string;
+  name?: string;
+  tags?: Record<string, string>;
+  /** Local day, for per-resource budgets with a daily window. */
+  date?: string;
+  value: Decimal;
+  /** Percent of the whole bill (all accounts of the budget), one decimal. */
+  shareOfBill: string;
 }
 
 export interface BudgetStatus {
@@ -123,6 +136,49 @@ export function evaluateBudget(
 
   const crossings: Crossing[] = [];
   const pending: BudgetStatus['pending'] = [];
+  if (budget.perResource) {
+    const resources = resourceSpends(perAccount, budget.perResource, billTotal(accounts, measure));
+    const top = resources[0];
+    for (const threshold of budget.thresholds) {
+      const crossed = resources.filter((r) => r.value.gte(threshold.level));
+      for (const resource of crossed) {
+        crossings.push({
+          id: `${threshold.id}.${keySafe(resource.id)}${resource.date ? `.${resource.date}` : ''}`,
+          written: threshold.written,
+          basis: 'actual',
+          severity: threshold.severity,
+          observed: resource.value,
+          resource,
+        });
+      }
+      if (crossed.length === 0)
+        pending.push({
+          id: threshold.id,
+          written: threshold.written,
+          basis: 'actual',
+          level: threshold.level,
+        });
+    }
+    pending.sort((a, b) => a.level.cmp(b.level));
+    const highest = top?.value ?? decimal(0);
+    return {
+      budget,
+      accounts,
+      periodKey: periodKeyOf(periodStart, lead.timeZone),
+      periodStart,
+      periodEnd,
+      timeZone: lead.timeZone,
+      asOf,
+      stale,
+      // Per-resource budgets report their highest resource: the one nearest (or past) the line.
+      spent: highest,
+      percent: budget.amount.eq(0) ? decimal(0) : highest.div(budget.amount).times(100),
+      anomalies: [],
+      contributors: contributorsOf(perAccount, spent, accounts.length > 1),
+      crossings,
+      pending,
+    };
+  }
   for (const threshold of budget.thresholds) {
     const observed =
       threshold.basis === 'actual'
@@ -176,6 +232,42 @@ export function evaluateBudget(
   };
 }
 
+/** Each resource's spend in scope (per day for daily windows), largest first. */
+function resourceSpends(
+  perAccount: { lines: LineValue[]; account: AccountSpend }[],
+  perResource: NonNullable<Budget['perResource']>,
+  bill: Decimal,
+): ResourceSpend[] {
+  const totals = new Map<string, Omit<ResourceSpend, 'shareOfBill'>>();
+  for (const { lines, account } of perAccount) {
+    for (const { line, value } of lines) {
+      if (!line.ResourceId) continue;
+      const date =
+        perResource.window === 'day' && line.ChargePeriodStart
+          ? localDateKey(line.ChargePeriodStart, account.timeZone)
+          : undefined;
+      if (perResource.window === 'day' && !date) continue;
+      const key = `${line.ResourceId}\u0000${date ?? ''}`;
+      const entry = totals.get(key);
+      if (entry) entry.value = entry.value.plus(value);
+      else totals.set(key, { id: line.ResourceId, name: line.ResourceName, tags: line.Tags, date, value });
+    }
+  }
+  return [...totals.values()]
+    .sort((a, b) => b.value.cmp(a.value))
+    .map((r) => ({ ...r, shareOfBill: bill.eq(0) ? '0.0' : r.value.div(bill).times(100).toFixed(1) }));
+}
+
+/** The whole bill of the budget's accounts in its currency (for a resource's share of it). */
+function billTotal(accounts: AccountSpend[], measure: Measure): Decimal {
+  return accounts.reduce((sum, a) => sum.plus(measure.billOf(a.snapshot) ?? decimal(0)), decimal(0));
+}
+
+/** Resource ids become part of alert-state keys: keep letters, digits, "-" and "_". */
+function keySafe(id: string): string {
+  return id.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
 /** "2026-11" for a period starting on the 1st, "2026-11-15" for a cycle anchored on another day. */
 export function periodKeyOf(start: Date, timeZone: string): string {
   const { day } = toLocal(start, timeZone);
@@ -194,6 +286,7 @@ class Measure {
   private readonly item: (v: string | undefined) => boolean;
   private readonly resource: (v: string | undefined) => boolean;
   private readonly unit: (v: string | undefined) => boolean;
+  private readonly tags: (readonly [string, (v: string | undefined) => boolean])[];
 
   constructor(
     private readonly budget: Budget,
@@ -203,6 +296,15 @@ class Measure {
     this.item = globMatcher(budget.scope.items);
     this.resource = globMatcher(budget.scope.resources);
     this.unit = globMatcher([budget.unit]);
+    this.tags = Object.entries(budget.scope.tags ?? {}).map(
+      ([name, pattern]) => [name, globMatcher([pattern])] as const,
+    );
+  }
+
+  /** The snapshot's whole bill in the budget's currency (undefined for usage budgets or usage-only data). */
+  billOf(snapshot: SpendSnapshot): Decimal | undefined {
+    if (this.budget.measure === 'usage' || !snapshot.BilledCost) return undefined;
+    return this.toBudgetCurrency(snapshot.BilledCost).amount;
   }
 
   ofSnapshot({ snapshot, timeZone }: AccountSpend): {
@@ -245,6 +347,7 @@ class Measure {
       if (scope.services?.length && !this.service(line.ServiceName)) continue;
       if (scope.items?.length && !this.item(line.ChargeDescription)) continue;
       if (scope.resources?.length && !this.resource(line.ResourceId)) continue;
+      if (this.tags.some(([name, matches]) => !matches(line.Tags?.[name]))) continue;
       if (this.budget.measure === 'usage') {
         if (line.ConsumedQuantity && this.unit(line.ConsumedUnit))
           out.push({ line, value: line.ConsumedQuantity });

@@ -168,6 +168,28 @@ function semanticProblems(config: ParsedConfig): { path: (string | number)[]; me
         message: 'a budget is either cost (currency) or usage (unit), not both',
       });
     }
+    if (budget.each) {
+      budget.thresholds.forEach((t, j) => {
+        if (t.basis !== 'actual') {
+          problems.push({
+            path: ['budgets', i, 'thresholds', j, 'basis'],
+            message:
+              'a per-resource budget (each: resource) takes actual thresholds only; remove basis or use a budget without "each"',
+          });
+        }
+      });
+      if (budget.anomaly)
+        problems.push({
+          path: ['budgets', i, 'anomaly'],
+          message:
+            'anomaly rules apply to a whole budget, not to each resource; move it to a budget without "each"',
+        });
+    } else if (budget.window === 'day') {
+      problems.push({
+        path: ['budgets', i, 'window'],
+        message: 'window: day needs each: resource (a daily limit per resource)',
+      });
+    }
     const refs = budget.accounts ?? (budget.account ? [budget.account] : []);
     refs.forEach((ref, j) => {
       if (!accountIds.has(ref)) {
@@ -206,6 +228,7 @@ function toConfig(parsed: ParsedConfig, file: string): Config {
       unit: b.unit ?? b.currency!,
       amount: total,
       scope: b.scope ?? {},
+      perResource: b.each ? { window: b.window } : undefined,
       thresholds: b.thresholds.map((t) => parseThreshold(t.at, t.basis, t.severity, total)),
       anomaly: b.anomaly && { ...b.anomaly, minAmount: decimal(b.anomaly.minAmount) },
       forecastMinDays: b.forecastMinDays,

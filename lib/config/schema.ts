@@ -114,6 +114,14 @@ const budget = strictObject({
     .default('monthly')
     .describe("The account's billing month (see accounts[].periodStartDay)"),
   scope: scope.optional().describe('Narrow the budget to part of the bill'),
+  each: z
+    .enum(['resource'])
+    .optional()
+    .describe('Hold every resource in scope (each SIM, service, zone) to this budget on its own'),
+  window: z
+    .enum(['period', 'day'])
+    .default('period')
+    .describe('With each: resource, the budget applies to the whole period or to each day'),
   thresholds: z.array(threshold).min(1, { error: 'a budget needs at least one threshold, e.g. - at: 80%' }),
   anomaly: anomaly.optional().describe('Alert on a day far above its recent baseline (needs a daily series)'),
   forecastMinDays: z

@@ -275,3 +275,80 @@ describe('buildAlert', () => {
     expect(alert.headline).toBe('cdn has spent $2,500.00 of $3,000.00 (83.3%), crossing its 80% threshold');
   });
 });
+
+describe('per-resource budgets', () => {
+  const sims = [
+    {
+      ResourceId: '440100000000001',
+      Tags: { fleet: 'A' },
+      BilledCost: Money.of(1240, 'JPY'),
+      ChargeDescription: 'Data',
+    },
+    { ResourceId: '440100000000002', Tags: { fleet: 'A' }, BilledCost: Money.of(300, 'JPY') },
+    { ResourceId: '440100000000003', Tags: { fleet: 'B' }, BilledCost: Money.of(5000, 'JPY') },
+  ];
+  const yen = (amount: number) => decimal(amount);
+  const perSim = (overrides: Partial<Budget> = {}) =>
+    budget({
+      unit: 'JPY',
+      amount: yen(1000),
+      perResource: { window: 'period' },
+      thresholds: [parseThreshold('100%', 'actual', 'critical', yen(1000))],
+      ...overrides,
+    });
+  const account = spend({ BilledCost: Money.of(20000, 'JPY'), lines: sims }, 'JPY');
+
+  it('alerts each resource over its own budget, naming its tags and share of the bill', () => {
+    const status = evaluateBudget(perSim(), [account], noRates, new Date('2026-11-20T12:00:00Z'));
+    expect(status.crossings.map((c) => c.id)).toEqual([
+      'actual-100pct.440100000000003',
+      'actual-100pct.440100000000001',
+    ]);
+    const alert = buildAlert(status, status.crossings[1]!, new Date('2026-11-20T12:00:00Z'));
+    expect(alert).toMatchObject({
+      spent: '1240',
+      percent: '124.0',
+      dedupKey: 'cdn/2026-11/actual-100pct.440100000000001',
+    });
+    expect(alert.headline).toBe(
+      'cdn: 440100000000001 (fleet=A) spent ¥1,240 this period, over the 100% per-resource budget of ¥1,000; 6.2% of the whole bill',
+    );
+    expect(alert.contributors[0]).toMatchObject({
+      kind: 'resource',
+      name: '440100000000001',
+      share: '6.2',
+      tags: { fleet: 'A' },
+    });
+  });
+
+  it('narrows to resources carrying a tag value', () => {
+    const fleetA = perSim({ scope: { tags: { fleet: 'A' } } });
+    const status = evaluateBudget(fleetA, [account], noRates, new Date('2026-11-20T12:00:00Z'));
+    expect(status.crossings.map((c) => c.resource?.id)).toEqual(['440100000000001']);
+    expect(status.spent.toFixed()).toBe('1240'); // the highest resource in scope
+  });
+
+  it('holds each resource to a daily limit with window: day', () => {
+    const day = (d: string) => ({
+      ChargePeriodStart: new Date(`2026-11-${d}T00:00:00Z`),
+      ChargePeriodEnd: new Date(`2026-11-${Number(d) + 1}T00:00:00Z`),
+    });
+    const lines = [
+      { ResourceId: 'sim-1', BilledCost: Money.of('1.5', 'USD'), ...day('18') },
+      { ResourceId: 'sim-1', BilledCost: Money.of('2.25', 'USD'), ...day('19') },
+      { ResourceId: 'sim-2', BilledCost: Money.of('1.99', 'USD'), ...day('19') },
+    ];
+    const daily = budget({
+      amount: decimal(2),
+      perResource: { window: 'day' },
+      thresholds: [parseThreshold('2', 'actual', 'warning', decimal(2))],
+    });
+    const status = evaluateBudget(
+      daily,
+      [spend({ BilledCost: Money.of(10, 'USD'), lines })],
+      noRates,
+      new Date('2026-11-20T12:00:00Z'),
+    );
+    expect(status.crossings.map((c) => c.id)).toEqual(['actual-2.sim-1.2026-11-19']);
+  });
+});
