@@ -8,6 +8,7 @@ import { AuthResponse } from './schemas.ts';
 interface Session {
   apiKey: string;
   token: string;
+  operatorId: string;
 }
 
 // API key + token live for 24 h; keep them across runs in one Lambda container, keyed by platform and
@@ -74,6 +75,11 @@ export class SoracomApi {
     return this.http.send({ ...endpoint, headers: sessionHeaders(await this.session()) });
   }
 
+  /** The operator (Soracom account) the AuthKey belongs to, e.g. "OP0012345678". */
+  async operatorId(): Promise<string> {
+    return (await this.session()).operatorId;
+  }
+
   private session(): Promise<Session> {
     let session = sessions.get(this.sessionKey);
     if (!session) {
@@ -104,7 +110,7 @@ export class SoracomApi {
     const auth = this.http.decode(endpoint, AuthResponse, reply.body, true);
     redactor.add(auth.token);
     redactor.add(auth.apiKey);
-    return { apiKey: auth.apiKey, token: auth.token };
+    return { apiKey: auth.apiKey, token: auth.token, operatorId: auth.operatorId };
   }
 }
 

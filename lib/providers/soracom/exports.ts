@@ -44,6 +44,11 @@ export class SoracomExports {
     this.sleep = context.http.sleep ?? delay;
   }
 
+  /** The operator the account's AuthKey signs in as; exports are filed under it. */
+  operatorId(): Promise<string> {
+    return this.api.operatorId();
+  }
+
   /**
    * Starts an export of the current month ('latest', preliminary figures) or of a finalised month
    * (yyyyMM). `sync` answers with the download URL; `async` with a job for `waitForExport`, the
