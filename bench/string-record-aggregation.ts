@@ -17,7 +17,6 @@ const ID_COLUMNS = [
   'gadgetId',
   'soraCamDeviceId',
 ];
-/** Up to 15 characters: at most 15 digits, which a float64 holds exactly. */
 const SHORT_DECIMAL = /^-?\d+(\.\d+)?$/;
 
 interface Subscriber {
@@ -51,7 +50,10 @@ export class StringRecordAggregator {
   private malformed = 0;
 
   add(record: string[]): void {
-    if (!this.header) return this.readHeader(record);
+    if (!this.header) {
+      this.readHeader(record);
+      return;
+    }
     if (record.length === 1 && record[0] === '') return;
     this.rows++;
     if (record.length !== this.header.length) {
@@ -137,6 +139,7 @@ export class StringRecordAggregator {
 
   /** The value aligned to the sums' scale: a number on the fast path, a bigint otherwise; null if not a decimal. */
   private read(sums: ScaledSums, text: string): number | bigint | null {
+    // Up to 15 characters: at most 15 digits, which a float64 holds exactly.
     if (text.length <= 15 && SHORT_DECIMAL.test(text)) {
       const dot = text.indexOf('.');
       const mantissa = dot < 0 ? Number(text) : Number(text.slice(0, dot) + text.slice(dot + 1));

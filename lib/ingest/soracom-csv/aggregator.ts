@@ -4,11 +4,11 @@ import {
   DECIMAL_EMPTY,
   DECIMAL_INVALID,
   DECIMAL_LONG,
+  DECIMAL_OK,
   DecimalReader,
-  type DecimalStatus,
   parseDecimalText,
 } from './decimal.ts';
-import { ScaledSums } from './scaled-sums.ts';
+import { type ExactDecimal, ScaledSums } from './scaled-sums.ts';
 import type {
   SoracomCsvMalformedRow,
   SoracomCsvSubscriber,
@@ -55,7 +55,6 @@ const CR = 0x0d;
 const ZERO = 0x30;
 const BOM = [0xef, 0xbb, 0xbf];
 const NEWLINE = new Uint8Array([LF]);
-
 
 const SYNTAX_OK = 0;
 const SYNTAX_UNTERMINATED = 1;
@@ -163,6 +162,9 @@ export class SoracomCsvAggregator {
   private readonly malformedRows: SoracomCsvMalformedRow[] = [];
 
   private readonly decimal = new DecimalReader();
+  private readonly amountValue: ExactDecimal = { mantissa: 0, big: null, scale: 0 };
+  private readonly quantityValue: ExactDecimal = { mantissa: 0, big: null, scale: 0 };
+  private readonly unitPriceValue: ExactDecimal = { mantissa: 0, big: null, scale: 0 };
   private readonly decoder = new TextDecoder();
   private scratch = new Uint8Array(256);
 
@@ -184,10 +186,13 @@ export class SoracomCsvAggregator {
 
   /** Takes the next bytes of the file; a chunk may end anywhere (inside a quote, a CRLF or a UTF-8 character). */
   write(chunk: Uint8Array): void {
-    if (!(chunk instanceof Uint8Array)) throw new TypeError('Soracom billing CSV: expected bytes (Uint8Array)');
+    if (!(chunk instanceof Uint8Array))
+      throw new TypeError('Soracom billing CSV: expected bytes (Uint8Array)');
     // One array class on the hot path (a Node Buffer is a Uint8Array subclass): keeps byte reads monomorphic.
     let input =
-      chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      chunk.constructor === Uint8Array
+        ? chunk
+        : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.atStreamStart) {
       this.append(input, 0, input.length);
       // Wait for three bytes before deciding whether the file starts with a byte order mark.
@@ -270,9 +275,10 @@ export class SoracomCsvAggregator {
         } else {
           let close = pos + 1;
           for (;;) {
-            while (close < limit && (c = buf[close]!) !== QUOTE) {
+            for (; close < limit; close++) {
+              c = buf[close]!;
+              if (c === QUOTE) break;
               if (c === LF) newlines++;
-              close++;
             }
             if (close >= limit) {
               if (!atEnd) return recordStart;
@@ -340,58 +346,48 @@ export class SoracomCsvAggregator {
 
   private row(buf: Uint8Array, fields: number, line: number, error: number): void {
     this.rowCount++;
-    if (error !== SYNTAX_OK) return this.reject(line, SYNTAX_REASONS[error]!);
+    if (error !== SYNTAX_OK) {
+      this.reject(line, SYNTAX_REASONS[error]!);
+      return;
+    }
     if (fields !== this.columnCount) {
-      return this.reject(line, `expected ${this.columnCount} columns, found ${fields}`);
+      this.reject(line, `expected ${this.columnCount} columns, found ${fields}`);
+      return;
     }
     this.span(buf, this.dateColumn);
     const day = this.readDate(buf, this.spanStart, this.spanEnd);
     if (day < MONTHLY_ROW) {
       const text = JSON.stringify(this.fieldText(buf, this.dateColumn));
-      return this.reject(
+      this.reject(
         line,
         day === OTHER_MONTH
           ? `date ${text} is outside the month ${formatYearMonth(this.yearMonth)}`
           : `bad date ${text} (expected yyyyMMdd or yyyyMM)`,
       );
+      return;
     }
 
-    const decimal = this.decimal;
-    const column = this.amountColumn;
-    this.span(buf, column);
-    const amountStatus = decimal.read(buf, this.spanStart, this.spanEnd);
-    let amount = decimal.mantissa;
-    let amountScale = decimal.scale;
-    let bigAmount: bigint | null = null;
-    if (amountStatus !== 0) {
-      const exact = amountStatus === DECIMAL_LONG ? parseDecimalText(this.fieldText(buf, column)) : null;
-      if (exact === null) return this.rejectDecimal(buf, line, column, 'amount');
-      bigAmount = exact.mantissa;
-      amountScale = exact.scale;
-      amount = 0;
+    const amount = this.amountValue;
+    if (this.readDecimal(buf, this.amountColumn, amount) !== DECIMAL_OK) {
+      this.rejectDecimal(buf, line, this.amountColumn, 'amount');
+      return;
     }
-
-    this.span(buf, this.quantityColumn);
-    const quantityStatus = decimal.read(buf, this.spanStart, this.spanEnd);
-    let quantity = decimal.mantissa;
-    let quantityScale = decimal.scale;
-    let bigQuantity: bigint | null = null;
-    if (quantityStatus !== 0 && quantityStatus !== DECIMAL_EMPTY) {
-      const exact = this.readLongDecimal(buf, this.quantityColumn, quantityStatus);
-      if (exact === null) return this.rejectDecimal(buf, line, this.quantityColumn, 'quantity');
-      bigQuantity = exact.mantissa;
-      quantityScale = exact.scale;
-      quantity = 0;
+    const quantity = this.quantityValue;
+    const quantityStatus = this.readDecimal(buf, this.quantityColumn, quantity);
+    if (quantityStatus === DECIMAL_INVALID) {
+      this.rejectDecimal(buf, line, this.quantityColumn, 'quantity');
+      return;
     }
-
-    this.span(buf, this.unitPriceColumn);
-    const priceStatus = decimal.read(buf, this.spanStart, this.spanEnd);
-    if (priceStatus >= DECIMAL_LONG && this.readLongDecimal(buf, this.unitPriceColumn, priceStatus) === null) {
-      return this.rejectDecimal(buf, line, this.unitPriceColumn, 'unitPrice');
+    if (this.readDecimal(buf, this.unitPriceColumn, this.unitPriceValue) === DECIMAL_INVALID) {
+      this.rejectDecimal(buf, line, this.unitPriceColumn, 'unitPrice');
+      return;
     }
 
     this.span(buf, this.itemColumn);
-    if (this.spanStart === this.spanEnd) return this.reject(line, 'empty billItemName');
+    if (this.spanStart === this.spanEnd) {
+      this.reject(line, 'empty billItemName');
+      return;
+    }
     const item = this.internItem(buf);
     const subscriber = this.internSubscriber(buf);
 
@@ -409,33 +405,28 @@ export class SoracomCsvAggregator {
       ownerSlot = this.subscriberTotalSlots[subscriber]!;
       ownerItemSlot = this.subscriberItemSlot(subscriber, item);
     }
-    const itemSlot = this.itemTotalSlots[item]!;
 
-    const aligned = bigAmount === null ? amounts.align(amount, amountScale) : Number.NaN;
-    if (!Number.isNaN(aligned)) {
-      amounts.addAligned(periodSlot, aligned);
-      amounts.addAligned(ownerSlot, aligned);
-      amounts.addAligned(itemSlot, aligned);
-      if (ownerItemSlot >= 0) amounts.addAligned(ownerItemSlot, aligned);
-    } else {
-      const alignedBig = amounts.alignBig(bigAmount ?? BigInt(amount), amountScale);
-      amounts.addAlignedBig(periodSlot, alignedBig);
-      amounts.addAlignedBig(ownerSlot, alignedBig);
-      amounts.addAlignedBig(itemSlot, alignedBig);
-      if (ownerItemSlot >= 0) amounts.addAlignedBig(ownerItemSlot, alignedBig);
-    }
-
-    if (quantityStatus !== DECIMAL_EMPTY) {
-      const quantities = this.quantities;
-      const quantitySlot = this.itemQuantitySlots[item]!;
-      const alignedQuantity = bigQuantity === null ? quantities.align(quantity, quantityScale) : Number.NaN;
-      if (!Number.isNaN(alignedQuantity)) quantities.addAligned(quantitySlot, alignedQuantity);
-      else quantities.addAlignedBig(quantitySlot, quantities.alignBig(bigQuantity ?? BigInt(quantity), quantityScale));
-    }
+    amounts.add(amount, periodSlot, ownerSlot, this.itemTotalSlots[item]!, ownerItemSlot);
+    if (quantityStatus !== DECIMAL_EMPTY) this.quantities.add(quantity, this.itemQuantitySlots[item]!);
   }
 
-  private readLongDecimal(buf: Uint8Array, column: number, status: DecimalStatus) {
-    return status === DECIMAL_INVALID ? null : parseDecimalText(this.fieldText(buf, column));
+  /** Reads a decimal column of the current row into `into`: DECIMAL_OK, DECIMAL_EMPTY or DECIMAL_INVALID. */
+  private readDecimal(buf: Uint8Array, column: number, into: ExactDecimal): number {
+    this.span(buf, column);
+    const decimal = this.decimal;
+    const status = decimal.read(buf, this.spanStart, this.spanEnd);
+    if (status === DECIMAL_OK) {
+      into.mantissa = decimal.mantissa;
+      into.big = null;
+      into.scale = decimal.scale;
+      return DECIMAL_OK;
+    }
+    if (status !== DECIMAL_LONG) return status;
+    const exact = parseDecimalText(this.fieldText(buf, column));
+    if (exact === null) return DECIMAL_INVALID;
+    into.big = exact.mantissa;
+    into.scale = exact.scale;
+    return DECIMAL_OK;
   }
 
   /** 1-31 for a yyyyMMdd date in the month, MONTHLY_ROW for yyyyMM, BAD_DATE or OTHER_MONTH. */
@@ -533,7 +524,10 @@ export class SoracomCsvAggregator {
       this.subscriberFirstNodes = grown(this.subscriberFirstNodes, new Int32Array(capacity));
     }
     if ((subscriber + 1) * tagCount > this.subscriberTags.length) {
-      this.subscriberTags = grown(this.subscriberTags, new Int32Array(this.subscriberKinds.length * tagCount));
+      this.subscriberTags = grown(
+        this.subscriberTags,
+        new Int32Array(this.subscriberKinds.length * tagCount),
+      );
     }
     this.subscriberKinds[subscriber] = kind;
     this.subscriberTotalSlots[subscriber] = this.amounts.allocate();
@@ -626,7 +620,9 @@ export class SoracomCsvAggregator {
 
   private isEscaped(column: number): boolean {
     const escaped = this.escapedFields;
-    return escaped !== 0 && (column < 31 ? (escaped & (1 << column)) !== 0 : (escaped & ESCAPED_BEYOND_31) !== 0);
+    return (
+      escaped !== 0 && (column < 31 ? (escaped & (1 << column)) !== 0 : (escaped & ESCAPED_BEYOND_31) !== 0)
+    );
   }
 
   /** The field's text, quotes unescaped. Only for the rare fields that become strings. */
@@ -671,7 +667,10 @@ export class SoracomCsvAggregator {
     const length = to - from;
     if (length <= 0) return;
     if (this.carryLength + length > this.carry.length) {
-      this.carry = grown(this.carry, new Uint8Array(Math.max(this.carry.length * 2, this.carryLength + length)));
+      this.carry = grown(
+        this.carry,
+        new Uint8Array(Math.max(this.carry.length * 2, this.carryLength + length)),
+      );
     }
     this.carry.set(bytes.subarray(from, to), this.carryLength);
     this.carryLength += length;

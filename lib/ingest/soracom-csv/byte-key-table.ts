@@ -11,6 +11,10 @@ export class ByteKeyTable {
   /** Per key: arena offset, length, group. */
   private keys: Int32Array;
   private arena: Uint8Array;
+  private arenaView: DataView;
+  /** The caller's byte array last compared against, and a view of it for four-byte reads. */
+  private viewed: Uint8Array | null = null;
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   private arenaUsed = 0;
   private count = 0;
 
@@ -18,6 +22,7 @@ export class ByteKeyTable {
     this.buckets = new Int32Array(initialKeys * 4);
     this.keys = new Int32Array(initialKeys * 3);
     this.arena = new Uint8Array(initialKeys * 16);
+    this.arenaView = new DataView(this.arena.buffer);
   }
 
   get size(): number {
@@ -45,10 +50,24 @@ export class ByteKeyTable {
 
   /** Whether bytes[start, end) are key `key` (cheaper than `intern` when the caller has a likely guess). */
   matches(key: number, bytes: Uint8Array, start: number, end: number): boolean {
-    if (this.keys[key * 3 + 1] !== end - start) return false;
-    const arena = this.arena;
-    const offset = this.keys[key * 3]! - start;
-    for (let i = start; i < end; i++) if (arena[i + offset] !== bytes[i]) return false;
+    let length = end - start;
+    if (this.keys[key * 3 + 1] !== length) return false;
+    if (bytes !== this.viewed) {
+      this.viewed = bytes;
+      this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    const view = this.view;
+    const arenaView = this.arenaView;
+    const keyStart = this.keys[key * 3]!;
+    // Four bytes at a time, from the end: ids that share a prefix (IMSIs, serial numbers) differ there.
+    while (length >= 4) {
+      length -= 4;
+      if (view.getInt32(start + length) !== arenaView.getInt32(keyStart + length)) return false;
+    }
+    while (length > 0) {
+      length--;
+      if (bytes[start + length] !== this.arena[keyStart + length]) return false;
+    }
     return true;
   }
 
@@ -75,6 +94,7 @@ export class ByteKeyTable {
       const arena = new Uint8Array(Math.max(this.arena.length * 2, this.arenaUsed + length));
       arena.set(this.arena.subarray(0, this.arenaUsed));
       this.arena = arena;
+      this.arenaView = new DataView(arena.buffer);
     }
     this.arena.set(bytes.subarray(start, end), this.arenaUsed);
     this.keys[key * 3] = this.arenaUsed;

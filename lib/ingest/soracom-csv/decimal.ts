@@ -10,6 +10,8 @@ export const MAX_INTEGER_DIGITS = 30;
 
 /** Significant digits that always fit a float64 integer exactly (10^15 < 2^52). */
 const FAST_DIGITS = 15;
+/** Trailing zeros of at most FAST_DIGITS significant digits: exact divisors. */
+const POW10 = Array.from({ length: FAST_DIGITS + 1 }, (_, exponent) => 10 ** exponent);
 
 const PLUS = 0x2b;
 const MINUS = 0x2d;
@@ -40,29 +42,24 @@ export class DecimalReader {
       negative = c === MINUS;
       i++;
     }
+    const digitsStart = i;
     let mantissa = 0;
-    let significant = 0;
-    let digits = 0;
-    let places = 0;
-    while (i < end) {
+    for (; i < end; i++) {
       const digit = bytes[i]! - ZERO;
       if (digit < 0 || digit > 9) break;
       mantissa = mantissa * 10 + digit;
-      if (mantissa !== 0) significant++;
-      digits++;
-      i++;
     }
+    let digits = i - digitsStart;
+    let places = 0;
     if (i < end && bytes[i] === DOT) {
-      i++;
-      while (i < end) {
+      const fractionStart = ++i;
+      for (; i < end; i++) {
         const digit = bytes[i]! - ZERO;
         if (digit < 0 || digit > 9) break;
         mantissa = mantissa * 10 + digit;
-        if (mantissa !== 0) significant++;
-        digits++;
-        places++;
-        i++;
       }
+      places = i - fractionStart;
+      digits += places;
     }
     if (digits === 0) return DECIMAL_INVALID;
     if (i < end) {
@@ -71,22 +68,33 @@ export class DecimalReader {
       // Exponents are rare (some exporters write tiny unit prices as 1.8E-7): the general path reads them.
       return isExponentTail(bytes, i + 1, end) ? DECIMAL_LONG : DECIMAL_INVALID;
     }
-    if (significant > FAST_DIGITS) return DECIMAL_LONG;
+    if (digits > FAST_DIGITS && significantDigits(bytes, digitsStart, end) > FAST_DIGITS) return DECIMAL_LONG;
     if (mantissa === 0) {
       this.mantissa = 0;
       this.scale = 0;
       return DECIMAL_OK;
     }
     // "12.50" counts as one place, so trailing zeros never raise the scale of every sum.
-    while (places > 0 && mantissa % 10 === 0) {
-      mantissa /= 10;
-      places--;
+    if (places > 0 && bytes[end - 1] === ZERO) {
+      let zeros = 1;
+      while (zeros < places && bytes[end - 1 - zeros] === ZERO) zeros++;
+      mantissa /= POW10[zeros]!;
+      places -= zeros;
     }
     if (places > MAX_DECIMAL_PLACES) return DECIMAL_INVALID;
     this.mantissa = negative ? -mantissa : mantissa;
     this.scale = places;
     return DECIMAL_OK;
   }
+}
+
+/** Digits from the first non-zero one (the point skipped). */
+function significantDigits(bytes: Uint8Array, start: number, end: number): number {
+  let i = start;
+  while (i < end && (bytes[i] === ZERO || bytes[i] === DOT)) i++;
+  let count = 0;
+  for (; i < end; i++) if (bytes[i] !== DOT) count++;
+  return count;
 }
 
 function isExponentTail(bytes: Uint8Array, start: number, end: number): boolean {
@@ -111,13 +119,13 @@ export function parseDecimalText(text: string): { mantissa: bigint; scale: numbe
   if (!match) return null;
   const [, sign, whole = '', fraction = '', exponentText] = match;
   if (whole === '' && fraction === '') return null;
-  // An absurd exponent cannot be in range; checking its length first keeps Number() exact.
+  let digits = (whole + fraction).replace(/^0+/, '');
+  if (digits === '') return { mantissa: 0n, scale: 0 };
+  // A non-zero value with an absurd exponent cannot be in range; checking its length keeps Number() exact.
   const exponentDigits = exponentText?.replace(/^[+-]?0*/, '') ?? '';
   if (exponentDigits.length > 6) return null;
   const exponent = exponentText === undefined ? 0 : Number(exponentText);
-  let digits = (whole + fraction).replace(/^0+/, '');
   let scale = fraction.length - exponent;
-  if (digits === '') return { mantissa: 0n, scale: 0 };
   const trailingZeros = digits.length - digits.replace(/0+$/, '').length;
   const dropped = Math.min(trailingZeros, Math.max(scale, 0));
   digits = digits.slice(0, digits.length - dropped);

@@ -17,6 +17,13 @@ function bigPow10(exponent: number): bigint {
   return BIG_POW10[exponent] ?? 10n ** BigInt(exponent);
 }
 
+/** A decimal read from a row: mantissa × 10^-scale, the mantissa in `big` when it did not fit a float64. */
+export interface ExactDecimal {
+  mantissa: number;
+  big: bigint | null;
+  scale: number;
+}
+
 export class ScaledSums {
   /** Decimal places of every slot's integer. */
   scale = 0;
@@ -63,6 +70,23 @@ export class ScaledSums {
   alignBig(mantissa: bigint, scale: number): bigint {
     if (scale > this.scale) this.rescaleTo(scale);
     return mantissa * bigPow10(this.scale - scale);
+  }
+
+  /** Adds the value to each slot given (-1: none). */
+  add(value: ExactDecimal, first: number, second = -1, third = -1, fourth = -1): void {
+    const aligned = value.big === null ? this.align(value.mantissa, value.scale) : Number.NaN;
+    if (!Number.isNaN(aligned)) {
+      this.addAligned(first, aligned);
+      if (second >= 0) this.addAligned(second, aligned);
+      if (third >= 0) this.addAligned(third, aligned);
+      if (fourth >= 0) this.addAligned(fourth, aligned);
+      return;
+    }
+    const alignedBig = this.alignBig(value.big ?? BigInt(value.mantissa), value.scale);
+    this.addAlignedBig(first, alignedBig);
+    if (second >= 0) this.addAlignedBig(second, alignedBig);
+    if (third >= 0) this.addAlignedBig(third, alignedBig);
+    if (fourth >= 0) this.addAlignedBig(fourth, alignedBig);
   }
 
   /** Adds an integer from `align` (exact: both operands are within ±2^52). */
