@@ -155,8 +155,8 @@ export class SoracomCsvAggregator {
   private nodeNexts = new Int32Array(4096);
   private nodeSlots = new Int32Array(4096);
   private nodeCount = 0;
-  private readonly tagValues: string[] = [];
-  private readonly tagValueNumbers = new Map<string, number>();
+  private readonly tagValues = new ByteKeyTable(256);
+  private readonly tagValueTexts: string[] = [];
 
   private malformedCount = 0;
   private readonly malformedRows: SoracomCsvMalformedRow[] = [];
@@ -533,18 +533,17 @@ export class SoracomCsvAggregator {
     this.subscriberTotalSlots[subscriber] = this.amounts.allocate();
     this.subscriberFirstNodes[subscriber] = -1;
     for (let tag = 0; tag < tagCount; tag++) {
-      const value = this.fieldText(buf, this.tagColumns[tag]!);
-      this.subscriberTags[subscriber * tagCount + tag] = value === '' ? -1 : this.internTagValue(value);
+      const column = this.tagColumns[tag]!;
+      this.span(buf, column);
+      let value = -1;
+      if (this.spanStart !== this.spanEnd) {
+        // Fleet, group and similar values recur across thousands of devices: decoded once each.
+        const known = this.tagValues.size;
+        value = this.internField(this.tagValues, buf, column, 0);
+        if (value === known) this.tagValueTexts.push(this.fieldText(buf, column));
+      }
+      this.subscriberTags[subscriber * tagCount + tag] = value;
     }
-  }
-
-  private internTagValue(value: string): number {
-    let number = this.tagValueNumbers.get(value);
-    if (number === undefined) {
-      number = this.tagValues.push(value) - 1;
-      this.tagValueNumbers.set(value, number);
-    }
-    return number;
   }
 
   private subscriberItemSlot(subscriber: number, item: number): number {
@@ -779,7 +778,7 @@ export class SoracomCsvAggregator {
       const tags: Record<string, string> = {};
       for (let tag = 0; tag < tagCount; tag++) {
         const value = this.subscriberTags[subscriber * tagCount + tag]!;
-        if (value >= 0) tags[this.tagNames[tag]!] = this.tagValues[value]!;
+        if (value >= 0) tags[this.tagNames[tag]!] = this.tagValueTexts[value]!;
       }
       subscribers.push({
         id: this.decoder.decode(this.subscribers.bytesOf(subscriber)),

@@ -147,13 +147,20 @@ export class ScaledSums {
 /** An integer count of 10^-scale units as plain decimal text without trailing zeros, like big.js `toFixed()`. */
 export function scaledToText(units: number | bigint, scale: number): string {
   const negative = units < 0;
-  let digits = (negative ? -units : units).toString();
+  const digits = (negative ? -units : units).toString();
   if (digits === '0') return '0';
-  if (scale > 0) {
-    if (digits.length <= scale) digits = '0'.repeat(scale - digits.length + 1) + digits;
-    const point = digits.length - scale;
-    const fraction = digits.slice(point).replace(/0+$/, '');
-    digits = fraction === '' ? digits.slice(0, point) : `${digits.slice(0, point)}.${fraction}`;
+  if (scale === 0) return negative ? `-${digits}` : digits;
+  let fractionEnd = digits.length;
+  const point = fractionEnd - scale;
+  while (fractionEnd > Math.max(point, 0) && digits.charCodeAt(fractionEnd - 1) === 0x30) fractionEnd--;
+  let text: string;
+  if (point <= 0) {
+    text = `0.${'0'.repeat(-point)}${digits.slice(0, fractionEnd)}`;
+  } else {
+    text =
+      fractionEnd === point
+        ? digits.slice(0, point)
+        : `${digits.slice(0, point)}.${digits.slice(point, fractionEnd)}`;
   }
-  return negative ? `-${digits}` : digits;
+  return negative ? `-${text}` : text;
 }
