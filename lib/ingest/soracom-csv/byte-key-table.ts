@@ -1,14 +1,21 @@
 /**
  * Interns byte strings (device ids, bill item names) straight from the CSV bytes, so a row that
  * repeats a known key costs a hash and a compare, not a decoded string. Keys are numbered 0, 1, 2…
- * in order of first appearance; `group` (e.g. the id column kind) is part of the key. Each bucket
- * holds (hash, key) and each key (start, length, group) side by side: a lookup in a table of 100k
- * keys touches three cache lines, not six.
+ * in order of first appearance; `group` (e.g. the id column kind) is part of the key. A bucket
+ * holds everything a probe compares (hash, key, arena offset, length and group), so a lookup in a
+ * table of 100k keys touches two cache lines (bucket, arena), not six.
  */
+const BUCKET = 4;
+/** Longest key: length × 256 + group must fit an Int32 (CSV records are capped far below). */
+const MAX_KEY_BYTES = 2 ** 23;
+
 export class ByteKeyTable {
-  /** Per bucket: hash, key number + 1 (0 when empty). Open addressing, linear probing. */
+  /**
+   * Per bucket (BUCKET ints): hash, key number + 1 (0 when empty), arena offset, length × 256 + group.
+   * Open addressing, linear probing.
+   */
   private buckets: Int32Array;
-  /** Per key: arena offset, length, group. */
+  /** Per key: arena offset, length. */
   private keys: Int32Array;
   private arena: Uint8Array;
   private arenaView: DataView;
@@ -19,8 +26,8 @@ export class ByteKeyTable {
   private count = 0;
 
   constructor(initialKeys = 1024) {
-    this.buckets = new Int32Array(initialKeys * 4);
-    this.keys = new Int32Array(initialKeys * 3);
+    this.buckets = new Int32Array(initialKeys * 2 * BUCKET);
+    this.keys = new Int32Array(initialKeys * 2);
     this.arena = new Uint8Array(initialKeys * 16);
     this.arenaView = new DataView(this.arena.buffer);
   }
@@ -34,14 +41,19 @@ export class ByteKeyTable {
     let hash = group ^ 0x811c9dc5;
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
     const buckets = this.buckets;
-    const mask = (buckets.length >> 1) - 1;
+    const mask = buckets.length / BUCKET - 1;
+    const lengthAndGroup = (end - start) * 256 + group;
     let bucket = hash & mask;
     for (;;) {
-      const entry = buckets[bucket * 2 + 1]!;
+      const at = bucket * BUCKET;
+      const entry = buckets[at + 1]!;
       if (entry === 0) break;
-      if (buckets[bucket * 2] === hash) {
-        const key = entry - 1;
-        if (this.keys[key * 3 + 2] === group && this.matches(key, bytes, start, end)) return key;
+      if (
+        buckets[at] === hash &&
+        buckets[at + 3] === lengthAndGroup &&
+        this.equalsArena(buckets[at + 2]!, bytes, start, end)
+      ) {
+        return entry - 1;
       }
       bucket = (bucket + 1) & mask;
     }
@@ -50,15 +62,18 @@ export class ByteKeyTable {
 
   /** Whether bytes[start, end) are key `key` (cheaper than `intern` when the caller has a likely guess). */
   matches(key: number, bytes: Uint8Array, start: number, end: number): boolean {
+    return this.keys[key * 2 + 1] === end - start && this.equalsArena(this.keys[key * 2]!, bytes, start, end);
+  }
+
+  /** Whether bytes[start, end) equal the arena's bytes from `keyStart` on. */
+  private equalsArena(keyStart: number, bytes: Uint8Array, start: number, end: number): boolean {
     let length = end - start;
-    if (this.keys[key * 3 + 1] !== length) return false;
     if (bytes !== this.viewed) {
       this.viewed = bytes;
       this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     }
     const view = this.view;
     const arenaView = this.arenaView;
-    const keyStart = this.keys[key * 3]!;
     // Four bytes at a time, from the end: ids that share a prefix (IMSIs, serial numbers) differ there.
     while (length >= 4) {
       length -= 4;
@@ -73,8 +88,8 @@ export class ByteKeyTable {
 
   /** The bytes of a key (a view into the arena: copy it to keep it). */
   bytesOf(key: number): Uint8Array {
-    const start = this.keys[key * 3]!;
-    return this.arena.subarray(start, start + this.keys[key * 3 + 1]!);
+    const start = this.keys[key * 2]!;
+    return this.arena.subarray(start, start + this.keys[key * 2 + 1]!);
   }
 
   /** Bytes held (to measure memory use). */
@@ -83,13 +98,15 @@ export class ByteKeyTable {
   }
 
   private add(bytes: Uint8Array, start: number, end: number, group: number, hash: number, bucket: number) {
+    const length = end - start;
+    if (length >= MAX_KEY_BYTES)
+      throw new RangeError(`a key of ${length} bytes is longer than ${MAX_KEY_BYTES}`);
     const key = this.count++;
-    if (key * 3 === this.keys.length) {
+    if (key * 2 === this.keys.length) {
       const keys = new Int32Array(this.keys.length * 2);
       keys.set(this.keys);
       this.keys = keys;
     }
-    const length = end - start;
     if (this.arenaUsed + length > this.arena.length) {
       const arena = new Uint8Array(Math.max(this.arena.length * 2, this.arenaUsed + length));
       arena.set(this.arena.subarray(0, this.arenaUsed));
@@ -97,27 +114,28 @@ export class ByteKeyTable {
       this.arenaView = new DataView(arena.buffer);
     }
     this.arena.set(bytes.subarray(start, end), this.arenaUsed);
-    this.keys[key * 3] = this.arenaUsed;
-    this.keys[key * 3 + 1] = length;
-    this.keys[key * 3 + 2] = group;
+    this.keys[key * 2] = this.arenaUsed;
+    this.keys[key * 2 + 1] = length;
     this.arenaUsed += length;
-    this.buckets[bucket * 2] = hash;
-    this.buckets[bucket * 2 + 1] = key + 1;
+    const at = bucket * BUCKET;
+    this.buckets[at] = hash;
+    this.buckets[at + 1] = key + 1;
+    this.buckets[at + 2] = this.keys[key * 2]!;
+    this.buckets[at + 3] = length * 256 + group;
     // Keep the load factor under one half so probes stay short.
-    if (this.count * 4 > this.buckets.length) this.rehash();
+    if (this.count * 2 * BUCKET > this.buckets.length) this.rehash();
     return key;
   }
 
   private rehash(): void {
     const old = this.buckets;
     const buckets = new Int32Array(old.length * 2);
-    const mask = (buckets.length >> 1) - 1;
-    for (let i = 0; i < old.length; i += 2) {
-      if (old[i + 1] === 0) continue;
-      let bucket = old[i]! & mask;
-      while (buckets[bucket * 2 + 1] !== 0) bucket = (bucket + 1) & mask;
-      buckets[bucket * 2] = old[i]!;
-      buckets[bucket * 2 + 1] = old[i + 1]!;
+    const mask = buckets.length / BUCKET - 1;
+    for (let from = 0; from < old.length; from += BUCKET) {
+      if (old[from + 1] === 0) continue;
+      let bucket = old[from]! & mask;
+      while (buckets[bucket * BUCKET + 1] !== 0) bucket = (bucket + 1) & mask;
+      for (let i = 0; i < BUCKET; i++) buckets[bucket * BUCKET + i] = old[from + i]!;
     }
     this.buckets = buckets;
   }
