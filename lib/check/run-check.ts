@@ -29,6 +29,8 @@ export interface CheckDependencies {
   ledger?: AlertLedger;
   /** Tracks unreadable accounts for monitoring-gap alerts; without it gaps are only logged. */
   health?: HealthTracker;
+  /** Adds what other pipelines know to a snapshot (e.g. the Soracom billing-CSV breakdown). */
+  enrich?: (account: Account, snapshot: SpendSnapshot) => Promise<SpendSnapshot>;
   http?: ConnectContext['http'];
 }
 
@@ -270,7 +272,8 @@ async function readAccount(
       asOf: reading.snapshot.asOf.toISOString(),
       sources: reading.snapshot.sources,
     });
-    return { account, status: 'ok', snapshot: reading.snapshot };
+    const snapshot = deps.enrich ? await deps.enrich(account, reading.snapshot) : reading.snapshot;
+    return { account, status: 'ok', snapshot };
   } catch (error) {
     const fields = error instanceof ProviderError ? error.toLogFields() : { error: (error as Error).message };
     log.error('account could not be read', fields);

@@ -73,6 +73,12 @@ const scope = strictObject({
     .array(z.string().min(1))
     .optional()
     .describe('ResourceId values or globs: SIM IMSIs, Fastly service IDs, zones'),
+  tags: z
+    .record(z.string().min(1), z.string().min(1))
+    .optional()
+    .describe(
+      'Tag values the resource must carry, exact or glob, e.g. {"tag:fleet": A} (Soracom SIM tag columns)',
+    ),
 });
 
 const anomaly = strictObject({

@@ -25,6 +25,8 @@ export interface ExportToS3Options {
   prefix: string;
   clock: Clock;
   logger: Logger;
+  /** The bill's currency (from /bills/latest): stored as object metadata, since the CSV does not say. */
+  currency: string;
   /** 'latest' (the month in progress, preliminary) or a closed month "yyyyMM". */
   month?: 'latest' | string;
   wait?: { pollIntervalMs?: number; timeoutMs?: number };
@@ -55,7 +57,13 @@ export async function exportBillingCsvToS3(options: ExportToS3Options): Promise<
   });
   await new Upload({
     client: options.s3,
-    params: { Bucket: options.bucket, Key: key, Body: body, ContentType: 'text/csv; charset=utf-8' },
+    params: {
+      Bucket: options.bucket,
+      Key: key,
+      Body: body,
+      ContentType: 'text/csv; charset=utf-8',
+      Metadata: { currency: options.currency },
+    },
     partSize: PART_BYTES,
     queueSize: 2,
   }).done();

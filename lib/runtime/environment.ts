@@ -19,7 +19,8 @@ export const RuntimeEnvironment = z.object({
     .default('spendwatch/'),
   SPENDWATCH_TOPIC_ARN: z
     .string()
-    .regex(/^arn:aws[a-z-]*:sns:/, 'expected the alert topic ARN (arn:aws:sns:...)'),
+    .regex(/^arn:aws[a-z-]*:sns:/, 'expected the alert topic ARN (arn:aws:sns:...)')
+    .optional(),
   SPENDWATCH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   SPENDWATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
 });
@@ -28,14 +29,24 @@ export type RuntimeEnvironment = z.output<typeof RuntimeEnvironment>;
 
 export class EnvironmentError extends Error {}
 
-export function readEnvironment(env: NodeJS.ProcessEnv = process.env): RuntimeEnvironment {
+/** The settings, with `required` ones (optional for some functions) present. */
+export function readEnvironment<K extends keyof RuntimeEnvironment = never>(
+  env: NodeJS.ProcessEnv = process.env,
+  required: K[] = [],
+): RuntimeEnvironment & Required<Pick<RuntimeEnvironment, K>> {
   const parsed = RuntimeEnvironment.safeParse(env, { reportInput: true });
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    const name = String(issue.path[0]);
-    const value = env[name] === undefined ? 'unset' : JSON.stringify(env[name]);
-    return `${name} (${value}): ${issue.message}`;
-  });
+  const missing = required.filter((name) => env[name] === undefined);
+  if (parsed.success && missing.length === 0)
+    return parsed.data as RuntimeEnvironment & Required<Pick<RuntimeEnvironment, K>>;
+  const issues = parsed.success ? [] : parsed.error.issues;
+  const problems = [
+    ...missing.map((name) => `${String(name)} (unset): this function needs it (serverless.yml sets it)`),
+    ...issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const value = env[name] === undefined ? 'unset' : JSON.stringify(env[name]);
+      return `${name} (${value}): ${issue.message}`;
+    }),
+  ];
   throw new EnvironmentError(`spendwatch environment: ${problems.join('; ')}`);
 }
 

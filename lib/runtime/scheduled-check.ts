@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { HealthTracker } from '../check/health.ts';
 import { type CheckReport, runCheck } from '../check/run-check.ts';
 import { type Config, parseConfig } from '../config/load.ts';
+import { soracomCsvEnricher } from '../ingest/soracom-breakdown.ts';
 import { jsonLogger, type Logger } from '../log/index.ts';
 import { SnsAlertPublisher, snsClientFromEnv } from '../notify/sns.ts';
 import { awsSecretBackends } from '../secrets/aws.ts';
@@ -39,7 +40,7 @@ export interface CheckSummary {
 }
 
 export interface ScheduledCheckDependencies {
-  env: RuntimeEnvironment;
+  env: RuntimeEnvironment & { SPENDWATCH_TOPIC_ARN: string };
   s3: S3Client;
   clock: Clock;
   logger: Logger;
@@ -50,7 +51,7 @@ export interface ScheduledCheckDependencies {
 export function scheduledCheckFromEnvironment(
   env: NodeJS.ProcessEnv = process.env,
 ): (event: unknown) => Promise<CheckSummary> {
-  const settings = readEnvironment(env);
+  const settings = readEnvironment(env, ['SPENDWATCH_TOPIC_ARN']);
   const logger = jsonLogger({ level: settings.SPENDWATCH_LOG_LEVEL, fields: { function: 'check' } });
   return scheduledCheck({
     env: settings,

@@ -1,0 +1,19 @@
+/**
+ * Scheduled: exports each Soracom account's Detailed Billing CSV (the month in progress; the month
+ * just closed in the first days of a month) into the bucket under exports/soracom/.
+ */
+import { jsonLogger } from '../lib/log/index.ts';
+import { readEnvironment } from '../lib/runtime/environment.ts';
+import { soracomExportJob } from '../lib/runtime/soracom-jobs.ts';
+import { awsSecretBackends } from '../lib/secrets/aws.ts';
+import { envBackend, SecretResolver } from '../lib/secrets/index.ts';
+import { s3ClientFromEnv } from '../lib/state/s3-store.ts';
+import { systemClock } from '../lib/time/clock.ts';
+
+export const handler = soracomExportJob({
+  env: readEnvironment(),
+  s3: s3ClientFromEnv(),
+  clock: systemClock,
+  logger: jsonLogger({ fields: { function: 'soracom-export' } }),
+  secrets: new SecretResolver([envBackend(), ...awsSecretBackends()]),
+});

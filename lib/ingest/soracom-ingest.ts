@@ -1,0 +1,112 @@
+/**
+ * S3 ObjectCreated on an export → a compact summary next to it. The CSV is streamed from S3 through
+ * the byte-level aggregator (constant memory) and the summary written as JSON; `latest.json` of the
+ * account's month points at the newest export's figures, which the budget engine reads.
+ */
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Logger } from '../log/index.ts';
+import type { ObjectStore } from '../state/store.ts';
+import { type SoracomCsvSummary, summariseSoracomCsv } from './soracom-csv/index.ts';
+import { parseExportKey } from './soracom-export.ts';
+
+export const SUMMARIES_PREFIX = 'summaries/soracom/';
+
+/** A summary as stored: the aggregate plus where it came from. */
+export interface StoredSoracomSummary extends SoracomCsvSummary {
+  accountId: string;
+  operatorId: string;
+  sourceKey: string;
+}
+
+export interface IngestOptions {
+  s3: S3Client;
+  bucket: string;
+  /** The object key from the S3 event (already URL-decoded). */
+  key: string;
+  prefix: string;
+  /** The bill's currency; the CSV does not carry it (the export job records it as object metadata). */
+  currency?: string;
+  logger: Logger;
+}
+
+export async function ingestSoracomExport(options: IngestOptions): Promise<StoredSoracomSummary | undefined> {
+  const parts = parseExportKey(options.key, options.prefix);
+  if (!parts) {
+    options.logger.warn('not a spendwatch Soracom export key; ignored', { key: options.key });
+    return undefined;
+  }
+  const object = await options.s3.send(new GetObjectCommand({ Bucket: options.bucket, Key: options.key }));
+  const currency = options.currency ?? object.Metadata?.currency;
+  if (!currency)
+    throw new Error(`export ${options.key} has no currency metadata; re-export it with the export job`);
+  const month = `${parts.month.slice(0, 4)}-${parts.month.slice(4)}`;
+  const summary = await summariseSoracomCsv(object.Body as AsyncIterable<Uint8Array>, { currency, month });
+  const stored: StoredSoracomSummary = {
+    ...summary,
+    accountId: parts.accountId,
+    operatorId: parts.operatorId,
+    sourceKey: options.key,
+  };
+  const body = JSON.stringify(stored);
+  const base = `${options.prefix}${SUMMARIES_PREFIX}${parts.accountId}/${parts.month}/`;
+  const name = options.key.slice(options.key.lastIndexOf('/') + 1).replace(/\.csv$/, '.json');
+  await options.s3.send(
+    new PutObjectCommand({
+      Bucket: options.bucket,
+      Key: `${base}${name}`,
+      Body: body,
+      ContentType: 'application/json',
+    }),
+  );
+  // Export keys sort by time: an older export arriving late must not replace a newer summary.
+  const latest = await readLatest(options.s3, options.bucket, `${base}latest.json`);
+  if (!latest || latest.sourceKey <= options.key) {
+    await options.s3.send(
+      new PutObjectCommand({
+        Bucket: options.bucket,
+        Key: `${base}latest.json`,
+        Body: body,
+        ContentType: 'application/json',
+      }),
+    );
+  }
+  options.logger.info('soracom billing export summarised', {
+    key: options.key,
+    rows: summary.rowCount,
+    subscribers: summary.subscribers.length,
+    malformed: summary.malformed.count,
+    total: `${summary.totals.amount} ${currency}`,
+  });
+  if (summary.malformed.count > 0) {
+    options.logger.warn('malformed rows in the billing export (counted, not added)', {
+      key: options.key,
+      count: summary.malformed.count,
+      first: summary.malformed.rows.slice(0, 5),
+    });
+  }
+  return stored;
+}
+
+async function readLatest(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+): Promise<{ sourceKey: string } | undefined> {
+  try {
+    const reply = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return JSON.parse(await reply.Body!.transformToString('utf8')) as { sourceKey: string };
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+    throw error;
+  }
+}
+
+/** The summary the engine reads for an account's month, through the state store (same bucket and prefix). */
+export async function latestSummary(
+  store: ObjectStore,
+  accountId: string,
+  month: string,
+): Promise<StoredSoracomSummary | undefined> {
+  const object = await store.get(`${SUMMARIES_PREFIX}${accountId}/${month}/latest.json`);
+  return object ? (JSON.parse(object.body) as StoredSoracomSummary) : undefined;
+}
