@@ -65,7 +65,7 @@ async function exportAccount(account: Account, deps: JobDependencies): Promise<s
     clock: deps.clock,
     logger: deps.logger.child({ account: account.id }),
     credentials,
-    http: {},
+    http: deps.http ?? {},
   };
   const soracom = { ...account.settings, ...account } as unknown as SoracomAccount;
   const source = new SoracomSource(soracom, context);
