@@ -4,7 +4,7 @@
  * whatever the fleet's size). The URL is a secret: it is registered with the redactor by the client
  * and never logged here.
  */
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -50,11 +50,16 @@ export async function exportBillingCsvToS3(options: ExportToS3Options): Promise<
   const job = await exports.requestExport(options.month ?? 'latest', 'async');
   const { url } = await exports.waitForExport(job.exportedFileId, options.wait);
   const key = exportKey(options.prefix, account.id, month, operatorId, now);
-  const body = Readable.fromWeb((await exports.downloadExport(url)) as WebReadableStream<Uint8Array>);
   let bytes = 0;
-  body.on('data', (chunk: Buffer) => {
-    bytes += chunk.length;
-  });
+  // Counted on the way through (a 'data' listener would switch the stream to flowing and race the upload).
+  const body = Readable.fromWeb((await exports.downloadExport(url)) as WebReadableStream<Uint8Array>).pipe(
+    new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length;
+        done(null, chunk);
+      },
+    }),
+  );
   await new Upload({
     client: options.s3,
     params: {
