@@ -9,50 +9,38 @@ import type { CommandIo, CommandRun } from '../../lib/cli/command-run.ts';
 import { exitCodeOf } from '../../lib/cli/command-run.ts';
 import { describeReport } from '../../lib/cli/output.ts';
 import { renderSlackMessage } from '../../lib/notify/render/index.ts';
-import { startDemoInbox } from './inbox.ts';
 
 const OUTPUT = resolve('artifacts/demo');
 
 export async function runDemo(run: CommandRun, io: CommandIo): Promise<number> {
-  const inbox = await startDemoInbox(run.logger, 'Asia/Tokyo');
-  try {
-    const report = await run.check({}, inbox.publisher);
-    io.out(describeReport(report));
-    const deliveries = await inbox.deliveries();
-    const rule = (title: string) =>
-      `\n${'─'.repeat(4)} ${title} ${'─'.repeat(Math.max(4, 92 - title.length))}`;
-    io.out(
-      rule(`${deliveries.length} alerts published to SNS (local emulator), as subscribers receive them`),
-    );
-    await mkdir(OUTPUT, { recursive: true });
-    // Shown in full: the first alert, and the first in another currency (JPY and USD read differently).
-    const first = deliveries[0];
-    const shown = new Set([first, deliveries.find((d) => d.alert.currency !== first?.alert.currency)]);
-    for (const [i, delivery] of deliveries.entries()) {
-      const slack = JSON.stringify(renderSlackMessage(delivery.alert), null, 2);
-      const name = `${String(i + 1).padStart(2, '0')}-${delivery.alert.budget}-${delivery.alert.thresholdId}`;
-      await writeFile(
-        join(OUTPUT, `${name}.email.txt`),
-        `Subject: ${delivery.subject}\n\n${delivery.email}\n`,
-      );
-      await writeFile(join(OUTPUT, `${name}.slack.json`), `${slack}\n`);
-      if (!shown.has(delivery)) {
-        io.out(`  ${delivery.subject}`);
-        continue;
-      }
-      io.out(rule(`email ${i + 1}/${deliveries.length}`));
-      io.out(`Subject: ${delivery.subject}\n\n${delivery.email}`);
-      io.out(rule(`Slack ${i + 1}/${deliveries.length} (Block Kit posted by functions/slack-notifier)`));
-      io.out(slack);
-      io.out(rule('and'));
+  const inbox = run.inbox;
+  if (!inbox) throw new Error('the demo runs in the simulated world (--simulate)');
+  const report = await run.check({}, { publisher: inbox.publisher });
+  io.out(describeReport(report));
+  const deliveries = await inbox.deliveries();
+  const rule = (title: string) => `\n${'─'.repeat(4)} ${title} ${'─'.repeat(Math.max(4, 92 - title.length))}`;
+  io.out(rule(`${deliveries.length} alerts published to SNS (local emulator), as subscribers receive them`));
+  await mkdir(OUTPUT, { recursive: true });
+  // Shown in full: the first critical alert, and the first in another currency (JPY and USD read differently).
+  const first = deliveries.find((d) => d.alert.severity === 'critical') ?? deliveries[0];
+  const shown = new Set([first, deliveries.find((d) => d.alert.currency !== first?.alert.currency)]);
+  for (const [i, delivery] of deliveries.entries()) {
+    const slack = JSON.stringify(renderSlackMessage(delivery.alert), null, 2);
+    const name = `${String(i + 1).padStart(2, '0')}-${delivery.alert.budget}-${delivery.alert.thresholdId}`;
+    await writeFile(join(OUTPUT, `${name}.email.txt`), `Subject: ${delivery.subject}\n\n${delivery.email}\n`);
+    await writeFile(join(OUTPUT, `${name}.slack.json`), `${slack}\n`);
+    if (!shown.has(delivery)) {
+      io.out(`  ${delivery.subject}`);
+      continue;
     }
-    io.out(`\nEvery email and Slack message is in ${OUTPUT}/.`);
-    io.out('Next: npm run spendwatch -- status --config examples/demo.yaml --simulate');
-    io.out(
-      '      npm run spendwatch -- report --config examples/demo.yaml --simulate --out artifacts/report',
-    );
-    return exitCodeOf(report);
-  } finally {
-    await inbox.stop();
+    io.out(rule(`email ${i + 1}/${deliveries.length}`));
+    io.out(`Subject: ${delivery.subject}\n\n${delivery.email}`);
+    io.out(rule(`Slack ${i + 1}/${deliveries.length} (Block Kit posted by functions/slack-notifier)`));
+    io.out(slack);
+    io.out(rule('and'));
   }
+  io.out(`\nEvery email and Slack message is in ${OUTPUT}/.`);
+  io.out('Next: npm run spendwatch -- status --config examples/demo.yaml --simulate');
+  io.out('      npm run spendwatch -- report --config examples/demo.yaml --simulate --out artifacts/report');
+  return exitCodeOf(report);
 }

@@ -2,6 +2,7 @@
  * The demo's mailbox: a local SNS (fauxqs, over real HTTP) with an SQS queue subscribed, so demo
  * alerts go through the real SnsAlertPublisher and come back as subscribers would receive them.
  */
+import type { S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -15,6 +16,9 @@ import type { Alert } from '../../lib/alerts/alert.ts';
 import type { Logger } from '../../lib/log/index.ts';
 import { alertSchema } from '../../lib/notify/alert-schema.ts';
 import { SnsAlertPublisher, snsClientFromEnv } from '../../lib/notify/sns.ts';
+import { s3ClientFromEnv } from '../../lib/state/s3-store.ts';
+
+export const DEMO_BUCKET = 'spendwatch-demo';
 
 export interface Delivery {
   subject: string;
@@ -26,6 +30,8 @@ export interface Delivery {
 
 export interface DemoInbox {
   publisher: SnsAlertPublisher;
+  /** The same emulator's S3, with an empty bucket `DEMO_BUCKET` (billing CSV exports and summaries). */
+  s3: S3Client;
   /** Everything delivered so far, in publish order. */
   deliveries(): Promise<Delivery[]>;
   stop(): Promise<void>;
@@ -45,9 +51,12 @@ export async function startDemoInbox(logger: Logger, timeZone: string): Promise<
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
   );
   await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn }));
+  const s3 = s3ClientFromEnv({ SPENDWATCH_S3_ENDPOINT: server.address });
+  server.createBucket(DEMO_BUCKET);
   const received: Delivery[] = [];
   return {
     publisher: new SnsAlertPublisher({ client: sns, topicArn: TopicArn!, logger, render: { timeZone } }),
+    s3,
     async deliveries() {
       for (;;) {
         const { Messages = [] } = await sqs.send(
@@ -68,6 +77,7 @@ export async function startDemoInbox(logger: Logger, timeZone: string): Promise<
       }
     },
     async stop() {
+      s3.destroy();
       sns.destroy();
       sqs.destroy();
       await server.stop();

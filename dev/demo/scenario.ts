@@ -8,7 +8,7 @@ import { CloudflareSimulator, dailyUsage } from '../simulators/cloudflare.ts';
 import { everyDay, FastlySimulator } from '../simulators/fastly.ts';
 import { KillBillSimulator } from '../simulators/killbill.ts';
 import type { Simulator } from '../simulators/kit.ts';
-import { monthOfDays, SoracomSimulator } from '../simulators/soracom.ts';
+import { type BillingCsvRow, billingCsv, monthOfDays, SoracomSimulator } from '../simulators/soracom.ts';
 
 export const DEMO_NOW = '2026-11-23T12:00:00+09:00';
 
@@ -63,6 +63,7 @@ export async function startDemoWorld(now: Date): Promise<DemoWorld> {
     },
   });
   soracomJp.setDay(localDateKey(now, 'Asia/Tokyo').replaceAll('-', ''), 400);
+  soracomJp.options.exportCsv = billingCsv(fleetCsvRows(jpMonth, jp.day, runawayDay));
 
   // Soracom Global: about $6 a day in USD, billed by the UTC month.
   const utc = toLocal(now, 'UTC');
@@ -154,4 +155,39 @@ export async function startDemoWorld(now: Date): Promise<DemoWorld> {
       await Promise.all(sims.map((s) => s.stop()));
     },
   };
+}
+
+/** The Japan fleet's billing CSV: 15 SIMs on two fleets, data per day, a basic fee per month. */
+function fleetCsvRows(month: string, today: number, runawayDay: number): BillingCsvRow[] {
+  const rows: BillingCsvRow[] = [];
+  for (let sim = 1; sim <= 15; sim++) {
+    const imsi = `4401031253800${String(sim).padStart(2, '0')}`;
+    const tags = {
+      'tag:fleet': sim <= 5 ? 'tokyo-buses' : 'osaka-meters',
+      'tag:name': sim === 1 ? 'bus-017 "router"' : `device-${sim}`,
+    };
+    rows.push({
+      imsi,
+      date: month,
+      billItemName: 'Basic fee (plan-D)',
+      unitPrice: 330,
+      quantity: 1,
+      amount: 330,
+      ...tags,
+    });
+    for (let day = 1; day < today; day++) {
+      const runaway = sim === 1 && day === runawayDay;
+      const megabytes = runaway ? 24_000 : 180 + ((sim * 7 + day) % 40);
+      rows.push({
+        imsi,
+        date: `${month}${pad(day)}`,
+        billItemName: 'Data usage fee (plan-D)',
+        unitPrice: '0.2',
+        quantity: megabytes,
+        amount: (megabytes * 0.2).toFixed(1),
+        ...tags,
+      });
+    }
+  }
+  return rows;
 }

@@ -1,4 +1,5 @@
 import type { BudgetStatus, Crossing } from '../budgets/evaluate.ts';
+import { decimal } from '../money/index.ts';
 import { localDateKey } from '../time/zoned.ts';
 import type { Alert } from './alert.ts';
 import { formatAmount, formatLocal, formatPercent } from './format.ts';
@@ -21,17 +22,17 @@ export function buildAlert(
       ? status.percent
       : resource.value.div(budget.amount).times(100)
     : status.percent;
+  // Contributors are shares of what the alert says was spent: for a resource, the resource itself.
   const contributors = resource
     ? [
         {
           kind: 'resource' as const,
           name: resource.name ? `${resource.name} (${resource.id})` : resource.id,
           cost: resource.value.toFixed(),
-          share: resource.shareOfBill,
+          share: '100.0',
           ...(resource.tags && { tags: resource.tags }),
         },
-        ...status.contributors.filter((c) => !c.name.includes(resource.id)),
-      ].slice(0, status.contributors.length || 1)
+      ]
     : status.contributors;
   return {
     version: 1,
@@ -113,6 +114,21 @@ function details(status: BudgetStatus, crossing: Crossing): string[] {
     lines.push(
       `Straight-line burn expects ${formatAmount(status.pace.expected.round(2), status.budget.unit)} by now (${formatPercent(status.pace.aheadPercent)} vs pace)`,
     );
+  }
+  if (crossing.resource) {
+    const others = status.contributors.filter(
+      (c) => c.kind === 'resource' && !c.name.includes(crossing.resource!.id),
+    );
+    lines.push(
+      `${crossing.resource.id} is ${crossing.resource.shareOfBill}% of the whole bill (${formatAmount(
+        status.accounts.reduce((sum, a) => sum.plus(a.snapshot.BilledCost?.amount ?? 0), decimal(0)),
+        status.budget.unit,
+      )})`,
+    );
+    if (others.length > 0)
+      lines.push(
+        `Next largest: ${others.map((c) => `${c.name} ${formatAmount(c.cost, status.budget.unit)}`).join(', ')}`,
+      );
   }
   if (crossing.anomaly) {
     const a = crossing.anomaly;

@@ -3,11 +3,13 @@
  * the check. With --simulate the command runs inside the demo world: loopback simulators stand in for
  * the providers and every account of the config is pointed at its simulator.
  */
+
+import type { DemoInbox } from '../../dev/demo/inbox.ts';
 import { HealthTracker } from '../check/health.ts';
-import { type CheckOptions, type CheckReport, runCheck } from '../check/run-check.ts';
+import { type CheckDependencies, type CheckOptions, type CheckReport, runCheck } from '../check/run-check.ts';
 import { type Config, loadConfig } from '../config/load.ts';
 import { jsonLogger, type Logger } from '../log/index.ts';
-import { type AlertPublisher, MemoryPublisher } from '../notify/publisher.ts';
+import { MemoryPublisher } from '../notify/publisher.ts';
 import { SnsAlertPublisher, snsClientFromEnv } from '../notify/sns.ts';
 import { envBackend, SecretResolver } from '../secrets/index.ts';
 import { FsObjectStore } from '../state/fs-store.ts';
@@ -42,9 +44,15 @@ export interface CommandRun {
   logger: Logger;
   /**
    * runCheck with this run's clock, secrets and logger, showing "reading accounts n/m" on a terminal.
-   * Alerts go to `publisher`, else to the --topic-arn topic, else nowhere but the report.
+   * Alerts go to `with.publisher`, else to the --topic-arn topic, else nowhere but the report.
    */
-  check(options?: CheckOptions, publisher?: AlertPublisher): Promise<CheckReport>;
+  check(
+    options?: CheckOptions,
+    with_?: Partial<Pick<CheckDependencies, 'publisher' | 'enrich'>>,
+  ): Promise<CheckReport>;
+  secrets: SecretResolver;
+  /** Under --simulate: the local SNS mailbox the demo publishes to. */
+  inbox?: DemoInbox;
 }
 
 export async function withCommandRun<T>(
@@ -72,7 +80,17 @@ export async function withCommandRun<T>(
     io.err(
       `Simulating ${simulated.join(', ')} on local simulators at ${clock.now().toISOString()} (pass --now to replay another moment).`,
     );
-    return await body(commandRun(config, clock, new SecretResolver([envBackend(world.env)]), flags, io));
+    const secrets = new SecretResolver([envBackend(world.env)]);
+    const logger = loggerFor(flags, io);
+    const { startDemoAws } = await import('../../dev/demo/aws.ts');
+    const aws = await startDemoAws(config, clock, logger, secrets);
+    try {
+      return await body(
+        commandRun(config, clock, secrets, flags, io, { enrich: aws.enrich, inbox: aws.inbox }),
+      );
+    } finally {
+      await aws.stop();
+    }
   } finally {
     await world.stop();
   }
@@ -84,8 +102,9 @@ function commandRun(
   secrets: SecretResolver,
   flags: RunFlags,
   io: CommandIo,
+  simulated?: SimulatedAws,
 ): CommandRun {
-  const logger = jsonLogger({ level: flags.verbose ? 'debug' : 'warn', write: (line) => io.err(line) });
+  const logger = loggerFor(flags, io);
   const defaultPublisher = () =>
     flags.topicArn
       ? new SnsAlertPublisher({
@@ -99,11 +118,21 @@ function commandRun(
     config,
     clock,
     logger,
-    async check(options = {}, publisher = defaultPublisher()) {
+    secrets,
+    inbox: simulated?.inbox,
+    async check(options = {}, with_ = {}) {
       try {
         return await runCheck(
           config,
-          { clock, logger, secrets, publisher, ...stateIn(flags.state) },
+          {
+            clock,
+            logger,
+            secrets,
+            publisher: defaultPublisher(),
+            ...stateIn(flags.state),
+            ...(simulated && { enrich: simulated.enrich }),
+            ...with_,
+          },
           {
             ...options,
             onAccountRead: (done, total) => io.progress?.show(`reading accounts ${done}/${total}`),
@@ -114,6 +143,16 @@ function commandRun(
       }
     },
   };
+}
+
+/** What --simulate adds: the billing-CSV breakdown and the local SNS mailbox. */
+interface SimulatedAws {
+  enrich: NonNullable<CheckDependencies['enrich']>;
+  inbox: DemoInbox;
+}
+
+function loggerFor(flags: RunFlags, io: CommandIo): Logger {
+  return jsonLogger({ level: flags.verbose ? 'debug' : 'warn', write: (line) => io.err(line) });
 }
 
 /** `--state DIR`: the filesystem store, with the same exclusive-create semantics as S3. */

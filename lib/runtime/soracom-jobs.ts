@@ -7,7 +7,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { mapLimit } from '../concurrency/map-limit.ts';
-import type { Account } from '../config/load.ts';
+import type { Account, Config } from '../config/load.ts';
 import { exportBillingCsvToS3 } from '../ingest/soracom-export.ts';
 import { ingestSoracomExport } from '../ingest/soracom-ingest.ts';
 import type { Logger } from '../log/index.ts';
@@ -31,13 +31,15 @@ export interface JobDependencies {
   secrets: SecretResolver;
   /** Provider HTTP settings (tests shorten waits through `sleep`). */
   http?: ConnectContext['http'];
+  /** The config; by default read from SPENDWATCH_CONFIG (the bundle or S3). */
+  config?: () => Promise<Config>;
 }
 
 export function soracomExportJob(
   deps: JobDependencies,
 ): () => Promise<{ exported: string[]; failed: string[] }> {
   return async () => {
-    const config = await loadRuntimeConfig(deps.env.SPENDWATCH_CONFIG, deps.s3);
+    const config = await (deps.config?.() ?? loadRuntimeConfig(deps.env.SPENDWATCH_CONFIG, deps.s3));
     const accounts = config.accounts.filter((a) => a.provider === 'soracom');
     const results = await mapLimit(accounts, 2, (account) => exportAccount(account, deps));
     const exported: string[] = [];

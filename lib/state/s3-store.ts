@@ -133,10 +133,22 @@ export function s3ClientFromEnv(env: NodeJS.ProcessEnv = process.env): S3Client 
   const endpoint = env.SPENDWATCH_S3_ENDPOINT;
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!endpoint) return new S3Client(region ? { region } : {});
+  // A local emulator takes any key; real credentials in the environment are used as given.
+  const credentials =
+    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? {
+          accessKeyId: env.AWS_ACCESS_KEY_ID,
+          secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+          sessionToken: env.AWS_SESSION_TOKEN,
+        }
+      : env.AWS_PROFILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI
+        ? undefined
+        : { accessKeyId: 'local', secretAccessKey: 'local' };
   return new S3Client({
     endpoint,
     forcePathStyle: true,
     region: region ?? 'us-east-1',
+    ...(credentials && { credentials }),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });

@@ -173,9 +173,9 @@ budgets:
     expect(runaway!.headline).toBe(
       `any-sim: ${RUNAWAY} (tag:fleet=A, tag:site=Osaka, "B" yard) spent ¥3,000 this period, over the 100% per-resource budget of ¥1,000; 32.6% of the whole bill`,
     );
+    expect(runaway!.details).toContain(`${RUNAWAY} is 32.6% of the whole bill (¥9,200)`);
     expect(runaway!.contributors[0]).toMatchObject({
       name: RUNAWAY,
-      share: '32.6',
       tags: { 'tag:fleet': 'A', 'tag:site': 'Osaka, "B" yard' },
     });
     // The tag group: fleet A is ¥3,300 of its ¥5,000.

@@ -313,12 +313,10 @@ describe('per-resource budgets', () => {
     expect(alert.headline).toBe(
       'cdn: 440100000000001 (fleet=A) spent ¥1,240 this period, over the 100% per-resource budget of ¥1,000; 6.2% of the whole bill',
     );
-    expect(alert.contributors[0]).toMatchObject({
-      kind: 'resource',
-      name: '440100000000001',
-      share: '6.2',
-      tags: { fleet: 'A' },
-    });
+    expect(alert.contributors).toEqual([
+      { kind: 'resource', name: '440100000000001', cost: '1240', share: '100.0', tags: { fleet: 'A' } },
+    ]);
+    expect(alert.details).toContain('440100000000001 is 6.2% of the whole bill (¥20,000)');
   });
 
   it('narrows to resources carrying a tag value', () => {

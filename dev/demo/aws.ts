@@ -1,0 +1,57 @@
+/**
+ * The simulated world's AWS side: a local SNS mailbox (fauxqs) and the Soracom billing-CSV pipeline
+ * run into the same emulator's S3, exactly as the export and ingest Lambdas run it, so every command
+ * under --simulate sees each SIM with its tags.
+ */
+import type { CheckDependencies } from '../../lib/check/run-check.ts';
+import type { Config } from '../../lib/config/load.ts';
+import { soracomCsvEnricher } from '../../lib/ingest/soracom-breakdown.ts';
+import type { Logger } from '../../lib/log/index.ts';
+import { readEnvironment } from '../../lib/runtime/environment.ts';
+import { csvIngestJob, soracomExportJob } from '../../lib/runtime/soracom-jobs.ts';
+import type { SecretResolver } from '../../lib/secrets/index.ts';
+import { S3ObjectStore } from '../../lib/state/s3-store.ts';
+import type { Clock } from '../../lib/time/clock.ts';
+import { DEMO_BUCKET, type DemoInbox, startDemoInbox } from './inbox.ts';
+
+export interface DemoAws {
+  inbox: DemoInbox;
+  enrich: NonNullable<CheckDependencies['enrich']>;
+  stop(): Promise<void>;
+}
+
+export async function startDemoAws(
+  config: Config,
+  clock: Clock,
+  logger: Logger,
+  secrets: SecretResolver,
+): Promise<DemoAws> {
+  const inbox = await startDemoInbox(logger, 'Asia/Tokyo');
+  try {
+    const env = readEnvironment({ SPENDWATCH_BUCKET: DEMO_BUCKET, SPENDWATCH_STATE_PREFIX: '' });
+    const jobs = {
+      env,
+      s3: inbox.s3,
+      clock,
+      logger,
+      secrets,
+      config: async () => config,
+      http: { sleep: () => Promise.resolve() },
+    };
+    const { exported } = await soracomExportJob(jobs)();
+    await csvIngestJob(jobs)({
+      Records: exported.map((key) => ({
+        eventName: 'ObjectCreated:Put',
+        s3: { bucket: { name: DEMO_BUCKET }, object: { key } },
+      })),
+    });
+    return {
+      inbox,
+      enrich: soracomCsvEnricher(new S3ObjectStore({ client: inbox.s3, bucket: DEMO_BUCKET })),
+      stop: () => inbox.stop(),
+    };
+  } catch (error) {
+    await inbox.stop();
+    throw error;
+  }
+}
