@@ -164,6 +164,7 @@ export class SoracomCsvAggregator {
   private readonly decimal = new DecimalReader();
   private readonly amountValue: ExactDecimal = { mantissa: 0, big: null, scale: 0 };
   private readonly quantityValue: ExactDecimal = { mantissa: 0, big: null, scale: 0 };
+  /** Read only to check it: unit prices are not summed. */
   private readonly unitPriceValue: ExactDecimal = { mantissa: 0, big: null, scale: 0 };
   private readonly decoder = new TextDecoder();
   private scratch = new Uint8Array(256);

@@ -7,7 +7,7 @@
  */
 
 /** Largest magnitude kept in the float part: the sum of two such values is still an exact float64 integer. */
-export const FLOAT_LIMIT = 2 ** 52;
+const FLOAT_LIMIT = 2 ** 52;
 
 /** 10^0 .. 10^22 are exact in float64; beyond that powers go through BigInt. */
 const POW10 = Array.from({ length: 23 }, (_, exponent) => 10 ** exponent);
@@ -34,10 +34,6 @@ export class ScaledSums {
 
   constructor(initialCapacity = 1024) {
     this.small = new Float64Array(initialCapacity);
-  }
-
-  get size(): number {
-    return this.used;
   }
 
   /** A new slot holding zero. */
@@ -105,7 +101,8 @@ export class ScaledSums {
   }
 
   /** The slot's integer at `scale`, as a number when it fits the float part, else a BigInt. */
-  units(slot: number): number | bigint {
+  private units(slot: number): number | bigint {
+    if (this.carried.size === 0) return this.small[slot]!;
     const carried = this.carried.get(slot);
     const small = this.small[slot]!;
     return carried === undefined ? small : carried + BigInt(small);
@@ -145,7 +142,7 @@ export class ScaledSums {
 }
 
 /** An integer count of 10^-scale units as plain decimal text without trailing zeros, like big.js `toFixed()`. */
-export function scaledToText(units: number | bigint, scale: number): string {
+function scaledToText(units: number | bigint, scale: number): string {
   const negative = units < 0;
   const digits = (negative ? -units : units).toString();
   if (digits === '0') return '0';
