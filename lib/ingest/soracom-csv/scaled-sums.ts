@@ -60,7 +60,7 @@ export class ScaledSums {
     const shift = this.scale - scale;
     if (shift >= POW10.length) return Number.NaN;
     const aligned = mantissa * POW10[shift]!;
-    return aligned > FLOAT_LIMIT || aligned < -FLOAT_LIMIT ? Number.NaN : aligned;
+    return Math.abs(aligned) > FLOAT_LIMIT ? Number.NaN : aligned;
   }
 
   alignBig(mantissa: bigint, scale: number): bigint {
@@ -88,7 +88,7 @@ export class ScaledSums {
   /** Adds an integer from `align` (exact: both operands are within ±2^52). */
   addAligned(slot: number, aligned: number): void {
     const sum = this.small[slot]! + aligned;
-    if (sum > FLOAT_LIMIT || sum < -FLOAT_LIMIT) {
+    if (Math.abs(sum) > FLOAT_LIMIT) {
       this.carried.set(slot, (this.carried.get(slot) ?? 0n) + BigInt(sum));
       this.small[slot] = 0;
     } else {
@@ -130,7 +130,7 @@ export class ScaledSums {
       const value = small[slot]!;
       if (value === 0) continue;
       const scaled = value * floatFactor;
-      if (scaled > FLOAT_LIMIT || scaled < -FLOAT_LIMIT) {
+      if (Math.abs(scaled) > FLOAT_LIMIT) {
         this.carried.set(slot, (this.carried.get(slot) ?? 0n) + BigInt(value) * factor);
         small[slot] = 0;
       } else {
