@@ -5,7 +5,7 @@
  * compares parsing, not decimal libraries.
  */
 import { parseDecimalText } from '../lib/ingest/soracom-csv/decimal.ts';
-import { ScaledSums } from '../lib/ingest/soracom-csv/scaled-sums.ts';
+import { type ExactDecimal, ScaledSums } from '../lib/ingest/soracom-csv/scaled-sums.ts';
 
 const ID_COLUMNS = [
   'imsi',
@@ -46,6 +46,8 @@ export class StringRecordAggregator {
   private readonly subscribers = new Map<string, Subscriber>();
   private readonly items = new Map<string, { total: number; quantity: number }>();
   private readonly periods = new Map<string, number>();
+  private readonly amount: ExactDecimal = { mantissa: 0, big: null, scale: 0 };
+  private readonly quantity: ExactDecimal = { mantissa: 0, big: null, scale: 0 };
   private rows = 0;
   private malformed = 0;
 
@@ -65,10 +67,10 @@ export class StringRecordAggregator {
       this.malformed++;
       return;
     }
-    const amount = this.read(this.amounts, record[this.amountColumn]!);
+    const amount = this.amount;
+    const quantity = this.quantity;
     const quantityText = record[this.quantityColumn]!;
-    const quantity = quantityText === '' ? 0 : this.read(this.quantities, quantityText);
-    if (amount === null || quantity === null) {
+    if (!read(record[this.amountColumn]!, amount) || (quantityText !== '' && !read(quantityText, quantity))) {
       this.malformed++;
       return;
     }
@@ -83,19 +85,17 @@ export class StringRecordAggregator {
       period = this.amounts.allocate();
       this.periods.set(date, period);
     }
-    this.addAmount(period, amount);
-    this.addAmount(item.total, amount);
-    this.addTo(this.quantities, item.quantity, quantity);
     const subscriber = this.subscriber(record);
+    let subscriberItem = -1;
     if (subscriber) {
-      this.addAmount(subscriber.total, amount);
-      let slot = subscriber.items.get(itemName);
-      if (slot === undefined) {
-        slot = this.amounts.allocate();
-        subscriber.items.set(itemName, slot);
+      subscriberItem = subscriber.items.get(itemName) ?? -1;
+      if (subscriberItem < 0) {
+        subscriberItem = this.amounts.allocate();
+        subscriber.items.set(itemName, subscriberItem);
       }
-      this.addAmount(slot, amount);
     }
+    this.amounts.add(amount, period, item.total, subscriber?.total ?? -1, subscriberItem);
+    if (quantityText !== '') this.quantities.add(quantity, item.quantity);
   }
 
   result(): StringAggregationResult {
@@ -136,26 +136,21 @@ export class StringRecordAggregator {
     }
     return undefined;
   }
+}
 
-  /** The value aligned to the sums' scale: a number on the fast path, a bigint otherwise; null if not a decimal. */
-  private read(sums: ScaledSums, text: string): number | bigint | null {
-    // Up to 15 characters: at most 15 digits, which a float64 holds exactly.
-    if (text.length <= 15 && SHORT_DECIMAL.test(text)) {
-      const dot = text.indexOf('.');
-      const mantissa = dot < 0 ? Number(text) : Number(text.slice(0, dot) + text.slice(dot + 1));
-      const aligned = sums.align(mantissa, dot < 0 ? 0 : text.length - dot - 1);
-      if (!Number.isNaN(aligned)) return aligned;
-    }
-    const exact = parseDecimalText(text);
-    return exact === null ? null : sums.alignBig(exact.mantissa, exact.scale);
+/** Reads decimal text into `into`; false when it is not a decimal. */
+function read(text: string, into: ExactDecimal): boolean {
+  // Up to 15 characters: at most 15 digits, which a float64 holds exactly.
+  if (text.length <= 15 && SHORT_DECIMAL.test(text)) {
+    const dot = text.indexOf('.');
+    into.mantissa = dot < 0 ? Number(text) : Number(text.slice(0, dot) + text.slice(dot + 1));
+    into.big = null;
+    into.scale = dot < 0 ? 0 : text.length - dot - 1;
+    return true;
   }
-
-  private addAmount(slot: number, value: number | bigint): void {
-    this.addTo(this.amounts, slot, value);
-  }
-
-  private addTo(sums: ScaledSums, slot: number, value: number | bigint): void {
-    if (typeof value === 'number') sums.addAligned(slot, value);
-    else sums.addAlignedBig(slot, value);
-  }
+  const exact = parseDecimalText(text);
+  if (exact === null) return false;
+  into.big = exact.mantissa;
+  into.scale = exact.scale;
+  return true;
 }

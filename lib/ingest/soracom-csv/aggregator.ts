@@ -143,11 +143,12 @@ export class SoracomCsvAggregator {
   private readonly itemTotalSlots: number[] = [];
   private readonly itemQuantitySlots: number[] = [];
 
-  /** Per subscriber: kind, total slot, first (item, slot) node and interned tag values. */
+  /** Per subscriber: kind, total slot, first and last (item, slot) node and interned tag values. */
   private readonly subscribers = new ByteKeyTable();
   private subscriberKinds = new Uint8Array(1024);
   private subscriberTotalSlots = new Int32Array(1024);
   private subscriberFirstNodes = new Int32Array(1024);
+  private subscriberLastNodes = new Int32Array(1024);
   private subscriberTags = new Int32Array(0);
   private previousSubscriber = -1;
   /** Singly linked (item, amount slot) lists, one per subscriber: a device has only a few items. */
@@ -164,6 +165,7 @@ export class SoracomCsvAggregator {
   private readonly decimal = new DecimalReader();
   private readonly amountValue: ExactDecimal = { mantissa: 0, big: null, scale: 0 };
   private readonly quantityValue: ExactDecimal = { mantissa: 0, big: null, scale: 0 };
+  /** Read only to check it: unit prices are not summed. */
   private readonly unitPriceValue: ExactDecimal = { mantissa: 0, big: null, scale: 0 };
   private readonly decoder = new TextDecoder();
   private scratch = new Uint8Array(256);
@@ -542,6 +544,7 @@ export class SoracomCsvAggregator {
       this.subscriberKinds = grown(this.subscriberKinds, new Uint8Array(capacity));
       this.subscriberTotalSlots = grown(this.subscriberTotalSlots, new Int32Array(capacity));
       this.subscriberFirstNodes = grown(this.subscriberFirstNodes, new Int32Array(capacity));
+      this.subscriberLastNodes = grown(this.subscriberLastNodes, new Int32Array(capacity));
     }
     if ((subscriber + 1) * tagCount > this.subscriberTags.length) {
       this.subscriberTags = grown(
@@ -552,6 +555,7 @@ export class SoracomCsvAggregator {
     this.subscriberKinds[subscriber] = kind;
     this.subscriberTotalSlots[subscriber] = this.amounts.allocate();
     this.subscriberFirstNodes[subscriber] = -1;
+    this.subscriberLastNodes[subscriber] = -1;
     for (let tag = 0; tag < tagCount; tag++) {
       const column = this.tagColumns[tag]!;
       this.span(buf, column);
@@ -584,8 +588,12 @@ export class SoracomCsvAggregator {
     const slot = this.amounts.allocate();
     this.nodeItems[node] = item;
     this.nodeSlots[node] = slot;
-    this.nodeNexts[node] = this.subscriberFirstNodes[subscriber]!;
-    this.subscriberFirstNodes[subscriber] = node;
+    this.nodeNexts[node] = -1;
+    // Appended, so the list (and the summary) keeps the order items first appeared in.
+    const last = this.subscriberLastNodes[subscriber]!;
+    if (last < 0) this.subscriberFirstNodes[subscriber] = node;
+    else this.nodeNexts[last] = node;
+    this.subscriberLastNodes[subscriber] = node;
     return slot;
   }
 
@@ -787,12 +795,8 @@ export class SoracomCsvAggregator {
     const subscribers: SoracomCsvSubscriber[] = [];
     const tagCount = this.tagColumns.length;
     for (let subscriber = 0; subscriber < this.subscribers.size; subscriber++) {
-      const nodes: number[] = [];
-      for (let node = this.subscriberFirstNodes[subscriber]!; node >= 0; node = this.nodeNexts[node]!) {
-        nodes.push(node);
-      }
       const items: Record<string, string> = {};
-      for (const node of nodes.reverse()) {
+      for (let node = this.subscriberFirstNodes[subscriber]!; node >= 0; node = this.nodeNexts[node]!) {
         items[this.itemNames[this.nodeItems[node]!]!] = amounts.text(this.nodeSlots[node]!);
       }
       const tags: Record<string, string> = {};

@@ -92,11 +92,6 @@ export class ByteKeyTable {
     return this.arena.subarray(start, start + this.keys[key * 2 + 1]!);
   }
 
-  /** Bytes held (to measure memory use). */
-  get byteSize(): number {
-    return this.buckets.byteLength + this.keys.byteLength + this.arena.byteLength;
-  }
-
   private add(bytes: Uint8Array, start: number, end: number, group: number, hash: number, bucket: number) {
     const length = end - start;
     if (length >= MAX_KEY_BYTES)

@@ -5,8 +5,8 @@
  */
 
 /** Decimal places and integer digits a value may have: enough for any bill, bounded so no row can make a huge BigInt. */
-export const MAX_DECIMAL_PLACES = 30;
-export const MAX_INTEGER_DIGITS = 30;
+const MAX_DECIMAL_PLACES = 30;
+const MAX_INTEGER_DIGITS = 30;
 
 /** Significant digits that always fit a float64 integer exactly (10^15 < 2^52). */
 const FAST_DIGITS = 15;

@@ -7,7 +7,7 @@
  */
 
 /** Largest magnitude kept in the float part: the sum of two such values is still an exact float64 integer. */
-export const FLOAT_LIMIT = 2 ** 52;
+const FLOAT_LIMIT = 2 ** 52;
 
 /** 10^0 .. 10^22 are exact in float64; beyond that powers go through BigInt. */
 const POW10 = Array.from({ length: 23 }, (_, exponent) => 10 ** exponent);
@@ -36,10 +36,6 @@ export class ScaledSums {
     this.small = new Float64Array(initialCapacity);
   }
 
-  get size(): number {
-    return this.used;
-  }
-
   /** A new slot holding zero. */
   allocate(): number {
     if (this.used === this.small.length) {
@@ -64,7 +60,7 @@ export class ScaledSums {
     const shift = this.scale - scale;
     if (shift >= POW10.length) return Number.NaN;
     const aligned = mantissa * POW10[shift]!;
-    return aligned > FLOAT_LIMIT || aligned < -FLOAT_LIMIT ? Number.NaN : aligned;
+    return Math.abs(aligned) > FLOAT_LIMIT ? Number.NaN : aligned;
   }
 
   alignBig(mantissa: bigint, scale: number): bigint {
@@ -92,7 +88,7 @@ export class ScaledSums {
   /** Adds an integer from `align` (exact: both operands are within ±2^52). */
   addAligned(slot: number, aligned: number): void {
     const sum = this.small[slot]! + aligned;
-    if (sum > FLOAT_LIMIT || sum < -FLOAT_LIMIT) {
+    if (Math.abs(sum) > FLOAT_LIMIT) {
       this.carried.set(slot, (this.carried.get(slot) ?? 0n) + BigInt(sum));
       this.small[slot] = 0;
     } else {
@@ -105,7 +101,8 @@ export class ScaledSums {
   }
 
   /** The slot's integer at `scale`, as a number when it fits the float part, else a BigInt. */
-  units(slot: number): number | bigint {
+  private units(slot: number): number | bigint {
+    if (this.carried.size === 0) return this.small[slot]!;
     const carried = this.carried.get(slot);
     const small = this.small[slot]!;
     return carried === undefined ? small : carried + BigInt(small);
@@ -133,7 +130,7 @@ export class ScaledSums {
       const value = small[slot]!;
       if (value === 0) continue;
       const scaled = value * floatFactor;
-      if (scaled > FLOAT_LIMIT || scaled < -FLOAT_LIMIT) {
+      if (Math.abs(scaled) > FLOAT_LIMIT) {
         this.carried.set(slot, (this.carried.get(slot) ?? 0n) + BigInt(value) * factor);
         small[slot] = 0;
       } else {
@@ -145,7 +142,7 @@ export class ScaledSums {
 }
 
 /** An integer count of 10^-scale units as plain decimal text without trailing zeros, like big.js `toFixed()`. */
-export function scaledToText(units: number | bigint, scale: number): string {
+function scaledToText(units: number | bigint, scale: number): string {
   const negative = units < 0;
   const digits = (negative ? -units : units).toString();
   if (digits === '0') return '0';
