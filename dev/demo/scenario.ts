@@ -32,10 +32,11 @@ export async function startDemoWorld(now: Date): Promise<DemoWorld> {
     return value;
   };
 
-  // Soracom Japan: ~¥800 a day; one SIM stuck in a loop three days ago burnt ¥4,800; today is half over.
+  // Soracom Japan: ~¥800 a day; one SIM stuck in a loop on the 20th burnt ¥4,800; today is half over.
+  // Fixed days of the month (not "n days ago"), so stepping --now through the month replays one story.
   const jp = toLocal(now, 'Asia/Tokyo');
   const jpMonth = `${jp.year}${pad(jp.month)}`;
-  const runawayDay = Math.max(1, jp.day - 3);
+  const runawayDay = 20;
   const soracomJp = new SoracomSimulator({
     authKeys: {
       [secret('SORACOM_JP_AUTH_KEY_ID', 'keyId-demo-jp')]: secret(
@@ -109,8 +110,8 @@ export async function startDemoWorld(now: Date): Promise<DemoWorld> {
     ),
   });
 
-  // Cloudflare: a cycle anchored on the 15th; Workers run ~$6 a day and spiked to $40 two days ago.
-  const spike = localDateKey(new Date(now.getTime() - 2 * 86_400_000), 'UTC');
+  // Cloudflare: a cycle anchored on the 15th; Workers run ~$6 a day and spiked to $40 on the 21st.
+  const spike = `${utcMonth}-21`;
   const cloudflare = new CloudflareSimulator({
     accountId: CLOUDFLARE_ACCOUNT,
     tokens: [secret('CLOUDFLARE_API_TOKEN', 'cf-demo-token-0123456789')],

@@ -72,6 +72,8 @@ Examples:
       'dry-run': { type: 'boolean' },
       json: { type: 'boolean' },
       account: { type: 'string', multiple: true },
+      state: { type: 'string' },
+      'topic-arn': { type: 'string' },
     },
     run: (values, io) => checkCommand(values, io),
   },

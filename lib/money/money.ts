@@ -31,7 +31,8 @@ export function decimal(value: DecimalInput): Decimal {
   }
   const text = value.trim();
   if (!DECIMAL_TEXT.test(text)) throw new InvalidAmountError(value);
-  return new Big(text);
+  // big.js refuses an explicit "+" sign that the pattern (and JSON-ish sources) allow.
+  return new Big(text.startsWith('+') ? text.slice(1) : text);
 }
 
 export function isDecimalText(value: string): boolean {

@@ -163,7 +163,7 @@ budgets:
   });
 });
 
-describe.concurrent('spendwatch against the demo world (--simulate)', () => {
+describe('spendwatch against the demo world (--simulate)', { timeout: 60_000 }, () => {
   it('check --json --dry-run prints one alert object per line on stdout, notes on stderr', async () => {
     const run = await spendwatch(['check', '--json', '--dry-run', '--simulate', '--config', DEMO]);
     expect(run.code).toBe(0);
@@ -195,6 +195,36 @@ describe.concurrent('spendwatch against the demo world (--simulate)', () => {
     expect(run.stderr).toContain('Simulating soracom-jp, soracom-global');
     expect(run.stderr).not.toContain('{');
   });
+
+  it('check --state: stepping --now through the month reports each crossing once', async () => {
+    const state = await mkdtemp(join(tmpdir(), 'spendwatch-state-'));
+    const at = (day: number) => [
+      'check',
+      '--json',
+      '--simulate',
+      '--config',
+      DEMO,
+      '--state',
+      state,
+      '--now',
+      `2026-11-${day}T12:00:00+09:00`,
+    ];
+    const keys = async (day: number) => {
+      const run = await spendwatch(at(day));
+      expect(run.code).toBe(0);
+      return run.stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { dedupKey: string }).dedupKey);
+    };
+    const first = await keys(21);
+    expect(first).toContain('any-sim/2026-11/actual-100pct.440103125380001');
+    expect(await keys(21)).toEqual([]); // the same moment again: nothing new
+    const next = await keys(22);
+    expect(next).toContain('workers/2026-11-15/anomaly-2026-11-21');
+    expect(next.filter((key) => first.includes(key))).toEqual([]);
+  }, 90_000);
 
   it('status prints a plain table when piped: every budget, amounts formatted, no ANSI, no progress', async () => {
     const run = await spendwatch(['status', '--simulate', '--config', DEMO]);

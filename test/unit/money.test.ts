@@ -32,6 +32,8 @@ describe('Money', () => {
     expect(() => Money.of(1, 'JPX')).toThrow(/three-letter code/);
     expect(() => Money.of('1,234', 'USD')).toThrow(InvalidAmountError);
     expect(() => Money.of(Number.NaN, 'USD')).toThrow(InvalidAmountError);
+    expect(Money.of('+1.5', 'USD').toString()).toBe('1.5 USD');
+    expect(() => Money.of('+', 'USD')).toThrow(InvalidAmountError);
   });
 
   it('formats per currency: JPY without decimals, USD with two', () => {
