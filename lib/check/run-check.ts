@@ -45,6 +45,8 @@ export interface CheckOptions {
   leaseMs?: number;
   /** Told after each account read settles (and once with 0 before the first), e.g. for a progress line. */
   onAccountRead?: (done: number, total: number) => void;
+  /** A link to this run's burn-up report, put in every alert (the Lambda writes the page to S3). */
+  reportLink?: { url: string; validForHours: number };
 }
 
 export type AccountOutcome =
@@ -287,6 +289,11 @@ async function deliver(
   options: CheckOptions,
   report: CheckReport,
 ): Promise<void> {
+  if (options.reportLink) {
+    alert.details.push(
+      `Burn-up report (link valid ${options.reportLink.validForHours} h): ${options.reportLink.url}`,
+    );
+  }
   if (options.dryRun) {
     report.suppressed.push({ alert, reason: 'dry-run' });
     return;

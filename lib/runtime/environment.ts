@@ -23,6 +23,14 @@ export const RuntimeEnvironment = z.object({
     .optional(),
   SPENDWATCH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   SPENDWATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  SPENDWATCH_REPORT_LINK_HOURS: z.coerce
+    .number()
+    .min(0.25)
+    .max(12)
+    .default(6)
+    .describe(
+      "Validity of the report link in alerts (a presigned URL; at most the Lambda credentials' life)",
+    ),
 });
 
 export type RuntimeEnvironment = z.output<typeof RuntimeEnvironment>;

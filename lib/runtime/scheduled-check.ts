@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { z } from 'zod';
 import { HealthTracker } from '../check/health.ts';
 import { type CheckReport, runCheck } from '../check/run-check.ts';
@@ -13,6 +14,7 @@ import { type Config, parseConfig } from '../config/load.ts';
 import { soracomCsvEnricher } from '../ingest/soracom-breakdown.ts';
 import { jsonLogger, type Logger } from '../log/index.ts';
 import { SnsAlertPublisher, snsClientFromEnv } from '../notify/sns.ts';
+import { renderReportHtml } from '../report/html.ts';
 import { awsSecretBackends } from '../secrets/aws.ts';
 import { envBackend, SecretResolver } from '../secrets/index.ts';
 import { AlertLedger } from '../state/ledger.ts';
@@ -37,6 +39,8 @@ export interface CheckSummary {
   delivered: string[];
   suppressed: number;
   publishFailures: string[];
+  /** Where this run's burn-up report was written. */
+  reportKey?: string;
 }
 
 export interface ScheduledCheckDependencies {
@@ -85,6 +89,16 @@ export function scheduledCheck(deps: ScheduledCheckDependencies): (event: unknow
     }
     const accountIds = 'accountIds' in parsed.data ? (parsed.data.accountIds as string[]) : undefined;
     const config = await loadRuntimeConfig(deps.env.SPENDWATCH_CONFIG, deps.s3);
+    // The report is written after the run, but its link goes into the run's alerts: presign it first.
+    const reportKey = `${deps.env.SPENDWATCH_STATE_PREFIX}reports/${deps.clock.now().toISOString().replace(/[:.]/g, '-')}.html`;
+    const hours = deps.env.SPENDWATCH_REPORT_LINK_HOURS;
+    const url = await getSignedUrl(
+      deps.s3,
+      new GetObjectCommand({ Bucket: deps.env.SPENDWATCH_BUCKET, Key: reportKey }),
+      {
+        expiresIn: Math.round(hours * 3600),
+      },
+    );
     const report = await runCheck(
       config,
       {
@@ -95,9 +109,17 @@ export function scheduledCheck(deps: ScheduledCheckDependencies): (event: unknow
         ledger,
         health,
       },
-      { accountIds, concurrency: deps.env.SPENDWATCH_CONCURRENCY },
+      { accountIds, concurrency: deps.env.SPENDWATCH_CONCURRENCY, reportLink: { url, validForHours: hours } },
     );
-    return summarise(report);
+    await deps.s3.send(
+      new PutObjectCommand({
+        Bucket: deps.env.SPENDWATCH_BUCKET,
+        Key: reportKey,
+        Body: renderReportHtml(report, { timeZone: config.timeZone }),
+        ContentType: 'text/html; charset=utf-8',
+      }),
+    );
+    return { ...summarise(report), reportKey };
   };
 }
 

@@ -118,6 +118,16 @@ budgets:
     expect(envelope.Subject).toMatch(/fleet/);
     expect(envelope.MessageAttributes.dedupKey?.Value).toBe('fleet/2026-11/actual-50pct');
 
+    // The alert links this run's burn-up report, written to S3 after the run.
+    const structure = JSON.parse(JSON.parse(Messages![0]!.Body!).Message) as { sqs: string };
+    const alert = JSON.parse(structure.sqs) as { details: string[] };
+    const link = alert.details.find((line) => line.startsWith('Burn-up report (link valid 6 h): '));
+    expect(link).toMatch(/X-Amz-Signature=/);
+    const page = await fetch(link!.slice(link!.indexOf('http')));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('data-budget="fleet"');
+    expect(first.reportKey).toMatch(/^spendwatch\/reports\/2026-.*\.html$/);
+
     const second = await handler(event);
     expect(second).toMatchObject({ delivered: [], suppressed: 1 });
   });
