@@ -5,18 +5,10 @@
  * compares parsing, not decimal libraries.
  */
 import { parseDecimalText } from '../lib/ingest/soracom-csv/decimal.ts';
+import { SORACOM_CSV_DEVICE_COLUMNS } from '../lib/ingest/soracom-csv/index.ts';
 import { type ExactDecimal, ScaledSums } from '../lib/ingest/soracom-csv/scaled-sums.ts';
 
-const ID_COLUMNS = [
-  'imsi',
-  'vpgId',
-  'loraGatewayId',
-  'loraDeviceId',
-  'sigfoxDeviceId',
-  'deviceId',
-  'gadgetId',
-  'soraCamDeviceId',
-];
+const ID_COLUMNS = SORACOM_CSV_DEVICE_COLUMNS;
 const SHORT_DECIMAL = /^-?\d+(\.\d+)?$/;
 
 interface Subscriber {

@@ -6,6 +6,7 @@
  * reports depends on the simulator's clock.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { SORACOM_CSV_DEVICE_COLUMNS } from '../../lib/ingest/soracom-csv/index.ts';
 import { decimal } from '../../lib/money/index.ts';
 import { daysInMonth, pad, toLocal } from '../../lib/time/zoned.ts';
 import { type Fault, json, type SimReply, type SimRequest, Simulator } from './kit.ts';
@@ -322,14 +323,7 @@ function shiftMonth(month: string, months: number): string {
 
 /** The amount columns of the Detailed Billing CSV, in Soracom's order (users.soracom.io billing CSV reference). */
 export const BILLING_CSV_COLUMNS = [
-  'imsi',
-  'vpgId',
-  'loraGatewayId',
-  'loraDeviceId',
-  'sigfoxDeviceId',
-  'deviceId',
-  'gadgetId',
-  'soraCamDeviceId',
+  ...SORACOM_CSV_DEVICE_COLUMNS,
   'date',
   'billItemName',
   'unitPrice',

@@ -6,24 +6,16 @@
  */
 import Big from 'big.js';
 import { parse } from 'csv-parse/sync';
-import type {
-  SoracomCsvBillItem,
-  SoracomCsvMalformedRow,
-  SoracomCsvSubscriber,
-  SoracomCsvSummary,
-  SoracomSubscriberKind,
+import {
+  SORACOM_CSV_DEVICE_COLUMNS,
+  type SoracomCsvBillItem,
+  type SoracomCsvMalformedRow,
+  type SoracomCsvSubscriber,
+  type SoracomCsvSummary,
+  type SoracomSubscriberKind,
 } from '../../lib/ingest/soracom-csv/index.ts';
 
-const ID_COLUMNS: SoracomSubscriberKind[] = [
-  'imsi',
-  'vpgId',
-  'loraGatewayId',
-  'loraDeviceId',
-  'sigfoxDeviceId',
-  'deviceId',
-  'gadgetId',
-  'soraCamDeviceId',
-];
+const ID_COLUMNS = SORACOM_CSV_DEVICE_COLUMNS;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const MAX_PLACES = 30;
 const MAX_INTEGER_DIGITS = 30;

@@ -9,15 +9,8 @@ import { referenceSummary } from '../support/soracom-csv-reference.ts';
 /** big.js takes no leading "+". */
 const big = (value: string) => new Big(value.replace(/^\+/, ''));
 
-const ID_COLUMNS = [
-  'vpgId',
-  'loraGatewayId',
-  'loraDeviceId',
-  'sigfoxDeviceId',
-  'deviceId',
-  'gadgetId',
-  'soraCamDeviceId',
-];
+/** The device columns other than the imsi. */
+const ID_COLUMNS = SORACOM_CSV_DEVICE_COLUMNS.slice(1);
 
 /** Decimal text in every spelling the grammar allows: signs, leading/trailing zeros, ".5", "5.", exponents, long digit runs. */
 const decimalText = fc

@@ -36,7 +36,7 @@ export class SoracomCsvFormatError extends Error {
 }
 
 /** Device id columns in the order that picks a row's subscriber: the imsi first, then the others. */
-const ID_COLUMNS: readonly SoracomSubscriberKind[] = [
+export const ID_COLUMNS: readonly SoracomSubscriberKind[] = [
   'imsi',
   'vpgId',
   'loraGatewayId',

@@ -1,4 +1,5 @@
 export {
+  ID_COLUMNS as SORACOM_CSV_DEVICE_COLUMNS,
   SoracomCsvAggregator,
   SoracomCsvFormatError,
   type SoracomCsvOptions,
