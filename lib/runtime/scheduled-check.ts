@@ -6,12 +6,15 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import * as z from 'zod';
 import { HealthTracker } from '../check/health.ts';
+import type { CheckMetrics } from '../check/metrics.ts';
 import { type CheckReport, runCheck } from '../check/run-check.ts';
 import { type Config, parseConfig } from '../config/load.ts';
 import { jsonLogger, type Logger } from '../log/index.ts';
 import { SnsAlertPublisher, snsClientFromEnv } from '../notify/sns.ts';
+import { emfCheckMetrics } from '../observability/emf.ts';
 import { awsSecretBackends } from '../secrets/aws.ts';
 import { envBackend, SecretResolver } from '../secrets/index.ts';
 import { AlertLedger } from '../state/ledger.ts';
@@ -19,6 +22,10 @@ import { S3ObjectStore, s3ClientFromEnv } from '../state/s3-store.ts';
 import type { Clock } from '../time/clock.ts';
 import { systemClock } from '../time/clock.ts';
 import { parseS3Uri, type RuntimeEnvironment, readEnvironment } from './environment.ts';
+import { enqueueBatches, planBatches, sqsClientFromEnv, watchedAccounts } from './fan-out.ts';
+
+/** The CloudWatch namespace of spendwatch's metrics (the alarms in serverless.yml read it). */
+export const METRICS_NAMESPACE = 'Spendwatch';
 
 /** EventBridge's scheduled event, or a manual/fan-out invocation naming accounts. */
 export const CheckEvent = z.union([
@@ -45,14 +52,27 @@ export interface ScheduledCheckDependencies {
   logger: Logger;
   secrets: SecretResolver;
   publisher: SnsAlertPublisher;
+  /** Where runCheck reports spend, durations and failures; none unless given. */
+  metrics?: CheckMetrics;
+  /** The work queue's client; without it the check never fans out. */
+  sqs?: SQSClient;
 }
 
-export function scheduledCheckFromEnvironment(
-  env: NodeJS.ProcessEnv = process.env,
-): (event: unknown) => Promise<CheckSummary> {
+/** What a fanned-out tick did: it read nothing itself, the workers report per batch. */
+export interface FanOutSummary {
+  at: string;
+  accounts: number;
+  batchesEnqueued: number;
+}
+
+/** The real adapters, built once per container from the environment (`function` names the log source). */
+export function runtimeDependencies(
+  env: NodeJS.ProcessEnv,
+  functionName: string,
+): ScheduledCheckDependencies {
   const settings = readEnvironment(env);
-  const logger = jsonLogger({ level: settings.SPENDWATCH_LOG_LEVEL, fields: { function: 'check' } });
-  return scheduledCheck({
+  const logger = jsonLogger({ level: settings.SPENDWATCH_LOG_LEVEL, fields: { function: functionName } });
+  return {
     env: settings,
     s3: s3ClientFromEnv(env),
     clock: systemClock,
@@ -64,17 +84,25 @@ export function scheduledCheckFromEnvironment(
       topicArn: settings.SPENDWATCH_TOPIC_ARN,
       logger,
     }),
-  });
+    metrics:
+      settings.SPENDWATCH_METRICS === 'emf'
+        ? emfCheckMetrics({ namespace: METRICS_NAMESPACE, dimensions: { Stage: settings.SPENDWATCH_STAGE } })
+        : undefined,
+    sqs: settings.SPENDWATCH_WORK_QUEUE_URL ? sqsClientFromEnv(env) : undefined,
+  };
 }
 
-export function scheduledCheck(deps: ScheduledCheckDependencies): (event: unknown) => Promise<CheckSummary> {
-  const store = new S3ObjectStore({
-    client: deps.s3,
-    bucket: deps.env.SPENDWATCH_BUCKET,
-    prefix: deps.env.SPENDWATCH_STATE_PREFIX,
-  });
-  const ledger = new AlertLedger(store);
-  const health = new HealthTracker(store);
+export function scheduledCheckFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): (event: unknown) => Promise<CheckSummary | FanOutSummary> {
+  return scheduledCheck(runtimeDependencies(env, 'check'));
+}
+
+export function scheduledCheck(
+  deps: ScheduledCheckDependencies,
+): (event: unknown) => Promise<CheckSummary | FanOutSummary> {
+  const check = checkRunner(deps);
+  const threshold = deps.env.SPENDWATCH_FANOUT_THRESHOLD;
   return async (event) => {
     const parsed = CheckEvent.safeParse(event);
     if (!parsed.success) {
@@ -84,7 +112,40 @@ export function scheduledCheck(deps: ScheduledCheckDependencies): (event: unknow
     }
     const accountIds = 'accountIds' in parsed.data ? (parsed.data.accountIds as string[]) : undefined;
     const config = await loadRuntimeConfig(deps.env.SPENDWATCH_CONFIG, deps.s3);
-    const report = await runCheck(
+    const watched = watchedAccounts(config).length;
+    if (!accountIds && watched > threshold) {
+      const queueUrl = deps.env.SPENDWATCH_WORK_QUEUE_URL;
+      if (deps.sqs && queueUrl) {
+        const batches = planBatches(config, deps.env.SPENDWATCH_FANOUT_BATCH_SIZE);
+        await enqueueBatches(deps.sqs, queueUrl, batches);
+        deps.logger.info('accounts fanned out to the work queue', {
+          accounts: watched,
+          batches: batches.length,
+        });
+        return { at: deps.clock.now().toISOString(), accounts: watched, batchesEnqueued: batches.length };
+      }
+      deps.logger.warn('more accounts than the fan-out threshold but no work queue; reading them all here', {
+        accounts: watched,
+        threshold,
+      });
+    }
+    return summarise(await check(config, accountIds));
+  };
+}
+
+/** runCheck with this deployment's state (ledger and health in S3), for the check and its workers. */
+export function checkRunner(
+  deps: ScheduledCheckDependencies,
+): (config: Config, accountIds?: string[]) => Promise<CheckReport> {
+  const store = new S3ObjectStore({
+    client: deps.s3,
+    bucket: deps.env.SPENDWATCH_BUCKET,
+    prefix: deps.env.SPENDWATCH_STATE_PREFIX,
+  });
+  const ledger = new AlertLedger(store);
+  const health = new HealthTracker(store);
+  return (config, accountIds) =>
+    runCheck(
       config,
       {
         clock: deps.clock,
@@ -93,11 +154,10 @@ export function scheduledCheck(deps: ScheduledCheckDependencies): (event: unknow
         publisher: deps.publisher,
         ledger,
         health,
+        metrics: deps.metrics,
       },
       { accountIds, concurrency: deps.env.SPENDWATCH_CONCURRENCY },
     );
-    return summarise(report);
-  };
 }
 
 /** The config from the bundle (a path next to the handler) or from S3 (s3://bucket/key). */
