@@ -4,6 +4,7 @@
  * on the metric names the code emits, schedules, runtime and architecture, no plaintext secrets, and
  * the zips themselves.
  */
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub strings, compared as written
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -82,7 +83,8 @@ const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [val
 const obj = (value: Json | undefined) => value as Record<string, Json>;
 
 /** A resource reference as text: "ref:X", "arn:X" (GetAtt X.Arn), or the Fn::Sub / literal string. */
-function show(value: Json): string {
+function show(value: Json | undefined): string {
+  if (value === undefined) return 'undefined';
   if (typeof value === 'string') return value;
   const ref = obj(value).Ref;
   if (typeof ref === 'string') return `ref:${ref}`;
