@@ -8,18 +8,18 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readZip } from '../../dev/zip.ts';
-import { METRIC } from '../../lib/observability/emf.ts';
-import { METRICS_NAMESPACE } from '../../lib/runtime/scheduled-check.ts';
 import {
   ensurePackaged,
   type Json,
-  packageCopyWith,
+  packageCopy,
   type Resource,
   readTemplate,
   resourcesOfType,
   type Template,
-} from './packaged.ts';
+} from '../../dev/lambda-package.ts';
+import { readZip } from '../../dev/zip.ts';
+import { METRIC } from '../../lib/observability/emf.ts';
+import { METRICS_NAMESPACE } from '../../lib/runtime/scheduled-check.ts';
 
 const STAGE = 'ci';
 const ARN = 'arn:${AWS::Partition}';
@@ -388,7 +388,7 @@ describe('the packaged stack', () => {
   });
 
   it('takes the schedule from a stage parameter', () => {
-    const copy = packageCopyWith({ checkSchedule: 'cron(0/5 * * * ? *)' });
+    const copy = packageCopy({ params: { checkSchedule: 'cron(0/5 * * * ? *)' } });
     try {
       const [[, rule]] = resourcesOfType(readTemplate(copy), 'AWS::Events::Rule') as [[string, Resource]];
       expect(rule.Properties.ScheduleExpression).toBe('cron(0/5 * * * ? *)');

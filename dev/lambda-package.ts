@@ -1,15 +1,24 @@
 /**
- * The packaged stack as the deploy tests read it: `npm run package` (osls + serverless-esbuild, offline,
- * no AWS credentials) writes .serverless/cloudformation-template-update-stack.json and one zip per
- * function. Packages again when that output is missing or older than what it is built from.
+ * The packaged stack as the deploy tests and the bundle bench read it: `npm run package` (osls +
+ * serverless-esbuild, offline, no AWS credentials) writes .serverless/cloudformation-template-update-stack.json
+ * and one zip per function. Packages again when that output is missing or older than what it is built from.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const PACKAGE_DIR = join(ROOT, '.serverless');
 const TEMPLATE = 'cloudformation-template-update-stack.json';
 /** What the package is built from (besides node_modules). */
@@ -66,15 +75,29 @@ export function ensurePackaged(): string {
   return PACKAGE_DIR;
 }
 
+export interface PackageVariant {
+  /** `--param` overrides. */
+  params?: Record<string, string>;
+  /** Changes serverless.yml (e.g. the esbuild options) before packaging. */
+  editServerlessYml?: (text: string) => string;
+}
+
 /**
- * Packages a copy of the project with `--param` overrides, so .serverless (read by the other tests)
- * is left alone: osls empties .serverless whatever --package says.
+ * Packages a copy of the project, so .serverless (read by the deploy tests) is left alone: osls empties
+ * .serverless whatever --package says. Returns the copy's package directory; remove `dirname` of it after.
  */
-export function packageCopyWith(params: Record<string, string>): string {
+export function packageCopy(variant: PackageVariant): string {
   const copy = mkdtempSync(join(tmpdir(), 'spendwatch-package-'));
   for (const source of SOURCES) cpSync(join(ROOT, source), join(copy, source), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
-  const overrides = Object.entries(params).flatMap(([name, value]) => ['--param', `${name}=${value}`]);
+  if (variant.editServerlessYml) {
+    const file = join(copy, 'serverless.yml');
+    writeFileSync(file, variant.editServerlessYml(readFileSync(file, 'utf8')));
+  }
+  const overrides = Object.entries(variant.params ?? {}).flatMap(([name, value]) => [
+    '--param',
+    `${name}=${value}`,
+  ]);
   run(join(ROOT, 'node_modules/.bin/osls'), ['package', '--stage', 'ci', ...overrides], copy);
   return join(copy, '.serverless');
 }
@@ -86,4 +109,16 @@ export function readTemplate(dir: string): Template {
 /** Logical id → resource, for every resource of `type`. */
 export function resourcesOfType(template: Template, type: string): [string, Resource][] {
   return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+/** The packaged functions: name, handler file inside the zip (without extension) and the zip's path. */
+export function packagedFunctions(dir: string): { name: string; handlerFile: string; zip: string }[] {
+  const state = JSON.parse(readFileSync(join(dir, 'serverless-state.json'), 'utf8')) as {
+    service: { functions: Record<string, { handler: string }> };
+  };
+  return Object.entries(state.service.functions).map(([name, fn]) => ({
+    name,
+    handlerFile: fn.handler.slice(0, fn.handler.lastIndexOf('.')),
+    zip: join(dir, `${name}.zip`),
+  }));
 }
