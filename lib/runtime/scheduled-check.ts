@@ -1,7 +1,8 @@
 /**
- * Composition root of the scheduled check Lambda: real adapters (S3 state, SNS, SSM/Secrets Manager)
- * wired around the same runCheck the CLI runs. Built once per container; each invocation re-reads the
- * config (cheap, and a config change in S3 applies without a deploy).
+ * Composition root of the scheduled check Lambda and its fan-out worker: real adapters (S3 state, SNS,
+ * SSM/Secrets Manager, SQS, EMF metrics on stdout) wired around the same runCheck the CLI runs. Built
+ * once per container; each invocation re-reads the config (cheap, and a config change in S3 applies
+ * without a deploy).
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';

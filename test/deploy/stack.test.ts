@@ -5,7 +5,7 @@
  * the zips themselves.
  */
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub strings, compared as written
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -373,6 +373,12 @@ describe('the packaged stack', () => {
       const map = JSON.parse(entries.get(`${handler}.js.map`)!.toString('utf8')) as { sources: string[] };
       expect(map.sources).toContain(`../../../${handler}.ts`);
       expect(map.sources.filter((source) => source.includes('node_modules'))).toEqual([]);
+    });
+
+    // A ceiling against regressions (bench/README.md has the figures: 337 KB for the check, most of it
+    // the bundled AWS SDK); `import { z } from 'zod'` instead of `import * as z` alone would add ~110 KB.
+    it.each(Object.keys(FUNCTIONS))('%s: the zip stays under 400 KB', (fn) => {
+      expect(statSync(join(packageDir, `${fn}.zip`)).size).toBeLessThan(400 * 1024);
     });
 
     it('ships the bundled config where SPENDWATCH_CONFIG points when it is not in S3', () => {
