@@ -5,7 +5,9 @@
  * the zips themselves.
  */
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub strings, compared as written
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -373,6 +375,29 @@ describe('the packaged stack', () => {
       const map = JSON.parse(entries.get(`${handler}.js.map`)!.toString('utf8')) as { sources: string[] };
       expect(map.sources).toContain(`../../../${handler}.ts`);
       expect(map.sources.filter((source) => source.includes('node_modules'))).toEqual([]);
+    });
+
+    it('maps a stack trace from the shipped bundle back to our TypeScript source', () => {
+      const unpacked = mkdtempSync(join(tmpdir(), 'spendwatch-zip-'));
+      try {
+        for (const entry of zip('check')) {
+          mkdirSync(dirname(join(unpacked, entry.name)), { recursive: true });
+          writeFileSync(join(unpacked, entry.name), entry.data);
+        }
+        // A malformed topic ARN fails the cold start in lib/runtime/environment.ts.
+        const run = spawnSync(
+          process.execPath,
+          ['--no-warnings', '--enable-source-maps', join(unpacked, 'functions/check.js')],
+          {
+            env: { PATH: process.env.PATH, SPENDWATCH_BUCKET: 'bucket', SPENDWATCH_TOPIC_ARN: 'not-an-arn' },
+            encoding: 'utf8',
+          },
+        );
+        expect(run.stderr).toMatch(/SPENDWATCH_TOPIC_ARN \("not-an-arn"\)/);
+        expect(run.stderr).toMatch(/at readEnvironment \(\S*lib\/runtime\/environment\.ts:\d+:\d+\)/);
+      } finally {
+        rmSync(unpacked, { recursive: true, force: true });
+      }
     });
 
     // A ceiling against regressions (bench/README.md has the figures: 337 KB for the check, most of it
