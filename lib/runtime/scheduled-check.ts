@@ -66,7 +66,7 @@ export interface FanOutSummary {
   batchesEnqueued: number;
 }
 
-/** The real adapters, built once per container from the environment (`function` names the log source). */
+/** The real adapters, built once per container from the environment; `functionName` tags every log line. */
 export function runtimeDependencies(
   env: NodeJS.ProcessEnv,
   functionName: string,
