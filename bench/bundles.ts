@@ -6,7 +6,8 @@
  * from node_modules through NODE_PATH, as Lambda's /var/runtime/node_modules would provide it).
  * Cold import: a fresh `node` process requires the unzipped handler module (which builds its clients
  * and reads its settings at module scope, as in Lambda's init phase); the median of N runs, with
- * --enable-source-maps as deployed and without. Targets: < 250 KB zipped, < 150 ms import.
+ * --enable-source-maps as deployed and without, the runs of all variants interleaved so that a change
+ * of machine load hits them alike. Targets: < 250 KB zipped, < 150 ms import.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -46,41 +47,53 @@ function median(numbers: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** Median milliseconds a fresh node spends in require(handler). */
+/** Milliseconds a fresh node spends in require(handler). */
 function coldImportMs(handler: string, flags: string[], nodePath: string | undefined): number {
-  const times: number[] = [];
-  for (let run = 0; run < RUNS; run++) {
-    const result = spawnSync(process.execPath, ['--no-warnings', ...flags, '-e', IMPORT, handler], {
-      env: { PATH: process.env.PATH, ...HANDLER_ENV, ...(nodePath ? { NODE_PATH: nodePath } : {}) },
-      encoding: 'utf8',
-    });
-    if (result.status !== 0) throw new Error(`importing ${handler} failed:\n${result.stderr}`);
-    times.push(Number(result.stdout));
-  }
-  return median(times);
+  const result = spawnSync(process.execPath, ['--no-warnings', ...flags, '-e', IMPORT, handler], {
+    env: { PATH: process.env.PATH, ...HANDLER_ENV, ...(nodePath ? { NODE_PATH: nodePath } : {}) },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`importing ${handler} failed:\n${result.stderr}`);
+  return Number(result.stdout);
 }
 
-function measure(variant: Variant, workDir: string) {
-  return packagedFunctions(variant.packageDir).map((fn) => {
-    // Unpacked outside the repository, whose package.json says "type": "module": the bundles are CommonJS.
-    const unpacked = join(workDir, variant.name.replace(/\W+/g, '-'), fn.name);
-    const sizes = { code: 0, map: 0 };
-    for (const entry of readZip(readFileSync(fn.zip))) {
-      mkdirSync(dirname(join(unpacked, entry.name)), { recursive: true });
-      writeFileSync(join(unpacked, entry.name), entry.data);
-      if (entry.name === `${fn.handlerFile}.js`) sizes.code = entry.data.length;
-      if (entry.name === `${fn.handlerFile}.js.map`) sizes.map = entry.data.length;
+/** One function of one variant, unpacked (outside the repository, whose package.json says "type": "module"). */
+function unpack(variant: Variant, fn: { name: string; handlerFile: string; zip: string }, workDir: string) {
+  const unpacked = join(workDir, variant.name.replace(/\W+/g, '-'), fn.name);
+  const sizes = { code: 0, map: 0 };
+  for (const entry of readZip(readFileSync(fn.zip))) {
+    mkdirSync(dirname(join(unpacked, entry.name)), { recursive: true });
+    writeFileSync(join(unpacked, entry.name), entry.data);
+    if (entry.name === `${fn.handlerFile}.js`) sizes.code = entry.data.length;
+    if (entry.name === `${fn.handlerFile}.js.map`) sizes.map = entry.data.length;
+  }
+  return {
+    fn: fn.name,
+    variant,
+    zip: statSync(fn.zip).size,
+    ...sizes,
+    handler: join(unpacked, `${fn.handlerFile}.js`),
+    withMaps: [] as number[],
+    withoutMaps: [] as number[],
+  };
+}
+
+/** Every variant of every function, the imports interleaved run by run so load changes hit all alike. */
+function measure(variants: Variant[], workDir: string) {
+  const rows = variants.flatMap((variant) =>
+    packagedFunctions(variant.packageDir).map((fn) => unpack(variant, fn, workDir)),
+  );
+  for (let run = 0; run < RUNS; run++) {
+    for (const row of rows) {
+      row.withMaps.push(coldImportMs(row.handler, ['--enable-source-maps'], row.variant.nodePath));
+      row.withoutMaps.push(coldImportMs(row.handler, [], row.variant.nodePath));
     }
-    const handler = join(unpacked, `${fn.handlerFile}.js`);
-    return {
-      fn: fn.name,
-      variant: variant.name,
-      zip: statSync(fn.zip).size,
-      ...sizes,
-      importMs: coldImportMs(handler, ['--enable-source-maps'], variant.nodePath),
-      importNoMapsMs: coldImportMs(handler, [], variant.nodePath),
-    };
-  });
+  }
+  return rows.map((row) => ({
+    ...row,
+    importMs: median(row.withMaps),
+    importNoMapsMs: median(row.withoutMaps),
+  }));
 }
 
 const shipped: Variant = { name: 'SDK bundled (shipped)', packageDir: ensurePackaged() };
@@ -97,11 +110,10 @@ const externalSdk: Variant = {
 };
 const workDir = mkdtempSync(join(tmpdir(), 'spendwatch-bench-'));
 try {
-  const rows = [...measure(shipped, workDir), ...measure(externalSdk, workDir)].sort((a, b) =>
-    a.fn.localeCompare(b.fn),
-  );
+  const loadBefore = loadavg()[0]!;
+  const rows = measure([shipped, externalSdk], workDir).sort((a, b) => a.fn.localeCompare(b.fn));
   console.log(
-    `node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(2)}; median of ${RUNS} imports\n`,
+    `node ${process.version}, ${cpus().length} CPUs, load ${loadBefore.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}; median of ${RUNS} imports\n`,
   );
   console.log(
     '| function | variant | zip KB | bundle KB | map KB | import ms (source maps on) | import ms (off) |',
@@ -111,7 +123,7 @@ try {
     const zip = `${kb(row.zip)}${row.zip / 1024 < ZIP_TARGET_KB ? '' : ' ✗'}`;
     const ms = `${row.importMs.toFixed(0)}${row.importMs < IMPORT_TARGET_MS ? '' : ' ✗'}`;
     console.log(
-      `| ${row.fn} | ${row.variant} | ${zip} | ${kb(row.code)} | ${kb(row.map)} | ${ms} | ${row.importNoMapsMs.toFixed(0)} |`,
+      `| ${row.fn} | ${row.variant.name} | ${zip} | ${kb(row.code)} | ${kb(row.map)} | ${ms} | ${row.importNoMapsMs.toFixed(0)} |`,
     );
   }
   console.log(`\n✗: over the target (${ZIP_TARGET_KB} KB zipped, ${IMPORT_TARGET_MS} ms import)`);
