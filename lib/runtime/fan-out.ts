@@ -18,7 +18,6 @@ export type WorkMessage = z.infer<typeof WorkMessage>;
 
 /** SendMessageBatch takes at most 10 entries. */
 const SQS_BATCH_LIMIT = 10;
-const SEND_ATTEMPTS = 3;
 
 /** The accounts a full check reads: those some budget watches (as runCheck does without accountIds). */
 export function watchedAccounts(config: Config): string[] {
@@ -62,24 +61,22 @@ export function planBatches(config: Config, batchSize: number): string[][] {
   return batches;
 }
 
-/** Sends one message per batch, ten per SendMessageBatch call; entries SQS refuses are sent again. */
+/**
+ * Sends one message per batch, ten per SendMessageBatch call. SQS answers a batch with per-entry
+ * failures rather than an error: any refused entry fails the tick (the check's error alarm), and the
+ * next tick enqueues every batch again.
+ */
 export async function enqueueBatches(sqs: SQSClient, queueUrl: string, batches: string[][]): Promise<void> {
   for (let start = 0; start < batches.length; start += SQS_BATCH_LIMIT) {
-    let entries = batches.slice(start, start + SQS_BATCH_LIMIT).map((accountIds, i) => ({
+    const entries = batches.slice(start, start + SQS_BATCH_LIMIT).map((accountIds, i) => ({
       Id: `batch-${start + i}`,
       MessageBody: JSON.stringify({ accountIds } satisfies WorkMessage),
     }));
-    for (let attempt = 1; entries.length > 0; attempt++) {
-      const reply = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
-      const failed = reply.Failed ?? [];
-      if (failed.length === 0) break;
-      const permanent = failed.filter((entry) => entry.SenderFault);
-      if (permanent.length > 0 || attempt === SEND_ATTEMPTS) {
-        const reasons = failed.map((entry) => `${entry.Id}: ${entry.Code} ${entry.Message ?? ''}`.trim());
-        throw new Error(`work queue refused ${failed.length} batch message(s): ${reasons.join('; ')}`);
-      }
-      const retry = new Set(failed.map((entry) => entry.Id));
-      entries = entries.filter((entry) => retry.has(entry.Id));
+    const reply = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+    const failed = reply.Failed ?? [];
+    if (failed.length > 0) {
+      const reasons = failed.map((entry) => `${entry.Id}: ${entry.Code} ${entry.Message ?? ''}`.trim());
+      throw new Error(`work queue refused ${failed.length} batch message(s): ${reasons.join('; ')}`);
     }
   }
 }

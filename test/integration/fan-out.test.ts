@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monthOfDays, SoracomSimulator } from '../../dev/simulators/soracom.ts';
 import { emfCheckMetrics } from '../../lib/observability/emf.ts';
 import { checkWorker } from '../../lib/runtime/check-worker.ts';
+import { enqueueBatches } from '../../lib/runtime/fan-out.ts';
 import { METRICS_NAMESPACE, runtimeDependencies, scheduledCheck } from '../../lib/runtime/scheduled-check.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { localAws } from '../support/aws-secrets.ts';
@@ -224,6 +225,20 @@ describe('fan-out: scheduled check → work queue → checkWorker', () => {
       BudgetSpend: 46000,
       BudgetPercent: expect.closeTo(153.33, 2),
     });
+  });
+
+  it('sends any number of batches, ten per SendMessageBatch call', async () => {
+    const QueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'many' }))).QueueUrl!;
+    const batches = Array.from({ length: 23 }, (_, i) => [`account-${i}`]);
+    await enqueueBatches(sqs, QueueUrl, batches);
+    const received: string[][] = [];
+    for (let page = await receiveAll(QueueUrl); page.length > 0; page = await receiveAll(QueueUrl)) {
+      for (const message of page) {
+        received.push((JSON.parse(message.Body!) as { accountIds: string[] }).accountIds);
+        await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }));
+      }
+    }
+    expect(received.sort()).toEqual(batches.sort());
   });
 
   it('reports a message that is not a work batch as failed, so it ends in the dead-letter queue', async () => {
