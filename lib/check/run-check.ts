@@ -19,6 +19,7 @@ import { type AlertLedger, DEFAULT_LEASE_MS } from '../state/ledger.ts';
 import type { Clock } from '../time/clock.ts';
 import { monthlyPeriod } from '../time/period.ts';
 import { buildHealthAlert, type HealthTracker } from './health.ts';
+import { type CheckMetrics, noCheckMetrics } from './metrics.ts';
 
 export interface CheckDependencies {
   clock: Clock;
@@ -32,6 +33,8 @@ export interface CheckDependencies {
   /** Adds what other pipelines know to a snapshot (e.g. the Soracom billing-CSV breakdown). */
   enrich?: (account: Account, snapshot: SpendSnapshot) => Promise<SpendSnapshot>;
   http?: ConnectContext['http'];
+  /** Spend, duration, provider errors, gaps and deliveries for dashboards and alarms; none by default. */
+  metrics?: CheckMetrics;
 }
 
 export interface CheckOptions {
@@ -77,6 +80,8 @@ export async function runCheck(
   deps: CheckDependencies,
   options: CheckOptions = {},
 ): Promise<CheckReport> {
+  const started = performance.now();
+  const metrics = deps.metrics ?? noCheckMetrics;
   const now = deps.clock.now();
   const wanted = options.accountIds ? new Set(options.accountIds) : undefined;
   const budgets = config.budgets.filter((b) => !wanted || b.accountIds.every((id) => wanted.has(id)));
@@ -110,6 +115,10 @@ export async function runCheck(
     suppressed: [],
     failed: [],
   };
+  for (const outcome of report.accounts) {
+    if (outcome.status === 'error')
+      metrics.providerError({ provider: outcome.account.provider, account: outcome.account.id });
+  }
   if (deps.health && !options.dryRun)
     await trackHealth(config, report.accounts, deps.health, deps, options, report, now);
   for (const budget of budgets) {
@@ -149,19 +158,33 @@ export async function runCheck(
       continue;
     }
     report.budgets.push({ budget: budget.name, status: 'evaluated', evaluation });
+    metrics.budgetEvaluated({
+      name: budget.name,
+      spent: evaluation.spent.toNumber(),
+      percentOfBudget: evaluation.percent.toNumber(),
+    });
     for (const crossing of evaluation.crossings) {
       await deliver(buildAlert(evaluation, crossing, now), deps, options, report);
     }
     if (deps.ledger && budget.notifyBackUnder)
       await backUnder(evaluation, deps.ledger, deps, options, report, now);
   }
+  const accountErrors = report.accounts.filter((a) => a.status === 'error').length;
+  const accountsPending = report.accounts.filter((a) => a.status === 'pending').length;
   deps.logger.info('check finished', {
     accounts: report.accounts.length,
-    accountErrors: report.accounts.filter((a) => a.status === 'error').length,
-    accountsPending: report.accounts.filter((a) => a.status === 'pending').length,
+    accountErrors,
+    accountsPending,
     budgets: report.budgets.length,
     delivered: report.delivered.length,
     suppressed: report.suppressed.length,
+    publishFailures: report.failed.length,
+  });
+  metrics.checkFinished({
+    durationMs: performance.now() - started,
+    accounts: report.accounts.length,
+    monitoringGaps: accountErrors + accountsPending,
+    alertsDelivered: report.delivered.length,
     publishFailures: report.failed.length,
   });
   return report;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigSchema } from './schema.ts';
 
 /** JSON Schema of the config file (what a user writes), generated from the same zod schema the loader uses. */

@@ -2,7 +2,7 @@
  * The budget config, as one zod schema: parsed from YAML at runtime and exported as JSON Schema
  * (schema/spendwatch.config.schema.json) for editor completion, so the two can never disagree.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCurrencyCode, isDecimalText } from '../money/index.ts';
 import { PROVIDERS } from '../providers/registry.ts';
 import { isTimeZone } from '../time/zoned.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A strict object whose "unknown field" error suggests the closest known field, so a typo such as

@@ -2,7 +2,7 @@
  * The Alert JSON as subscribers receive it (the `lambda`/`sqs`/`https` bodies), checked before a
  * channel renders it. Typed against the Alert model so the two cannot drift apart.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Alert } from '../alerts/alert.ts';
 import { isDecimalText } from '../money/index.ts';
 

@@ -5,6 +5,7 @@
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../alerts/alert.ts';
+import { clientConfigFromEnv } from '../aws/client-config.ts';
 import type { Logger } from '../log/index.ts';
 import type { AlertPublisher } from './publisher.ts';
 import { type RenderOptions, renderSnsMessage } from './render/index.ts';
@@ -86,18 +87,8 @@ export const SNS_ENDPOINT_ENV = 'SPENDWATCH_SNS_ENDPOINT';
 
 /**
  * An SNSClient from the environment: region and credentials as the SDK finds them, or, with
- * SPENDWATCH_SNS_ENDPOINT set, that endpoint (region defaulting to us-east-1 and placeholder
- * credentials when none are configured, as emulators do not check them).
+ * SPENDWATCH_SNS_ENDPOINT set, that endpoint (see clientConfigFromEnv).
  */
 export function snsClientFromEnv(env: NodeJS.ProcessEnv = process.env): SNSClient {
-  const endpoint = env[SNS_ENDPOINT_ENV]?.trim();
-  if (!endpoint) return new SNSClient({});
-  const hasCredentials = Boolean(
-    env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI,
-  );
-  return new SNSClient({
-    endpoint,
-    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
-    ...(hasCredentials ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  });
+  return new SNSClient(clientConfigFromEnv(env, SNS_ENDPOINT_ENV));
 }

@@ -2,7 +2,7 @@
  * The Lambda functions' settings, read once from the environment and checked like any other input:
  * a missing or malformed variable fails the cold start with its name, its value and the fix.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const s3Uri = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
 
@@ -31,6 +31,28 @@ export const RuntimeEnvironment = z.object({
     .describe(
       "Validity of the report link in alerts (a presigned URL; at most the Lambda credentials' life)",
     ),
+  SPENDWATCH_STAGE: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, 'expected the deployment stage (letters, digits, "-")')
+    .default('default')
+    .describe('The Stage dimension of every metric; the alarms match it'),
+  SPENDWATCH_METRICS: z
+    .enum(['emf', 'off'])
+    .default('off')
+    .describe('emf: CloudWatch embedded metrics on stdout (serverless.yml sets it); off: none'),
+  SPENDWATCH_FANOUT_THRESHOLD: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(200)
+    .describe(
+      'Above this many watched accounts the scheduled check enqueues batches instead of reading them',
+    ),
+  SPENDWATCH_FANOUT_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(25),
+  SPENDWATCH_WORK_QUEUE_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe('The work queue the scheduled check fans out to (serverless.yml sets it)'),
 });
 
 export type RuntimeEnvironment = z.output<typeof RuntimeEnvironment>;

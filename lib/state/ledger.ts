@@ -9,7 +9,7 @@
  * the one accepted duplicate: subscribers can drop it by dedupKey.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Alert } from '../alerts/alert.ts';
 import { keyPrefix } from './keys.ts';
 import type { ObjectStore } from './store.ts';

@@ -126,7 +126,7 @@ budgets:
     const page = await fetch(link!.slice(link!.indexOf('http')));
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('data-budget="fleet"');
-    expect(first.reportKey).toMatch(/^spendwatch\/reports\/2026-.*\.html$/);
+    expect('reportKey' in first && first.reportKey).toMatch(/^spendwatch\/reports\/2026-.*\.html$/);
 
     const second = await handler(event);
     expect(second).toMatchObject({ delivered: [], suppressed: 1 });

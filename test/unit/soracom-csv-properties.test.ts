@@ -2,7 +2,11 @@ import Big from 'big.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DECIMAL_LONG, DecimalReader, parseDecimalText } from '../../lib/ingest/soracom-csv/decimal.ts';
-import { SoracomCsvAggregator, type SoracomCsvOptions } from '../../lib/ingest/soracom-csv/index.ts';
+import {
+  SORACOM_CSV_DEVICE_COLUMNS,
+  SoracomCsvAggregator,
+  type SoracomCsvOptions,
+} from '../../lib/ingest/soracom-csv/index.ts';
 import { ScaledSums } from '../../lib/ingest/soracom-csv/scaled-sums.ts';
 import { referenceSummary } from '../support/soracom-csv-reference.ts';
 

@@ -3,7 +3,7 @@
  * A failed post throws, so Lambda retries the event and finally hands it to the dead-letter
  * destination: an alert is never dropped silently.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Alert } from '../../alerts/alert.ts';
 import type { Logger } from '../../log/index.ts';
 import { SECRET_REF, type SecretResolver } from '../../secrets/index.ts';

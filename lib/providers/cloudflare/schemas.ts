@@ -2,7 +2,7 @@
  * Response schemas written from Cloudflare's billable-usage and billing-profile contracts
  * (shared/specs/cloudflare: cloudflare/api-schemas openapi fragments and the API reference examples).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCurrencyCode, isDecimalText } from '../../money/index.ts';
 
 const dateTime = z.iso.datetime({ offset: true }).transform((text) => new Date(text));

@@ -3,7 +3,7 @@
  * for usage budgets and per-service usage for breakdowns. Accounts still on the retired Billing v2 API
  * can set `api: v2`. Contract: ../shared/specs/fastly (generated SDK docs; no raw OpenAPI published).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Endpoint, type HttpReply, ProviderHttp } from '../../http/index.ts';
 import { type CurrencyCode, currencyCode, decimal, Money } from '../../money/index.ts';
 import { secretRef } from '../../secrets/index.ts';

@@ -7,7 +7,7 @@
  * everything else stays optional. Unknown fields (e.g. `payment_status`, seen on live invoices but
  * not in the model) are ignored.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCurrencyCode, isDecimalText } from '../../money/index.ts';
 
 /** ISO 8601 date-time with a zone ("2026-07-01T00:00:00Z"); a zoneless one would be read as local time. */

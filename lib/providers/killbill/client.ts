@@ -2,7 +2,7 @@
  * What the Kill Bill usage source and the usage recorder share: the account's config fields and one
  * authenticated HTTP session (basic auth for the user, X-Killbill-ApiKey/ApiSecret for the tenant).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Endpoint, type ProviderError, ProviderHttp } from '../../http/index.ts';
 import { redactor } from '../../log/index.ts';
 import { secretRef } from '../../secrets/index.ts';

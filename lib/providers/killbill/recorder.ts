@@ -4,7 +4,7 @@
  * reported as `duplicate`, not as an error.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Endpoint, HttpReply, ProviderHttp } from '../../http/index.ts';
 import { decimal, isDecimalText } from '../../money/index.ts';
 import type { ConnectContext } from '../types.ts';

@@ -2,7 +2,7 @@
  * Schemas written from Kill Bill's Swagger (kbswagger 0.24.10, usage section) and its JSON DTOs; the
  * 0.22.x contract is accepted as well (see /work/shared/specs/killbill).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 // 0.22 declares `format: date` ("2026-11-01"), 0.24 `format: date-time` ("2026-11-01T00:00:00.000Z").
 const dateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {

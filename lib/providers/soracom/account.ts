@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { secretRef } from '../../secrets/index.ts';
 import type { AccountBase } from '../types.ts';
 

@@ -1,5 +1,5 @@
 /** Response schemas written from the Soracom API spec (soracom-cli generators/assets/soracom-api.en.yaml). */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SORACOM_CURRENCY = z.enum(['JPY', 'USD', 'EUR']);
 

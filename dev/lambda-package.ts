@@ -1,0 +1,124 @@
+/**
+ * The packaged stack as the deploy tests and the bundle bench read it: `npm run package` (osls +
+ * serverless-esbuild, offline, no AWS credentials) writes .serverless/cloudformation-template-update-stack.json
+ * and one zip per function. Packages again when that output is missing or older than what it is built from.
+ */
+import { spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../', import.meta.url));
+export const PACKAGE_DIR = join(ROOT, '.serverless');
+const TEMPLATE = 'cloudformation-template-update-stack.json';
+/** What the package is built from (besides node_modules). */
+const SOURCES = [
+  'serverless.yml',
+  'package.json',
+  'scripts/esbuild-plugins.mjs',
+  'functions',
+  'lib',
+  'examples',
+];
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export interface Resource {
+  Type: string;
+  Condition?: string;
+  Properties: Record<string, Json>;
+  DependsOn?: string[];
+}
+export interface Template {
+  Resources: Record<string, Resource>;
+  Conditions: Record<string, Json>;
+  Outputs: Record<string, Json>;
+}
+
+function newestChange(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestChange(join(path, name))));
+}
+
+/** Without AWS credentials or profile: packaging must not need (or find) an account. */
+function offlineEnv(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
+  return { ...env, SLS_TELEMETRY_DISABLED: '1' };
+}
+
+function run(command: string, args: string[], cwd: string): void {
+  const result = spawnSync(command, args, { cwd, env: offlineEnv(), encoding: 'utf8', timeout: 240_000 });
+  if (result.status !== 0) {
+    throw new Error(
+      `${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`,
+    );
+  }
+}
+
+/** .serverless as `npm run package` leaves it, packaging first when it is missing or stale. */
+export function ensurePackaged(): string {
+  const template = join(PACKAGE_DIR, TEMPLATE);
+  const built = existsSync(template) ? statSync(template).mtimeMs : 0;
+  if (built < Math.max(...SOURCES.map((source) => newestChange(join(ROOT, source))))) {
+    run('npm', ['run', 'package'], ROOT);
+  }
+  return PACKAGE_DIR;
+}
+
+export interface PackageVariant {
+  /** `--param` overrides. */
+  params?: Record<string, string>;
+  /** Changes serverless.yml (e.g. the esbuild options) before packaging. */
+  editServerlessYml?: (text: string) => string;
+}
+
+/**
+ * Packages a copy of the project, so .serverless (read by the deploy tests) is left alone: osls empties
+ * .serverless whatever --package says. Returns the copy's package directory; remove `dirname` of it after.
+ */
+export function packageCopy(variant: PackageVariant): string {
+  const copy = mkdtempSync(join(tmpdir(), 'spendwatch-package-'));
+  for (const source of SOURCES) cpSync(join(ROOT, source), join(copy, source), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
+  if (variant.editServerlessYml) {
+    const file = join(copy, 'serverless.yml');
+    writeFileSync(file, variant.editServerlessYml(readFileSync(file, 'utf8')));
+  }
+  const overrides = Object.entries(variant.params ?? {}).flatMap(([name, value]) => [
+    '--param',
+    `${name}=${value}`,
+  ]);
+  run(join(ROOT, 'node_modules/.bin/osls'), ['package', '--stage', 'ci', ...overrides], copy);
+  return join(copy, '.serverless');
+}
+
+export function readTemplate(dir: string): Template {
+  return JSON.parse(readFileSync(join(dir, TEMPLATE), 'utf8')) as Template;
+}
+
+/** Logical id → resource, for every resource of `type`. */
+export function resourcesOfType(template: Template, type: string): [string, Resource][] {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+/** The packaged functions: name, handler file inside the zip (without extension) and the zip's path. */
+export function packagedFunctions(dir: string): { name: string; handlerFile: string; zip: string }[] {
+  const state = JSON.parse(readFileSync(join(dir, 'serverless-state.json'), 'utf8')) as {
+    service: { functions: Record<string, { handler: string }> };
+  };
+  return Object.entries(state.service.functions).map(([name, fn]) => ({
+    name,
+    handlerFile: fn.handler.slice(0, fn.handler.lastIndexOf('.')),
+    zip: join(dir, `${name}.zip`),
+  }));
+}

@@ -1,0 +1,452 @@
+/**
+ * The deployable stack, read from what `npm run package` writes (offline, no AWS credentials): per
+ * function IAM against allow-lists, the hardened bucket and topics, dead-letter destinations, alarms
+ * on the metric names the code emits, schedules, runtime and architecture, no plaintext secrets, and
+ * the zips themselves.
+ */
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub strings, compared as written
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  ensurePackaged,
+  type Json,
+  packageCopy,
+  type Resource,
+  readTemplate,
+  resourcesOfType,
+  type Template,
+} from '../../dev/lambda-package.ts';
+import { readZip } from '../../dev/zip.ts';
+import { METRIC } from '../../lib/observability/emf.ts';
+import { METRICS_NAMESPACE } from '../../lib/runtime/scheduled-check.ts';
+
+const STAGE = 'ci';
+const ARN = 'arn:${AWS::Partition}';
+const IN_ACCOUNT = '${AWS::Region}:${AWS::AccountId}';
+const logGroup = (fn: string) =>
+  `${ARN}:logs:${IN_ACCOUNT}:log-group:/aws/lambda/spendwatch-${STAGE}-${fn}:*`;
+const STAGE_PARAMETERS = `${ARN}:ssm:${IN_ACCOUNT}:parameter/spendwatch/${STAGE}/*`;
+const STAGE_SECRETS = `${ARN}:secretsmanager:${IN_ACCOUNT}:secret:spendwatch/${STAGE}/*`;
+const STATE = '${StateBucket.Arn}/spendwatch/state/*';
+const HEALTH = '${StateBucket.Arn}/spendwatch/health/*';
+const CONFIG = '${StateBucket.Arn}/spendwatch/config/spendwatch.yaml';
+const REPORTS = '${StateBucket.Arn}/spendwatch/reports/*';
+const SUMMARIES = '${StateBucket.Arn}/spendwatch/summaries/*';
+const EXPORTS = '${StateBucket.Arn}/spendwatch/exports/*';
+
+/** Every (action, resource) each function's role may use: anything else fails the test. */
+const ALLOWED: Record<string, Record<string, string[]>> = {
+  check: {
+    'logs:CreateLogStream': [logGroup('check')],
+    'logs:PutLogEvents': [logGroup('check')],
+    's3:GetObject': [STATE, HEALTH, CONFIG, REPORTS, SUMMARIES],
+    's3:PutObject': [STATE, HEALTH, REPORTS],
+    's3:ListBucket': ['arn:StateBucket'],
+    'sns:Publish': ['ref:AlertTopic'],
+    'kms:GenerateDataKey': ['arn:TopicKey'],
+    'kms:Decrypt': ['arn:TopicKey'],
+    'ssm:GetParameter': [STAGE_PARAMETERS],
+    'secretsmanager:GetSecretValue': [STAGE_SECRETS],
+    'sqs:SendMessage': ['arn:WorkQueue', 'arn:DeadLetterQueue'],
+  },
+  checkWorker: {
+    'logs:CreateLogStream': [logGroup('checkWorker')],
+    'logs:PutLogEvents': [logGroup('checkWorker')],
+    's3:GetObject': [STATE, HEALTH, CONFIG, REPORTS, SUMMARIES],
+    's3:PutObject': [STATE, HEALTH, REPORTS],
+    's3:ListBucket': ['arn:StateBucket'],
+    'sns:Publish': ['ref:AlertTopic'],
+    'kms:GenerateDataKey': ['arn:TopicKey'],
+    'kms:Decrypt': ['arn:TopicKey'],
+    'ssm:GetParameter': [STAGE_PARAMETERS],
+    'secretsmanager:GetSecretValue': [STAGE_SECRETS],
+    'sqs:ReceiveMessage': ['arn:WorkQueue'],
+    'sqs:DeleteMessage': ['arn:WorkQueue'],
+    'sqs:GetQueueAttributes': ['arn:WorkQueue'],
+  },
+  soracomExport: {
+    'logs:CreateLogStream': [logGroup('soracomExport')],
+    'logs:PutLogEvents': [logGroup('soracomExport')],
+    's3:PutObject': [EXPORTS],
+    's3:AbortMultipartUpload': [EXPORTS],
+    's3:GetObject': [CONFIG],
+    'ssm:GetParameter': [STAGE_PARAMETERS],
+    'secretsmanager:GetSecretValue': [STAGE_SECRETS],
+    'sqs:SendMessage': ['arn:DeadLetterQueue'],
+  },
+  csvIngest: {
+    'logs:CreateLogStream': [logGroup('csvIngest')],
+    'logs:PutLogEvents': [logGroup('csvIngest')],
+    's3:GetObject': [EXPORTS, SUMMARIES],
+    's3:PutObject': [SUMMARIES],
+    'sqs:SendMessage': ['arn:DeadLetterQueue'],
+  },
+  slackNotifier: {
+    'logs:CreateLogStream': [logGroup('slackNotifier')],
+    'logs:PutLogEvents': [logGroup('slackNotifier')],
+    'ssm:GetParameter': [STAGE_PARAMETERS],
+    'secretsmanager:GetSecretValue': [STAGE_SECRETS],
+    'sqs:SendMessage': ['arn:DeadLetterQueue'],
+  },
+};
+
+const FUNCTIONS: Record<string, { logicalId: string; handler: string }> = {
+  check: { logicalId: 'CheckLambdaFunction', handler: 'functions/check' },
+  checkWorker: { logicalId: 'CheckWorkerLambdaFunction', handler: 'functions/check-worker' },
+  soracomExport: { logicalId: 'SoracomExportLambdaFunction', handler: 'functions/soracom-export' },
+  csvIngest: { logicalId: 'CsvIngestLambdaFunction', handler: 'functions/csv-ingest' },
+  slackNotifier: { logicalId: 'SlackNotifierLambdaFunction', handler: 'functions/slack-notifier' },
+};
+
+type Statement = { Effect: string; Action: string | string[]; Resource: Json; Condition?: Json };
+
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+const obj = (value: Json | undefined) => value as Record<string, Json>;
+
+/** A resource reference as text: "ref:X", "arn:X" (GetAtt X.Arn), or the Fn::Sub / literal string. */
+function show(value: Json | undefined): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return value;
+  const ref = obj(value).Ref;
+  if (typeof ref === 'string') return `ref:${ref}`;
+  const getAtt = obj(value)['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && getAtt[1] === 'Arn') return `arn:${getAtt[0]}`;
+  const sub = obj(value)['Fn::Sub'];
+  if (typeof sub === 'string') return sub;
+  return JSON.stringify(value);
+}
+
+/** A role's statements, conditional ones (Fn::If [condition, statement, AWS::NoValue]) included. */
+function statementsOf(role: Resource): Statement[] {
+  const policies = role.Properties.Policies as { PolicyDocument: { Statement: Json[] } }[];
+  return policies.flatMap((policy) =>
+    policy.PolicyDocument.Statement.map((statement) => {
+      const conditional = obj(statement)['Fn::If'] as Json[] | undefined;
+      return (conditional ? conditional[1] : statement) as unknown as Statement;
+    }),
+  );
+}
+
+function roleOf(template: Template, fn: string): Resource {
+  const role = obj(template.Resources[FUNCTIONS[fn]!.logicalId]!.Properties.Role)['Fn::GetAtt'] as string[];
+  return template.Resources[role[0]!]!;
+}
+
+function grants(template: Template, fn: string): Record<string, string[]> {
+  const granted: Record<string, string[]> = {};
+  for (const statement of statementsOf(roleOf(template, fn))) {
+    expect(statement.Effect).toBe('Allow');
+    for (const action of asArray(statement.Action)) {
+      granted[action] = [...(granted[action] ?? []), ...asArray(statement.Resource).map(show)].sort();
+    }
+  }
+  return granted;
+}
+
+describe('the packaged stack', () => {
+  let template: Template;
+  let packageDir: string;
+
+  beforeAll(() => {
+    packageDir = ensurePackaged();
+    template = readTemplate(packageDir);
+  }, 300_000);
+
+  describe('IAM: one role per function, least privilege', () => {
+    it.each(Object.keys(FUNCTIONS))('%s: only the allow-listed actions, each on its own resources', (fn) => {
+      const sorted = Object.fromEntries(
+        Object.entries(ALLOWED[fn]!).map(([action, resources]) => [action, [...resources].sort()]),
+      );
+      expect(grants(template, fn)).toEqual(sorted);
+    });
+
+    it('gives each function its own role, assumable by Lambda only, and no shared default role', () => {
+      const roles = Object.keys(FUNCTIONS).map((fn) => roleOf(template, fn));
+      expect(new Set(roles).size).toBe(roles.length);
+      expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+      for (const role of roles) {
+        expect(role.Properties.AssumeRolePolicyDocument).toEqual({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+          ],
+        });
+        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      }
+    });
+
+    it('has no wildcard action and no "*" resource in any role', () => {
+      for (const [id, role] of resourcesOfType(template, 'AWS::IAM::Role')) {
+        for (const statement of statementsOf(role)) {
+          for (const action of asArray(statement.Action)) {
+            expect(action, id).not.toMatch(/\*/);
+          }
+          for (const resource of asArray(statement.Resource).map(show)) {
+            expect(resource, id).not.toBe('*');
+            // A "*" only ends a path under a named prefix (log streams of one group, keys under a prefix).
+            expect(resource.replace(/(\/|:)\*$/, ''), id).not.toMatch(/\*/);
+          }
+        }
+      }
+    });
+  });
+
+  describe('storage', () => {
+    const bucket = () => template.Resources.StateBucket!.Properties;
+
+    it('encrypts the bucket and blocks every kind of public access', () => {
+      const rules = obj(bucket().BucketEncryption).ServerSideEncryptionConfiguration as Json[];
+      expect(['AES256', 'aws:kms']).toContain(obj(obj(rules[0]).ServerSideEncryptionByDefault).SSEAlgorithm);
+      expect(bucket().PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+    });
+
+    it('refuses requests without TLS', () => {
+      const [, policy] = resourcesOfType(template, 'AWS::S3::BucketPolicy').find(
+        ([, p]) => show(p.Properties.Bucket) === 'ref:StateBucket',
+      )!;
+      expect(obj(policy.Properties.PolicyDocument).Statement).toContainEqual({
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [{ 'Fn::GetAtt': ['StateBucket', 'Arn'] }, { 'Fn::Sub': '${StateBucket.Arn}/*' }],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      });
+    });
+
+    it('keeps versions of the state, expires exports and old versions', () => {
+      expect(bucket().VersioningConfiguration).toEqual({ Status: 'Enabled' });
+      const rules = obj(bucket().LifecycleConfiguration).Rules as Record<string, Json>[];
+      expect(rules).toContainEqual(
+        expect.objectContaining({ Status: 'Enabled', Prefix: 'spendwatch/exports/', ExpirationInDays: 90 }),
+      );
+      expect(rules).toContainEqual(
+        expect.objectContaining({ Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+      );
+    });
+  });
+
+  describe('topics', () => {
+    it('lets only this account publish alerts, over TLS', () => {
+      const policy = template.Resources.AlertTopicPolicy!.Properties.PolicyDocument as {
+        Statement: Statement[];
+      };
+      const allows = policy.Statement.filter((statement) => statement.Effect === 'Allow');
+      expect(allows).toEqual([
+        expect.objectContaining({
+          Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
+          Action: 'sns:Publish',
+        }),
+      ]);
+      expect(policy.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    });
+
+    it('encrypts both topics with the stack key when encryptTopics is true', () => {
+      expect(template.Conditions.EncryptTopics).toEqual({ 'Fn::Equals': ['false', 'true'] });
+      for (const topic of ['AlertTopic', 'AlarmTopic']) {
+        expect(template.Resources[topic]!.Properties.KmsMasterKeyId).toEqual({
+          'Fn::If': ['EncryptTopics', { Ref: 'TopicKey' }, { Ref: 'AWS::NoValue' }],
+        });
+      }
+      expect(template.Resources.TopicKey).toMatchObject({
+        Condition: 'EncryptTopics',
+        Properties: { EnableKeyRotation: true },
+      });
+    });
+
+    it('subscribes the critical-only email with a severity filter policy', () => {
+      expect(template.Resources.CriticalEmailSubscription).toMatchObject({
+        Condition: 'HasCriticalEmail',
+        Properties: { Protocol: 'email', FilterPolicy: { severity: ['critical'] } },
+      });
+    });
+  });
+
+  describe('failures have somewhere to go', () => {
+    it.each([
+      ['CheckLambdaEvConf', 'CheckLambdaFunction'],
+      ['SlackNotifierLambdaEvConf', 'SlackNotifierLambdaFunction'],
+    ])('%s sends failed asynchronous invocations to the dead-letter queue', (config, fn) => {
+      expect(template.Resources[config]!.Properties).toMatchObject({
+        FunctionName: { Ref: fn },
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } } },
+      });
+    });
+
+    it('redrives work batches that keep failing, and reports partial batch failures', () => {
+      expect(template.Resources.WorkQueue!.Properties.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': ['WorkDeadLetterQueue', 'Arn'] },
+        maxReceiveCount: 3,
+      });
+      const [[, mapping]] = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping') as [
+        [string, Resource],
+      ];
+      expect(mapping.Properties).toMatchObject({
+        EventSourceArn: { 'Fn::GetAtt': ['WorkQueue', 'Arn'] },
+        FunctionName: { 'Fn::GetAtt': ['CheckWorkerLambdaFunction', 'Arn'] },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      // AWS: the queue's visibility timeout at least six times the consumer's timeout.
+      const timeout = template.Resources.CheckWorkerLambdaFunction!.Properties.Timeout as number;
+      expect(template.Resources.WorkQueue!.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+    });
+  });
+
+  describe('alarms', () => {
+    const alarms = () =>
+      resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+
+    it('alarm on every function’s errors', () => {
+      for (const { logicalId } of Object.values(FUNCTIONS)) {
+        expect(alarms()).toContainEqual(
+          expect.objectContaining({
+            Namespace: 'AWS/Lambda',
+            MetricName: 'Errors',
+            Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId } }],
+          }),
+        );
+      }
+    });
+
+    it('alarm on the MonitoringGap the check emits, also when it stops emitting', () => {
+      expect(alarms()).toContainEqual(
+        expect.objectContaining({
+          Namespace: METRICS_NAMESPACE,
+          MetricName: METRIC.monitoringGap,
+          Dimensions: [{ Name: 'Stage', Value: STAGE }],
+          TreatMissingData: 'breaching',
+        }),
+      );
+      expect(alarms()).toContainEqual(
+        expect.objectContaining({ Namespace: METRICS_NAMESPACE, MetricName: METRIC.publishFailures }),
+      );
+    });
+
+    it('alarm on both dead-letter queues, and notify the alarm topic', () => {
+      const queues = alarms()
+        .filter((alarm) => alarm.Namespace === 'AWS/SQS')
+        .map((alarm) => show(obj((alarm.Dimensions as Json[])[0]).Value));
+      expect(queues.sort()).toEqual(
+        [
+          JSON.stringify({ 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] }),
+          JSON.stringify({ 'Fn::GetAtt': ['WorkDeadLetterQueue', 'QueueName'] }),
+        ].sort(),
+      );
+      for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+    });
+  });
+
+  describe('functions', () => {
+    const fnProps = (fn: string) => template.Resources[FUNCTIONS[fn]!.logicalId]!.Properties;
+
+    it('all run nodejs22.x on arm64 with source maps, each logging to a group kept 30 days', () => {
+      for (const fn of Object.keys(FUNCTIONS)) {
+        expect(fnProps(fn)).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+        expect(obj(obj(fnProps(fn).Environment).Variables).NODE_OPTIONS).toBe('--enable-source-maps');
+        const logGroup = resourcesOfType(template, 'AWS::Logs::LogGroup').find(
+          ([, group]) => group.Properties.LogGroupName === `/aws/lambda/spendwatch-${STAGE}-${fn}`,
+        );
+        expect(logGroup?.[1].Properties.RetentionInDays).toBe(30);
+      }
+      expect(resourcesOfType(template, 'AWS::Lambda::Function')).toHaveLength(Object.keys(FUNCTIONS).length);
+    });
+
+    it('runs the check every 15 minutes by default, one at a time, within 300 s', () => {
+      const [[, rule]] = resourcesOfType(template, 'AWS::Events::Rule') as [[string, Resource]];
+      expect(rule.Properties.ScheduleExpression).toBe('rate(15 minutes)');
+      expect(obj((rule.Properties.Targets as Json[])[0]).Arn).toEqual({
+        'Fn::GetAtt': ['CheckLambdaFunction', 'Arn'],
+      });
+      expect(fnProps('check')).toMatchObject({ ReservedConcurrentExecutions: 1, Timeout: 300 });
+    });
+
+    it('keeps secrets out of the environment: only *_REF names pointing at SSM or Secrets Manager', () => {
+      for (const fn of Object.keys(FUNCTIONS)) {
+        const variables = obj(obj(fnProps(fn).Environment).Variables);
+        for (const [name, value] of Object.entries(variables)) {
+          if (!/TOKEN|KEY|SECRET|PASSWORD|WEBHOOK/.test(name)) continue;
+          expect(name, fn).toMatch(/_REF$/);
+          expect(value, `${fn} ${name}`).toMatch(/^(ssm:\/|secretsmanager:)/);
+        }
+      }
+      expect(obj(obj(fnProps('slackNotifier').Environment).Variables).SLACK_WEBHOOK_URL_REF).toBe(
+        `ssm:/spendwatch/${STAGE}/slack-webhook`,
+      );
+    });
+  });
+
+  describe('the zips', () => {
+    const zip = (fn: string) => readZip(readFileSync(join(packageDir, `${fn}.zip`)));
+
+    it.each(Object.keys(FUNCTIONS))('%s: the bundle with a source map of our own code only', (fn) => {
+      const entries = new Map(zip(fn).map((entry) => [entry.name, entry.data]));
+      const handler = FUNCTIONS[fn]!.handler;
+      expect(entries.get(`${handler}.js`)?.toString('utf8')).toMatch(
+        /\/\/# sourceMappingURL=[\w-]+\.js\.map\s*$/,
+      );
+      const map = JSON.parse(entries.get(`${handler}.js.map`)!.toString('utf8')) as { sources: string[] };
+      expect(map.sources).toContain(`../../../${handler}.ts`);
+      expect(map.sources.filter((source) => source.includes('node_modules'))).toEqual([]);
+    });
+
+    it('maps a stack trace from the shipped bundle back to our TypeScript source', () => {
+      const unpacked = mkdtempSync(join(tmpdir(), 'spendwatch-zip-'));
+      try {
+        for (const entry of zip('check')) {
+          mkdirSync(dirname(join(unpacked, entry.name)), { recursive: true });
+          writeFileSync(join(unpacked, entry.name), entry.data);
+        }
+        // A malformed topic ARN fails the cold start in lib/runtime/environment.ts.
+        const run = spawnSync(
+          process.execPath,
+          ['--no-warnings', '--enable-source-maps', join(unpacked, 'functions/check.js')],
+          {
+            env: { PATH: process.env.PATH, SPENDWATCH_BUCKET: 'bucket', SPENDWATCH_TOPIC_ARN: 'not-an-arn' },
+            encoding: 'utf8',
+          },
+        );
+        expect(run.stderr).toMatch(/SPENDWATCH_TOPIC_ARN \("not-an-arn"\)/);
+        expect(run.stderr).toMatch(/at readEnvironment \(\S*lib\/runtime\/environment\.ts:\d+:\d+\)/);
+      } finally {
+        rmSync(unpacked, { recursive: true, force: true });
+      }
+    });
+
+    // A ceiling against regressions (bench/README.md has the figures: 337 KB for the check, most of it
+    // the bundled AWS SDK); `import { z } from 'zod'` instead of `import * as z` alone would add ~110 KB.
+    it.each(Object.keys(FUNCTIONS))('%s: the zip stays under 400 KB', (fn) => {
+      expect(statSync(join(packageDir, `${fn}.zip`)).size).toBeLessThan(400 * 1024);
+    });
+
+    it('ships the bundled config where SPENDWATCH_CONFIG points when it is not in S3', () => {
+      for (const fn of ['check', 'checkWorker']) {
+        const location = obj(
+          obj(template.Resources[FUNCTIONS[fn]!.logicalId]!.Properties.Environment).Variables,
+        ).SPENDWATCH_CONFIG as { 'Fn::If': [string, Json, string] };
+        expect(location['Fn::If'][0]).toBe('ConfigInS3');
+        const bundled = location['Fn::If'][2];
+        expect(zip(fn).map((entry) => entry.name)).toContain(bundled);
+      }
+    });
+  });
+
+  it('takes the schedule from a stage parameter', () => {
+    const copy = packageCopy({ params: { checkSchedule: 'cron(0/5 * * * ? *)' } });
+    try {
+      const [[, rule]] = resourcesOfType(readTemplate(copy), 'AWS::Events::Rule') as [[string, Resource]];
+      expect(rule.Properties.ScheduleExpression).toBe('cron(0/5 * * * ? *)');
+    } finally {
+      rmSync(dirname(copy), { recursive: true, force: true });
+    }
+  }, 300_000);
+});
