@@ -15,7 +15,7 @@ import { providerModule } from '../providers/registry.ts';
 import type { ConnectContext, ReadNeeds } from '../providers/types.ts';
 import type { SecretResolver } from '../secrets/index.ts';
 import type { SpendSnapshot } from '../snapshot/index.ts';
-import { type AlertLedger, DEFAULT_LEASE_MS } from '../state/ledger.ts';
+import { type AlertLedger, type Claim, DEFAULT_LEASE_MS } from '../state/ledger.ts';
 import type { Clock } from '../time/clock.ts';
 import { monthlyPeriod } from '../time/period.ts';
 import { buildHealthAlert, type HealthTracker } from './health.ts';
@@ -64,7 +64,7 @@ export interface CheckReport {
   delivered: Alert[];
   /** Evaluated as crossed but not sent: already sent earlier, in flight elsewhere, or a dry run. */
   suppressed: { alert: Alert; reason: 'already-sent' | 'in-flight' | 'dry-run' }[];
-  /** Publish failed: the claim stays pending and the next run retries. */
+  /** Not delivered now (its state could not be claimed, or the publish failed): the next run retries. */
   failed: { alert: Alert; error: Error }[];
 }
 
@@ -148,8 +148,17 @@ export async function runCheck(
     for (const crossing of evaluation.crossings) {
       await deliver(buildAlert(evaluation, crossing, now), deps, options, report);
     }
-    if (deps.ledger && budget.notifyBackUnder)
-      await backUnder(evaluation, deps.ledger, deps, options, report, now);
+    if (deps.ledger && budget.notifyBackUnder) {
+      try {
+        await backUnder(evaluation, deps.ledger, deps, options, report, now);
+      } catch (error) {
+        // The notice is evaluated again next run: nothing is lost by skipping it now.
+        deps.logger.error('back-under state could not be read; checked again next run', {
+          budget: budget.name,
+          error: message(error),
+        });
+      }
+    }
   }
   deps.logger.info('check finished', {
     accounts: report.accounts.length,
@@ -278,6 +287,10 @@ async function readAccount(
   }
 }
 
+/**
+ * Claims, publishes and records one alert. Never throws: a state or publish failure is logged and
+ * reported as failed, and the next run retries, so one broken alert cannot stop the rest of the run.
+ */
 async function deliver(
   alert: Alert,
   deps: CheckDependencies,
@@ -288,27 +301,78 @@ async function deliver(
     report.suppressed.push({ alert, reason: 'dry-run' });
     return;
   }
-  const now = deps.clock.now();
-  const ledger = deps.ledger;
-  const previous = await ledger?.lastSent(alert.budget, alert.periodKey);
-  if (previous)
-    alert.sinceLast = { threshold: previous.threshold, spent: previous.spent, at: previous.detectedAt };
-  const claim = ledger ? await ledger.claim(alert, now, options.leaseMs ?? DEFAULT_LEASE_MS) : undefined;
-  if (claim && claim.outcome !== 'claimed') {
-    report.suppressed.push({ alert, reason: claim.outcome });
-    return;
+  const { ledger, logger } = deps;
+  const log = { dedupKey: alert.dedupKey, budget: alert.budget };
+  let claim: Extract<Claim, { outcome: 'claimed' }> | undefined;
+  if (ledger) {
+    try {
+      const previous = await ledger.lastSent(alert.budget, alert.periodKey);
+      if (previous)
+        alert.sinceLast = { threshold: previous.threshold, spent: previous.spent, at: previous.detectedAt };
+    } catch (error) {
+      // Only the "since the last alert" line depends on it: deliver without.
+      logger.warn('previous alert could not be read; delivering without it', {
+        ...log,
+        error: message(error),
+      });
+    }
+    try {
+      const outcome = await ledger.claim(alert, deps.clock.now(), options.leaseMs ?? DEFAULT_LEASE_MS);
+      if (outcome.outcome !== 'claimed') {
+        report.suppressed.push({ alert, reason: outcome.outcome });
+        return;
+      }
+      claim = outcome;
+    } catch (error) {
+      logger.error('alert state could not be claimed; not sent now, retried next run', {
+        ...log,
+        error: message(error),
+      });
+      report.failed.push({ alert, error: error as Error });
+      return;
+    }
   }
+  let messageId: string;
   try {
-    const { messageId } = await deps.publisher.publish(alert);
-    if (claim) await ledger!.markSent(claim, deps.clock.now());
-    deps.logger.info('alert delivered', { dedupKey: alert.dedupKey, severity: alert.severity, messageId });
-    report.delivered.push(alert);
+    ({ messageId } = await deps.publisher.publish(alert));
   } catch (error) {
-    if (claim) await ledger!.releaseForRetry(claim, deps.clock.now());
-    deps.logger.error('alert publish failed; it stays pending and is retried next run', {
-      dedupKey: alert.dedupKey,
-      error: (error as Error).message,
+    logger.error('alert publish failed; it stays pending and is retried next run', {
+      ...log,
+      error: message(error),
     });
     report.failed.push({ alert, error: error as Error });
+    if (claim) await settle(() => ledger!.releaseForRetry(claim, deps.clock.now()), deps, log, 'released');
+    return;
   }
+  report.delivered.push(alert);
+  logger.info('alert delivered', { ...log, severity: alert.severity, messageId });
+  if (claim) await settle(() => ledger!.markSent(claim, deps.clock.now()), deps, log, 'recorded as sent');
+}
+
+/**
+ * Records what happened to a claim. When that fails the claim stays pending: its lease runs out and
+ * a later run delivers it (again, for a sent one: the accepted duplicate, same dedupKey).
+ */
+async function settle(
+  update: () => Promise<boolean>,
+  deps: CheckDependencies,
+  log: Record<string, string>,
+  what: 'recorded as sent' | 'released',
+): Promise<void> {
+  const consequence =
+    what === 'recorded as sent'
+      ? 'it may go out once more (same dedupKey) after its lease'
+      : 'it is retried once its lease runs out';
+  try {
+    if (!(await update())) {
+      deps.logger.warn(`alert claim taken over by another run before it was ${what}; ${consequence}`, log);
+    }
+  } catch (error) {
+    const outcome = what === 'recorded as sent' ? 'delivered but could not be' : 'could not be';
+    deps.logger.error(`alert ${outcome} ${what}; ${consequence}`, { ...log, error: message(error) });
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
