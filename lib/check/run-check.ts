@@ -4,7 +4,7 @@
  */
 import type { Alert } from '../alerts/alert.ts';
 import { buildAlert } from '../alerts/build.ts';
-import type { Budget } from '../budgets/budget.ts';
+import { type Budget, MONITORING_BUDGET } from '../budgets/budget.ts';
 import { type AccountSpend, type BudgetStatus, evaluateBudget } from '../budgets/evaluate.ts';
 import { mapLimit } from '../concurrency/map-limit.ts';
 import type { Account, Config } from '../config/load.ts';
@@ -108,6 +108,8 @@ export async function runCheck(
   };
   if (deps.health && !options.dryRun)
     await trackHealth(config, report.accounts, deps.health, deps, options, report, now);
+  if (deps.ledger && !options.dryRun)
+    await retryAbandoned(budgets, accounts, deps.ledger, deps, options, report, now);
   for (const budget of budgets) {
     const reads = budget.accountIds.map((id) => byId.get(id)!);
     const notOk = reads.find((r) => r.status !== 'ok');
@@ -199,6 +201,50 @@ async function backUnder(
       observed: forecast.amount,
     };
     await deliver(buildAlert(evaluation, crossing, now, 'back-under'), deps, options, report);
+  }
+}
+
+/**
+ * Delivers the alerts earlier runs claimed and never sent (they died, or their publish failed), from
+ * their records: re-evaluating is not enough, since the crossing may no longer show (a late correction,
+ * a new month, a monitoring gap raised once). Runs before the budgets, so a fresh crossing of the same
+ * threshold finds it sent and is not delivered twice.
+ */
+async function retryAbandoned(
+  budgets: Budget[],
+  accounts: Account[],
+  ledger: AlertLedger,
+  deps: CheckDependencies,
+  options: CheckOptions,
+  report: CheckReport,
+  now: Date,
+): Promise<void> {
+  const attempted = new Set(
+    [...report.delivered, ...report.failed.map((f) => f.alert)].map((a) => a.dedupKey),
+  );
+  const scans: [string, Parameters<AlertLedger['abandoned']>[2]][] = [
+    // This period and the one before it: a claim left at a month's end is retried in the next.
+    ...budgets.map((b): [string, { periods: number }] => [b.name, { periods: 2 }]),
+    [MONITORING_BUDGET, { periodKeys: accounts.map((a) => a.id) }],
+  ];
+  for (const [budget, within] of scans) {
+    let alerts: Alert[];
+    try {
+      alerts = await ledger.abandoned(budget, now, within);
+    } catch (error) {
+      deps.logger.error('abandoned alert claims could not be read; looked for again next run', {
+        budget,
+        error: message(error),
+      });
+      continue;
+    }
+    for (const alert of alerts) {
+      if (attempted.has(alert.dedupKey)) continue;
+      deps.logger.warn('retrying an alert an earlier run claimed but never sent', {
+        dedupKey: alert.dedupKey,
+      });
+      await deliver(alert, deps, options, report);
+    }
   }
 }
 
