@@ -11,7 +11,7 @@ import { KillBillSimulator } from '../../dev/simulators/killbill.ts';
 import { Simulator } from '../../dev/simulators/kit.ts';
 import { SoracomSimulator } from '../../dev/simulators/soracom.ts';
 import type { ObjectStore, StoredObject } from '../../lib/state/store.ts';
-import { pad } from '../../lib/time/zoned.ts';
+import { daysInMonth, pad } from '../../lib/time/zoned.ts';
 
 export const PROVIDER_NAMES = ['soracom', 'fastly', 'cloudflare', 'killbill'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
@@ -32,12 +32,16 @@ export interface AccountRig {
   sim: Simulator;
   /** The account's entry under `accounts:` (YAML flow mapping). */
   account: string;
-  /** A budget on this account with the thresholds the suites assert on. */
-  budget(name: string, thresholds: string): string;
+  /** A budget on this account (28 days of the default spend unless `amount` says otherwise). */
+  budget(name: string, thresholds: string, amount?: number): string;
   /** Environment the account's env: references resolve from. */
   env: Record<string, string>;
   /** Every credential value planted for this account: none may ever appear in output. */
   secrets: string[];
+  /** The time zone whose calendar days the provider bills by. */
+  timeZone: string;
+  /** Changes what the provider reports for one day (yyyy-mm-dd) from now on: a late correction. */
+  setSpend(day: string, amount: number): void;
   /** The endpoint the figure comes from, and one more the read needs (a partial read must not count). */
   primary: string | RegExp;
   secondary: string | RegExp;
@@ -47,14 +51,15 @@ export interface AccountRig {
 export type Spend = (day: string) => number;
 
 /**
- * Starts a simulator of `provider` for account `id` whose spend on each day of November 2026 (and a
- * closed October, for providers that read the last invoice) is `spend(yyyy-mm-dd)`.
+ * Starts a simulator of `provider` for account `id` whose spend on each day of `months` (and of a
+ * closed October, which Fastly's currency comes from) is `spend(yyyy-mm-dd)`.
  */
 export async function startAccount(
   provider: ProviderName,
   id: string,
   now: () => Date,
   spend: Spend = () => DAILY[provider],
+  months: string[] = ['2026-11'],
 ): Promise<AccountRig> {
   const tag = id.replace(/[^a-z0-9]/gi, '').toUpperCase();
   const planted = (what: string) => `planted-${what}-${id}-Zq7x9`;
@@ -63,10 +68,15 @@ export async function startAccount(
     env[`${tag}_${name}`] = value;
     return `env:${tag}_${name}`;
   };
-  const days = (month: string) =>
-    Array.from({ length: month === '2026-10' ? 31 : 30 }, (_, i) => `${month}-${pad(i + 1)}`);
-  const budgetOf = (unit: string) => (name: string, thresholds: string) =>
-    `{ name: ${name}, account: ${id}, amount: ${DAILY[provider] * BUDGET_DAYS}, ${unit}, thresholds: ${thresholds} }`;
+  const daysOf = (month: string) => {
+    const [year, mon] = month.split('-').map(Number) as [number, number];
+    return Array.from({ length: daysInMonth(year, mon) }, (_, i) => `${month}-${pad(i + 1)}`);
+  };
+  const scripted = months.flatMap(daysOf);
+  const budgetOf =
+    (unit: string) =>
+    (name: string, thresholds: string, amount = DAILY[provider] * BUDGET_DAYS) =>
+      `{ name: ${name}, account: ${id}, amount: ${amount}, ${unit}, thresholds: ${thresholds} }`;
 
   switch (provider) {
     case 'soracom': {
@@ -75,7 +85,7 @@ export async function startAccount(
       const sim = new SoracomSimulator({
         authKeys: { [keyId]: key },
         now,
-        daily: Object.fromEntries(days('2026-11').map((day) => [day.replaceAll('-', ''), spend(day)])),
+        daily: Object.fromEntries(scripted.map((day) => [day.replaceAll('-', ''), spend(day)])),
       });
       await sim.start();
       const refs = `{ authKeyId: ${secret('KEY_ID', keyId)}, authKey: ${secret('KEY', key)} }`;
@@ -83,25 +93,31 @@ export async function startAccount(
         account: `{ id: ${id}, provider: soracom, coverage: jp, baseUrl: "${sim.baseUrl}", credentials: ${refs} }`,
         budget: budgetOf('currency: JPY'),
         secrets: [keyId, key],
+        timeZone: 'Asia/Tokyo',
+        setSpend: (day, amount) => sim.setDay(day.replaceAll('-', ''), amount),
         primary: '/v1/bills/latest',
         secondary: '/v1/bills/202611/daily',
       });
     }
     case 'fastly': {
       const token = planted('fastly-token');
-      const charges = (day: string) => [
-        { description: 'North America Bandwidth', amount: spend(day), units: 1000 },
-      ];
+      const charges = (amount: number) => [{ description: 'North America Bandwidth', amount, units: 1000 }];
       const sim = new FastlySimulator({
         apiTokens: [token],
         now,
-        daily: Object.fromEntries([...days('2026-10'), ...days('2026-11')].map((day) => [day, charges(day)])),
+        daily: Object.fromEntries(
+          [...daysOf('2026-10'), ...scripted].map((day) => [day, charges(spend(day))]),
+        ),
       });
       await sim.start();
       return rig(sim, {
         account: `{ id: ${id}, provider: fastly, baseUrl: "${sim.url}", credentials: { apiToken: ${secret('TOKEN', token)} } }`,
         budget: budgetOf('currency: USD'),
         secrets: [token],
+        timeZone: 'UTC',
+        setSpend: (day, amount) => {
+          sim.options.daily[day] = charges(amount);
+        },
         primary: '/billing/v3/invoices/month-to-date',
         secondary: '/billing/v3/invoices',
       });
@@ -113,13 +129,17 @@ export async function startAccount(
         accountId,
         tokens: [token],
         now,
-        usage: dailyUsage('2026-11-01', '2026-11-30', (day) => ({ 'Workers Standard': spend(day) })),
+        usage: dailyUsage(scripted[0]!, scripted.at(-1)!, (day) => ({ 'Workers Standard': spend(day) })),
       });
       await sim.start();
       return rig(sim, {
         account: `{ id: ${id}, provider: cloudflare, accountId: "${accountId}", baseUrl: "${sim.baseUrl}", credentials: { apiToken: ${secret('TOKEN', token)} } }`,
         budget: budgetOf('currency: USD'),
         secrets: [token],
+        timeZone: 'UTC',
+        setSpend: (day, amount) => {
+          sim.options.usage[day] = { 'Workers Standard': amount };
+        },
         primary: sim.path('/billable-usage'),
         secondary: sim.path('/billable-usage/info'),
       });
@@ -133,12 +153,12 @@ export async function startAccount(
         apiSecret: planted('kb-apisecret'),
       };
       // Half the calls on each subscription: an account missing one would read as half the usage.
-      const perSubscription = Object.fromEntries(days('2026-11').map((day) => [day, spend(day) / 2]));
+      const perSubscription = () => Object.fromEntries(scripted.map((day) => [day, spend(day) / 2]));
       const sim = new KillBillSimulator({
         ...credentials,
         subscriptions,
         now,
-        usage: Object.fromEntries(subscriptions.map((s) => [s, { 'api-calls': perSubscription }])),
+        usage: Object.fromEntries(subscriptions.map((s) => [s, { 'api-calls': perSubscription() }])),
       });
       await sim.start();
       const refs = Object.entries(credentials)
@@ -152,6 +172,10 @@ export async function startAccount(
           credentials.apiSecret,
           Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64'),
         ],
+        timeZone: 'UTC',
+        setSpend: (day, amount) => {
+          for (const s of subscriptions) sim.options.usage[s]!['api-calls']![day] = amount / 2;
+        },
         primary: `/1.0/kb/usages/${subscriptions[0]}`,
         secondary: `/1.0/kb/usages/${subscriptions[1]}`,
       });
@@ -160,7 +184,10 @@ export async function startAccount(
 
   function rig(
     sim: Simulator,
-    fields: Pick<AccountRig, 'account' | 'budget' | 'secrets' | 'primary' | 'secondary'>,
+    fields: Pick<
+      AccountRig,
+      'account' | 'budget' | 'secrets' | 'timeZone' | 'setSpend' | 'primary' | 'secondary'
+    >,
   ): AccountRig {
     return { provider, id, sim, env, ...fields, stop: () => sim.stop() };
   }
