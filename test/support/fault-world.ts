@@ -50,16 +50,21 @@ export interface AccountRig {
 
 export type Spend = (day: string) => number;
 
-/**
- * Starts a simulator of `provider` for account `id` whose spend on each day of `months` (and of a
- * closed October, which Fastly's currency comes from) is `spend(yyyy-mm-dd)`.
- */
+export interface AccountOptions {
+  /** Spend per day (yyyy-mm-dd); DAILY[provider] every day by default. */
+  spend?: Spend;
+  /** The months ("2026-11") scripted; Fastly also gets a closed October, its currency's source. */
+  months?: string[];
+  /** More fields of the account's config entry, e.g. "timeZone: America/New_York". */
+  fields?: string;
+}
+
+/** Starts a simulator of `provider` for account `id`, with the account's config and credentials. */
 export async function startAccount(
   provider: ProviderName,
   id: string,
   now: () => Date,
-  spend: Spend = () => DAILY[provider],
-  months: string[] = ['2026-11'],
+  { spend = () => DAILY[provider], months = ['2026-11'], fields = '' }: AccountOptions = {},
 ): Promise<AccountRig> {
   const tag = id.replace(/[^a-z0-9]/gi, '').toUpperCase();
   const planted = (what: string) => `planted-${what}-${id}-Zq7x9`;
@@ -184,12 +189,13 @@ export async function startAccount(
 
   function rig(
     sim: Simulator,
-    fields: Pick<
+    parts: Pick<
       AccountRig,
       'account' | 'budget' | 'secrets' | 'timeZone' | 'setSpend' | 'primary' | 'secondary'
     >,
   ): AccountRig {
-    return { provider, id, sim, env, ...fields, stop: () => sim.stop() };
+    const account = fields ? parts.account.replace(/ }$/, `, ${fields} }`) : parts.account;
+    return { provider, id, sim, env, ...parts, account, stop: () => sim.stop() };
   }
 }
 
