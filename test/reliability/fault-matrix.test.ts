@@ -51,8 +51,11 @@ const T0 = new Date('2026-11-16T03:00:00Z');
 const T1 = new Date('2026-11-25T03:00:00Z');
 const T2 = new Date(T1.getTime() + 10 * 60_000);
 const THRESHOLDS = '[{ at: 50% }, { at: 80% }, { at: 100%, basis: forecast }]';
-// Small enough for the matrix to run in seconds; waits are recorded, not slept (see recordingSleep).
-const HTTP = { timeoutMs: 150, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, budgetMs: 5_000 } };
+// Backoff small enough for the matrix to run in seconds; waits are recorded, not slept (recordingSleep).
+// The timeout is generous (a loaded CI machine must not time out a healthy account) except in the cases
+// about timeouts, which shorten it (SLOW) and answer far later than that.
+const HTTP = { timeoutMs: 3_000, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, budgetMs: 10_000 } };
+const SLOW = { timeoutMs: 500, retry: { ...HTTP.retry, maxAttempts: 2 } };
 const PERSISTENT = 50;
 
 /** Where the faulty account's 80 % alert goes. */
@@ -85,6 +88,8 @@ interface FaultCase {
   logged: RegExp;
   /** Per provider: what the account error says (a field name, a kind). */
   error?: RegExp;
+  /** HTTP settings for this case instead of HTTP. */
+  http?: typeof SLOW;
   /** Per provider; absent where the fault does not exist for that provider. */
   inject: Partial<Record<ProviderName, Injection>>;
   clear?: Injection;
@@ -193,22 +198,25 @@ const PROVIDER_FAULTS: FaultCase[] = [
     layer: 'provider',
     due: 'same-run',
     logged: RETRYING,
-    inject: onPrimary({ kind: 'delay', ms: 600 }, 1),
+    http: SLOW,
+    inject: onPrimary({ kind: 'delay', ms: 2_000 }, 1),
   },
   {
     name: 'every answer slower than the timeout',
     layer: 'provider',
     due: 'later-run',
     logged: UNREADABLE,
-    error: /no answer within 150 ms/,
-    inject: onPrimary({ kind: 'delay', ms: 600 }, PERSISTENT),
+    error: /no answer within 500 ms/,
+    http: SLOW,
+    inject: onPrimary({ kind: 'delay', ms: 2_000 }, PERSISTENT),
   },
   {
     name: 'the body stalls after its headers',
     layer: 'provider',
     due: 'later-run',
     logged: UNREADABLE,
-    error: /no answer within 150 ms/,
+    error: /no answer within 500 ms/,
+    http: SLOW,
     inject: onPrimary({ kind: 'stall', ms: 5_000 }, PERSISTENT),
   },
   {
@@ -559,7 +567,7 @@ describe('fault matrix: providers × faults through the real check', () => {
           publisher: publisherFor(logger),
           ledger: new AlertLedger(world.store),
           health: new HealthTracker(world.store),
-          http: { ...HTTP, sleep: waits.sleep },
+          http: { ...(fault.http ?? HTTP), sleep: waits.sleep },
         });
         lines.push(...logger.lines);
         const delivered = report.delivered.map((a) => a.dedupKey).sort();

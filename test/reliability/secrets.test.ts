@@ -180,7 +180,7 @@ describe('no planted secret leaves the process', () => {
             publisher: inbox.publisher,
             ledger: new AlertLedger(store),
             health: new HealthTracker(store),
-            http: { timeoutMs: 500, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } },
+            http: { timeoutMs: 5_000, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } },
           });
           evidence.report(provider, report);
           expect(report.accounts.map((a) => a.status)).toEqual(['ok', 'error', 'error']);
@@ -270,7 +270,7 @@ describe('no planted secret leaves the process', () => {
         webhookRef: 'ssm:/spendwatch/slack',
         secrets: new SecretResolver([ssmBackend(ssm)]),
         logger: evidence.logger(),
-        webhook: { retry: { baseDelayMs: 1, maxDelayMs: 2, budgetMs: 2_000 }, timeoutMs: 500 },
+        webhook: { retry: { baseDelayMs: 1, maxDelayMs: 2, budgetMs: 10_000 }, timeoutMs: 5_000 },
       });
       const event = snsEvent([alertDelivery(jpyCritical)]);
       await notify(event);
