@@ -108,8 +108,6 @@ export async function runCheck(
   };
   if (deps.health && !options.dryRun)
     await trackHealth(config, report.accounts, deps.health, deps, options, report, now);
-  if (deps.ledger && !options.dryRun)
-    await retryAbandoned(budgets, accounts, deps.ledger, deps, options, report, now);
   for (const budget of budgets) {
     const reads = budget.accountIds.map((id) => byId.get(id)!);
     const notOk = reads.find((r) => r.status !== 'ok');
@@ -162,6 +160,8 @@ export async function runCheck(
       }
     }
   }
+  if (deps.ledger && !options.dryRun)
+    await retryAbandoned(budgets, accounts, deps.ledger, deps, options, report, now);
   deps.logger.info('check finished', {
     accounts: report.accounts.length,
     accountErrors: report.accounts.filter((a) => a.status === 'error').length,
@@ -207,8 +207,8 @@ async function backUnder(
 /**
  * Delivers the alerts earlier runs claimed and never sent (they died, or their publish failed), from
  * their records: re-evaluating is not enough, since the crossing may no longer show (a late correction,
- * a new month, a monitoring gap raised once). Runs before the budgets, so a fresh crossing of the same
- * threshold finds it sent and is not delivered twice.
+ * a new month, a monitoring gap raised once). Runs after the budgets: a crossing still seen was just
+ * re-claimed and delivered with fresh figures, and is skipped here as sent.
  */
 async function retryAbandoned(
   budgets: Budget[],
