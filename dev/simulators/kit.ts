@@ -1,6 +1,7 @@
 /**
  * Shared plumbing for the loopback provider simulators: a real HTTP server on 127.0.0.1, a request
- * log, and scripted faults (status bursts, Retry-After, connection resets, slow or truncated bodies)
+ * log, and scripted faults (status bursts, Retry-After, connection resets, slow, stalled, truncated or
+ * rewritten bodies)
  * that tests queue per path. Each provider's simulator only describes its own contract.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -31,7 +32,11 @@ export type Fault =
   | { kind: 'status'; status: number; headers?: Record<string, string>; body?: unknown }
   | { kind: 'reset' }
   | { kind: 'delay'; ms: number }
-  | { kind: 'raw'; status: number; text: string; contentType?: string };
+  | { kind: 'raw'; status: number; text: string; contentType?: string }
+  /** The contract's reply with its JSON body changed (a field missing, retyped, renamed...). */
+  | { kind: 'rewrite'; body: (body: unknown) => unknown }
+  /** The contract's reply, but only its headers and first half arrive; the rest waits `ms`. */
+  | { kind: 'stall'; ms: number };
 
 interface QueuedFault {
   method?: string;
@@ -141,6 +146,9 @@ export class Simulator {
         reply = { status: 500, body: { message: `${this.name} simulator: ${(error as Error).message}` } };
       }
     }
+    if (fault?.kind === 'rewrite' && reply.body !== undefined && reply.raw === undefined) {
+      reply = { ...reply, body: fault.body(structuredClone(reply.body)) };
+    }
     if (res.destroyed) return;
     if (reply.stream) {
       res.writeHead(reply.status, { 'content-type': 'application/octet-stream', ...reply.headers });
@@ -149,7 +157,15 @@ export class Simulator {
       return;
     }
     const text = reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
-    res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers }).end(text);
+    res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+    if (fault?.kind === 'stall') {
+      const half = Math.floor(text.length / 2);
+      res.write(text.slice(0, half));
+      await new Promise((resolve) => setTimeout(resolve, fault.ms));
+      if (!res.destroyed) res.end(text.slice(half));
+      return;
+    }
+    res.end(text);
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Alert } from '../alerts/alert.ts';
 import { buildAlert } from '../alerts/build.ts';
-import type { Budget } from '../budgets/budget.ts';
+import { type Budget, MONITORING_BUDGET } from '../budgets/budget.ts';
 import { type AccountSpend, type BudgetStatus, evaluateBudget } from '../budgets/evaluate.ts';
 import { mapLimit } from '../concurrency/map-limit.ts';
 import type { Account, Config } from '../config/load.ts';
@@ -15,7 +15,7 @@ import { providerModule } from '../providers/registry.ts';
 import type { ConnectContext, ReadNeeds } from '../providers/types.ts';
 import type { SecretResolver } from '../secrets/index.ts';
 import type { SpendSnapshot } from '../snapshot/index.ts';
-import { type AlertLedger, DEFAULT_LEASE_MS } from '../state/ledger.ts';
+import { type AlertLedger, type Claim, DEFAULT_LEASE_MS } from '../state/ledger.ts';
 import type { Clock } from '../time/clock.ts';
 import { monthlyPeriod } from '../time/period.ts';
 import { buildHealthAlert, type HealthTracker } from './health.ts';
@@ -63,6 +63,8 @@ export type BudgetOutcome =
   | { budget: string; status: 'skipped'; reason: string; definition: Budget }
   | { budget: string; status: 'error'; error: Error; definition: Budget };
 
+const REPORT_LINK = 'Burn-up report';
+
 export interface CheckReport {
   at: Date;
   accounts: AccountOutcome[];
@@ -71,7 +73,7 @@ export interface CheckReport {
   delivered: Alert[];
   /** Evaluated as crossed but not sent: already sent earlier, in flight elsewhere, or a dry run. */
   suppressed: { alert: Alert; reason: 'already-sent' | 'in-flight' | 'dry-run' }[];
-  /** Publish failed: the claim stays pending and the next run retries. */
+  /** Not delivered now (its state could not be claimed, or the publish failed): the next run retries. */
   failed: { alert: Alert; error: Error }[];
 }
 
@@ -166,9 +168,20 @@ export async function runCheck(
     for (const crossing of evaluation.crossings) {
       await deliver(buildAlert(evaluation, crossing, now), deps, options, report);
     }
-    if (deps.ledger && budget.notifyBackUnder)
-      await backUnder(evaluation, deps.ledger, deps, options, report, now);
+    if (deps.ledger && budget.notifyBackUnder) {
+      try {
+        await backUnder(evaluation, deps.ledger, deps, options, report, now);
+      } catch (error) {
+        // The notice is evaluated again next run: nothing is lost by skipping it now.
+        deps.logger.error('back-under state could not be read; checked again next run', {
+          budget: budget.name,
+          error: message(error),
+        });
+      }
+    }
   }
+  if (deps.ledger && !options.dryRun)
+    await retryAbandoned(budgets, accounts, deps.ledger, deps, options, report, now);
   const accountErrors = report.accounts.filter((a) => a.status === 'error').length;
   const accountsPending = report.accounts.filter((a) => a.status === 'pending').length;
   deps.logger.info('check finished', {
@@ -217,6 +230,48 @@ async function backUnder(
       observed: forecast.amount,
     };
     await deliver(buildAlert(evaluation, crossing, now, 'back-under'), deps, options, report);
+  }
+}
+
+/**
+ * Delivers the alerts earlier runs claimed and never sent (they died, or their publish failed), from
+ * their records: re-evaluating is not enough, since the crossing may no longer show (a late correction,
+ * a new month, a monitoring gap raised once). Runs after the budgets: a crossing still seen was just
+ * re-claimed and delivered with fresh figures, and is skipped here as sent.
+ */
+async function retryAbandoned(
+  budgets: Budget[],
+  accounts: Account[],
+  ledger: AlertLedger,
+  deps: CheckDependencies,
+  options: CheckOptions,
+  report: CheckReport,
+  now: Date,
+): Promise<void> {
+  const attempted = new Set(
+    [...report.delivered, ...report.failed.map((f) => f.alert)].map((a) => a.dedupKey),
+  );
+  const scans: [string, Parameters<AlertLedger['abandoned']>[2]][] = [
+    // This period and the one before it: a claim left at a month's end is retried in the next.
+    ...budgets.map((b): [string, { periods: number }] => [b.name, { periods: 2 }]),
+    [MONITORING_BUDGET, { periodKeys: accounts.map((a) => a.id) }],
+  ];
+  // Read in parallel (a list and a few reads per budget), deliver one by one as everywhere else.
+  const found = await Promise.all(
+    scans.map(([budget, within]) =>
+      ledger.abandoned(budget, now, within).catch((error: unknown) => {
+        deps.logger.error('abandoned alert claims could not be read; looked for again next run', {
+          budget,
+          error: message(error),
+        });
+        return [];
+      }),
+    ),
+  );
+  for (const alert of found.flat()) {
+    if (attempted.has(alert.dedupKey)) continue;
+    deps.logger.warn('retrying an alert an earlier run claimed but never sent', { dedupKey: alert.dedupKey });
+    await deliver(alert, deps, options, report);
   }
 }
 
@@ -306,6 +361,10 @@ async function readAccount(
   }
 }
 
+/**
+ * Claims, publishes and records one alert. Never throws: a state or publish failure is logged and
+ * reported as failed, and the next run retries, so one broken alert cannot stop the rest of the run.
+ */
 async function deliver(
   alert: Alert,
   deps: CheckDependencies,
@@ -313,35 +372,88 @@ async function deliver(
   report: CheckReport,
 ): Promise<void> {
   if (options.reportLink) {
+    // An alert retried from an earlier run's claim carries that run's (expired) link: replace it.
+    alert.details = alert.details.filter((line) => !line.startsWith(REPORT_LINK));
     alert.details.push(
-      `Burn-up report (link valid ${options.reportLink.validForHours} h): ${options.reportLink.url}`,
+      `${REPORT_LINK} (link valid ${options.reportLink.validForHours} h): ${options.reportLink.url}`,
     );
   }
   if (options.dryRun) {
     report.suppressed.push({ alert, reason: 'dry-run' });
     return;
   }
-  const now = deps.clock.now();
-  const ledger = deps.ledger;
-  const previous = await ledger?.lastSent(alert.budget, alert.periodKey);
-  if (previous)
-    alert.sinceLast = { threshold: previous.threshold, spent: previous.spent, at: previous.detectedAt };
-  const claim = ledger ? await ledger.claim(alert, now, options.leaseMs ?? DEFAULT_LEASE_MS) : undefined;
-  if (claim && claim.outcome !== 'claimed') {
-    report.suppressed.push({ alert, reason: claim.outcome });
-    return;
+  const { ledger, logger } = deps;
+  const log = { dedupKey: alert.dedupKey, budget: alert.budget };
+  let claim: Extract<Claim, { outcome: 'claimed' }> | undefined;
+  if (ledger) {
+    try {
+      const previous = await ledger.lastSent(alert.budget, alert.periodKey);
+      if (previous)
+        alert.sinceLast = { threshold: previous.threshold, spent: previous.spent, at: previous.detectedAt };
+    } catch (error) {
+      // Only the "since the last alert" line depends on it: deliver without.
+      logger.warn('previous alert could not be read; delivering without it', {
+        ...log,
+        error: message(error),
+      });
+    }
+    try {
+      const outcome = await ledger.claim(alert, deps.clock.now(), options.leaseMs ?? DEFAULT_LEASE_MS);
+      if (outcome.outcome !== 'claimed') {
+        report.suppressed.push({ alert, reason: outcome.outcome });
+        return;
+      }
+      claim = outcome;
+    } catch (error) {
+      logger.error('alert state could not be claimed; not sent now, retried next run', {
+        ...log,
+        error: message(error),
+      });
+      report.failed.push({ alert, error: error as Error });
+      return;
+    }
   }
+  let messageId: string;
   try {
-    const { messageId } = await deps.publisher.publish(alert);
-    if (claim) await ledger!.markSent(claim, deps.clock.now());
-    deps.logger.info('alert delivered', { dedupKey: alert.dedupKey, severity: alert.severity, messageId });
-    report.delivered.push(alert);
+    ({ messageId } = await deps.publisher.publish(alert));
   } catch (error) {
-    if (claim) await ledger!.releaseForRetry(claim, deps.clock.now());
-    deps.logger.error('alert publish failed; it stays pending and is retried next run', {
-      dedupKey: alert.dedupKey,
-      error: (error as Error).message,
+    logger.error('alert publish failed; it stays pending and is retried next run', {
+      ...log,
+      error: message(error),
     });
     report.failed.push({ alert, error: error as Error });
+    if (claim) await settle(() => ledger!.releaseForRetry(claim, deps.clock.now()), deps, log, 'released');
+    return;
   }
+  report.delivered.push(alert);
+  logger.info('alert delivered', { ...log, severity: alert.severity, messageId });
+  if (claim) await settle(() => ledger!.markSent(claim, deps.clock.now()), deps, log, 'recorded as sent');
+}
+
+/**
+ * Records what happened to a claim. When that fails the claim stays pending: its lease runs out and
+ * a later run delivers it (again, for a sent one: the accepted duplicate, same dedupKey).
+ */
+async function settle(
+  update: () => Promise<boolean>,
+  deps: CheckDependencies,
+  log: Record<string, string>,
+  what: 'recorded as sent' | 'released',
+): Promise<void> {
+  const consequence =
+    what === 'recorded as sent'
+      ? 'it may go out once more (same dedupKey) after its lease'
+      : 'it is retried once its lease runs out';
+  try {
+    if (!(await update())) {
+      deps.logger.warn(`alert claim taken over by another run before it was ${what}; ${consequence}`, log);
+    }
+  } catch (error) {
+    const outcome = what === 'recorded as sent' ? 'delivered but could not be' : 'could not be';
+    deps.logger.error(`alert ${outcome} ${what}; ${consequence}`, { ...log, error: message(error) });
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

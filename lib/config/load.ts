@@ -60,7 +60,20 @@ export function parseConfig(text: string, file = 'spendwatch.yaml'): Config {
       })),
     );
   }
-  const result = ConfigSchema.safeParse(doc.toJS() ?? {}, { reportInput: true });
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (error) {
+    // The yaml library refuses documents whose aliases expand exponentially ("billion laughs").
+    throw new ConfigError([
+      {
+        file,
+        path: '(yaml)',
+        message: `${(error as Error).message}; write the values out instead of aliasing`,
+      },
+    ]);
+  }
+  const result = ConfigSchema.safeParse(data ?? {}, { reportInput: true });
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => schemaProblem(issue, doc, file, at)));
   }

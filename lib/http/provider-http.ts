@@ -79,7 +79,8 @@ export class ProviderHttp {
     this.random = options.random ?? Math.random;
     this.client = ky.create({
       prefixUrl: options.baseUrl.replace(/\/+$/, ''),
-      timeout: options.timeoutMs ?? 15_000,
+      // ky's timeout stops at the response headers; attempt() bounds the whole exchange, body included.
+      timeout: false,
       retry: 0,
       throwHttpErrors: false,
       fetch: options.fetch,
@@ -192,7 +193,7 @@ export class ProviderHttp {
         waitMs = this.serverDelayMs(reply.headers);
       } catch (error) {
         if (error instanceof ProviderError) throw error;
-        const timedOut = (error as Error).name === 'TimeoutError';
+        const timedOut = error instanceof AttemptTimedOut;
         failure = timedOut
           ? { kind: 'timeout', detail: `no answer within ${this.options.timeoutMs ?? 15_000} ms` }
           : { kind: 'network', detail: `network error: ${networkReason(error)}` };
@@ -224,13 +225,27 @@ export class ProviderHttp {
 
   private async attempt(endpoint: Endpoint): Promise<HttpReply> {
     const auth = (await this.options.headers?.()) ?? {};
-    const response = await this.client(endpoint.path.replace(/^\/+/, ''), {
-      method: endpoint.method,
-      searchParams: endpoint.searchParams,
-      json: endpoint.json,
-      headers: { ...auth, ...endpoint.headers },
-    });
-    const text = await response.text();
+    // One timeout for the request and the whole body: a server that sends its headers and then stalls
+    // must not hold the run past it.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), this.options.timeoutMs ?? 15_000);
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.client(endpoint.path.replace(/^\/+/, ''), {
+        method: endpoint.method,
+        searchParams: endpoint.searchParams,
+        json: endpoint.json,
+        headers: { ...auth, ...endpoint.headers },
+        signal: timeout.signal,
+      });
+      text = await response.text();
+    } catch (error) {
+      if (timeout.signal.aborted) throw new AttemptTimedOut();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
     let body: unknown = text;
     if (text.length > 0 && (response.headers.get('content-type') ?? '').includes('json')) {
       try {
@@ -266,6 +281,9 @@ export class ProviderHttp {
     return cap / 2 + (this.random() * cap) / 2;
   }
 }
+
+/** An attempt that did not finish (answer and body) within the timeout. */
+class AttemptTimedOut extends Error {}
 
 function clampDelay(ms: number): number {
   return Math.max(0, ms);

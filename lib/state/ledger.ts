@@ -170,6 +170,36 @@ export class AlertLedger {
     return latest?.alert;
   }
 
+  /**
+   * Alerts claimed but never marked sent whose lease has run out, in the budget's latest `periods`
+   * periods (or only in `periodKeys`): their run died before publishing, or its publish failed. They
+   * must still go out even when the crossing is no longer seen (a correction lowered the figure, the
+   * month ended), so each run delivers them from the record.
+   */
+  async abandoned(
+    budget: string,
+    now: Date,
+    within: { periods: number } | { periodKeys: string[] },
+  ): Promise<Alert[]> {
+    const budgetPrefix = `${this.prefix}state/${keyPart('budget', budget)}/`;
+    const keys = await this.store.list(budgetPrefix);
+    const periodOf = (key: string) => key.slice(budgetPrefix.length).split('/')[0]!;
+    // Period keys are dates ("2026-11", "2026-11-15"), so their lexical order is their time order.
+    const periods =
+      'periodKeys' in within
+        ? within.periodKeys
+        : [...new Set(keys.map(periodOf))].sort().slice(-within.periods);
+    const candidates = keys.filter((key) => periods.includes(periodOf(key)));
+    const entries = await Promise.all(candidates.map((key) => this.record(key)));
+    return entries.flatMap((entry) =>
+      entry?.valid &&
+      entry.record.status === 'pending' &&
+      Date.parse(entry.record.leaseUntil) <= now.getTime()
+        ? [entry.record.alert]
+        : [],
+    );
+  }
+
   /** The record at `key`, undefined when there is none. */
   async record(key: string): Promise<LedgerEntry | undefined> {
     const stored = await this.store.get(key);

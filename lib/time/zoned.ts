@@ -60,6 +60,8 @@ function offsetMs(instant: Date, timeZone: string): number {
   return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
 }
 
+const DAY_MS = 86_400_000;
+
 /**
  * The instant at which the wall clock in `timeZone` shows `local`. In a DST gap the wall time does
  * not exist and is shifted forward by the gap length (Temporal's "compatible" rule); in an overlap the
@@ -77,14 +79,15 @@ export function fromLocal(
     local.minute ?? 0,
     local.second ?? 0,
   );
-  const guess = wall - offsetMs(new Date(wall), timeZone);
-  const guessOffset = offsetMs(new Date(guess), timeZone);
-  const candidate = wall - guessOffset;
-  if (candidate === guess) return new Date(guess);
-  // A transition lies between: keep the candidate if its offset is consistent, else the wall
-  // time falls in a gap and the later instant (just after the gap) is the answer.
-  if (offsetMs(new Date(candidate), timeZone) === guessOffset) return new Date(Math.min(candidate, guess));
-  return new Date(Math.max(candidate, guess));
+  // The zone's offsets a day before and after: the instant sought is `wall` minus one of them (offsets
+  // stay within ±14 h, and zones change offset at most once in two days).
+  const before = offsetMs(new Date(wall - DAY_MS), timeZone);
+  const after = offsetMs(new Date(wall + DAY_MS), timeZone);
+  const instants = [wall - before, wall - after].filter(
+    (instant) => offsetMs(new Date(instant), timeZone) === wall - instant,
+  );
+  // None in a gap: read the wall time with the offset in force before it, which lands past the gap.
+  return new Date(instants.length > 0 ? Math.min(...instants) : wall - before);
 }
 
 /** Days in a calendar month (month 1-12). */

@@ -128,6 +128,35 @@ describe.each([
     expect(await ledger.lastSent('cdn', '2026-12')).toBeUndefined();
   });
 
+  it('finds the claims left pending past their lease in the latest periods, not the sent or in-flight ones', async () => {
+    const claimAt = async (fields: Parameters<typeof sampleAlert>[0], at: Date) =>
+      claimed(await ledger.claim(sampleAlert(fields), at, LEASE));
+    await claimAt({ budget: 'cdn', thresholdId: 'actual-50pct', periodKey: '2026-09' }, T0); // too old
+    await claimAt({ budget: 'cdn', thresholdId: 'actual-50pct', periodKey: '2026-10' }, T0); // died
+    await ledger.releaseForRetry(await claimAt({ budget: 'cdn', thresholdId: 'actual-80pct' }, T0), T0);
+    await ledger.markSent(await claimAt({ budget: 'cdn', thresholdId: 'actual-90pct' }, T0), T0);
+    await claimAt({ budget: 'cdn', thresholdId: 'actual-100pct' }, later(LEASE)); // still in flight
+    await claimAt({ budget: 'cdn-eu', thresholdId: 'actual-50pct' }, T0);
+    await store.put('prod/state/cdn/2026-11/broken.json', 'not json');
+
+    const ids = (alerts: { periodKey: string; thresholdId: string }[]) =>
+      alerts.map((a) => `${a.periodKey}/${a.thresholdId}`).sort();
+    expect(ids(await ledger.abandoned('cdn', later(LEASE + 1), { periods: 2 }))).toEqual([
+      '2026-10/actual-50pct',
+      '2026-11/actual-80pct',
+    ]);
+    expect(ids(await ledger.abandoned('cdn', later(LEASE + 1), { periods: 3 }))).toContain(
+      '2026-09/actual-50pct',
+    );
+    expect(ids(await ledger.abandoned('cdn', later(2 * LEASE), { periodKeys: ['2026-11'] }))).toEqual([
+      '2026-11/actual-100pct',
+      '2026-11/actual-80pct',
+    ]);
+    expect(await ledger.abandoned('cdn', T0, { periods: 2 })).toEqual([
+      expect.objectContaining({ thresholdId: 'actual-80pct' }), // released: due at once
+    ]);
+  });
+
   it('refuses budget, period or threshold names that are not slugs', async () => {
     await expect(ledger.claim({ ...alert, budget: '..' }, T0, LEASE)).rejects.toThrow(/budget "\.\."/);
     await expect(ledger.claim({ ...alert, thresholdId: 'a/b' }, T0, LEASE)).rejects.toThrow(RangeError);

@@ -37,6 +37,18 @@ describe('zoned calendar arithmetic', () => {
     );
   });
 
+  it('starts a month at local midnight when DST begins later that day (Sydney, 1 October 2028)', () => {
+    // The clocks go forward at 02:00 on Sunday 1 October: midnight is still AEST (+10), Lord Howe +10:30.
+    expect(monthlyPeriod(new Date('2028-09-30T14:30:00Z'), 'Australia/Sydney').start.toISOString()).toBe(
+      '2028-09-30T14:00:00.000Z',
+    );
+    const september = monthlyPeriod(new Date('2028-09-30T13:30:00Z'), 'Australia/Sydney');
+    expect([september.key, september.end.toISOString()]).toEqual(['2028-09', '2028-09-30T14:00:00.000Z']);
+    expect(fromLocal({ year: 2028, month: 10, day: 1 }, 'Australia/Lord_Howe').toISOString()).toBe(
+      '2028-09-30T13:30:00.000Z',
+    );
+  });
+
   it('handles leap days and custom start days', () => {
     const leap = monthlyPeriod(new Date('2028-02-29T12:00:00Z'), 'UTC');
     expect(periodDays(leap)).toBe(29);
