@@ -97,11 +97,11 @@ export function parseExportKey(
   prefix: string,
 ): { accountId: string; month: string; operatorId: string } | undefined {
   const match = new RegExp(
-    `^${escape(prefix + EXPORTS_PREFIX)}([A-Za-z0-9._-]+)/(\\d{6})/([A-Za-z0-9]+)-\\d{8}T\\d{6}Z\\.csv$`,
+    `^${escapeRegExp(prefix + EXPORTS_PREFIX)}([A-Za-z0-9._-]+)/(\\d{6})/([A-Za-z0-9]+)-\\d{8}T\\d{6}Z\\.csv$`,
   ).exec(key);
   return match ? { accountId: match[1]!, month: match[2]!, operatorId: match[3]! } : undefined;
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

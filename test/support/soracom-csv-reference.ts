@@ -12,7 +12,6 @@ import {
   type SoracomCsvMalformedRow,
   type SoracomCsvSubscriber,
   type SoracomCsvSummary,
-  type SoracomSubscriberKind,
 } from '../../lib/ingest/soracom-csv/index.ts';
 
 const ID_COLUMNS = SORACOM_CSV_DEVICE_COLUMNS;
