@@ -136,6 +136,20 @@ export function evaluateBudget(
 
   const crossings: Crossing[] = [];
   const pending: BudgetStatus['pending'] = [];
+  // What every evaluation reports, whichever kind of budget it is.
+  const common = () => ({
+    budget,
+    accounts,
+    periodKey: periodKeyOf(periodStart, lead.timeZone),
+    periodStart,
+    periodEnd,
+    timeZone: lead.timeZone,
+    asOf,
+    stale,
+    contributors: contributorsOf(perAccount, spent, accounts.length > 1),
+    crossings,
+    pending,
+  });
   if (budget.perResource) {
     const resources = resourceSpends(perAccount, budget.perResource, billTotal(accounts, measure));
     const top = resources[0];
@@ -162,21 +176,11 @@ export function evaluateBudget(
     pending.sort((a, b) => a.level.cmp(b.level));
     const highest = top?.value ?? decimal(0);
     return {
-      budget,
-      accounts,
-      periodKey: periodKeyOf(periodStart, lead.timeZone),
-      periodStart,
-      periodEnd,
-      timeZone: lead.timeZone,
-      asOf,
-      stale,
+      ...common(),
       // Per-resource budgets report their highest resource: the one nearest (or past) the line.
       spent: highest,
       percent: budget.amount.eq(0) ? decimal(0) : highest.div(budget.amount).times(100),
       anomalies: [],
-      contributors: contributorsOf(perAccount, spent, accounts.length > 1),
-      crossings,
-      pending,
     };
   }
   for (const threshold of budget.thresholds) {
@@ -211,25 +215,7 @@ export function evaluateBudget(
   }
   pending.sort((a, b) => a.level.cmp(b.level));
 
-  return {
-    budget,
-    accounts,
-    periodKey: periodKeyOf(periodStart, lead.timeZone),
-    periodStart,
-    periodEnd,
-    timeZone: lead.timeZone,
-    asOf,
-    stale,
-    spent,
-    percent,
-    daily,
-    forecast,
-    pace,
-    anomalies,
-    contributors: contributorsOf(perAccount, spent, accounts.length > 1),
-    crossings,
-    pending,
-  };
+  return { ...common(), spent, percent, daily, forecast, pace, anomalies };
 }
 
 /** Each resource's spend in scope (per day for daily windows), largest first. */
