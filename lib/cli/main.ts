@@ -135,6 +135,37 @@ Examples:
       });
     },
   },
+  ingest: {
+    summary: 'Summarise a Soracom billing CSV export: totals, every SIM with its tags, items, days',
+    usage: `spendwatch ingest --file EXPORT.csv --currency JPY [--month 2026-11] [--out SUMMARY.json]
+
+Streams the file through the same parser the csv-ingest Lambda runs (constant memory, exact sums),
+showing progress on a terminal, and prints the totals, the top SIMs and any malformed rows with
+their line numbers. --out writes the whole summary as JSON.
+
+Examples:
+  spendwatch ingest --file billing-202611.csv --currency JPY
+  spendwatch ingest --file billing-202611.csv --currency USD --out summary.json`,
+    options: {
+      help: common.help,
+      file: { type: 'string', short: 'f' },
+      currency: { type: 'string' },
+      month: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+    },
+    async run(values, io) {
+      const { ingestFile } = await import('./ingest.ts');
+      return ingestFile(
+        {
+          file: required(values.file, '--file EXPORT.csv'),
+          currency: required(values.currency, '--currency CODE (the CSV does not say)'),
+          month: values.month as string | undefined,
+          out: values.out as string | undefined,
+        },
+        io,
+      );
+    },
+  },
   validate: {
     summary: 'Check a config file and list every problem with its location',
     usage: `spendwatch validate --config FILE

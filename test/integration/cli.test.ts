@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { billingCsv } from '../../dev/simulators/soracom.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin/spendwatch.js');
@@ -160,6 +161,55 @@ budgets:
     const run = await spendwatch(['status', '--config', other, '--simulate']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--simulate has no simulator for account "fleet"');
+  });
+});
+
+describe('spendwatch ingest', () => {
+  it('summarises a billing CSV export, lists malformed rows by line, and writes the summary', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spendwatch-ingest-'));
+    const csv = join(dir, 'export.csv');
+    const rows = [
+      {
+        imsi: '440100000000001',
+        date: '20261101',
+        billItemName: 'Data',
+        unitPrice: '0.2',
+        quantity: '100',
+        amount: '20.5',
+        'tag:fleet': 'A',
+      },
+      {
+        imsi: '440100000000002',
+        date: '20261102',
+        billItemName: 'Data',
+        unitPrice: '0.2',
+        quantity: '10',
+        amount: 'x',
+        'tag:fleet': 'B',
+      },
+      {
+        imsi: '440100000000002',
+        date: '20261102',
+        billItemName: 'Data',
+        unitPrice: '0.2',
+        quantity: '10',
+        amount: '2',
+        'tag:fleet': 'B',
+      },
+    ];
+    await writeFile(csv, billingCsv(rows));
+    const out = join(dir, 'summary.json');
+    const run = await spendwatch(['ingest', '--file', csv, '--currency', 'JPY', '--out', out]);
+    expect(run.code).toBe(1); // a malformed row: everything else is summed, the row is reported
+    expect(run.stdout).toContain('3 rows, month 2026-11, 2 devices');
+    expect(run.stdout).toContain('Total ¥23 (daily ¥23');
+    expect(run.stdout).toMatch(/440100000000001 +¥21 +tag:fleet=A/);
+    expect(run.stdout).toMatch(/line 3: .*amount/);
+    const summary = JSON.parse(await readFile(out, 'utf8')) as { totals: { amount: string } };
+    expect(summary.totals.amount).toBe('22.5');
+    const missing = await spendwatch(['ingest', '--file', join(dir, 'nope.csv'), '--currency', 'JPY']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot read --file');
   });
 });
 
