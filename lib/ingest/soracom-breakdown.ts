@@ -7,7 +7,7 @@ import { Money } from '../money/index.ts';
 import type { SpendLine, SpendSnapshot } from '../snapshot/index.ts';
 import type { ObjectStore } from '../state/store.ts';
 import { monthlyPeriod, yyyymm } from '../time/period.ts';
-import { latestSummary, type StoredSoracomSummary } from './soracom-ingest.ts';
+import { latestSummary, type StoredSoracomSummary } from './soracom-summaries.ts';
 
 /** Lines of the CSV summary: one per SIM (or other device), with its tags. */
 export function summaryLines(summary: StoredSoracomSummary): SpendLine[] {

@@ -5,18 +5,9 @@
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '../log/index.ts';
-import type { ObjectStore } from '../state/store.ts';
-import { type SoracomCsvSummary, summariseSoracomCsv } from './soracom-csv/index.ts';
+import { summariseSoracomCsv } from './soracom-csv/index.ts';
 import { parseExportKey } from './soracom-export.ts';
-
-export const SUMMARIES_PREFIX = 'summaries/soracom/';
-
-/** A summary as stored: the aggregate plus where it came from. */
-export interface StoredSoracomSummary extends SoracomCsvSummary {
-  accountId: string;
-  operatorId: string;
-  sourceKey: string;
-}
+import { type StoredSoracomSummary, SUMMARIES_PREFIX } from './soracom-summaries.ts';
 
 export interface IngestOptions {
   s3: S3Client;
@@ -99,14 +90,4 @@ async function readLatest(
     if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
     throw error;
   }
-}
-
-/** The summary the engine reads for an account's month, through the state store (same bucket and prefix). */
-export async function latestSummary(
-  store: ObjectStore,
-  accountId: string,
-  month: string,
-): Promise<StoredSoracomSummary | undefined> {
-  const object = await store.get(`${SUMMARIES_PREFIX}${accountId}/${month}/latest.json`);
-  return object ? (JSON.parse(object.body) as StoredSoracomSummary) : undefined;
 }
