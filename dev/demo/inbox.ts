@@ -9,13 +9,13 @@ import {
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
-  SQSClient,
 } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import type { Alert } from '../../lib/alerts/alert.ts';
 import type { Logger } from '../../lib/log/index.ts';
 import { alertSchema } from '../../lib/notify/alert-schema.ts';
 import { SnsAlertPublisher, snsClientFromEnv } from '../../lib/notify/sns.ts';
+import { sqsClientFromEnv } from '../../lib/runtime/fan-out.ts';
 import { s3ClientFromEnv } from '../../lib/state/s3-store.ts';
 
 export const DEMO_BUCKET = 'spendwatch-demo';
@@ -40,11 +40,7 @@ export interface DemoInbox {
 export async function startDemoInbox(logger: Logger, timeZone: string): Promise<DemoInbox> {
   const server = await startFauxqs({ port: 0, logger: false });
   const sns = snsClientFromEnv({ SPENDWATCH_SNS_ENDPOINT: server.address });
-  const sqs = new SQSClient({
-    endpoint: server.address,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const sqs = sqsClientFromEnv({ SPENDWATCH_SQS_ENDPOINT: server.address });
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'spendwatch-alerts' }));
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'inbox' }));
   const { Attributes } = await sqs.send(

@@ -3,6 +3,7 @@
  * create, with If-Match: <ETag> to replace. Works with AWS and with any S3 endpoint that honours those
  * headers (radosgw does; s3rver and fauxqs ignore them, see /work/shared/reference/tooling.md).
  */
+
 import {
   GetObjectCommand,
   ListObjectsV2Command,
@@ -11,6 +12,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { clientConfigFromEnv } from '../aws/client-config.ts';
 import { checkKey, checkPrefix, keyPrefix } from './keys.ts';
 import type { ObjectStore, StoredObject } from './store.ts';
 
@@ -130,25 +132,11 @@ export class S3ObjectStore implements ObjectStore {
  * only where the API requires them, since emulators mishandle the SDK's default aws-chunked framing).
  */
 export function s3ClientFromEnv(env: NodeJS.ProcessEnv = process.env): S3Client {
-  const endpoint = env.SPENDWATCH_S3_ENDPOINT;
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!endpoint) return new S3Client(region ? { region } : {});
-  // A local emulator takes any key; real credentials in the environment are used as given.
-  const credentials =
-    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-      ? {
-          accessKeyId: env.AWS_ACCESS_KEY_ID,
-          secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-          sessionToken: env.AWS_SESSION_TOKEN,
-        }
-      : env.AWS_PROFILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI
-        ? undefined
-        : { accessKeyId: 'local', secretAccessKey: 'local' };
+  const config = clientConfigFromEnv(env, 'SPENDWATCH_S3_ENDPOINT');
+  if (!config.endpoint) return new S3Client(config);
   return new S3Client({
-    endpoint,
+    ...config,
     forcePathStyle: true,
-    region: region ?? 'us-east-1',
-    ...(credentials && { credentials }),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
