@@ -23,6 +23,15 @@ interface Options {
   currency: string;
   month?: string;
   maxMalformedRows?: number;
+  itemDays?: { from: number; to: number };
+}
+
+interface ReferenceSubscriber {
+  summary: SoracomCsvSubscriber;
+  total: Big;
+  items: Map<string, Big>;
+  days: Map<string, Big>;
+  itemDays: Map<string, Map<string, Big>>;
 }
 
 export function referenceSummary(text: string, options: Options): SoracomCsvSummary {
@@ -43,10 +52,7 @@ export function referenceSummary(text: string, options: Options): SoracomCsvSumm
 
   let month = options.month?.replace('-', '') ?? null;
   const total = { daily: new Big(0), monthly: new Big(0) };
-  const subscribers = new Map<
-    string,
-    { summary: SoracomCsvSubscriber; total: Big; items: Map<string, Big> }
-  >();
+  const subscribers = new Map<string, ReferenceSubscriber>();
   const unattributed = { rowCount: 0, total: new Big(0) };
   const items = new Map<string, { total: Big; quantity: Big }>();
   const days = new Map<string, Big>();
@@ -112,12 +118,12 @@ export function referenceSummary(text: string, options: Options): SoracomCsvSumm
 
     const item = items.get(itemName) ?? { total: new Big(0), quantity: new Big(0) };
     items.set(itemName, { total: item.total.plus(amount), quantity: item.quantity.plus(quantity) });
-    if (date.length === 6) {
+    const day = date.length === 8 ? `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}` : null;
+    if (day === null) {
       monthly.rowCount++;
       monthly.total = monthly.total.plus(amount);
       total.monthly = total.monthly.plus(amount);
     } else {
-      const day = `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}`;
       days.set(day, (days.get(day) ?? new Big(0)).plus(amount));
       total.daily = total.daily.plus(amount);
     }
@@ -136,14 +142,24 @@ export function referenceSummary(text: string, options: Options): SoracomCsvSumm
           .filter(([, value]) => value !== ''),
       );
       subscriber = {
-        summary: { id: field(kind), kind, total: '', items: {}, tags },
+        summary: { id: field(kind), kind, total: '', items: {}, tags, days: {} },
         total: new Big(0),
         items: new Map(),
+        days: new Map(),
+        itemDays: new Map(),
       };
       subscribers.set(key, subscriber);
     }
     subscriber.total = subscriber.total.plus(amount);
     subscriber.items.set(itemName, (subscriber.items.get(itemName) ?? new Big(0)).plus(amount));
+    if (day === null) continue;
+    subscriber.days.set(day, (subscriber.days.get(day) ?? new Big(0)).plus(amount));
+    const dayOfMonth = Number(date.slice(6));
+    if (options.itemDays && dayOfMonth >= options.itemDays.from && dayOfMonth <= options.itemDays.to) {
+      const byItem = subscriber.itemDays.get(day) ?? new Map<string, Big>();
+      byItem.set(itemName, (byItem.get(itemName) ?? new Big(0)).plus(amount));
+      subscriber.itemDays.set(day, byItem);
+    }
   }
 
   return {
@@ -156,11 +172,7 @@ export function referenceSummary(text: string, options: Options): SoracomCsvSumm
       daily: text_(total.daily),
       monthlyCharges: text_(total.monthly),
     },
-    subscribers: [...subscribers.values()].map(({ summary, total, items }) => ({
-      ...summary,
-      total: text_(total),
-      items: Object.fromEntries([...items].map(([name, amount]) => [name, text_(amount)])),
-    })),
+    subscribers: [...subscribers.values()].map((subscriber) => subscriberSummary(subscriber, options)),
     unattributed: { rowCount: unattributed.rowCount, total: text_(unattributed.total) },
     billItems: [...items].map(
       ([name, { total, quantity }]): SoracomCsvBillItem => ({
@@ -174,6 +186,22 @@ export function referenceSummary(text: string, options: Options): SoracomCsvSumm
       .map(([date, amount]) => ({ date, total: text_(amount) })),
     monthlyCharges: { rowCount: monthly.rowCount, total: text_(monthly.total) },
     malformed: { count: malformedCount, rows: malformed },
+  };
+}
+
+function subscriberSummary(subscriber: ReferenceSubscriber, options: Options): SoracomCsvSubscriber {
+  const texts = (amounts: Map<string, Big>) =>
+    Object.fromEntries([...amounts].map(([name, amount]) => [name, text_(amount)]));
+  const itemDays = [...subscriber.itemDays]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([date, items]) => [date, texts(new Map([...items].filter(([, amount]) => !amount.eq(0))))] as const)
+    .filter(([, items]) => Object.keys(items).length > 0);
+  return {
+    ...subscriber.summary,
+    total: text_(subscriber.total),
+    items: texts(subscriber.items),
+    days: texts(new Map([...subscriber.days].sort(([a], [b]) => a.localeCompare(b)))),
+    ...(options.itemDays && { itemDays: Object.fromEntries(itemDays) }),
   };
 }
 

@@ -48,14 +48,23 @@ describe('Soracom CSV ingest', () => {
           total: '12.3994',
           items: { 'plan-D 基本料金': '10', 'データ通信料 (上り)': '2.3994' },
           tags: { 'tag:name, full': 'sensor "A", yard 3', group: 'fleet-a' },
+          days: { '2026-11-01': '11.8', '2026-11-02': '0.5994' },
         },
-        { id: 'vpg-0001', kind: 'vpgId', total: '1.2', items: { 'VPG Type-E': '1.2' }, tags: {} },
+        {
+          id: 'vpg-0001',
+          kind: 'vpgId',
+          total: '1.2',
+          items: { 'VPG Type-E': '1.2' },
+          tags: {},
+          days: { '2026-11-02': '1.2' },
+        },
         {
           id: 'dev-7',
           kind: 'deviceId',
           total: '0.0126',
           items: { 'Inventory, device': '0.0126' },
           tags: { group: 'multi\r\nline group' },
+          days: { '2026-11-03': '0.0126' },
         },
       ],
       unattributed: { rowCount: 1, total: '-5' },
@@ -77,6 +86,36 @@ describe('Soracom CSV ingest', () => {
     expect(Money.of(summary.totals.amount, summary.currency).toString()).toBe('8.612 JPY');
     // The summary is plain JSON.
     expect(JSON.parse(JSON.stringify(summary))).toEqual(summary);
+  });
+
+  it('keeps per-item daily amounts for the days asked, and only those', () => {
+    const csv = [
+      'imsi,date,billItemName,unitPrice,quantity,amount,kb',
+      '1,20261101,basic,10,1,10,sub-a',
+      '1,20261102,basic,10,1,10,sub-a',
+      '1,20261102,data,0.0018,1000,1.8,sub-a',
+      '1,20261102,data,0.0018,500,0.9,sub-a',
+      '1,20261103,data,0.0018,500,0.9,sub-a',
+      '1,202611,discount,-1,1,-1,sub-a',
+      '2,20261102,free,0,1,0,',
+    ].join('\n');
+    const summary = ingestText(csv, { currency: 'JPY', itemDays: { from: 2, to: 3 } });
+    expect(
+      summary.subscribers.map(({ id, total, days, itemDays }) => ({ id, total, days, itemDays })),
+    ).toEqual([
+      {
+        id: '1',
+        total: '22.6',
+        days: { '2026-11-01': '10', '2026-11-02': '12.7', '2026-11-03': '0.9' },
+        itemDays: { '2026-11-02': { basic: '10', data: '2.7' }, '2026-11-03': { data: '0.9' } },
+      },
+      // A day whose amounts are all zero has nothing to record.
+      { id: '2', total: '0', days: { '2026-11-02': '0' }, itemDays: {} },
+    ]);
+    expect(ingestText(csv).subscribers[0]).not.toHaveProperty('itemDays');
+    expect(() => new SoracomCsvAggregator({ currency: 'JPY', itemDays: { from: 0, to: 3 } })).toThrow(
+      /itemDays 0\.\.3/,
+    );
   });
 
   it('gives the same summary however the bytes are cut (inside the BOM, a CRLF, a quote, a UTF-8 character)', () => {
@@ -211,7 +250,14 @@ describe('Soracom CSV ingest', () => {
     ].join('\n');
     const summary = ingestText(csv);
     expect(summary.subscribers).toEqual([
-      { id: 'd-1', kind: 'deviceId', total: '1', items: { a: '1' }, tags: { 'tag:fleet': 'north' } },
+      {
+        id: 'd-1',
+        kind: 'deviceId',
+        total: '1',
+        items: { a: '1' },
+        tags: { 'tag:fleet': 'north' },
+        days: { '2026-11-01': '1' },
+      },
     ]);
     expect(summary.unattributed).toEqual({ rowCount: 1, total: '1' });
   });

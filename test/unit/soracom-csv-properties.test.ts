@@ -189,8 +189,11 @@ describe('Soracom CSV ingest against the csv-parse + big.js reference', () => {
         fc.array(fc.nat(), { maxLength: 12 }),
         fc.constantFrom(undefined, '2026-11'),
         fc.integer({ min: 0, max: 5 }),
-        (csv, cuts, month, maxMalformedRows) => {
-          const options = { currency: 'JPY', month, maxMalformedRows };
+        fc.option(fc.record({ from: fc.integer({ min: 1, max: 31 }), to: fc.integer({ min: 0, max: 31 }) }), {
+          nil: undefined,
+        }),
+        (csv, cuts, month, maxMalformedRows, itemDays) => {
+          const options = { currency: 'JPY', month, maxMalformedRows, itemDays };
           const bytes = new TextEncoder().encode(csv);
           expect(ingest(chunked(bytes, cuts), options)).toEqual(referenceSummary(csv, options));
         },

@@ -25,6 +25,12 @@ export interface SoracomCsvOptions {
   maxMalformedRows?: number;
   /** A record longer than this is reported as malformed without being held in memory. Default 1 MiB. */
   maxRecordBytes?: number;
+  /**
+   * Days of the month (1-31, inclusive) for which to keep each device's amount per bill item per day
+   * (`itemDays` of the summary's devices), e.g. for chargeback. Memory grows with devices × items ×
+   * days, so ask only for the days needed. Default: none.
+   */
+  itemDays?: { from: number; to: number };
 }
 
 /** The file cannot be read as a Soracom billing CSV at all (no header, or one without the amount columns). */
@@ -143,10 +149,17 @@ export class SoracomCsvAggregator {
   private readonly itemTotalSlots: number[] = [];
   private readonly itemQuantitySlots: number[] = [];
 
-  /** Per subscriber: kind, total slot, first and last (item, slot) node and interned tag values. */
+  /**
+   * Per subscriber: kind, day slots, first and last (item, slot) node and interned tag values. Its
+   * amounts are kept per day in `dayBlock` consecutive slots from its first: the month's rows (dated
+   * yyyyMM) at offset 0, day d at offset d; its total is their sum.
+   */
   private readonly subscribers = new ByteKeyTable();
   private subscriberKinds = new Uint8Array(1024);
-  private subscriberTotalSlots = new Int32Array(1024);
+  private subscriberDaySlots = new Int32Array(1024);
+  /** Bit d set: the subscriber has rows dated day d (bit 0: rows dated yyyyMM). */
+  private subscriberDaysSeen = new Int32Array(1024);
+  private dayBlock = 0;
   private subscriberFirstNodes = new Int32Array(1024);
   private subscriberLastNodes = new Int32Array(1024);
   private subscriberTags = new Int32Array(0);
@@ -156,6 +169,10 @@ export class SoracomCsvAggregator {
   private nodeNexts = new Int32Array(4096);
   private nodeSlots = new Int32Array(4096);
   private nodeCount = 0;
+  /** With the `itemDays` option (else empty): per node, the first of its slots for days itemDaysFrom..itemDaysTo. */
+  private nodeDaySlots = new Int32Array(0);
+  private readonly itemDaysFrom: number;
+  private readonly itemDaysTo: number;
   private readonly tagValues = new ByteKeyTable(256);
   private readonly tagValueTexts: string[] = [];
 
@@ -184,6 +201,13 @@ export class SoracomCsvAggregator {
     }
     this.monthlySlot = this.amounts.allocate();
     this.unattributedSlot = this.amounts.allocate();
+    const { from, to } = options.itemDays ?? { from: 1, to: 0 };
+    if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 1 && to <= 31)) {
+      throw new RangeError(`itemDays ${from}..${to} is not a range of days of the month (1-31)`);
+    }
+    this.itemDaysFrom = from;
+    this.itemDaysTo = to;
+    if (options.itemDays) this.nodeDaySlots = new Int32Array(this.nodeItems.length);
   }
 
   /** Takes the next bytes of the file; a chunk may end anywhere (inside a quote, a CRLF or a UTF-8 character). */
@@ -412,13 +436,19 @@ export class SoracomCsvAggregator {
     }
     let ownerSlot = this.unattributedSlot;
     let ownerItemSlot = -1;
+    let ownerItemDaySlot = -1;
     if (subscriber < 0) this.unattributedRowCount++;
     else {
-      ownerSlot = this.subscriberTotalSlots[subscriber]!;
-      ownerItemSlot = this.subscriberItemSlot(subscriber, item);
+      ownerSlot = this.subscriberDaySlots[subscriber]! + day;
+      this.subscriberDaysSeen[subscriber]! |= 1 << day;
+      const node = this.subscriberItemNode(subscriber, item);
+      ownerItemSlot = this.nodeSlots[node]!;
+      if (day >= this.itemDaysFrom && day <= this.itemDaysTo) {
+        ownerItemDaySlot = this.nodeDaySlots[node]! + day - this.itemDaysFrom;
+      }
     }
 
-    amounts.add(amount, periodSlot, ownerSlot, this.itemTotalSlots[item]!, ownerItemSlot);
+    amounts.add(amount, periodSlot, ownerSlot, this.itemTotalSlots[item]!, ownerItemSlot, ownerItemDaySlot);
     if (quantityStatus !== DECIMAL_EMPTY) this.quantities.add(quantity, this.itemQuantitySlots[item]!);
   }
 
@@ -468,6 +498,7 @@ export class SoracomCsvAggregator {
     this.yearMonth = yearMonth;
     const year = Math.floor(yearMonth / 100);
     this.daysInMonth = new Date(Date.UTC(year, yearMonth % 100, 0)).getUTCDate();
+    this.dayBlock = this.daysInMonth + 1;
   }
 
   private internItem(buf: Uint8Array): number {
@@ -542,7 +573,8 @@ export class SoracomCsvAggregator {
     if (subscriber === this.subscriberKinds.length) {
       const capacity = subscriber * 2;
       this.subscriberKinds = grown(this.subscriberKinds, new Uint8Array(capacity));
-      this.subscriberTotalSlots = grown(this.subscriberTotalSlots, new Int32Array(capacity));
+      this.subscriberDaySlots = grown(this.subscriberDaySlots, new Int32Array(capacity));
+      this.subscriberDaysSeen = grown(this.subscriberDaysSeen, new Int32Array(capacity));
       this.subscriberFirstNodes = grown(this.subscriberFirstNodes, new Int32Array(capacity));
       this.subscriberLastNodes = grown(this.subscriberLastNodes, new Int32Array(capacity));
     }
@@ -553,7 +585,7 @@ export class SoracomCsvAggregator {
       );
     }
     this.subscriberKinds[subscriber] = kind;
-    this.subscriberTotalSlots[subscriber] = this.amounts.allocate();
+    this.subscriberDaySlots[subscriber] = this.amounts.allocateBlock(this.dayBlock);
     this.subscriberFirstNodes[subscriber] = -1;
     this.subscriberLastNodes[subscriber] = -1;
     for (let tag = 0; tag < tagCount; tag++) {
@@ -570,12 +602,13 @@ export class SoracomCsvAggregator {
     }
   }
 
-  private subscriberItemSlot(subscriber: number, item: number): number {
+  /** The subscriber's (item, slot) node for the item, added when new. */
+  private subscriberItemNode(subscriber: number, item: number): number {
     const items = this.nodeItems;
     const nexts = this.nodeNexts;
     let node = this.subscriberFirstNodes[subscriber]!;
     while (node >= 0) {
-      if (items[node] === item) return this.nodeSlots[node]!;
+      if (items[node] === item) return node;
       node = nexts[node]!;
     }
     node = this.nodeCount++;
@@ -584,17 +617,23 @@ export class SoracomCsvAggregator {
       this.nodeItems = grown(this.nodeItems, new Int32Array(capacity));
       this.nodeNexts = grown(this.nodeNexts, new Int32Array(capacity));
       this.nodeSlots = grown(this.nodeSlots, new Int32Array(capacity));
+      if (this.nodeDaySlots.length > 0)
+        this.nodeDaySlots = grown(this.nodeDaySlots, new Int32Array(capacity));
     }
-    const slot = this.amounts.allocate();
     this.nodeItems[node] = item;
-    this.nodeSlots[node] = slot;
+    this.nodeSlots[node] = this.amounts.allocate();
+    if (this.nodeDaySlots.length > 0) {
+      this.nodeDaySlots[node] = this.amounts.allocateBlock(
+        Math.max(this.itemDaysTo - this.itemDaysFrom + 1, 0),
+      );
+    }
     this.nodeNexts[node] = -1;
     // Appended, so the list (and the summary) keeps the order items first appeared in.
     const last = this.subscriberLastNodes[subscriber]!;
     if (last < 0) this.subscriberFirstNodes[subscriber] = node;
     else this.nodeNexts[last] = node;
     this.subscriberLastNodes[subscriber] = node;
-    return slot;
+    return node;
   }
 
   private readHeader(buf: Uint8Array, fields: number, error: number): void {
@@ -781,6 +820,25 @@ export class SoracomCsvAggregator {
     return -1;
   }
 
+  /** A node's amounts per day of `itemDays`, for the days its subscriber has rows on, into itemDays[date][item]. */
+  private addItemDays(
+    itemDays: Record<string, Record<string, string>>,
+    item: string,
+    node: number,
+    subscriber: number,
+    dates: string[],
+  ): void {
+    const seen = this.subscriberDaysSeen[subscriber]!;
+    const to = Math.min(this.itemDaysTo, this.dayBlock - 1);
+    for (let day = this.itemDaysFrom; day <= to; day++) {
+      if ((seen & (1 << day)) === 0) continue;
+      const amount = this.amounts.text(this.nodeDaySlots[node]! + day - this.itemDaysFrom);
+      if (amount === '0') continue;
+      itemDays[dates[day]!] ??= {};
+      itemDays[dates[day]!]![item] = amount;
+    }
+  }
+
   private summary(): SoracomCsvSummary {
     const amounts = this.amounts;
     const daySlots: number[] = [];
@@ -794,10 +852,23 @@ export class SoracomCsvAggregator {
     }
     const subscribers: SoracomCsvSubscriber[] = [];
     const tagCount = this.tagColumns.length;
+    const dates = Array.from(
+      { length: this.dayBlock },
+      (_, day) => `${month}-${String(day).padStart(2, '0')}`,
+    );
     for (let subscriber = 0; subscriber < this.subscribers.size; subscriber++) {
       const items: Record<string, string> = {};
+      const itemDays: Record<string, Record<string, string>> = {};
       for (let node = this.subscriberFirstNodes[subscriber]!; node >= 0; node = this.nodeNexts[node]!) {
-        items[this.itemNames[this.nodeItems[node]!]!] = amounts.text(this.nodeSlots[node]!);
+        const item = this.itemNames[this.nodeItems[node]!]!;
+        items[item] = amounts.text(this.nodeSlots[node]!);
+        if (this.nodeDaySlots.length > 0) this.addItemDays(itemDays, item, node, subscriber, dates);
+      }
+      const firstSlot = this.subscriberDaySlots[subscriber]!;
+      const seen = this.subscriberDaysSeen[subscriber]!;
+      const days: Record<string, string> = {};
+      for (let day = 1; day < this.dayBlock; day++) {
+        if ((seen & (1 << day)) !== 0) days[dates[day]!] = amounts.text(firstSlot + day);
       }
       const tags: Record<string, string> = {};
       for (let tag = 0; tag < tagCount; tag++) {
@@ -807,9 +878,11 @@ export class SoracomCsvAggregator {
       subscribers.push({
         id: this.decoder.decode(this.subscribers.bytesOf(subscriber)),
         kind: ID_COLUMNS[this.subscriberKinds[subscriber]!]!,
-        total: amounts.text(this.subscriberTotalSlots[subscriber]!),
+        total: amounts.sumText(blockSlots(firstSlot, this.dayBlock)),
         items,
         tags,
+        days,
+        ...(this.nodeDaySlots.length > 0 && { itemDays }),
       });
     }
     return {
@@ -853,6 +926,10 @@ function isValidYearMonth(yearMonth: number): boolean {
 
 function formatYearMonth(yearMonth: number): string {
   return `${Math.floor(yearMonth / 100)}-${String(yearMonth % 100).padStart(2, '0')}`;
+}
+
+function* blockSlots(first: number, length: number): Iterable<number> {
+  for (let slot = first; slot < first + length; slot++) yield slot;
 }
 
 function grown<T extends Uint8Array | Int32Array>(array: T, into: T): T {

@@ -46,6 +46,13 @@ export class ScaledSums {
     return this.used++;
   }
 
+  /** `length` new consecutive slots holding zero; returns the first. */
+  allocateBlock(length: number): number {
+    const first = this.used;
+    for (let i = 0; i < length; i++) this.allocate();
+    return first;
+  }
+
   /**
    * `mantissa` × 10^-`scale` (|mantissa| ≤ FLOAT_LIMIT) as an integer at the sums' scale, raising
    * the sums' scale first when `scale` is larger. NaN when the result would leave the float fast
@@ -69,13 +76,14 @@ export class ScaledSums {
   }
 
   /** Adds the value to each slot given (-1: none). */
-  add(value: ExactDecimal, first: number, second = -1, third = -1, fourth = -1): void {
+  add(value: ExactDecimal, first: number, second = -1, third = -1, fourth = -1, fifth = -1): void {
     const aligned = value.big === null ? this.align(value.mantissa, value.scale) : Number.NaN;
     if (!Number.isNaN(aligned)) {
       this.addAligned(first, aligned);
       if (second >= 0) this.addAligned(second, aligned);
       if (third >= 0) this.addAligned(third, aligned);
       if (fourth >= 0) this.addAligned(fourth, aligned);
+      if (fifth >= 0) this.addAligned(fifth, aligned);
       return;
     }
     const alignedBig = this.alignBig(value.big ?? BigInt(value.mantissa), value.scale);
@@ -83,6 +91,7 @@ export class ScaledSums {
     if (second >= 0) this.addAlignedBig(second, alignedBig);
     if (third >= 0) this.addAlignedBig(third, alignedBig);
     if (fourth >= 0) this.addAlignedBig(fourth, alignedBig);
+    if (fifth >= 0) this.addAlignedBig(fifth, alignedBig);
   }
 
   /** Adds an integer from `align` (exact: both operands are within ±2^52). */
