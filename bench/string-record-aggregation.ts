@@ -94,7 +94,7 @@ export class StringRecordAggregator {
     return {
       rows: this.rows,
       malformed: this.malformed,
-      amount: this.amounts.sumText(this.periods.values()),
+      amount: this.amounts.sumText([...this.periods.values()]),
       subscribers: this.subscribers.size,
       billItems: this.items.size,
     };

@@ -23,6 +23,7 @@ interface Options {
   currency: string;
   month?: string;
   maxMalformedRows?: number;
+  deviceDays?: boolean;
   itemDays?: { from: number; to: number };
 }
 
@@ -142,7 +143,7 @@ export function referenceSummary(text: string, options: Options): SoracomCsvSumm
           .filter(([, value]) => value !== ''),
       );
       subscriber = {
-        summary: { id: field(kind), kind, total: '', items: {}, tags, days: {} },
+        summary: { id: field(kind), kind, total: '', items: {}, tags },
         total: new Big(0),
         items: new Map(),
         days: new Map(),
@@ -200,7 +201,13 @@ function subscriberSummary(subscriber: ReferenceSubscriber, options: Options): S
     ...subscriber.summary,
     total: text_(subscriber.total),
     items: texts(subscriber.items),
-    days: texts(new Map([...subscriber.days].sort(([a], [b]) => a.localeCompare(b)))),
+    ...(options.deviceDays && {
+      days: texts(
+        new Map(
+          [...subscriber.days].filter(([, amount]) => !amount.eq(0)).sort(([a], [b]) => a.localeCompare(b)),
+        ),
+      ),
+    }),
     ...(options.itemDays && { itemDays: Object.fromEntries(itemDays) }),
   };
 }

@@ -34,7 +34,7 @@ const ingestText = (text: string, options?: SoracomCsvOptions) => ingestChunks([
 
 describe('Soracom CSV ingest', () => {
   it('adds up a month per subscriber, bill item and day, with monthly charges apart', () => {
-    const summary = ingestText(SAMPLE);
+    const summary = ingestText(SAMPLE, { currency: 'JPY', deviceDays: true });
     expect(summary).toEqual({
       currency: 'JPY',
       month: '2026-11',
@@ -88,7 +88,7 @@ describe('Soracom CSV ingest', () => {
     expect(JSON.parse(JSON.stringify(summary))).toEqual(summary);
   });
 
-  it('keeps per-item daily amounts for the days asked, and only those', () => {
+  it('keeps daily amounts per device, and per bill item for the days asked, only when asked', () => {
     const csv = [
       'imsi,date,billItemName,unitPrice,quantity,amount,kb',
       '1,20261101,basic,10,1,10,sub-a',
@@ -99,7 +99,7 @@ describe('Soracom CSV ingest', () => {
       '1,202611,discount,-1,1,-1,sub-a',
       '2,20261102,free,0,1,0,',
     ].join('\n');
-    const summary = ingestText(csv, { currency: 'JPY', itemDays: { from: 2, to: 3 } });
+    const summary = ingestText(csv, { currency: 'JPY', deviceDays: true, itemDays: { from: 2, to: 3 } });
     expect(
       summary.subscribers.map(({ id, total, days, itemDays }) => ({ id, total, days, itemDays })),
     ).toEqual([
@@ -109,10 +109,11 @@ describe('Soracom CSV ingest', () => {
         days: { '2026-11-01': '10', '2026-11-02': '12.7', '2026-11-03': '0.9' },
         itemDays: { '2026-11-02': { basic: '10', data: '2.7' }, '2026-11-03': { data: '0.9' } },
       },
-      // A day whose amounts are all zero has nothing to record.
-      { id: '2', total: '0', days: { '2026-11-02': '0' }, itemDays: {} },
+      // A day whose amounts add up to zero has nothing to report or record.
+      { id: '2', total: '0', days: {}, itemDays: {} },
     ]);
-    expect(ingestText(csv).subscribers[0]).not.toHaveProperty('itemDays');
+    expect(Object.keys(ingestText(csv).subscribers[0]!)).not.toContain('days');
+    expect(Object.keys(ingestText(csv).subscribers[0]!)).not.toContain('itemDays');
     expect(() => new SoracomCsvAggregator({ currency: 'JPY', itemDays: { from: 0, to: 3 } })).toThrow(
       /itemDays 0\.\.3/,
     );
@@ -248,7 +249,7 @@ describe('Soracom CSV ingest', () => {
       ',d-1,20261101,a,1,1,1,north',
       ',,20261101,a,1,1,1,south',
     ].join('\n');
-    const summary = ingestText(csv);
+    const summary = ingestText(csv, { currency: 'JPY', deviceDays: true });
     expect(summary.subscribers).toEqual([
       {
         id: 'd-1',

@@ -192,8 +192,9 @@ describe('Soracom CSV ingest against the csv-parse + big.js reference', () => {
         fc.option(fc.record({ from: fc.integer({ min: 1, max: 31 }), to: fc.integer({ min: 0, max: 31 }) }), {
           nil: undefined,
         }),
-        (csv, cuts, month, maxMalformedRows, itemDays) => {
-          const options = { currency: 'JPY', month, maxMalformedRows, itemDays };
+        fc.boolean(),
+        (csv, cuts, month, maxMalformedRows, itemDays, deviceDays) => {
+          const options = { currency: 'JPY', month, maxMalformedRows, itemDays, deviceDays };
           const bytes = new TextEncoder().encode(csv);
           expect(ingest(chunked(bytes, cuts), options)).toEqual(referenceSummary(csv, options));
         },

@@ -26,6 +26,12 @@ export interface SoracomCsvOptions {
   /** A record longer than this is reported as malformed without being held in memory. Default 1 MiB. */
   maxRecordBytes?: number;
   /**
+   * Give each device's amount per day (`days` of the summary's devices), e.g. for daily per-SIM
+   * budgets. Default false: a fleet of 100k SIMs has 3M of them, which costs time and space that
+   * monthly budgets do not need.
+   */
+  deviceDays?: boolean;
+  /**
    * Days of the month (1-31, inclusive) for which to keep each device's amount per bill item per day
    * (`itemDays` of the summary's devices), e.g. for chargeback. Memory grows with devices × items ×
    * days, so ask only for the days needed. Default: none.
@@ -157,8 +163,6 @@ export class SoracomCsvAggregator {
   private readonly subscribers = new ByteKeyTable();
   private subscriberKinds = new Uint8Array(1024);
   private subscriberDaySlots = new Int32Array(1024);
-  /** Bit d set: the subscriber has rows dated day d (bit 0: rows dated yyyyMM). */
-  private subscriberDaysSeen = new Int32Array(1024);
   private dayBlock = 0;
   private subscriberFirstNodes = new Int32Array(1024);
   private subscriberLastNodes = new Int32Array(1024);
@@ -173,6 +177,7 @@ export class SoracomCsvAggregator {
   private nodeDaySlots = new Int32Array(0);
   private readonly itemDaysFrom: number;
   private readonly itemDaysTo: number;
+  private readonly deviceDays: boolean;
   private readonly tagValues = new ByteKeyTable(256);
   private readonly tagValueTexts: string[] = [];
 
@@ -201,10 +206,12 @@ export class SoracomCsvAggregator {
     }
     this.monthlySlot = this.amounts.allocate();
     this.unattributedSlot = this.amounts.allocate();
-    const { from, to } = options.itemDays ?? { from: 1, to: 0 };
-    if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 1 && to <= 31)) {
+    // Without the option, an empty range whose first comparison fails for every day.
+    const { from, to } = options.itemDays ?? { from: 32, to: 0 };
+    if (options.itemDays && !(Number.isInteger(from) && Number.isInteger(to) && from >= 1 && to <= 31)) {
       throw new RangeError(`itemDays ${from}..${to} is not a range of days of the month (1-31)`);
     }
+    this.deviceDays = options.deviceDays ?? false;
     this.itemDaysFrom = from;
     this.itemDaysTo = to;
     if (options.itemDays) this.nodeDaySlots = new Int32Array(this.nodeItems.length);
@@ -440,7 +447,6 @@ export class SoracomCsvAggregator {
     if (subscriber < 0) this.unattributedRowCount++;
     else {
       ownerSlot = this.subscriberDaySlots[subscriber]! + day;
-      this.subscriberDaysSeen[subscriber]! |= 1 << day;
       const node = this.subscriberItemNode(subscriber, item);
       ownerItemSlot = this.nodeSlots[node]!;
       if (day >= this.itemDaysFrom && day <= this.itemDaysTo) {
@@ -574,7 +580,6 @@ export class SoracomCsvAggregator {
       const capacity = subscriber * 2;
       this.subscriberKinds = grown(this.subscriberKinds, new Uint8Array(capacity));
       this.subscriberDaySlots = grown(this.subscriberDaySlots, new Int32Array(capacity));
-      this.subscriberDaysSeen = grown(this.subscriberDaysSeen, new Int32Array(capacity));
       this.subscriberFirstNodes = grown(this.subscriberFirstNodes, new Int32Array(capacity));
       this.subscriberLastNodes = grown(this.subscriberLastNodes, new Int32Array(capacity));
     }
@@ -820,18 +825,25 @@ export class SoracomCsvAggregator {
     return -1;
   }
 
+  private subscriberDays(subscriber: number, dates: string[]): Record<string, string> {
+    const firstSlot = this.subscriberDaySlots[subscriber]!;
+    const days: Record<string, string> = {};
+    for (let day = 1; day < this.dayBlock; day++) {
+      const amount = this.amounts.text(firstSlot + day);
+      if (amount !== '0') days[dates[day]!] = amount;
+    }
+    return days;
+  }
+
   /** A node's amounts per day of `itemDays`, for the days its subscriber has rows on, into itemDays[date][item]. */
   private addItemDays(
     itemDays: Record<string, Record<string, string>>,
     item: string,
     node: number,
-    subscriber: number,
     dates: string[],
   ): void {
-    const seen = this.subscriberDaysSeen[subscriber]!;
     const to = Math.min(this.itemDaysTo, this.dayBlock - 1);
     for (let day = this.itemDaysFrom; day <= to; day++) {
-      if ((seen & (1 << day)) === 0) continue;
       const amount = this.amounts.text(this.nodeDaySlots[node]! + day - this.itemDaysFrom);
       if (amount === '0') continue;
       itemDays[dates[day]!] ??= {};
@@ -862,14 +874,9 @@ export class SoracomCsvAggregator {
       for (let node = this.subscriberFirstNodes[subscriber]!; node >= 0; node = this.nodeNexts[node]!) {
         const item = this.itemNames[this.nodeItems[node]!]!;
         items[item] = amounts.text(this.nodeSlots[node]!);
-        if (this.nodeDaySlots.length > 0) this.addItemDays(itemDays, item, node, subscriber, dates);
+        if (this.nodeDaySlots.length > 0) this.addItemDays(itemDays, item, node, dates);
       }
       const firstSlot = this.subscriberDaySlots[subscriber]!;
-      const seen = this.subscriberDaysSeen[subscriber]!;
-      const days: Record<string, string> = {};
-      for (let day = 1; day < this.dayBlock; day++) {
-        if ((seen & (1 << day)) !== 0) days[dates[day]!] = amounts.text(firstSlot + day);
-      }
       const tags: Record<string, string> = {};
       for (let tag = 0; tag < tagCount; tag++) {
         const value = this.subscriberTags[subscriber * tagCount + tag]!;
@@ -878,10 +885,10 @@ export class SoracomCsvAggregator {
       subscribers.push({
         id: this.decoder.decode(this.subscribers.bytesOf(subscriber)),
         kind: ID_COLUMNS[this.subscriberKinds[subscriber]!]!,
-        total: amounts.sumText(blockSlots(firstSlot, this.dayBlock)),
+        total: amounts.sumText(Array.from({ length: this.dayBlock }, (_, day) => firstSlot + day)),
         items,
         tags,
-        days,
+        ...(this.deviceDays && { days: this.subscriberDays(subscriber, dates) }),
         ...(this.nodeDaySlots.length > 0 && { itemDays }),
       });
     }
@@ -926,10 +933,6 @@ function isValidYearMonth(yearMonth: number): boolean {
 
 function formatYearMonth(yearMonth: number): string {
   return `${Math.floor(yearMonth / 100)}-${String(yearMonth % 100).padStart(2, '0')}`;
-}
-
-function* blockSlots(first: number, length: number): Iterable<number> {
-  for (let slot = first; slot < first + length; slot++) yield slot;
 }
 
 function grown<T extends Uint8Array | Int32Array>(array: T, into: T): T {

@@ -123,9 +123,19 @@ export class ScaledSums {
   }
 
   /** Several slots added together, as decimal text. */
-  sumText(slots: Iterable<number>): string {
-    let total = 0n;
-    for (const slot of slots) total += BigInt(this.units(slot));
+  sumText(slots: readonly number[]): string {
+    const small = this.small;
+    let sum = 0;
+    let at = 0;
+    // Floats while the partial sum stays exact, BigInt from where it would not.
+    for (; at < slots.length && this.carried.size === 0; at++) {
+      const next = sum + small[slots[at]!]!;
+      if (Math.abs(next) > FLOAT_LIMIT) break;
+      sum = next;
+    }
+    if (at === slots.length) return scaledToText(sum, this.scale);
+    let total = BigInt(sum);
+    for (; at < slots.length; at++) total += BigInt(this.units(slots[at]!));
     return scaledToText(total, this.scale);
   }
 

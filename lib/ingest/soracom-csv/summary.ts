@@ -54,8 +54,8 @@ export interface SoracomCsvSubscriber {
   items: Record<string, string>;
   /** Tag/group column -> value, as on the device's first row; empty values are left out. */
   tags: Record<string, string>;
-  /** Rows dated yyyyMMdd, per day: "2026-11-20" -> amount; days without rows are left out. */
-  days: Record<string, string>;
+  /** Only with the `deviceDays` option: rows dated yyyyMMdd, per day: "2026-11-20" -> amount; days that add up to zero are left out. */
+  days?: Record<string, string>;
   /**
    * Only with the `itemDays` option: per day asked for, per bill item, the non-zero amounts:
    * "2026-11-20" -> billItemName -> amount.
