@@ -23,10 +23,14 @@ export function formatPercent(value: Decimal | string): string {
   return `${decimal(value).toFixed(1)}%`;
 }
 
-/** "2026-11-30" / "Nov 30 13:00 JST"-style local rendering of an instant. */
-export function formatLocal(instant: Date, timeZone: string, locale = 'en-US'): string {
-  return new Intl.DateTimeFormat(locale, {
+/**
+ * An instant in a time zone, for people: "Nov 30, 13:00 GMT+9" (`short`, where the year is
+ * obvious), "Mon, Nov 30, 2026, 13:00 GMT+9" (`long`).
+ */
+export function formatLocal(instant: Date, timeZone: string, style: 'short' | 'long' = 'short'): string {
+  return new Intl.DateTimeFormat('en-US', {
     timeZone,
+    ...(style === 'long' && { weekday: 'short', year: 'numeric' }),
     month: 'short',
     day: 'numeric',
     hour: '2-digit',

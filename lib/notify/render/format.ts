@@ -3,7 +3,7 @@
  * each channel says the same thing the same way. Pure functions of the alert.
  */
 import type { Alert, Contributor } from '../../alerts/alert.ts';
-import { formatAmount, formatPercent } from '../../alerts/format.ts';
+import { formatAmount, formatLocal, formatPercent } from '../../alerts/format.ts';
 import { decimal, isDecimalText } from '../../money/index.ts';
 
 /** "symbol": "¥31,260" for bodies; "code": "JPY 31,260" where only ASCII may go (subjects). */
@@ -36,17 +36,7 @@ export function isoInstant(iso: string): string {
 
 /** "Mon, Nov 23, 2026, 12:00 GMT+9" in the reader's configured zone. */
 export function humanInstant(iso: string, options: RenderOptions = {}): string {
-  return new Intl.DateTimeFormat('en-US', {
-    timeZone: options.timeZone ?? 'UTC',
-    weekday: 'short',
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  }).format(new Date(iso));
+  return formatLocal(new Date(iso), options.timeZone ?? 'UTC', 'long');
 }
 
 /** "45 min", "5 h 10 min", "2 d 3 h": how much older `earlier` is than `later`. */
