@@ -16,6 +16,7 @@ import type { ConnectContext, ReadNeeds } from '../providers/types.ts';
 import type { SecretResolver } from '../secrets/index.ts';
 import type { SpendSnapshot } from '../snapshot/index.ts';
 import { type AlertLedger, type Claim, DEFAULT_LEASE_MS } from '../state/ledger.ts';
+import type { SnapshotCache } from '../state/snapshot-cache.ts';
 import type { Clock } from '../time/clock.ts';
 import { monthlyPeriod } from '../time/period.ts';
 import { buildHealthAlert, type HealthTracker } from './health.ts';
@@ -30,6 +31,8 @@ export interface CheckDependencies {
   ledger?: AlertLedger;
   /** Tracks unreadable accounts for monitoring-gap alerts; without it gaps are only logged. */
   health?: HealthTracker;
+  /** Keeps each account's last reading, for accounts with `readEveryMinutes`; without it every run reads. */
+  snapshots?: SnapshotCache;
   /** Adds what other pipelines know to a snapshot (e.g. the Soracom billing-CSV breakdown). */
   enrich?: (account: Account, snapshot: SpendSnapshot) => Promise<SpendSnapshot>;
   http?: ConnectContext['http'];
@@ -53,7 +56,8 @@ export interface CheckOptions {
 }
 
 export type AccountOutcome =
-  | { account: Account; status: 'ok'; snapshot: SpendSnapshot }
+  /** `keptFrom`: not read this run (`readEveryMinutes`); the snapshot is the reading taken then. */
+  | { account: Account; status: 'ok'; snapshot: SpendSnapshot; keptFrom?: Date }
   | { account: Account; status: 'pending'; reason: string; endpoint: string }
   | { account: Account; status: 'error'; error: Error };
 
@@ -94,7 +98,7 @@ export async function runCheck(
   let read = 0;
   options.onAccountRead?.(read, accounts.length);
   const outcomes = await mapLimit(accounts, options.concurrency ?? 8, (account) =>
-    readAccount(account, needsOf(config, account.id), deps, now).finally(() =>
+    readOrKeep(account, needsOf(config, account.id), deps, options, now).finally(() =>
       options.onAccountRead?.(++read, accounts.length),
     ),
   );
@@ -286,6 +290,8 @@ async function trackHealth(
 ): Promise<void> {
   for (const outcome of outcomes) {
     const { account } = outcome;
+    // Not read this run: nothing new to say about its health.
+    if (outcome.status === 'ok' && outcome.keptFrom) continue;
     try {
       const change =
         outcome.status === 'ok'
@@ -321,11 +327,63 @@ function needsOf(config: Config, accountId: string): ReadNeeds {
   };
 }
 
+/**
+ * Reads the account, or, when it has `readEveryMinutes` and was read more recently than that in the
+ * same period, takes its kept reading. Dry runs always read and keep nothing.
+ */
+async function readOrKeep(
+  account: Account,
+  needs: ReadNeeds,
+  deps: CheckDependencies,
+  options: CheckOptions,
+  now: Date,
+): Promise<AccountOutcome> {
+  const cache = account.readEveryMinutes && !options.dryRun ? deps.snapshots : undefined;
+  if (!cache) return readAccount(account, needs, deps, now);
+  const log = deps.logger.child({ provider: account.provider, account: account.id });
+  const kept = await cache.get(account.id).catch((error: unknown) => {
+    log.warn('kept reading unusable; reading the account', { error: message(error) });
+    return undefined;
+  });
+  const age = kept ? now.getTime() - kept.readAt.getTime() : Number.POSITIVE_INFINITY;
+  // A reading of another period (a month just ended) is never kept.
+  if (
+    kept &&
+    age >= 0 &&
+    age < account.readEveryMinutes! * 60_000 &&
+    now >= kept.snapshot.BillingPeriodStart &&
+    now < kept.snapshot.BillingPeriodEnd
+  ) {
+    log.info('account not due; evaluating its kept reading', {
+      readAt: kept.readAt.toISOString(),
+      asOf: kept.snapshot.asOf.toISOString(),
+    });
+    return {
+      account,
+      status: 'ok',
+      snapshot: await enriched(account, kept.snapshot, deps),
+      keptFrom: kept.readAt,
+    };
+  }
+  const outcome = await readAccount(account, needs, deps, now, async (snapshot) => {
+    await cache.put(account.id, now, snapshot).catch((error: unknown) => {
+      // The next run reads the account again: nothing is lost but an API call.
+      log.warn('reading could not be kept', { error: message(error) });
+    });
+  });
+  return outcome;
+}
+
+async function enriched(account: Account, snapshot: SpendSnapshot, deps: CheckDependencies) {
+  return deps.enrich ? deps.enrich(account, snapshot) : snapshot;
+}
+
 async function readAccount(
   account: Account,
   needs: ReadNeeds,
   deps: CheckDependencies,
   now: Date,
+  keep?: (snapshot: SpendSnapshot) => Promise<void>,
 ): Promise<AccountOutcome> {
   const log = deps.logger.child({ provider: account.provider, account: account.id });
   try {
@@ -352,8 +410,8 @@ async function readAccount(
       asOf: reading.snapshot.asOf.toISOString(),
       sources: reading.snapshot.sources,
     });
-    const snapshot = deps.enrich ? await deps.enrich(account, reading.snapshot) : reading.snapshot;
-    return { account, status: 'ok', snapshot };
+    await keep?.(reading.snapshot);
+    return { account, status: 'ok', snapshot: await enriched(account, reading.snapshot, deps) };
   } catch (error) {
     const fields = error instanceof ProviderError ? error.toLogFields() : { error: (error as Error).message };
     log.error('account could not be read', fields);

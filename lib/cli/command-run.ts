@@ -14,6 +14,7 @@ import { SnsAlertPublisher, snsClientFromEnv } from '../notify/sns.ts';
 import { envBackend, SecretResolver } from '../secrets/index.ts';
 import { FsObjectStore } from '../state/fs-store.ts';
 import { AlertLedger } from '../state/ledger.ts';
+import { SnapshotCache } from '../state/snapshot-cache.ts';
 import { type Clock, fixedClock, systemClock } from '../time/clock.ts';
 import type { Progress } from './progress.ts';
 
@@ -156,10 +157,14 @@ function loggerFor(flags: RunFlags, io: CommandIo): Logger {
 }
 
 /** `--state DIR`: the filesystem store, with the same exclusive-create semantics as S3. */
-function stateIn(dir: string | undefined): { ledger?: AlertLedger; health?: HealthTracker } {
+function stateIn(dir: string | undefined): Pick<CheckDependencies, 'ledger' | 'health' | 'snapshots'> {
   if (dir === undefined) return {};
   const store = new FsObjectStore(dir);
-  return { ledger: new AlertLedger(store), health: new HealthTracker(store) };
+  return {
+    ledger: new AlertLedger(store),
+    health: new HealthTracker(store),
+    snapshots: new SnapshotCache(store),
+  };
 }
 
 /** 0 when everything was read and delivered; 1 when an account could not be read or a publish failed. */

@@ -12,6 +12,8 @@ import { type AccountConfig, ConfigSchema, type ParsedConfig } from './schema.ts
 export interface Account extends AccountBase {
   /** Day of the month the account's billing period starts (1 = calendar month). */
   periodStartDay: number;
+  /** Read at most this often; runs in between evaluate the last reading. Unset: every run. */
+  readEveryMinutes?: number;
   /** Provider-specific fields as parsed, including credential references (never values). */
   settings: AccountConfig;
   credentials: Record<string, string>;
@@ -227,6 +229,7 @@ function toConfig(parsed: ParsedConfig, file: string): Config {
       baseUrl: settings.baseUrl,
       timeZone: settings.timeZone ?? module.defaultTimeZone?.(settings) ?? parsed.timeZone,
       periodStartDay: settings.periodStartDay ?? 1,
+      readEveryMinutes: settings.readEveryMinutes,
       settings,
       credentials: settings.credentials,
     };

@@ -162,6 +162,14 @@ const accountCommon = {
     .describe(
       'Day of the month the billing period starts (1 = calendar month); providers with their own cycle report it',
     ),
+  readEveryMinutes: z
+    .int()
+    .min(1)
+    .max(1440)
+    .optional()
+    .describe(
+      'Read this account at most this often; runs in between evaluate its last reading (default: every run). For a provider that refreshes slowly or rations API calls, e.g. 60 for Fastly, whose month-to-date figure is cached up to 4 h',
+    ),
 };
 
 const accountVariants = PROVIDERS.map((provider) =>
@@ -208,6 +216,7 @@ export interface AccountConfig {
   baseUrl?: string;
   timeZone?: string;
   periodStartDay?: number;
+  readEveryMinutes?: number;
   credentials: Record<string, string>;
   [field: string]: unknown;
 }

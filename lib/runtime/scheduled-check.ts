@@ -23,6 +23,7 @@ import { awsSecretBackends } from '../secrets/aws.ts';
 import { envBackend, SecretResolver } from '../secrets/index.ts';
 import { AlertLedger } from '../state/ledger.ts';
 import { S3ObjectStore, s3ClientFromEnv } from '../state/s3-store.ts';
+import { SnapshotCache } from '../state/snapshot-cache.ts';
 import type { Clock } from '../time/clock.ts';
 import { systemClock } from '../time/clock.ts';
 import { parseS3Uri, type RuntimeEnvironment, readEnvironment } from './environment.ts';
@@ -139,7 +140,7 @@ export function scheduledCheck(
   };
 }
 
-/** runCheck with this deployment's state (ledger and health in S3), for the check and its workers. */
+/** runCheck with this deployment's state (ledger, health and kept readings in S3), for the check and its workers. */
 export function checkRunner(
   deps: ScheduledCheckDependencies,
 ): (config: Config, accountIds?: string[]) => Promise<CheckReport & { reportKey: string }> {
@@ -150,6 +151,7 @@ export function checkRunner(
   });
   const ledger = new AlertLedger(store);
   const health = new HealthTracker(store);
+  const snapshots = new SnapshotCache(store);
   return async (config, accountIds) => {
     // The report is written after the run, but its link goes into the run's alerts: presign it first.
     const stamp = deps.clock.now().toISOString().replace(/[:.]/g, '-');
@@ -171,6 +173,7 @@ export function checkRunner(
         publisher: deps.publisher,
         ledger,
         health,
+        snapshots,
         metrics: deps.metrics,
         // Per-SIM breakdown from the latest billing-CSV summary in the same bucket.
         enrich: soracomCsvEnricher(store),

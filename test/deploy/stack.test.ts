@@ -32,6 +32,7 @@ const STAGE_PARAMETERS = `${ARN}:ssm:${IN_ACCOUNT}:parameter/spendwatch/${STAGE}
 const STAGE_SECRETS = `${ARN}:secretsmanager:${IN_ACCOUNT}:secret:spendwatch/${STAGE}/*`;
 const STATE = '${StateBucket.Arn}/spendwatch/state/*';
 const HEALTH = '${StateBucket.Arn}/spendwatch/health/*';
+const KEPT_READINGS = '${StateBucket.Arn}/spendwatch/snapshots/*';
 const CONFIG = '${StateBucket.Arn}/spendwatch/config/spendwatch.yaml';
 const REPORTS = '${StateBucket.Arn}/spendwatch/reports/*';
 const SUMMARIES = '${StateBucket.Arn}/spendwatch/summaries/*';
@@ -42,8 +43,8 @@ const ALLOWED: Record<string, Record<string, string[]>> = {
   check: {
     'logs:CreateLogStream': [logGroup('check')],
     'logs:PutLogEvents': [logGroup('check')],
-    's3:GetObject': [STATE, HEALTH, CONFIG, REPORTS, SUMMARIES],
-    's3:PutObject': [STATE, HEALTH, REPORTS],
+    's3:GetObject': [STATE, HEALTH, KEPT_READINGS, CONFIG, REPORTS, SUMMARIES],
+    's3:PutObject': [STATE, HEALTH, KEPT_READINGS, REPORTS],
     's3:ListBucket': ['arn:StateBucket'],
     'sns:Publish': ['ref:AlertTopic'],
     'kms:GenerateDataKey': ['arn:TopicKey'],
@@ -55,8 +56,8 @@ const ALLOWED: Record<string, Record<string, string[]>> = {
   checkWorker: {
     'logs:CreateLogStream': [logGroup('checkWorker')],
     'logs:PutLogEvents': [logGroup('checkWorker')],
-    's3:GetObject': [STATE, HEALTH, CONFIG, REPORTS, SUMMARIES],
-    's3:PutObject': [STATE, HEALTH, REPORTS],
+    's3:GetObject': [STATE, HEALTH, KEPT_READINGS, CONFIG, REPORTS, SUMMARIES],
+    's3:PutObject': [STATE, HEALTH, KEPT_READINGS, REPORTS],
     's3:ListBucket': ['arn:StateBucket'],
     'sns:Publish': ['ref:AlertTopic'],
     'kms:GenerateDataKey': ['arn:TopicKey'],
