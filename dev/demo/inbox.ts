@@ -3,13 +3,8 @@
  * alerts go through the real SnsAlertPublisher and come back as subscribers would receive them.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-} from '@aws-sdk/client-sqs';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import type { Alert } from '../../lib/alerts/alert.ts';
 import type { Logger } from '../../lib/log/index.ts';
@@ -17,6 +12,7 @@ import { alertSchema } from '../../lib/notify/alert-schema.ts';
 import { SnsAlertPublisher, snsClientFromEnv } from '../../lib/notify/sns.ts';
 import { sqsClientFromEnv } from '../../lib/runtime/fan-out.ts';
 import { s3ClientFromEnv } from '../../lib/state/s3-store.ts';
+import { subscribeQueue } from '../aws/subscribed-queue.ts';
 
 export const DEMO_BUCKET = 'spendwatch-demo';
 
@@ -42,11 +38,7 @@ export async function startDemoInbox(logger: Logger, timeZone: string): Promise<
   const sns = snsClientFromEnv({ SPENDWATCH_SNS_ENDPOINT: server.address });
   const sqs = sqsClientFromEnv({ SPENDWATCH_SQS_ENDPOINT: server.address });
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'spendwatch-alerts' }));
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'inbox' }));
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn }));
+  const { queueUrl: QueueUrl } = await subscribeQueue({ sns, sqs }, TopicArn!, 'inbox');
   const s3 = s3ClientFromEnv({ SPENDWATCH_S3_ENDPOINT: server.address });
   server.createBucket(DEMO_BUCKET);
   const received: Delivery[] = [];

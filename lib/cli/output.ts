@@ -9,7 +9,9 @@ export function describeReport(report: CheckReport): string {
     const head = `  ${outcome.account.id} (${outcome.account.provider})`;
     if (outcome.status === 'ok') {
       const cost = outcome.snapshot.BilledCost;
-      const kept = outcome.keptFrom ? ` (not due: kept from the read at ${outcome.keptFrom.toISOString()})` : '';
+      const kept = outcome.keptFrom
+        ? ` (not due: kept from the read at ${outcome.keptFrom.toISOString()})`
+        : '';
       lines.push(
         `${head}: ${cost ? formatAmount(cost.amount, cost.currency) : 'usage only'} as of ${outcome.snapshot.asOf.toISOString()}${kept}`,
       );

@@ -4,15 +4,11 @@
  * fauxqs delivers to SQS only, so the SQS envelope stands in for the Lambda subscription: it
  * carries what SNS puts in the Lambda event (message, subject, attributes).
  */
-import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { subscribeQueue } from '../../dev/aws/subscribed-queue.ts';
 import { memoryLogger } from '../../lib/log/index.ts';
 import { renderSlackMessage } from '../../lib/notify/render/index.ts';
 import { SnsAlertPublisher, snsClientFromEnv } from '../../lib/notify/sns.ts';
@@ -63,11 +59,7 @@ describe('alert pipeline: publisher → SNS → slack-notifier Lambda → Slack'
     const sns = snsClientFromEnv({ SPENDWATCH_SNS_ENDPOINT: fauxqs.address });
     const sqs = new SQSClient(localAws(fauxqs.address));
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'alerts' }));
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'lambda-stand-in' }));
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn }));
+    const { queueUrl: QueueUrl } = await subscribeQueue({ sns, sqs }, TopicArn!, 'lambda-stand-in');
 
     await new SnsAlertPublisher({ client: sns, topicArn: TopicArn!, logger: memoryLogger() }).publish(
       jpyCritical,

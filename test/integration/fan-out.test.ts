@@ -9,7 +9,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
   DeleteMessageCommand,
@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { subscribeQueue } from '../../dev/aws/subscribed-queue.ts';
 import { monthOfDays, SoracomSimulator } from '../../dev/simulators/soracom.ts';
 import { emfCheckMetrics } from '../../lib/observability/emf.ts';
 import { checkWorker } from '../../lib/runtime/check-worker.ts';
@@ -109,8 +110,7 @@ describe('fan-out: scheduled check → work queue → checkWorker', () => {
     sqs = new SQSClient(localAws(fauxqs.address));
     const sns = new SNSClient(localAws(fauxqs.address));
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'alerts' }));
-    inboxUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'inbox' }))).QueueUrl!;
-    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: await queueArn(inboxUrl) }));
+    inboxUrl = (await subscribeQueue({ sns, sqs }, TopicArn!, 'inbox')).queueUrl;
     sns.destroy();
     // A one-second visibility timeout stands in for the deployed 30 minutes.
     const url = (

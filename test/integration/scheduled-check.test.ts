@@ -4,15 +4,11 @@
  * Conditional-write semantics are proven against radosgw elsewhere (s3-store, simulated-month).
  */
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { subscribeQueue } from '../../dev/aws/subscribed-queue.ts';
 import { monthOfDays, SoracomSimulator } from '../../dev/simulators/soracom.ts';
 import { EnvironmentError } from '../../lib/runtime/environment.ts';
 import { scheduledCheckFromEnvironment } from '../../lib/runtime/scheduled-check.ts';
@@ -69,12 +65,7 @@ budgets:
     const sns = new SNSClient(local(fauxqs.address));
     sqs = new SQSClient(local(fauxqs.address));
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'spendwatch-alerts' }));
-    const queue = await sqs.send(new CreateQueueCommand({ QueueName: 'inbox' }));
-    queueUrl = queue.QueueUrl!;
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn }));
+    ({ queueUrl } = await subscribeQueue({ sns, sqs }, TopicArn!, 'inbox'));
     sns.destroy();
 
     env = {

@@ -1,13 +1,8 @@
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { subscribeQueue } from '../../dev/aws/subscribed-queue.ts';
 import type { Alert } from '../../lib/alerts/alert.ts';
 import { memoryLogger } from '../../lib/log/index.ts';
 import { alertSchema } from '../../lib/notify/alert-schema.ts';
@@ -40,20 +35,8 @@ describe('SNS publisher against fauxqs (real SNS/SQS HTTP APIs)', () => {
     credentials: { accessKeyId: 'local', secretAccessKey: PLANTED_SECRET_KEY },
   });
 
-  async function subscribeQueue(name: string, attributes: Record<string, string> = {}): Promise<void> {
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    await sns.send(
-      new SubscribeCommand({
-        TopicArn: topicArn,
-        Protocol: 'sqs',
-        Endpoint: Attributes!.QueueArn,
-        Attributes: attributes,
-      }),
-    );
-    queues[name] = QueueUrl!;
+  async function subscribe(name: string, attributes: Record<string, string> = {}): Promise<void> {
+    queues[name] = (await subscribeQueue({ sns, sqs }, topicArn, name, attributes)).queueUrl;
   }
 
   /** Everything waiting in a queue now (fan-out is complete when Publish returns). */
@@ -80,10 +63,10 @@ describe('SNS publisher against fauxqs (real SNS/SQS HTTP APIs)', () => {
     ({ TopicArn: topicArn } = (await sns.send(new CreateTopicCommand({ Name: 'spendwatch-alerts' }))) as {
       TopicArn: string;
     });
-    await subscribeQueue('everything');
-    await subscribeQueue('on-call', { FilterPolicy: JSON.stringify({ severity: ['critical'] }) });
-    await subscribeQueue('soracom-team', { FilterPolicy: JSON.stringify({ provider: ['soracom'] }) });
-    await subscribeQueue('raw', { RawMessageDelivery: 'true' });
+    await subscribe('everything');
+    await subscribe('on-call', { FilterPolicy: JSON.stringify({ severity: ['critical'] }) });
+    await subscribe('soracom-team', { FilterPolicy: JSON.stringify({ provider: ['soracom'] }) });
+    await subscribe('raw', { RawMessageDelivery: 'true' });
   });
   afterAll(async () => {
     sns.destroy();
