@@ -30,8 +30,8 @@ export interface CheckDependencies {
   ledger?: AlertLedger;
   /** Tracks unreadable accounts for monitoring-gap alerts; without it gaps are only logged. */
   health?: HealthTracker;
-  /** Adds what other pipelines know to a snapshot (e.g. the Soracom billing-CSV breakdown). */
-  enrich?: (account: Account, snapshot: SpendSnapshot) => Promise<SpendSnapshot>;
+  /** Adds what other pipelines know to a snapshot (e.g. the Soracom billing-CSV breakdown), as `needs` asks. */
+  enrich?: (account: Account, snapshot: SpendSnapshot, needs: ReadNeeds) => Promise<SpendSnapshot>;
   http?: ConnectContext['http'];
   /** Spend, duration, provider errors, gaps and deliveries for dashboards and alarms; none by default. */
   metrics?: CheckMetrics;
@@ -318,6 +318,7 @@ function needsOf(config: Config, accountId: string): ReadNeeds {
     // Every alert names its top contributors.
     breakdown: budgets.length > 0,
     usage: budgets.some((b) => b.measure === 'usage'),
+    resourceDays: budgets.some((b) => b.perResource?.window === 'day'),
   };
 }
 
@@ -352,7 +353,7 @@ async function readAccount(
       asOf: reading.snapshot.asOf.toISOString(),
       sources: reading.snapshot.sources,
     });
-    const snapshot = deps.enrich ? await deps.enrich(account, reading.snapshot) : reading.snapshot;
+    const snapshot = deps.enrich ? await deps.enrich(account, reading.snapshot, needs) : reading.snapshot;
     return { account, status: 'ok', snapshot };
   } catch (error) {
     const fields = error instanceof ProviderError ? error.toLogFields() : { error: (error as Error).message };
