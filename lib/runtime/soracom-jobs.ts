@@ -5,7 +5,7 @@
  * - the ingest job (S3 ObjectCreated under exports/soracom/): summarise each new export.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { mapLimit } from '../concurrency/map-limit.ts';
 import type { Account, Config } from '../config/load.ts';
 import { exportBillingCsvToS3 } from '../ingest/soracom-export.ts';
