@@ -101,8 +101,8 @@ async function exportAccount(account: Account, deps: JobDependencies): Promise<s
   return keys;
 }
 
-/** The S3 notification Lambda receives (only the fields used). */
-const S3Event = z.object({
+/** An S3 event notification delivered to Lambda directly (only the fields used); keys are URL-encoded. */
+const S3Notification = z.object({
   Records: z
     .array(
       z.object({
@@ -116,23 +116,46 @@ const S3Event = z.object({
     .min(1),
 });
 
+/** The same through EventBridge, as serverless.yml routes it (the bucket's EventBridge notifications). */
+const EventBridgeObjectCreated = z.object({
+  source: z.literal('aws.s3'),
+  'detail-type': z.literal('Object Created'),
+  detail: z.object({
+    bucket: z.object({ name: z.string() }),
+    object: z.object({ key: z.string() }),
+  }),
+});
+
+const CreatedObjects = z.union([S3Notification, EventBridgeObjectCreated]);
+
+/** Bucket and (decoded) key of each object an event reports created. */
+function createdObjects(event: unknown): { bucket: string; key: string }[] {
+  const parsed = CreatedObjects.safeParse(event);
+  if (!parsed.success) {
+    throw new Error(
+      `unexpected event: expected S3 ObjectCreated records or an EventBridge "Object Created" event from aws.s3; got ${JSON.stringify(event).slice(0, 200)}`,
+    );
+  }
+  if ('detail' in parsed.data) {
+    const { bucket, object } = parsed.data.detail;
+    return [{ bucket: bucket.name, key: object.key }];
+  }
+  return parsed.data.Records.map((record) => ({
+    bucket: record.s3.bucket.name,
+    // S3 notification keys are URL-encoded, with "+" for spaces.
+    key: decodeURIComponent(record.s3.object.key.replace(/\+/g, ' ')),
+  }));
+}
+
 export function csvIngestJob(
   deps: Omit<JobDependencies, 'secrets' | 'clock'>,
 ): (event: unknown) => Promise<{ summarised: string[] }> {
   return async (event) => {
-    const parsed = S3Event.safeParse(event);
-    if (!parsed.success) {
-      throw new Error(
-        `unexpected event: expected S3 ObjectCreated records; ${parsed.error.issues[0]?.message ?? ''}`,
-      );
-    }
     const summarised: string[] = [];
-    for (const record of parsed.data.Records) {
-      // S3 event keys are URL-encoded, with "+" for spaces.
-      const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+    for (const { bucket, key } of createdObjects(event)) {
       const stored = await ingestSoracomExport({
         s3: deps.s3,
-        bucket: record.s3.bucket.name,
+        bucket,
         key,
         prefix: deps.env.SPENDWATCH_STATE_PREFIX,
         logger: deps.logger,

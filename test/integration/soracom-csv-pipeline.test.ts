@@ -140,6 +140,24 @@ budgets:
       ],
     };
     expect(await csvIngestJob({ env: settings, s3, logger })(event)).toEqual({ summarised: exported });
+    // What serverless.yml routes to the function: the bucket's EventBridge notification (key as is).
+    const viaEventBridge = {
+      version: '0',
+      source: 'aws.s3',
+      'detail-type': 'Object Created',
+      detail: {
+        version: '0',
+        bucket: { name: BUCKET },
+        object: { key: exported[0], size: 1 },
+        reason: 'CompleteMultipartUpload',
+      },
+    };
+    expect(await csvIngestJob({ env: settings, s3, logger })(viaEventBridge)).toEqual({
+      summarised: exported,
+    });
+    await expect(csvIngestJob({ env: settings, s3, logger })({ Records: [] })).rejects.toThrow(
+      /^unexpected event: expected S3 ObjectCreated records or an EventBridge "Object Created" event/,
+    );
     const latest = await s3.send(
       new GetObjectCommand({
         Bucket: BUCKET,
