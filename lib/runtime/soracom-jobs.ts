@@ -2,18 +2,22 @@
  * Composition roots of the two Soracom billing-CSV Lambdas:
  * - the export job (scheduled): for every Soracom account of the config, export the month in
  *   progress (and, in the first days of a month, the month just closed) into S3;
- * - the ingest job (S3 ObjectCreated under exports/soracom/): summarise each new export.
+ * - the ingest job (S3 ObjectCreated under exports/soracom/): summarise each new export, and record
+ *   the chargeback it makes due in Kill Bill.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import { mapLimit } from '../concurrency/map-limit.ts';
 import type { Account, Config } from '../config/load.ts';
-import { exportBillingCsvToS3 } from '../ingest/soracom-export.ts';
+import { type ChargebackOutcome, planChargeback } from '../ingest/soracom-chargeback.ts';
+import { exportBillingCsvToS3, parseExportKey } from '../ingest/soracom-export.ts';
 import { ingestSoracomExport } from '../ingest/soracom-ingest.ts';
 import type { Logger } from '../log/index.ts';
+import { type EmfMetric, type EmfPut, METRIC } from '../observability/emf.ts';
 import { type SoracomAccount, SoracomExports, SoracomSource } from '../providers/soracom/index.ts';
 import type { ConnectContext } from '../providers/types.ts';
 import type { SecretResolver } from '../secrets/index.ts';
+import { S3ObjectStore } from '../state/s3-store.ts';
 import type { Clock } from '../time/clock.ts';
 import { monthlyPeriod, yyyymm } from '../time/period.ts';
 import { toLocal } from '../time/zoned.ts';
@@ -147,21 +151,81 @@ function createdObjects(event: unknown): { bucket: string; key: string }[] {
   }));
 }
 
+/** What Lambda passes as the handler's second argument (only what is used). */
+export interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+}
+
+export interface CsvIngestDependencies extends JobDependencies {
+  /** Where each chargeback run's counts go as metrics (EMF); none unless given. */
+  metrics?: EmfPut;
+}
+
+export interface CsvIngestResult {
+  summarised: string[];
+  chargeback: ChargebackOutcome[];
+}
+
+/**
+ * Summarises each new export and, for accounts with `chargeback`, records the settled days it makes
+ * due in Kill Bill. Throws (after every export of the event is done) when Kill Bill failed in a way
+ * a retry can fix, so Lambda retries and the errors alarm sees it; the watermark makes that safe.
+ */
 export function csvIngestJob(
-  deps: Omit<JobDependencies, 'secrets' | 'clock'>,
-): (event: unknown) => Promise<{ summarised: string[] }> {
-  return async (event) => {
-    const summarised: string[] = [];
-    for (const { bucket, key } of createdObjects(event)) {
+  deps: CsvIngestDependencies,
+): (event: unknown, context?: LambdaContext) => Promise<CsvIngestResult> {
+  const store = new S3ObjectStore({
+    client: deps.s3,
+    bucket: deps.env.SPENDWATCH_BUCKET,
+    prefix: deps.env.SPENDWATCH_STATE_PREFIX,
+  });
+  return async (event, context) => {
+    const objects = createdObjects(event);
+    const config = await (deps.config?.() ?? loadRuntimeConfig(deps.env.SPENDWATCH_CONFIG, deps.s3));
+    const chargebackDeps = {
+      store,
+      secrets: deps.secrets,
+      clock: deps.clock,
+      logger: deps.logger,
+      http: deps.http,
+      remainingMs: context && (() => context.getRemainingTimeInMillis()),
+    };
+    const result: CsvIngestResult = { summarised: [], chargeback: [] };
+    for (const { bucket, key } of objects) {
+      const parts = parseExportKey(key, deps.env.SPENDWATCH_STATE_PREFIX);
+      const plan = parts && (await planChargeback(chargebackDeps, config, key, parts));
       const stored = await ingestSoracomExport({
         s3: deps.s3,
         bucket,
         key,
         prefix: deps.env.SPENDWATCH_STATE_PREFIX,
         logger: deps.logger,
+        itemDays: plan?.itemDays,
       });
-      if (stored) summarised.push(key);
+      if (!stored) continue;
+      result.summarised.push(key);
+      if (!plan) continue;
+      const outcome = await plan.record(stored);
+      result.chargeback.push(outcome);
+      deps.metrics?.(chargebackMetrics(outcome), { Account: outcome.account });
     }
-    return { summarised };
+    const failing = result.chargeback.filter((outcome) => outcome.counts.retry > 0);
+    if (failing.length > 0) {
+      throw new Error(
+        `chargeback to Kill Bill incomplete for ${failing.map((o) => `${o.account} ${o.month}`).join(', ')}: Kill Bill failed (see the logs); retried from the watermark`,
+      );
+    }
+    return result;
   };
+}
+
+function chargebackMetrics({ counts }: ChargebackOutcome): EmfMetric[] {
+  return [
+    { name: METRIC.chargebackRecorded, unit: 'Count', value: counts.recorded },
+    { name: METRIC.chargebackDuplicate, unit: 'Count', value: counts.duplicate },
+    { name: METRIC.chargebackSkipped, unit: 'Count', value: counts.skipped },
+    { name: METRIC.chargebackUnmapped, unit: 'Count', value: counts.unmapped },
+    { name: METRIC.chargebackFailed, unit: 'Count', value: counts.failed },
+    { name: METRIC.chargebackRetry, unit: 'Count', value: counts.retry },
+  ];
 }

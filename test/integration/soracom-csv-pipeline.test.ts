@@ -139,7 +139,8 @@ budgets:
         },
       ],
     };
-    expect(await csvIngestJob({ env: settings, s3, logger })(event)).toEqual({ summarised: exported });
+    const ingest = csvIngestJob({ env: settings, s3, clock: NOW, logger, secrets });
+    expect(await ingest(event)).toEqual({ summarised: exported, chargeback: [] });
     // What serverless.yml routes to the function: the bucket's EventBridge notification (key as is).
     const viaEventBridge = {
       version: '0',
@@ -152,10 +153,8 @@ budgets:
         reason: 'CompleteMultipartUpload',
       },
     };
-    expect(await csvIngestJob({ env: settings, s3, logger })(viaEventBridge)).toEqual({
-      summarised: exported,
-    });
-    await expect(csvIngestJob({ env: settings, s3, logger })({ Records: [] })).rejects.toThrow(
+    expect(await ingest(viaEventBridge)).toEqual({ summarised: exported, chargeback: [] });
+    await expect(ingest({ Records: [] })).rejects.toThrow(
       /^unexpected event: expected S3 ObjectCreated records or an EventBridge "Object Created" event/,
     );
     const latest = await s3.send(
