@@ -23,27 +23,21 @@ export async function mapLimit<T, R>(
 /**
  * Runs `fn` on items pulled one at a time from `items` (a generator need not be materialised), at most
  * `limit` at once, until the items run out or `stop()` says so (asked before each item is taken).
- * `fn` settles its own failures: unlike mapLimit, nothing is kept per item. True when every item was
- * taken, false when `stop()` ended it first.
+ * `fn` settles its own failures: unlike mapLimit, nothing is kept per item.
  */
 export async function forEachLimit<T>(
   items: Iterable<T>,
   limit: number,
   fn: (item: T) => Promise<void>,
   stop: () => boolean = () => false,
-): Promise<boolean> {
+): Promise<void> {
   const iterator = items[Symbol.iterator]();
-  let exhausted = false;
   const worker = async () => {
-    while (!exhausted && !stop()) {
+    while (!stop()) {
       const next = iterator.next();
-      if (next.done) {
-        exhausted = true;
-        return;
-      }
+      if (next.done) return;
       await fn(next.value);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, limit) }, worker));
-  return exhausted;
 }

@@ -8,11 +8,13 @@
  * - Idempotent. The trackingId is derived from the operator, the device, the day and the bill item, so
  *   a replayed export or a retried run is refused by Kill Bill as a duplicate, never counted twice.
  * - Bounded. A watermark per account and month (in the state store) says through which day everything
- *   is recorded. Each ingest asks the parser for the next few days only (memory grows with devices ×
- *   items × days), records them day by day and moves the watermark past each day done; later exports
- *   catch up. A transient failure (Kill Bill unreachable or failing after the client's retries) stops
- *   the run and leaves its day for the next one; a permanent refusal (an unknown subscription, a tag
- *   that is no subscription id, a record Kill Bill refuses) is logged, counted and holds nothing back.
+ *   is recorded, and how far into the next day (devices in id order). Each ingest asks the parser for
+ *   the next few days only (memory grows with devices × items × days), records them day by day, device
+ *   by device, and moves the watermark as far as everything before it is done; later exports catch up,
+ *   and a day too large for one invocation is finished by the next ones rather than started over.
+ * - A transient failure (Kill Bill unreachable or failing after the client's retries) stops the run and
+ *   leaves the rest for the next one; a permanent refusal (an unknown subscription, a tag that is no
+ *   subscription id, a record Kill Bill refuses) is logged, counted and holds nothing back.
  */
 import * as z from 'zod';
 import { forEachLimit } from '../concurrency/map-limit.ts';
@@ -57,8 +59,17 @@ export interface ChargebackCounts {
   unmapped: number;
   /** Refused for good (unknown subscription, a tag value that is no subscription id, a refused record). */
   failed: number;
-  /** Failed for now (Kill Bill unreachable or failing): their day is recorded again by the next run. */
+  /** Failed for now (Kill Bill unreachable or failing): the next run records them again. */
   retry: number;
+}
+
+/**
+ * How far a month's chargeback is: every day through `recordedThrough`, and of the day after it
+ * (`partial.day`), the devices through `partial.throughDevice` in id order.
+ */
+export interface ChargebackProgress {
+  recordedThrough?: string;
+  partial?: { day: string; throughDevice: string };
 }
 
 export interface ChargebackOutcome {
@@ -68,10 +79,10 @@ export interface ChargebackOutcome {
   month: string;
   /** The days this run set out to record ("2026-11-18", ...), oldest first. */
   days: string[];
-  /** The watermark after the run: every day through this one is recorded. */
-  recordedThrough?: string;
+  /** The watermark after the run. */
+  progress: ChargebackProgress;
   counts: ChargebackCounts;
-  /** Days left for the next run: a transient failure, or the invocation's time ran out. */
+  /** Records left for the next run: a transient failure, or the invocation's time ran out. */
   incomplete: boolean;
 }
 
@@ -107,26 +118,26 @@ export async function planChargeback(
   const settings = account?.settings.chargeback as ChargebackConfig | undefined;
   if (!account || !settings) return undefined;
   const watermarks = new ChargebackWatermarks(deps.store);
-  const recordedThrough = await watermarks.read(account.id, parts.month);
+  const progress = await watermarks.read(account.id, parts.month);
   const itemDays = daysToRecord({
     month: parts.month,
     exportedAt: parts.exportedAt,
     timeZone: account.timeZone,
     settleHours: settings.settleHours,
-    recordedThrough,
+    recordedThrough: progress.recordedThrough,
     startDate: settings.startDate,
     maxDays: MAX_DAYS_PER_RUN,
   });
   const log = deps.logger.child({ account: account.id, month: parts.month });
   if (!itemDays) {
     log.info('chargeback: no settled day left to record from this export', {
-      recordedThrough,
+      ...progress,
       exportedAt: parts.exportedAt.toISOString(),
       settleHours: settings.settleHours,
     });
     return undefined;
   }
-  const run = { deps, config, account, settings, parts, key, watermarks, log, itemDays, recordedThrough };
+  const run = { deps, config, account, settings, parts, key, watermarks, log, itemDays, progress };
   return { itemDays, record: (summary) => new ChargebackRun(run).record(summary) };
 }
 
@@ -176,23 +187,39 @@ export function chargebackTrackingId(
 }
 
 const Watermark = z.object({
-  recordedThrough: z.iso.date(),
+  recordedThrough: z.iso.date().optional(),
+  partial: z.object({ day: z.iso.date(), throughDevice: z.string().min(1) }).optional(),
   sourceKey: z.string(),
 });
 
-/** Per account and month: the last day recorded in full. Only ever moves forward. */
+/** Whether `a` is further than `b`: by day, then (within a day begun) by device; a whole day is furthest. */
+function isAhead(a: ChargebackProgress, b: ChargebackProgress): boolean {
+  const position = (p: ChargebackProgress) =>
+    p.partial ? [p.partial.day, p.partial.throughDevice] : [p.recordedThrough ?? '', undefined];
+  const [dayA, deviceA] = position(a);
+  const [dayB, deviceB] = position(b);
+  if (dayA !== dayB) return dayA! > dayB!;
+  return deviceB !== undefined && (deviceA === undefined || deviceA > deviceB);
+}
+
+/** Per account and month: how far chargeback is recorded. Only ever moves forward. */
 export class ChargebackWatermarks {
   constructor(private readonly store: ObjectStore) {}
 
-  async read(accountId: string, month: string): Promise<string | undefined> {
+  async read(accountId: string, month: string): Promise<ChargebackProgress> {
     const object = await this.store.get(this.key(accountId, month));
-    return object ? this.parse(accountId, month, object.body).recordedThrough : undefined;
+    return object ? this.parse(accountId, month, object.body) : {};
   }
 
-  /** Moves the watermark to `day` unless another run already moved it as far (compare-and-swap). */
-  async advance(accountId: string, month: string, day: string, sourceKey: string): Promise<void> {
+  /** Moves the watermark to `progress` unless another run already moved it as far (compare-and-swap). */
+  async advance(
+    accountId: string,
+    month: string,
+    progress: ChargebackProgress,
+    sourceKey: string,
+  ): Promise<void> {
     const key = this.key(accountId, month);
-    const body = JSON.stringify({ recordedThrough: day, sourceKey });
+    const body = JSON.stringify({ ...progress, sourceKey });
     // A lost race is retried against what the other run wrote; a few rounds settle it.
     for (let round = 0; round < 5; round++) {
       const current = await this.store.get(key);
@@ -200,7 +227,7 @@ export class ChargebackWatermarks {
         if (await this.store.createIfAbsent(key, body)) return;
         continue;
       }
-      if (this.parse(accountId, month, current.body).recordedThrough >= day) return;
+      if (!isAhead(progress, this.parse(accountId, month, current.body))) return;
       if (await this.store.replaceIfVersion(key, body, current.version)) return;
     }
     throw new Error(
@@ -212,12 +239,16 @@ export class ChargebackWatermarks {
     return `${WATERMARKS_PREFIX}${accountId}/${month}.json`;
   }
 
-  private parse(accountId: string, month: string, body: string): z.output<typeof Watermark> {
+  private parse(accountId: string, month: string, body: string): ChargebackProgress {
     const parsed = Watermark.safeParse(parseJson(body));
-    if (parsed.success && parsed.data.recordedThrough.replaceAll('-', '').startsWith(month))
-      return parsed.data;
+    const inMonth = (day: string | undefined) =>
+      day === undefined || day.replaceAll('-', '').startsWith(month);
+    if (parsed.success && inMonth(parsed.data.recordedThrough) && inMonth(parsed.data.partial?.day)) {
+      const { recordedThrough, partial } = parsed.data;
+      return { ...(recordedThrough && { recordedThrough }), ...(partial && { partial }) };
+    }
     throw new Error(
-      `chargeback watermark ${this.key(accountId, month)} is not {"recordedThrough": "<a day of ${month}>", "sourceKey": "..."}; delete it to record the month again from its first day (Kill Bill refuses what it already has)`,
+      `chargeback watermark ${this.key(accountId, month)} is not {"recordedThrough": "<a day of ${month}>", "partial"?: {"day": ..., "throughDevice": ...}, "sourceKey": "..."}; delete it to record the month again from its first day (Kill Bill refuses what it already has)`,
     );
   }
 }
@@ -262,7 +293,7 @@ interface PlannedRun {
   log: Logger;
   itemDays: { from: number; to: number };
   /** The watermark before the run. */
-  recordedThrough: string | undefined;
+  progress: ChargebackProgress;
 }
 
 class ChargebackRun {
@@ -299,43 +330,65 @@ class ChargebackRun {
     }
     const recorder = await this.recorder();
     const outOfTime = () => (deps.remainingMs?.() ?? Number.POSITIVE_INFINITY) < RESERVE_MS;
-    let recordedThrough = this.run.recordedThrough;
+    let progress = this.run.progress;
     let incomplete = false;
     for (const date of days) {
+      // Devices in id order, so that "through this device" means the same in every run.
+      const begun = progress.partial?.day === date ? progress.partial.throughDevice : undefined;
+      const devices = summary.subscribers
+        .filter((device) => device.itemDays?.[date] && (begun === undefined || device.id > begun))
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const done = new Uint8Array(devices.length);
+      let through = 0; // devices[0..through) are all done
       let transient = false;
-      const finished = await forEachLimit(
-        usagesOn(summary.subscribers, date),
+      await forEachLimit(
+        devices.keys(),
         settings.concurrency,
-        async (usage) => {
-          if (!(await this.recordOne(recorder, usage))) transient = true;
+        async (i) => {
+          if (!(await this.recordDevice(recorder, devices[i]!, date))) {
+            transient = true;
+            return;
+          }
+          done[i] = 1;
+          while (through < devices.length && done[through]) through++;
         },
         () => transient || outOfTime(),
       );
-      if (!finished || transient) {
+      if (through === devices.length) {
+        progress = { recordedThrough: date };
+      } else {
         incomplete = true;
-        break;
+        if (through > 0)
+          progress = {
+            ...(progress.recordedThrough && { recordedThrough: progress.recordedThrough }),
+            partial: { day: date, throughDevice: devices[through - 1]!.id },
+          };
       }
-      await watermarks.advance(account.id, parts.month, date, this.run.key);
-      recordedThrough = date;
+      if (progress !== this.run.progress)
+        await watermarks.advance(account.id, parts.month, progress, this.run.key);
+      if (incomplete) break;
     }
     const outcome: ChargebackOutcome = {
       account: account.id,
       killbill: settings.killbill,
       month: parts.month,
       days,
-      recordedThrough,
+      progress,
       counts: { ...this.counts },
       incomplete,
     };
     const fields = {
       ...this.counts,
       days: `${days[0]}..${days.at(-1)}`,
-      recordedThrough,
+      ...progress,
       killbill: settings.killbill,
       currency: summary.currency,
     };
     if (this.counts.retry > 0)
-      this.log.error('chargeback incomplete: Kill Bill failed; the next run records the day again', fields);
+      this.log.error(
+        'chargeback incomplete: Kill Bill failed; the next run goes on from the watermark',
+        fields,
+      );
     else if (incomplete)
       this.log.warn('chargeback incomplete: out of time; the next run goes on from the watermark', fields);
     else this.log.info('chargeback recorded', fields);
@@ -370,7 +423,19 @@ class ChargebackRun {
     });
   }
 
-  /** Records one usage; false for a transient failure (a later run may succeed: the day is redone). */
+  /** Records a device's usage of one day, item by item; false on a transient failure (the rest waits). */
+  private async recordDevice(
+    recorder: UsageRecorder,
+    device: SoracomCsvSubscriber,
+    date: string,
+  ): Promise<boolean> {
+    for (const [item, amount] of Object.entries(device.itemDays?.[date] ?? {})) {
+      if (!(await this.recordOne(recorder, { device, date, item, amount }))) return false;
+    }
+    return true;
+  }
+
+  /** Records one usage; false for a transient failure (a later run may succeed). */
   private async recordOne(recorder: UsageRecorder, usage: Usage): Promise<boolean> {
     const subscription = usage.device.tags[this.settings.subscriptionTag];
     if (subscription === undefined) {
@@ -432,14 +497,5 @@ class ChargebackRun {
       subscription: subscription.length > 64 ? `${subscription.slice(0, 61)}...` : subscription,
       reason,
     });
-  }
-}
-
-/** Every device's amounts of one day, per bill item, as the parser kept them (non-zero ones only). */
-function* usagesOn(devices: SoracomCsvSubscriber[], date: string): Iterable<Usage> {
-  for (const device of devices) {
-    const items = device.itemDays?.[date];
-    if (!items) continue;
-    for (const [item, amount] of Object.entries(items)) yield { device, date, item, amount };
   }
 }

@@ -5,6 +5,7 @@
  * settled days only, nothing recorded twice, refusals that hold nothing back, a failing Kill Bill,
  * and the closed month's last days from its final exports.
  */
+import { Readable } from 'node:stream';
 import { CreateBucketCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,8 +18,13 @@ import {
   SoracomSimulator,
 } from '../../dev/simulators/soracom.ts';
 import { parseConfig } from '../../lib/config/load.ts';
-import { ChargebackWatermarks, chargebackTrackingId } from '../../lib/ingest/soracom-chargeback.ts';
-import { jsonLogger, Redactor } from '../../lib/log/index.ts';
+import {
+  ChargebackWatermarks,
+  chargebackTrackingId,
+  planChargeback,
+} from '../../lib/ingest/soracom-chargeback.ts';
+import { summariseSoracomCsv } from '../../lib/ingest/soracom-csv/index.ts';
+import { jsonLogger, Redactor, silentLogger } from '../../lib/log/index.ts';
 import type { EmfMetric } from '../../lib/observability/emf.ts';
 import { forgetSoracomSessions } from '../../lib/providers/soracom/index.ts';
 import { readEnvironment } from '../../lib/runtime/environment.ts';
@@ -29,6 +35,7 @@ import {
   soracomExportJob,
 } from '../../lib/runtime/soracom-jobs.ts';
 import { envBackend, SecretResolver } from '../../lib/secrets/index.ts';
+import { MemoryObjectStore } from '../../lib/state/memory-store.ts';
 import { S3ObjectStore, s3ClientFromEnv } from '../../lib/state/s3-store.ts';
 import { localDayBounds, pad, toLocal } from '../../lib/time/zoned.ts';
 import { leakForms } from '../support/fault-world.ts';
@@ -176,7 +183,8 @@ describe('chargeback to Kill Bill from the billing-CSV exports', () => {
   const recordedOn = (date: string) => killbill.recorded.filter((r) => r.date === date);
   const sortedByTrackingId = (usages: StoredUsage[]) =>
     [...usages].sort((a, b) => a.trackingId.localeCompare(b.trackingId));
-  const watermark = () => new ChargebackWatermarks(store).read('fleet-jp', '202611');
+  const watermark = async () =>
+    (await new ChargebackWatermarks(store).read('fleet-jp', '202611')).recordedThrough;
 
   beforeAll(async () => {
     forgetSoracomSessions();
@@ -226,7 +234,7 @@ describe('chargeback to Kill Bill from the billing-CSV exports', () => {
         killbill: 'billing',
         month: '202611',
         days: ['2026-11-19', '2026-11-20', '2026-11-21'],
-        recordedThrough: '2026-11-21',
+        progress: { recordedThrough: '2026-11-21' },
         // Per day: SIM A's data, SIM B's data and SMS; the 20th's discount is skipped; the untagged
         // device is unmapped; the unknown subscription (404) and the malformed tag are refused.
         counts: { recorded: 9, duplicate: 0, skipped: 1, unmapped: 3, failed: 6, retry: 0 },
@@ -322,7 +330,12 @@ describe('chargeback to Kill Bill from the billing-CSV exports', () => {
     const { result } = await exportAndIngest({ getRemainingTimeInMillis: () => 30_000 });
     expect(result.summarised).toHaveLength(1);
     expect(result.chargeback).toMatchObject([
-      { days: ['2026-11-23'], recordedThrough: '2026-11-22', incomplete: true, counts: { recorded: 0 } },
+      {
+        days: ['2026-11-23'],
+        progress: { recordedThrough: '2026-11-22' },
+        incomplete: true,
+        counts: { recorded: 0 },
+      },
     ]);
     expect(killbill.recorded).toHaveLength(before);
   });
@@ -344,7 +357,9 @@ describe('chargeback to Kill Bill from the billing-CSV exports', () => {
 
     // Lambda's retry (or the next export) goes on from the watermark.
     const latest = (await exportAndIngest()).result.chargeback;
-    expect(latest.map((c) => [c.days, c.recordedThrough])).toEqual([[['2026-11-23'], '2026-11-23']]);
+    expect(latest.map((c) => [c.days, c.progress])).toEqual([
+      [['2026-11-23'], { recordedThrough: '2026-11-23' }],
+    ]);
     expect(recordedOn('2026-11-23')).toHaveLength(3);
   });
 
@@ -372,5 +387,90 @@ describe('chargeback to Kill Bill from the billing-CSV exports', () => {
     const texts = [...lines, ...errors.map((e) => `${e.message}\n${e.stack}`)];
     expect(forms.filter((form) => texts.some((text) => text.includes(form)))).toEqual([]);
     expect(lines.length).toBeGreaterThan(20);
+  });
+});
+
+describe('a day too large for one invocation', () => {
+  it('is finished by the next run from the last device done, not started over', async () => {
+    const kb = new KillBillSimulator({
+      username: 'u',
+      password: 'p',
+      apiKey: 'k',
+      apiSecret: 's',
+      subscriptions: [SUB_A],
+      now: () => new Date('2026-11-05T00:00:00Z'),
+    });
+    await kb.start();
+    try {
+      const config = parseConfig(`accounts:
+  - id: fleet
+    provider: soracom
+    credentials: { authKeyId: env:K, authKey: env:S }
+    chargeback: { killbill: kb, subscriptionTag: "${TAG}", unitType: sim-usage-jpy, concurrency: 1 }
+  - id: kb
+    provider: killbill
+    baseUrl: ${kb.url}
+    subscriptions: [${SUB_A}]
+    credentials: { username: env:U, password: env:P, apiKey: env:A, apiSecret: env:B }
+`);
+      // Ten SIMs on the 1st, listed in the export out of id order.
+      const imsis = Array.from(
+        { length: 10 },
+        (_, i) => `4401031253800${String((i * 7) % 10).padStart(2, '0')}`,
+      );
+      const csv = billingCsv(
+        imsis.map((imsi) => ({
+          imsi,
+          date: '20261101',
+          billItemName: 'Data usage fee (plan-D)',
+          unitPrice: '0.2',
+          quantity: '5',
+          amount: '1',
+          [TAG]: SUB_A,
+        })),
+      );
+      const store = new MemoryObjectStore();
+      const deps = (remainingMs?: () => number) => ({
+        store,
+        secrets: new SecretResolver([envBackend({ U: 'u', P: 'p', A: 'k', B: 's' })]),
+        clock: { now: () => new Date('2026-11-05T00:00:00Z') },
+        logger: silentLogger,
+        remainingMs,
+      });
+      const parts = {
+        accountId: 'fleet',
+        month: '202611',
+        operatorId: OPERATOR,
+        exportedAt: new Date('2026-11-05T00:00:00Z'),
+      };
+      const run = async (remainingMs?: () => number) => {
+        const plan = (await planChargeback(deps(remainingMs), config, 'exports/x.csv', parts))!;
+        const summary = await summariseSoracomCsv(Readable.from([Buffer.from(csv)]), {
+          currency: 'JPY',
+          month: '2026-11',
+          itemDays: plan.itemDays,
+        });
+        return plan.record(summary);
+      };
+
+      // Time runs out after three devices (one device at a time: the clock is asked before each).
+      let asked = 0;
+      const first = await run(() => (++asked <= 4 ? 600_000 : 30_000));
+      expect(first).toMatchObject({
+        incomplete: true,
+        counts: { recorded: 3 },
+        progress: { partial: { day: '2026-11-01', throughDevice: '440103125380002' } },
+      });
+      const second = await run();
+      expect(second).toMatchObject({
+        incomplete: false,
+        counts: { recorded: 7, duplicate: 0 },
+        // The 2nd and 3rd (settled, planned with the 1st) had no usage.
+        progress: { recordedThrough: '2026-11-03' },
+      });
+      expect(kb.recorded).toHaveLength(10);
+    } finally {
+      await kb.stop();
+    }
   });
 });

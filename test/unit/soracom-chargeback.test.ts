@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lib/config/errors.ts';
 import { parseConfig } from '../../lib/config/load.ts';
 import {
+  type ChargebackProgress,
   ChargebackWatermarks,
   chargebackTrackingId,
   daysToRecord,
@@ -77,14 +78,25 @@ describe('chargebackTrackingId', () => {
 });
 
 describe('ChargebackWatermarks', () => {
-  it('only moves forward', async () => {
+  it('only moves forward: by day, then by device within a day begun', async () => {
     const watermarks = new ChargebackWatermarks(new MemoryObjectStore());
-    expect(await watermarks.read('fleet', '202611')).toBeUndefined();
-    await watermarks.advance('fleet', '202611', '2026-11-05', 'exports/a.csv');
-    await watermarks.advance('fleet', '202611', '2026-11-03', 'exports/b.csv');
-    expect(await watermarks.read('fleet', '202611')).toBe('2026-11-05');
-    await watermarks.advance('fleet', '202611', '2026-11-06', 'exports/c.csv');
-    expect(await watermarks.read('fleet', '202611')).toBe('2026-11-06');
+    const at = (progress: ChargebackProgress) =>
+      watermarks.advance('fleet', '202611', progress, 'exports/x.csv');
+    expect(await watermarks.read('fleet', '202611')).toEqual({});
+    await at({ partial: { day: '2026-11-01', throughDevice: '4401' } });
+    await at({ recordedThrough: '2026-11-05' });
+    await at({ recordedThrough: '2026-11-03' });
+    await at({ recordedThrough: '2026-11-05', partial: { day: '2026-11-05', throughDevice: '9' } });
+    expect(await watermarks.read('fleet', '202611')).toEqual({ recordedThrough: '2026-11-05' });
+    await at({ recordedThrough: '2026-11-05', partial: { day: '2026-11-06', throughDevice: '4401' } });
+    await at({ recordedThrough: '2026-11-05', partial: { day: '2026-11-06', throughDevice: '44005' } });
+    await at({ recordedThrough: '2026-11-05', partial: { day: '2026-11-06', throughDevice: '4402' } });
+    expect(await watermarks.read('fleet', '202611')).toEqual({
+      recordedThrough: '2026-11-05',
+      partial: { day: '2026-11-06', throughDevice: '4402' },
+    });
+    await at({ recordedThrough: '2026-11-06' });
+    expect(await watermarks.read('fleet', '202611')).toEqual({ recordedThrough: '2026-11-06' });
   });
 
   it('refuses a watermark it cannot read, saying how to recover', async () => {
