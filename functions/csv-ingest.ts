@@ -1,11 +1,28 @@
-/** S3 ObjectCreated under exports/soracom/: streams the billing CSV and writes its summary. */
+/**
+ * S3 ObjectCreated under exports/soracom/: streams the billing CSV, writes its summary and records the
+ * chargeback it makes due in Kill Bill (accounts with `chargeback`).
+ */
 import { jsonLogger } from '../lib/log/index.ts';
+import { emfWriter } from '../lib/observability/emf.ts';
 import { readEnvironment } from '../lib/runtime/environment.ts';
+import { METRICS_NAMESPACE } from '../lib/runtime/scheduled-check.ts';
 import { csvIngestJob } from '../lib/runtime/soracom-jobs.ts';
+import { awsSecretBackends } from '../lib/secrets/aws.ts';
+import { envBackend, SecretResolver } from '../lib/secrets/index.ts';
 import { s3ClientFromEnv } from '../lib/state/s3-store.ts';
+import { systemClock } from '../lib/time/clock.ts';
+
+const env = readEnvironment();
 
 export const handler = csvIngestJob({
-  env: readEnvironment(),
+  env,
   s3: s3ClientFromEnv(),
-  logger: jsonLogger({ fields: { function: 'csv-ingest' } }),
+  clock: systemClock,
+  logger: jsonLogger({ level: env.SPENDWATCH_LOG_LEVEL, fields: { function: 'csv-ingest' } }),
+  // The Kill Bill credentials of chargeback, as the check resolves them.
+  secrets: new SecretResolver([envBackend(), ...awsSecretBackends()]),
+  metrics:
+    env.SPENDWATCH_METRICS === 'emf'
+      ? emfWriter({ namespace: METRICS_NAMESPACE, dimensions: { Stage: env.SPENDWATCH_STAGE } })
+      : undefined,
 });

@@ -166,6 +166,8 @@ function fleetCsvRows(month: string, today: number, runawayDay: number): Billing
     const tags = {
       'tag:fleet': sim <= 5 ? 'tokyo-buses' : 'osaka-meters',
       'tag:name': sim === 1 ? 'bus-017 "router"' : `device-${sim}`,
+      // The bus operator is re-billed through Kill Bill (the config's chargeback); the meters are not.
+      ...(sim <= 5 && { 'tag:kb-subscription': KILLBILL_SUBSCRIPTION }),
     };
     rows.push({
       imsi,

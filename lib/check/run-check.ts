@@ -33,8 +33,8 @@ export interface CheckDependencies {
   health?: HealthTracker;
   /** Keeps each account's last reading, for accounts with `readEveryMinutes`; without it every run reads. */
   snapshots?: SnapshotCache;
-  /** Adds what other pipelines know to a snapshot (e.g. the Soracom billing-CSV breakdown). */
-  enrich?: (account: Account, snapshot: SpendSnapshot) => Promise<SpendSnapshot>;
+  /** Adds what other pipelines know to a snapshot (e.g. the Soracom billing-CSV breakdown), as `needs` asks. */
+  enrich?: (account: Account, snapshot: SpendSnapshot, needs: ReadNeeds) => Promise<SpendSnapshot>;
   http?: ConnectContext['http'];
   /** Spend, duration, provider errors, gaps and deliveries for dashboards and alarms; none by default. */
   metrics?: CheckMetrics;
@@ -324,6 +324,7 @@ function needsOf(config: Config, accountId: string): ReadNeeds {
     // Every alert names its top contributors.
     breakdown: budgets.length > 0,
     usage: budgets.some((b) => b.measure === 'usage'),
+    resourceDays: budgets.some((b) => b.perResource?.window === 'day'),
   };
 }
 
@@ -361,7 +362,7 @@ async function readOrKeep(
     return {
       account,
       status: 'ok',
-      snapshot: await enriched(account, kept.snapshot, deps),
+      snapshot: await enriched(account, kept.snapshot, needs, deps),
       keptFrom: kept.readAt,
     };
   }
@@ -374,8 +375,13 @@ async function readOrKeep(
   return outcome;
 }
 
-async function enriched(account: Account, snapshot: SpendSnapshot, deps: CheckDependencies) {
-  return deps.enrich ? deps.enrich(account, snapshot) : snapshot;
+async function enriched(
+  account: Account,
+  snapshot: SpendSnapshot,
+  needs: ReadNeeds,
+  deps: CheckDependencies,
+) {
+  return deps.enrich ? deps.enrich(account, snapshot, needs) : snapshot;
 }
 
 async function readAccount(
@@ -411,7 +417,7 @@ async function readAccount(
       sources: reading.snapshot.sources,
     });
     await keep?.(reading.snapshot);
-    return { account, status: 'ok', snapshot: await enriched(account, reading.snapshot, deps) };
+    return { account, status: 'ok', snapshot: await enriched(account, reading.snapshot, needs, deps) };
   } catch (error) {
     const fields = error instanceof ProviderError ? error.toLogFields() : { error: (error as Error).message };
     log.error('account could not be read', fields);

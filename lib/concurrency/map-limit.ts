@@ -19,3 +19,25 @@ export async function mapLimit<T, R>(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return results;
 }
+
+/**
+ * Runs `fn` on items pulled one at a time from `items` (a generator need not be materialised), at most
+ * `limit` at once, until the items run out or `stop()` says so (asked before each item is taken).
+ * `fn` settles its own failures: unlike mapLimit, nothing is kept per item.
+ */
+export async function forEachLimit<T>(
+  items: Iterable<T>,
+  limit: number,
+  fn: (item: T) => Promise<void>,
+  stop: () => boolean = () => false,
+): Promise<void> {
+  const iterator = items[Symbol.iterator]();
+  const worker = async () => {
+    while (!stop()) {
+      const next = iterator.next();
+      if (next.done) return;
+      await fn(next.value);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, limit) }, worker));
+}

@@ -146,6 +146,7 @@ function semanticProblems(config: ParsedConfig): { path: (string | number)[]; me
       });
     accountIds.add(account.id);
   });
+  problems.push(...chargebackProblems(config.accounts as unknown as AccountConfig[]));
   const names = new Set<string>();
   config.budgets.forEach((budget, i) => {
     if (budget.name === MONITORING_BUDGET) {
@@ -217,6 +218,26 @@ function semanticProblems(config: ParsedConfig): { path: (string | number)[]; me
     });
   });
   return problems;
+}
+
+/** A chargeback names the Kill Bill account it records in: it must be one, under accounts. */
+function chargebackProblems(accounts: AccountConfig[]): { path: (string | number)[]; message: string }[] {
+  const killbillIds = accounts.filter((a) => a.provider === 'killbill').map((a) => a.id);
+  const known =
+    killbillIds.length > 0 ? `killbill accounts: ${killbillIds.join(', ')}` : 'add one under accounts';
+  return accounts.flatMap((account, i) => {
+    const target = (account.chargeback as { killbill?: string } | undefined)?.killbill;
+    if (target === undefined || killbillIds.includes(target)) return [];
+    const named = accounts.find((a) => a.id === target);
+    return [
+      {
+        path: ['accounts', i, 'chargeback', 'killbill'],
+        message: named
+          ? `account "${target}" is a ${named.provider} account; chargeback records usage in a killbill account (${known})`
+          : `no killbill account with id "${target}" (${known})`,
+      },
+    ];
+  });
 }
 
 function toConfig(parsed: ParsedConfig, file: string): Config {

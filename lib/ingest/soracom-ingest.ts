@@ -1,7 +1,8 @@
 /**
  * S3 ObjectCreated on an export → a compact summary next to it. The CSV is streamed from S3 through
  * the byte-level aggregator (constant memory) and the summary written as JSON; `latest.json` of the
- * account's month points at the newest export's figures, which the budget engine reads.
+ * account's month points at the newest export's figures, which the budget engine reads. Per-item
+ * daily amounts (`itemDays`, for chargeback) are returned when asked, never stored.
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '../log/index.ts';
@@ -17,6 +18,10 @@ export interface IngestOptions {
   prefix: string;
   /** The bill's currency; the CSV does not carry it (the export job records it as object metadata). */
   currency?: string;
+  /** Days of the month whose per-item amounts the returned summary carries (`itemDays` of each device). */
+  itemDays?: { from: number; to: number };
+  /** Keep each device's amount per day in the summary (`days`): only daily per-SIM budgets read them. */
+  deviceDays?: boolean;
   logger: Logger;
 }
 
@@ -31,14 +36,24 @@ export async function ingestSoracomExport(options: IngestOptions): Promise<Store
   if (!currency)
     throw new Error(`export ${options.key} has no currency metadata; re-export it with the export job`);
   const month = `${parts.month.slice(0, 4)}-${parts.month.slice(4)}`;
-  const summary = await summariseSoracomCsv(object.Body as AsyncIterable<Uint8Array>, { currency, month });
+  const summary = await summariseSoracomCsv(object.Body as AsyncIterable<Uint8Array>, {
+    currency,
+    month,
+    deviceDays: options.deviceDays ?? false,
+    ...(options.itemDays && { itemDays: options.itemDays }),
+  });
   const stored: StoredSoracomSummary = {
     ...summary,
     accountId: parts.accountId,
     operatorId: parts.operatorId,
     sourceKey: options.key,
   };
-  const body = JSON.stringify(stored);
+  // The check reads totals, days and tags only: per-item days stay out of the stored summary.
+  const body = JSON.stringify(
+    options.itemDays
+      ? { ...stored, subscribers: stored.subscribers.map(({ itemDays: _, ...subscriber }) => subscriber) }
+      : stored,
+  );
   const base = `${options.prefix}${SUMMARIES_PREFIX}${parts.accountId}/${parts.month}/`;
   const name = options.key.slice(options.key.lastIndexOf('/') + 1).replace(/\.csv$/, '.json');
   await options.s3.send(

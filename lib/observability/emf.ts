@@ -23,10 +23,11 @@ export interface EmfOptions {
   now?: () => Date;
 }
 
-/** Writes one EMF document per call: the metrics share the base dimensions plus `dimensions`. */
-export function emfWriter(
-  options: EmfOptions,
-): (metrics: EmfMetric[], dimensions?: Record<string, string>) => void {
+/** Writes one EMF document: the metrics share the writer's base dimensions plus `dimensions`. */
+export type EmfPut = (metrics: EmfMetric[], dimensions?: Record<string, string>) => void;
+
+/** Writes one EMF document per call. */
+export function emfWriter(options: EmfOptions): EmfPut {
   const write = options.write ?? ((line) => process.stdout.write(`${line}\n`));
   const now = options.now ?? (() => new Date());
   return (metrics, dimensions = {}) => {
@@ -60,6 +61,13 @@ export const METRIC = {
   monitoringGap: 'MonitoringGap',
   alertsDelivered: 'AlertsDelivered',
   publishFailures: 'PublishFailures',
+  // Per chargeback run of the csv-ingest function (dimension Account): usage records by outcome.
+  chargebackRecorded: 'ChargebackRecorded',
+  chargebackDuplicate: 'ChargebackDuplicate',
+  chargebackSkipped: 'ChargebackSkipped',
+  chargebackUnmapped: 'ChargebackUnmapped',
+  chargebackFailed: 'ChargebackFailed',
+  chargebackRetry: 'ChargebackRetry',
 } as const;
 
 /** The check's metrics as EMF: per budget (dimension Budget), per provider account, and per run. */

@@ -14,6 +14,8 @@ export interface ReadNeeds {
   breakdown?: boolean;
   /** Usage quantities by unit (usage budgets), e.g. Kill Bill unit types, Fastly usage types. */
   usage?: boolean;
+  /** Each resource's cost per local day (per-resource budgets with `window: day`). */
+  resourceDays?: boolean;
 }
 
 export interface ReadRequest {

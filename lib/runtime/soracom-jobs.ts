@@ -2,18 +2,22 @@
  * Composition roots of the two Soracom billing-CSV Lambdas:
  * - the export job (scheduled): for every Soracom account of the config, export the month in
  *   progress (and, in the first days of a month, the month just closed) into S3;
- * - the ingest job (S3 ObjectCreated under exports/soracom/): summarise each new export.
+ * - the ingest job (S3 ObjectCreated under exports/soracom/): summarise each new export, and record
+ *   the chargeback it makes due in Kill Bill.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { mapLimit } from '../concurrency/map-limit.ts';
 import type { Account, Config } from '../config/load.ts';
-import { exportBillingCsvToS3 } from '../ingest/soracom-export.ts';
+import { type ChargebackOutcome, planChargeback } from '../ingest/soracom-chargeback.ts';
+import { exportBillingCsvToS3, parseExportKey } from '../ingest/soracom-export.ts';
 import { ingestSoracomExport } from '../ingest/soracom-ingest.ts';
 import type { Logger } from '../log/index.ts';
+import { type EmfMetric, type EmfPut, METRIC } from '../observability/emf.ts';
 import { type SoracomAccount, SoracomExports, SoracomSource } from '../providers/soracom/index.ts';
 import type { ConnectContext } from '../providers/types.ts';
 import type { SecretResolver } from '../secrets/index.ts';
+import { S3ObjectStore } from '../state/s3-store.ts';
 import type { Clock } from '../time/clock.ts';
 import { monthlyPeriod, yyyymm } from '../time/period.ts';
 import { toLocal } from '../time/zoned.ts';
@@ -101,8 +105,8 @@ async function exportAccount(account: Account, deps: JobDependencies): Promise<s
   return keys;
 }
 
-/** The S3 notification Lambda receives (only the fields used). */
-const S3Event = z.object({
+/** An S3 event notification delivered to Lambda directly (only the fields used); keys are URL-encoded. */
+const S3Notification = z.object({
   Records: z
     .array(
       z.object({
@@ -116,29 +120,118 @@ const S3Event = z.object({
     .min(1),
 });
 
+/** The same through EventBridge, as serverless.yml routes it (the bucket's EventBridge notifications). */
+const EventBridgeObjectCreated = z.object({
+  source: z.literal('aws.s3'),
+  'detail-type': z.literal('Object Created'),
+  detail: z.object({
+    bucket: z.object({ name: z.string() }),
+    object: z.object({ key: z.string() }),
+  }),
+});
+
+const CreatedObjects = z.union([S3Notification, EventBridgeObjectCreated]);
+
+/** Bucket and (decoded) key of each object an event reports created. */
+function createdObjects(event: unknown): { bucket: string; key: string }[] {
+  const parsed = CreatedObjects.safeParse(event);
+  if (!parsed.success) {
+    throw new Error(
+      `unexpected event: expected S3 ObjectCreated records or an EventBridge "Object Created" event from aws.s3; got ${JSON.stringify(event).slice(0, 200)}`,
+    );
+  }
+  if ('detail' in parsed.data) {
+    const { bucket, object } = parsed.data.detail;
+    return [{ bucket: bucket.name, key: object.key }];
+  }
+  return parsed.data.Records.map((record) => ({
+    bucket: record.s3.bucket.name,
+    // S3 notification keys are URL-encoded, with "+" for spaces.
+    key: decodeURIComponent(record.s3.object.key.replace(/\+/g, ' ')),
+  }));
+}
+
+/** What Lambda passes as the handler's second argument (only what is used). */
+export interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+}
+
+export interface CsvIngestDependencies extends JobDependencies {
+  /** Where each chargeback run's counts go as metrics (EMF); none unless given. */
+  metrics?: EmfPut;
+}
+
+export interface CsvIngestResult {
+  summarised: string[];
+  chargeback: ChargebackOutcome[];
+}
+
+/**
+ * Summarises each new export and, for accounts with `chargeback`, records the settled days it makes
+ * due in Kill Bill. Throws (after every export of the event is done) when Kill Bill failed in a way
+ * a retry can fix, so Lambda retries and the errors alarm sees it; the watermark makes that safe.
+ */
 export function csvIngestJob(
-  deps: Omit<JobDependencies, 'secrets' | 'clock'>,
-): (event: unknown) => Promise<{ summarised: string[] }> {
-  return async (event) => {
-    const parsed = S3Event.safeParse(event);
-    if (!parsed.success) {
-      throw new Error(
-        `unexpected event: expected S3 ObjectCreated records; ${parsed.error.issues[0]?.message ?? ''}`,
-      );
-    }
-    const summarised: string[] = [];
-    for (const record of parsed.data.Records) {
-      // S3 event keys are URL-encoded, with "+" for spaces.
-      const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+  deps: CsvIngestDependencies,
+): (event: unknown, context?: LambdaContext) => Promise<CsvIngestResult> {
+  const store = new S3ObjectStore({
+    client: deps.s3,
+    bucket: deps.env.SPENDWATCH_BUCKET,
+    prefix: deps.env.SPENDWATCH_STATE_PREFIX,
+  });
+  return async (event, context) => {
+    const objects = createdObjects(event);
+    const config = await (deps.config?.() ?? loadRuntimeConfig(deps.env.SPENDWATCH_CONFIG, deps.s3));
+    const chargebackDeps = {
+      store,
+      secrets: deps.secrets,
+      clock: deps.clock,
+      logger: deps.logger,
+      http: deps.http,
+      remainingMs: context && (() => context.getRemainingTimeInMillis()),
+    };
+    const result: CsvIngestResult = { summarised: [], chargeback: [] };
+    for (const { bucket, key } of objects) {
+      const parts = parseExportKey(key, deps.env.SPENDWATCH_STATE_PREFIX);
+      const plan = parts && (await planChargeback(chargebackDeps, config, key, parts));
       const stored = await ingestSoracomExport({
         s3: deps.s3,
-        bucket: record.s3.bucket.name,
+        bucket,
         key,
         prefix: deps.env.SPENDWATCH_STATE_PREFIX,
         logger: deps.logger,
+        itemDays: plan?.itemDays,
+        deviceDays: parts !== undefined && hasDailyResourceBudget(config, parts.accountId),
       });
-      if (stored) summarised.push(key);
+      if (!stored) continue;
+      result.summarised.push(key);
+      if (!plan) continue;
+      const outcome = await plan.record(stored);
+      result.chargeback.push(outcome);
+      deps.metrics?.(chargebackMetrics(outcome), { Account: outcome.account });
     }
-    return { summarised };
+    const failing = result.chargeback.filter((outcome) => outcome.counts.retry > 0);
+    if (failing.length > 0) {
+      throw new Error(
+        `chargeback to Kill Bill incomplete for ${failing.map((o) => `${o.account} ${o.month}`).join(', ')}: Kill Bill failed (see the logs); retried from the watermark`,
+      );
+    }
+    return result;
   };
+}
+
+/** Whether a budget holds each SIM of the account to a daily amount (it reads the summary's per-device days). */
+function hasDailyResourceBudget(config: Config, accountId: string): boolean {
+  return config.budgets.some((b) => b.accountIds.includes(accountId) && b.perResource?.window === 'day');
+}
+
+function chargebackMetrics({ counts }: ChargebackOutcome): EmfMetric[] {
+  return [
+    { name: METRIC.chargebackRecorded, unit: 'Count', value: counts.recorded },
+    { name: METRIC.chargebackDuplicate, unit: 'Count', value: counts.duplicate },
+    { name: METRIC.chargebackSkipped, unit: 'Count', value: counts.skipped },
+    { name: METRIC.chargebackUnmapped, unit: 'Count', value: counts.unmapped },
+    { name: METRIC.chargebackFailed, unit: 'Count', value: counts.failed },
+    { name: METRIC.chargebackRetry, unit: 'Count', value: counts.retry },
+  ];
 }

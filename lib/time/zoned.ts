@@ -95,6 +95,16 @@ export function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
+/** The instants a local date ("2026-11-23") starts and ends at in `timeZone`: [start, end). */
+export function localDayBounds(date: string, timeZone: string): { start: Date; end: Date } {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return {
+    start: fromLocal({ year, month, day }, timeZone),
+    // Day 32 and the like roll over into the next month (Date.UTC does).
+    end: fromLocal({ year, month, day: day + 1 }, timeZone),
+  };
+}
+
 /** "2026-11-23" for the local date of `instant` in `timeZone`. */
 export function localDateKey(instant: Date, timeZone: string): string {
   const { year, month, day } = toLocal(instant, timeZone);

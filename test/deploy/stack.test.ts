@@ -37,6 +37,7 @@ const CONFIG = '${StateBucket.Arn}/spendwatch/config/spendwatch.yaml';
 const REPORTS = '${StateBucket.Arn}/spendwatch/reports/*';
 const SUMMARIES = '${StateBucket.Arn}/spendwatch/summaries/*';
 const EXPORTS = '${StateBucket.Arn}/spendwatch/exports/*';
+const CHARGEBACK = '${StateBucket.Arn}/spendwatch/chargeback/*';
 
 /** Every (action, resource) each function's role may use: anything else fails the test. */
 const ALLOWED: Record<string, Record<string, string[]>> = {
@@ -78,11 +79,16 @@ const ALLOWED: Record<string, Record<string, string[]>> = {
     'secretsmanager:GetSecretValue': [STAGE_SECRETS],
     'sqs:SendMessage': ['arn:DeadLetterQueue'],
   },
+  // Chargeback to Kill Bill: its watermarks, the config that asks for it and the Kill Bill credentials;
+  // ListBucket so that a month's first summary or watermark reads as missing (404), not forbidden.
   csvIngest: {
     'logs:CreateLogStream': [logGroup('csvIngest')],
     'logs:PutLogEvents': [logGroup('csvIngest')],
-    's3:GetObject': [EXPORTS, SUMMARIES],
-    's3:PutObject': [SUMMARIES],
+    's3:GetObject': [EXPORTS, SUMMARIES, CHARGEBACK, CONFIG],
+    's3:PutObject': [SUMMARIES, CHARGEBACK],
+    's3:ListBucket': ['arn:StateBucket'],
+    'ssm:GetParameter': [STAGE_PARAMETERS],
+    'secretsmanager:GetSecretValue': [STAGE_SECRETS],
     'sqs:SendMessage': ['arn:DeadLetterQueue'],
   },
   slackNotifier: {
@@ -430,7 +436,7 @@ describe('the packaged stack', () => {
     });
 
     it('ships the bundled config where SPENDWATCH_CONFIG points when it is not in S3', () => {
-      for (const fn of ['check', 'checkWorker']) {
+      for (const fn of ['check', 'checkWorker', 'csvIngest']) {
         const location = obj(
           obj(template.Resources[FUNCTIONS[fn]!.logicalId]!.Properties.Environment).Variables,
         ).SPENDWATCH_CONFIG as { 'Fn::If': [string, Json, string] };

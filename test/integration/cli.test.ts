@@ -334,7 +334,7 @@ describe('spendwatch against the demo world (--simulate)', { timeout: 60_000 }, 
     const out = join(dir, 'report');
     const run = await spendwatch(['report', '--simulate', '--config', DEMO, '--out', out]);
     expect(run.code).toBe(0);
-    expect(run.stdout.trim()).toBe(`Wrote ${join(out, 'index.html')} (8 budgets); open it in a browser.`);
+    expect(run.stdout.trim()).toBe(`Wrote ${join(out, 'index.html')} (9 budgets); open it in a browser.`);
     const html = await readFile(join(out, 'index.html'), 'utf8');
     expect(html).toMatch(/^<!doctype html>/);
     for (const budget of ['iot-fleet-japan', 'iot-fleet-global'])

@@ -139,7 +139,24 @@ budgets:
         },
       ],
     };
-    expect(await csvIngestJob({ env: settings, s3, logger })(event)).toEqual({ summarised: exported });
+    const ingest = csvIngestJob({ env: settings, s3, clock: NOW, logger, secrets });
+    expect(await ingest(event)).toEqual({ summarised: exported, chargeback: [] });
+    // What serverless.yml routes to the function: the bucket's EventBridge notification (key as is).
+    const viaEventBridge = {
+      version: '0',
+      source: 'aws.s3',
+      'detail-type': 'Object Created',
+      detail: {
+        version: '0',
+        bucket: { name: BUCKET },
+        object: { key: exported[0], size: 1 },
+        reason: 'CompleteMultipartUpload',
+      },
+    };
+    expect(await ingest(viaEventBridge)).toEqual({ summarised: exported, chargeback: [] });
+    await expect(ingest({ Records: [] })).rejects.toThrow(
+      /^unexpected event: expected S3 ObjectCreated records or an EventBridge "Object Created" event/,
+    );
     const latest = await s3.send(
       new GetObjectCommand({
         Bucket: BUCKET,
@@ -153,6 +170,8 @@ budgets:
     };
     expect(summary).toMatchObject({ totals: { amount: '3600' }, malformed: { count: 0 } });
     expect(summary.subscribers).toHaveLength(3);
+    // No budget of the account has a daily window: no per-SIM days are kept (a 100k-SIM fleet has 3M).
+    for (const sim of summary.subscribers) expect(Object.keys(sim as object)).not.toContain('days');
 
     const config = parseConfig(
       await (

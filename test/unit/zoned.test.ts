@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { elapsedFraction, monthlyPeriod, periodDays, yyyymm } from '../../lib/time/period.ts';
-import { fromLocal, localDateKey, toLocal } from '../../lib/time/zoned.ts';
+import { fromLocal, localDateKey, localDayBounds, toLocal } from '../../lib/time/zoned.ts';
 
 describe('zoned calendar arithmetic', () => {
   it('finds the month in the account time zone, not UTC', () => {
@@ -62,5 +62,14 @@ describe('zoned calendar arithmetic', () => {
     expect(elapsedFraction(period, new Date('2026-11-16T00:00:00Z'))).toBe(0.5);
     expect(localDateKey(new Date('2026-11-22T20:00:00Z'), 'Asia/Tokyo')).toBe('2026-11-23');
     expect(toLocal(new Date('2026-11-22T20:00:00Z'), 'Asia/Tokyo').hour).toBe(5);
+  });
+
+  it('gives the bounds of a local day: 25 hours when clocks go back, across a month end', () => {
+    const fallBack = localDayBounds('2026-11-01', 'America/New_York');
+    expect([fallBack.start.toISOString(), fallBack.end.toISOString()]).toEqual([
+      '2026-11-01T04:00:00.000Z',
+      '2026-11-02T05:00:00.000Z',
+    ]);
+    expect(localDayBounds('2026-11-30', 'Asia/Tokyo').end.toISOString()).toBe('2026-11-30T15:00:00.000Z');
   });
 });
