@@ -3,77 +3,41 @@
  * an account unreadable past monitoring.gapAfterHours raises one gap alert and one "recovered"
  * notice; a forecast that crossed and falls back under sends one back-under notice.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { monthOfDays, SoracomSimulator } from '../../dev/simulators/soracom.ts';
-import { HealthTracker } from '../../lib/check/health.ts';
-import { runCheck } from '../../lib/check/run-check.ts';
-import { parseConfig } from '../../lib/config/load.ts';
-import { memoryLogger } from '../../lib/log/index.ts';
+import { monthOfDays } from '../../dev/simulators/soracom.ts';
 import { MemoryPublisher } from '../../lib/notify/publisher.ts';
-import { forgetSoracomSessions } from '../../lib/providers/soracom/index.ts';
-import { envBackend, SecretResolver } from '../../lib/secrets/index.ts';
-import { FsObjectStore } from '../../lib/state/fs-store.ts';
-import { AlertLedger } from '../../lib/state/ledger.ts';
+import { SoracomCheckWorld, soracomAccount } from '../support/soracom-check-world.ts';
 
-const config = (baseUrl: string) =>
-  parseConfig(`
+const config = (baseUrl: string) => `
 monitoring: { gapAfterHours: 6 }
 accounts:
-  - id: fleet-jp
-    provider: soracom
-    baseUrl: ${baseUrl}
-    credentials: { authKeyId: env:KEY_ID, authKey: env:KEY }
+${soracomAccount(baseUrl)}
 budgets:
   - name: fleet
     account: fleet-jp
     amount: 30000
     currency: JPY
     thresholds: [{ at: 100%, basis: forecast }]
-`);
+`;
 
 describe('monitoring gaps and back-under notices', () => {
-  let sim: SoracomSimulator;
-  let now: Date;
-  let dir: string;
+  let world: SoracomCheckWorld;
   beforeEach(async () => {
-    forgetSoracomSessions();
-    now = new Date('2026-11-10T03:00:00Z');
-    sim = new SoracomSimulator({
-      authKeys: { k: 'secret-gap-authkey' },
-      now: () => now,
-      daily: monthOfDays('202611', () => 1500),
-    });
-    await sim.start();
-    dir = await mkdtemp(join(tmpdir(), 'spendwatch-gap-'));
+    world = await SoracomCheckWorld.start(
+      new Date('2026-11-10T03:00:00Z'),
+      monthOfDays('202611', () => 1500),
+    );
   });
-  afterEach(async () => {
-    await sim.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => world.stop());
 
-  const run = (publisher: MemoryPublisher, at: Date) => {
-    now = at;
-    const store = new FsObjectStore(dir);
-    return runCheck(config(sim.baseUrl), {
-      clock: { now: () => at },
-      logger: memoryLogger(),
-      secrets: new SecretResolver([envBackend({ KEY_ID: 'k', KEY: 'secret-gap-authkey' })]),
-      publisher,
-      ledger: new AlertLedger(store),
-      health: new HealthTracker(store),
-      http: { retry: { maxAttempts: 1, budgetMs: 2_000 } },
-    });
-  };
+  const run = (publisher: MemoryPublisher, at: Date) => world.run(config, at, publisher);
   const hours = (h: number) => new Date(Date.parse('2026-11-10T03:00:00Z') + h * 3_600_000);
 
   it('raises one gap alert after the configured time, then one recovered notice', async () => {
     const publisher = new MemoryPublisher();
     await run(publisher, hours(0)); // healthy: ¥15,000 by the 10th projects ¥45,000: the forecast alert
     expect(publisher.published.map((a) => a.basis)).toEqual(['forecast']);
-    sim.inject(/\/bills\/latest$/, { kind: 'status', status: 503 }, 1000);
+    world.sim.inject(/\/bills\/latest$/, { kind: 'status', status: 503 }, 1000);
     for (const h of [1, 3, 5]) await run(publisher, hours(h));
     expect(publisher.published.filter((a) => a.basis === 'gap')).toEqual([]); // 4 h of failures: not yet
     for (const h of [7, 8, 9]) await run(publisher, hours(h));
@@ -82,7 +46,7 @@ describe('monitoring gaps and back-under notices', () => {
     expect(gaps[0]).toMatchObject({ budget: 'monitoring', account: 'fleet-jp', severity: 'critical' });
     expect(gaps[0]!.headline).toMatch(/not been able to read soracom account "fleet-jp" for 6\.0 h/);
     expect(gaps[0]!.details.join('\n')).toMatch(/Last error: .*GET \/bills\/latest.*503/);
-    sim.clearFaults();
+    world.sim.clearFaults();
     await run(publisher, hours(10));
     await run(publisher, hours(11));
     expect(publisher.published.filter((a) => a.event === 'recovered')).toHaveLength(1);
@@ -94,7 +58,7 @@ describe('monitoring gaps and back-under notices', () => {
     await run(publisher, hours(0));
     expect(publisher.published.map((a) => a.thresholdId)).toEqual(['forecast-100pct']);
     // A correction: the provider restates the month lower; the projection falls under ¥30,000.
-    for (let day = 1; day <= 10; day++) sim.setDay(`202611${String(day).padStart(2, '0')}`, 600);
+    for (let day = 1; day <= 10; day++) world.sim.setDay(`202611${String(day).padStart(2, '0')}`, 600);
     await run(publisher, hours(1));
     await run(publisher, hours(2));
     const notices = publisher.published.filter((a) => a.event === 'back-under');
