@@ -140,34 +140,28 @@ describe('chargeback to Kill Bill from the billing-CSV exports', () => {
   const secrets = new SecretResolver([envBackend(SECRETS)]);
   const clock = { now: () => now };
 
+  /** What the export and ingest jobs run on: the simulators, the emulator's S3, no real waiting. */
+  const jobDeps = () => ({
+    env: readEnvironment(env),
+    s3: s3ClientFromEnv(env),
+    clock,
+    logger,
+    secrets,
+    config: async () => config(soracom.baseUrl, killbill.url),
+    http: { sleep: () => Promise.resolve(), retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } },
+  });
+
   /** The export job at `now` (the month in progress, and the closed one early in a month), then the ingest of each export. */
   async function exportAndIngest(
     context?: LambdaContext,
   ): Promise<{ keys: string[]; result: CsvIngestResult }> {
-    const s3 = s3ClientFromEnv(env);
-    const jobs = {
-      env: readEnvironment(env),
-      s3,
-      clock,
-      logger,
-      secrets,
-      config: async () => config(soracom.baseUrl, killbill.url),
-      http: { sleep: () => Promise.resolve(), retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } },
-    };
-    const { exported } = await soracomExportJob(jobs)();
+    const { exported } = await soracomExportJob(jobDeps())();
     return { keys: exported, result: await ingest(exported, context) };
   }
 
   function ingest(keys: string[], context?: LambdaContext): Promise<CsvIngestResult> {
-    const s3 = s3ClientFromEnv(env);
     return csvIngestJob({
-      env: readEnvironment(env),
-      s3,
-      clock,
-      logger,
-      secrets,
-      config: async () => config(soracom.baseUrl, killbill.url),
-      http: { sleep: () => Promise.resolve(), retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } },
+      ...jobDeps(),
       metrics: (emitted, dimensions) => metrics.push({ metrics: emitted, dimensions }),
     })(
       {
