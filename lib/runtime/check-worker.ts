@@ -8,13 +8,9 @@
 import * as z from 'zod';
 import type { AccountOutcome } from '../check/run-check.ts';
 import { ProviderError, type ProviderErrorKind } from '../http/index.ts';
+import { loadRuntimeConfig } from './config-source.ts';
 import { WorkMessage } from './fan-out.ts';
-import {
-  checkRunner,
-  loadRuntimeConfig,
-  runtimeDependencies,
-  type ScheduledCheckDependencies,
-} from './scheduled-check.ts';
+import { checkRunner, runtimeDependencies, type ScheduledCheckDependencies } from './scheduled-check.ts';
 
 /** The parts of Lambda's SQS event (aws-lambda SQSEvent) the worker reads. */
 const sqsEventSchema = z.object({

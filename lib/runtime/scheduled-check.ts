@@ -4,8 +4,6 @@
  * once per container; each invocation re-reads the config (cheap, and a config change in S3 applies
  * without a deploy).
  */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -13,7 +11,7 @@ import * as z from 'zod';
 import { HealthTracker } from '../check/health.ts';
 import type { CheckMetrics } from '../check/metrics.ts';
 import { type CheckReport, runCheck } from '../check/run-check.ts';
-import { type Config, parseConfig } from '../config/load.ts';
+import type { Config } from '../config/load.ts';
 import { soracomCsvEnricher } from '../ingest/soracom-breakdown.ts';
 import { jsonLogger, type Logger } from '../log/index.ts';
 import { SnsAlertPublisher, snsClientFromEnv } from '../notify/sns.ts';
@@ -25,7 +23,8 @@ import { AlertLedger } from '../state/ledger.ts';
 import { S3ObjectStore, s3ClientFromEnv } from '../state/s3-store.ts';
 import type { Clock } from '../time/clock.ts';
 import { systemClock } from '../time/clock.ts';
-import { parseS3Uri, type RuntimeEnvironment, readEnvironment } from './environment.ts';
+import { loadRuntimeConfig } from './config-source.ts';
+import { type RuntimeEnvironment, readEnvironment } from './environment.ts';
 import { enqueueBatches, planBatches, sqsClientFromEnv, watchedAccounts } from './fan-out.ts';
 
 /** The CloudWatch namespace of spendwatch's metrics (the alarms in serverless.yml read it). */
@@ -187,14 +186,6 @@ export function checkRunner(
     );
     return Object.assign(report, { reportKey });
   };
-}
-
-/** The config from the bundle (a path next to the handler) or from S3 (s3://bucket/key). */
-export async function loadRuntimeConfig(location: string, s3: S3Client): Promise<Config> {
-  const object = parseS3Uri(location);
-  if (!object) return parseConfig(await readFile(resolve(location), 'utf8'), location);
-  const reply = await s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key }));
-  return parseConfig(await reply.Body!.transformToString('utf8'), location);
 }
 
 function summarise(report: CheckReport & { reportKey: string }): CheckSummary {

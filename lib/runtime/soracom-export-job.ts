@@ -1,15 +1,12 @@
 /**
- * Composition roots of the two Soracom billing-CSV Lambdas:
- * - the export job (scheduled): for every Soracom account of the config, export the month in
- *   progress (and, in the first days of a month, the month just closed) into S3;
- * - the ingest job (S3 ObjectCreated under exports/soracom/): summarise each new export.
+ * Composition root of the scheduled Soracom export Lambda: for every Soracom account of the config,
+ * export the month in progress (and, in the first days of a month, the month just closed) into S3,
+ * where csv-ingest-job.ts summarises each new export.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
 import { mapLimit } from '../concurrency/map-limit.ts';
 import type { Account, Config } from '../config/load.ts';
 import { exportBillingCsvToS3 } from '../ingest/soracom-export.ts';
-import { ingestSoracomExport } from '../ingest/soracom-ingest.ts';
 import type { Logger } from '../log/index.ts';
 import { type SoracomAccount, SoracomExports, SoracomSource } from '../providers/soracom/index.ts';
 import type { ConnectContext } from '../providers/types.ts';
@@ -17,8 +14,8 @@ import type { SecretResolver } from '../secrets/index.ts';
 import type { Clock } from '../time/clock.ts';
 import { monthlyPeriod, yyyymm } from '../time/period.ts';
 import { toLocal } from '../time/zoned.ts';
+import { loadRuntimeConfig } from './config-source.ts';
 import type { RuntimeEnvironment } from './environment.ts';
-import { loadRuntimeConfig } from './scheduled-check.ts';
 
 /** Soracom finalises a month by its second business day: look back this many days for it. */
 const CLOSED_MONTH_LOOKBACK_DAYS = 5;
@@ -99,46 +96,4 @@ async function exportAccount(account: Account, deps: JobDependencies): Promise<s
     keys.push(stored.key);
   }
   return keys;
-}
-
-/** The S3 notification Lambda receives (only the fields used). */
-const S3Event = z.object({
-  Records: z
-    .array(
-      z.object({
-        eventName: z.string().startsWith('ObjectCreated:'),
-        s3: z.object({
-          bucket: z.object({ name: z.string() }),
-          object: z.object({ key: z.string(), size: z.number().optional() }),
-        }),
-      }),
-    )
-    .min(1),
-});
-
-export function csvIngestJob(
-  deps: Omit<JobDependencies, 'secrets' | 'clock'>,
-): (event: unknown) => Promise<{ summarised: string[] }> {
-  return async (event) => {
-    const parsed = S3Event.safeParse(event);
-    if (!parsed.success) {
-      throw new Error(
-        `unexpected event: expected S3 ObjectCreated records; ${parsed.error.issues[0]?.message ?? ''}`,
-      );
-    }
-    const summarised: string[] = [];
-    for (const record of parsed.data.Records) {
-      // S3 event keys are URL-encoded, with "+" for spaces.
-      const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
-      const stored = await ingestSoracomExport({
-        s3: deps.s3,
-        bucket: record.s3.bucket.name,
-        key,
-        prefix: deps.env.SPENDWATCH_STATE_PREFIX,
-        logger: deps.logger,
-      });
-      if (stored) summarised.push(key);
-    }
-    return { summarised };
-  };
 }
