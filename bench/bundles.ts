@@ -10,12 +10,12 @@
  * of machine load hits them alike. Targets: < 250 KB zipped, < 150 ms import.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensurePackaged, packageCopy, packagedFunctions, ROOT } from '../dev/lambda-package.ts';
-import { readZip } from '../dev/zip.ts';
+import { unpackZip } from '../dev/zip.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' } } });
 const RUNS = Number(values.runs);
@@ -61,9 +61,7 @@ function coldImportMs(handler: string, flags: string[], nodePath: string | undef
 function unpack(variant: Variant, fn: { name: string; handlerFile: string; zip: string }, workDir: string) {
   const unpacked = join(workDir, variant.name.replace(/\W+/g, '-'), fn.name);
   const sizes = { code: 0, map: 0 };
-  for (const entry of readZip(readFileSync(fn.zip))) {
-    mkdirSync(dirname(join(unpacked, entry.name)), { recursive: true });
-    writeFileSync(join(unpacked, entry.name), entry.data);
+  for (const entry of unpackZip(readFileSync(fn.zip), unpacked)) {
     if (entry.name === `${fn.handlerFile}.js`) sizes.code = entry.data.length;
     if (entry.name === `${fn.handlerFile}.js.map`) sizes.map = entry.data.length;
   }

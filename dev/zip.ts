@@ -2,6 +2,8 @@
  * Just enough of the zip format to look inside the Lambda packages (the deploy tests) and unpack them
  * (bench/bundles.ts): the central directory lists every entry, each stored or deflated.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 
 export interface ZipEntry {
@@ -38,6 +40,19 @@ export function readZip(zip: Buffer): ZipEntry[] {
     if (!name.endsWith('/'))
       entries.push({ name, data: method === 8 ? inflateRawSync(raw) : Buffer.from(raw) });
     at += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
+}
+
+/**
+ * Writes every entry under `dir`, as Lambda unpacks a function's zip into /var/task. Unpack outside the
+ * repository: its package.json says "type": "module", and the bundles are CommonJS.
+ */
+export function unpackZip(zip: Buffer, dir: string): ZipEntry[] {
+  const entries = readZip(zip);
+  for (const entry of entries) {
+    mkdirSync(dirname(join(dir, entry.name)), { recursive: true });
+    writeFileSync(join(dir, entry.name), entry.data);
   }
   return entries;
 }

@@ -6,7 +6,7 @@
  */
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub strings, compared as written
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ import {
   resourcesOfType,
   type Template,
 } from '../../dev/lambda-package.ts';
-import { readZip } from '../../dev/zip.ts';
+import { readZip, unpackZip } from '../../dev/zip.ts';
 import { METRIC } from '../../lib/observability/emf.ts';
 import { METRICS_NAMESPACE } from '../../lib/runtime/scheduled-check.ts';
 
@@ -402,10 +402,7 @@ describe('the packaged stack', () => {
     it('maps a stack trace from the shipped bundle back to our TypeScript source', () => {
       const unpacked = mkdtempSync(join(tmpdir(), 'spendwatch-zip-'));
       try {
-        for (const entry of zip('check')) {
-          mkdirSync(dirname(join(unpacked, entry.name)), { recursive: true });
-          writeFileSync(join(unpacked, entry.name), entry.data);
-        }
+        unpackZip(readFileSync(join(packageDir, 'check.zip')), unpacked);
         // A malformed topic ARN fails the cold start in lib/runtime/environment.ts.
         const run = spawnSync(
           process.execPath,
