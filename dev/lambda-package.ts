@@ -26,6 +26,8 @@ const SOURCES = [
   'serverless.yml',
   'package.json',
   'scripts/esbuild-plugins.mjs',
+  'scripts/lambda-config.mjs',
+  'bin',
   'functions',
   'lib',
   'examples',

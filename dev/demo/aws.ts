@@ -4,7 +4,7 @@
  * under --simulate sees each SIM with its tags.
  */
 import type { CheckDependencies } from '../../lib/check/run-check.ts';
-import type { Config } from '../../lib/config/load.ts';
+import type { Config } from '../../lib/config/config.ts';
 import { soracomCsvEnricher } from '../../lib/ingest/soracom-breakdown.ts';
 import type { Logger } from '../../lib/log/index.ts';
 import { csvIngestJob } from '../../lib/runtime/csv-ingest-job.ts';

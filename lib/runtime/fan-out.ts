@@ -10,7 +10,7 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { clientConfigFromEnv } from '../aws/client-config.ts';
-import type { Config } from '../config/load.ts';
+import type { Config } from '../config/config.ts';
 
 /** The body of one work-queue message: the CheckEvent that names accounts. */
 export const WorkMessage = z.object({ accountIds: z.array(z.string().min(1)).min(1) }).strict();

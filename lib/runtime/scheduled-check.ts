@@ -11,7 +11,7 @@ import * as z from 'zod';
 import { HealthTracker } from '../check/health.ts';
 import type { CheckMetrics } from '../check/metrics.ts';
 import { type CheckReport, runCheck } from '../check/run-check.ts';
-import type { Config } from '../config/load.ts';
+import type { Config } from '../config/config.ts';
 import { soracomCsvEnricher } from '../ingest/soracom-breakdown.ts';
 import { jsonLogger, type Logger } from '../log/index.ts';
 import { SnsAlertPublisher, snsClientFromEnv } from '../notify/sns.ts';

@@ -5,7 +5,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { mapLimit } from '../concurrency/map-limit.ts';
-import type { Account, Config } from '../config/load.ts';
+import type { Account, Config } from '../config/config.ts';
 import { exportBillingCsvToS3 } from '../ingest/soracom-export.ts';
 import type { Logger } from '../log/index.ts';
 import { type SoracomAccount, SoracomExports, SoracomSource } from '../providers/soracom/index.ts';

@@ -6,7 +6,8 @@
  */
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub strings, compared as written
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,11 +16,14 @@ import {
   type Json,
   packageCopy,
   type Resource,
+  ROOT,
   readTemplate,
   resourcesOfType,
   type Template,
 } from '../../dev/lambda-package.ts';
 import { readZip, unpackZip } from '../../dev/zip.ts';
+import { parseConfigJson } from '../../lib/config/json.ts';
+import { parseConfig } from '../../lib/config/load.ts';
 import { METRIC } from '../../lib/observability/emf.ts';
 import { METRICS_NAMESPACE } from '../../lib/runtime/scheduled-check.ts';
 
@@ -32,7 +36,7 @@ const STAGE_PARAMETERS = `${ARN}:ssm:${IN_ACCOUNT}:parameter/spendwatch/${STAGE}
 const STAGE_SECRETS = `${ARN}:secretsmanager:${IN_ACCOUNT}:secret:spendwatch/${STAGE}/*`;
 const STATE = '${StateBucket.Arn}/spendwatch/state/*';
 const HEALTH = '${StateBucket.Arn}/spendwatch/health/*';
-const CONFIG = '${StateBucket.Arn}/spendwatch/config/spendwatch.yaml';
+const CONFIG = '${StateBucket.Arn}/spendwatch/config/spendwatch.json';
 const REPORTS = '${StateBucket.Arn}/spendwatch/reports/*';
 const SUMMARIES = '${StateBucket.Arn}/spendwatch/summaries/*';
 const EXPORTS = '${StateBucket.Arn}/spendwatch/exports/*';
@@ -425,17 +429,46 @@ describe('the packaged stack', () => {
       expect(statSync(join(packageDir, `${fn}.zip`)).size).toBeLessThan(400 * 1024);
     });
 
-    it('ships the bundled config where SPENDWATCH_CONFIG points when it is not in S3', () => {
-      for (const fn of ['check', 'checkWorker']) {
+    it('ships the config as JSON where SPENDWATCH_CONFIG points when it is not in S3: the YAML, checked', async () => {
+      const yaml = await readFile(join(ROOT, 'examples/demo.yaml'), 'utf8');
+      for (const fn of ['check', 'checkWorker', 'soracomExport']) {
         const location = obj(
           obj(template.Resources[FUNCTIONS[fn]!.logicalId]!.Properties.Environment).Variables,
         ).SPENDWATCH_CONFIG as { 'Fn::If': [string, Json, string] };
         expect(location['Fn::If'][0]).toBe('ConfigInS3');
         const bundled = location['Fn::If'][2];
-        expect(zip(fn).map((entry) => entry.name)).toContain(bundled);
+        const shipped = zip(fn).find((entry) => entry.name === bundled);
+        expect(shipped, fn).toBeDefined();
+        expect(parseConfigJson(shipped!.data.toString('utf8'), bundled)).toEqual({
+          ...parseConfig(yaml, 'demo.yaml'),
+          file: bundled,
+        });
+      }
+    });
+
+    it('ships no YAML parser: the functions read JSON', () => {
+      for (const fn of Object.keys(FUNCTIONS)) {
+        const map = JSON.parse(
+          zip(fn)
+            .find((entry) => entry.name === `${FUNCTIONS[fn]!.handler}.js.map`)!
+            .data.toString('utf8'),
+        ) as { sources: string[] };
+        expect(map.sources.filter((source) => source.includes('lib/config/load.ts'))).toEqual([]);
       }
     });
   });
+
+  it('stops the packaging when the config has problems, listing each with its line', () => {
+    const broken = join(mkdtempSync(join(tmpdir(), 'spendwatch-config-')), 'broken.yaml');
+    writeFileSync(broken, 'accounts: []\nbudgets:\n  - name: fleet\n    ammount: 3\n');
+    try {
+      expect(() => packageCopy({ params: { configFile: broken } })).toThrow(
+        /broken\.yaml:4:5: budgets\[0\]\.ammount: unknown field "ammount"; did you mean "amount"\?/,
+      );
+    } finally {
+      rmSync(dirname(broken), { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it('takes the schedule from a stage parameter', () => {
     const copy = packageCopy({ params: { checkSchedule: 'cron(0/5 * * * ? *)' } });

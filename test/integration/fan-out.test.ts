@@ -22,6 +22,7 @@ import {
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monthOfDays, SoracomSimulator } from '../../dev/simulators/soracom.ts';
+import { configAsJson } from '../../lib/config/load.ts';
 import { emfCheckMetrics } from '../../lib/observability/emf.ts';
 import { checkWorker } from '../../lib/runtime/check-worker.ts';
 import { enqueueBatches } from '../../lib/runtime/fan-out.ts';
@@ -102,7 +103,11 @@ describe('fan-out: scheduled check → work queue → checkWorker', () => {
     const s3 = new S3Client({ ...localAws(fauxqs.address), forcePathStyle: true });
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     await s3.send(
-      new PutObjectCommand({ Bucket: BUCKET, Key: 'spendwatch/config/spendwatch.yaml', Body: config }),
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'spendwatch/config/spendwatch.json',
+        Body: configAsJson(config).json,
+      }),
     );
     s3.destroy();
 
@@ -120,7 +125,7 @@ describe('fan-out: scheduled check → work queue → checkWorker', () => {
 
     env = {
       ...process.env,
-      SPENDWATCH_CONFIG: `s3://${BUCKET}/spendwatch/config/spendwatch.yaml`,
+      SPENDWATCH_CONFIG: `s3://${BUCKET}/spendwatch/config/spendwatch.json`,
       SPENDWATCH_BUCKET: BUCKET,
       SPENDWATCH_TOPIC_ARN: TopicArn,
       SPENDWATCH_S3_ENDPOINT: fauxqs.address,
