@@ -25,7 +25,7 @@ import { readZip, unpackZip } from '../../dev/zip.ts';
 import { parseConfigJson } from '../../lib/config/json.ts';
 import { parseConfig } from '../../lib/config/load.ts';
 import { METRIC } from '../../lib/observability/emf.ts';
-import { METRICS_NAMESPACE } from '../../lib/runtime/scheduled-check.ts';
+import { METRICS_NAMESPACE } from '../../lib/runtime/check-runtime.ts';
 
 const STAGE = 'ci';
 const ARN = 'arn:${AWS::Partition}';

@@ -24,9 +24,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monthOfDays, SoracomSimulator } from '../../dev/simulators/soracom.ts';
 import { configAsJson } from '../../lib/config/load.ts';
 import { emfCheckMetrics } from '../../lib/observability/emf.ts';
+import { METRICS_NAMESPACE, runtimeDependencies } from '../../lib/runtime/check-runtime.ts';
 import { checkWorker } from '../../lib/runtime/check-worker.ts';
 import { enqueueBatches } from '../../lib/runtime/fan-out.ts';
-import { METRICS_NAMESPACE, runtimeDependencies, scheduledCheck } from '../../lib/runtime/scheduled-check.ts';
+import { scheduledCheck, scheduledCheckDependencies } from '../../lib/runtime/scheduled-check.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { localAws } from '../support/aws-secrets.ts';
 import { sqsEvent } from '../support/sqs-event.ts';
@@ -154,7 +155,7 @@ describe('fan-out: scheduled check → work queue → checkWorker', () => {
 
   it('enqueues group-preserving batches, and the worker returns only the batch worth retrying', async () => {
     const clock = fixedClock(NOW);
-    const tick = scheduledCheck({ ...runtimeDependencies(env, 'check'), clock });
+    const tick = scheduledCheck({ ...scheduledCheckDependencies(env), clock });
     const summary = await tick({
       'detail-type': 'Scheduled Event',
       source: 'aws.events',
