@@ -446,6 +446,14 @@ describe('the packaged stack', () => {
       }
     });
 
+    it.each(Object.keys(FUNCTIONS))("%s: of each SDK client's package.json, only the version", (fn) => {
+      const bundle = zip(fn)
+        .find((entry) => entry.name === `${FUNCTIONS[fn]!.handler}.js`)!
+        .data.toString('utf8');
+      expect(bundle).toMatch(/\{version:"3\.\d+\.\d+"\}/);
+      expect(bundle).not.toMatch(/devDependencies/);
+    });
+
     it('ships no YAML parser: the functions read JSON', () => {
       for (const fn of Object.keys(FUNCTIONS)) {
         const map = JSON.parse(
