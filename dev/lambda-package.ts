@@ -27,6 +27,8 @@ const SOURCES = [
   'package.json',
   'scripts/esbuild-plugins.mjs',
   'scripts/lambda-config.mjs',
+  'scripts/deflate-zips.mjs',
+  'dev/zip.ts',
   'bin',
   'functions',
   'lib',

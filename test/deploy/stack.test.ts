@@ -21,7 +21,7 @@ import {
   resourcesOfType,
   type Template,
 } from '../../dev/lambda-package.ts';
-import { readZip, unpackZip } from '../../dev/zip.ts';
+import { readZip, unpackZip, writeZip } from '../../dev/zip.ts';
 import { parseConfigJson } from '../../lib/config/json.ts';
 import { parseConfig } from '../../lib/config/load.ts';
 import { METRIC } from '../../lib/observability/emf.ts';
@@ -423,10 +423,15 @@ describe('the packaged stack', () => {
       }
     });
 
-    // A ceiling against regressions (bench/README.md has the figures: 337 KB for the check, most of it
+    // A ceiling against regressions (bench/README.md has the figures: 253 KB for the check, most of it
     // the bundled AWS SDK); `import { z } from 'zod'` instead of `import * as z` alone would add ~110 KB.
-    it.each(Object.keys(FUNCTIONS))('%s: the zip stays under 400 KB', (fn) => {
-      expect(statSync(join(packageDir, `${fn}.zip`)).size).toBeLessThan(400 * 1024);
+    it.each(Object.keys(FUNCTIONS))('%s: the zip stays under 260 KB', (fn) => {
+      expect(statSync(join(packageDir, `${fn}.zip`)).size).toBeLessThan(260 * 1024);
+    });
+
+    it.each(Object.keys(FUNCTIONS))('%s: the zip is deflated at level 9, reproducibly', (fn) => {
+      const shipped = readFileSync(join(packageDir, `${fn}.zip`));
+      expect(Buffer.compare(writeZip(readZip(shipped)), shipped)).toBe(0);
     });
 
     it('ships the config as JSON where SPENDWATCH_CONFIG points when it is not in S3: the YAML, checked', async () => {
