@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -457,6 +458,19 @@ describe('the packaged stack', () => {
         .data.toString('utf8');
       expect(bundle).toMatch(/\{version:"3\.\d+\.\d+"\}/);
       expect(bundle).not.toMatch(/devDependencies/);
+    });
+
+    // Everything is in the bundle but Node's own modules and the SDK's optional CRT signer (required in
+    // a try, installed nowhere): an alias or an exclusion gone wrong would fail the function's cold start.
+    it.each(Object.keys(FUNCTIONS))('%s: requires nothing from outside the bundle but Node', (fn) => {
+      const bundle = zip(fn)
+        .find((entry) => entry.name === `${FUNCTIONS[fn]!.handler}.js`)!
+        .data.toString('utf8');
+      const required = new Set([...bundle.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]!));
+      const outside = [...required].filter(
+        (name) => !name.startsWith('node:') && !builtinModules.includes(name),
+      );
+      expect(outside.filter((name) => name !== '@aws-sdk/signature-v4-crt')).toEqual([]);
     });
 
     it('ships no YAML parser: the functions read JSON', () => {
