@@ -1,5 +1,5 @@
 /**
- * Lambda bundle sizes and cold import times: `npm run bench:bundles [-- --runs 15]`.
+ * Lambda bundle sizes and cold import times: `npm run bench:bundles [-- --runs 15] [-- --baseline DIR]`.
  *
  * For each function it measures the zip `npm run package` ships (AWS SDK bundled) against the same
  * handler packaged by the same pipeline with `@aws-sdk/*` external, i.e. taken from the runtime (here
@@ -7,17 +7,21 @@
  * Cold import: a fresh `node` process requires the unzipped handler module (which builds its clients
  * and reads its settings at module scope, as in Lambda's init phase); the median of N runs, with
  * --enable-source-maps as deployed and without, the runs of all variants interleaved so that a change
- * of machine load hits them alike. Targets: < 250 KB zipped, < 150 ms import.
+ * of machine load hits them alike. Targets: < 250 KB zipped, < 150 ms import (KB = 1024 bytes).
+ * --baseline DIR adds the zips of an earlier `npm run package` (a copy of its .serverless folder) to the
+ * same interleaved runs: a before/after comparison on equal terms.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensurePackaged, packageCopy, packagedFunctions, ROOT } from '../dev/lambda-package.ts';
-import { readZip } from '../dev/zip.ts';
+import { unpackZip } from '../dev/zip.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '15' }, baseline: { type: 'string' } },
+});
 const RUNS = Number(values.runs);
 const ZIP_TARGET_KB = 250;
 const IMPORT_TARGET_MS = 150;
@@ -61,9 +65,7 @@ function coldImportMs(handler: string, flags: string[], nodePath: string | undef
 function unpack(variant: Variant, fn: { name: string; handlerFile: string; zip: string }, workDir: string) {
   const unpacked = join(workDir, variant.name.replace(/\W+/g, '-'), fn.name);
   const sizes = { code: 0, map: 0 };
-  for (const entry of readZip(readFileSync(fn.zip))) {
-    mkdirSync(dirname(join(unpacked, entry.name)), { recursive: true });
-    writeFileSync(join(unpacked, entry.name), entry.data);
+  for (const entry of unpackZip(readFileSync(fn.zip), unpacked)) {
     if (entry.name === `${fn.handlerFile}.js`) sizes.code = entry.data.length;
     if (entry.name === `${fn.handlerFile}.js.map`) sizes.map = entry.data.length;
   }
@@ -111,7 +113,10 @@ const externalSdk: Variant = {
 const workDir = mkdtempSync(join(tmpdir(), 'spendwatch-bench-'));
 try {
   const loadBefore = loadavg()[0]!;
-  const rows = measure([shipped, externalSdk], workDir).sort((a, b) => a.fn.localeCompare(b.fn));
+  const baseline: Variant[] = values.baseline
+    ? [{ name: `baseline (${values.baseline})`, packageDir: resolve(values.baseline) }]
+    : [];
+  const rows = measure([...baseline, shipped, externalSdk], workDir).sort((a, b) => a.fn.localeCompare(b.fn));
   console.log(
     `node ${process.version}, ${cpus().length} CPUs, load ${loadBefore.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}; median of ${RUNS} imports\n`,
   );

@@ -10,6 +10,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -26,6 +27,10 @@ const SOURCES = [
   'serverless.yml',
   'package.json',
   'scripts/esbuild-plugins.mjs',
+  'scripts/lambda-config.mjs',
+  'scripts/deflate-zips.mjs',
+  'dev/zip.ts',
+  'bin',
   'functions',
   'lib',
   'examples',
@@ -65,14 +70,59 @@ function run(command: string, args: string[], cwd: string): void {
   }
 }
 
-/** .serverless as `npm run package` leaves it, packaging first when it is missing or stale. */
+/**
+ * .serverless as `npm run package` leaves it, packaging first when it is missing or stale. One process
+ * at a time: test files run in parallel, and two osls runs would empty each other's .serverless.
+ */
 export function ensurePackaged(): string {
-  const template = join(PACKAGE_DIR, TEMPLATE);
-  const built = existsSync(template) ? statSync(template).mtimeMs : 0;
-  if (built < Math.max(...SOURCES.map((source) => newestChange(join(ROOT, source))))) {
-    run('npm', ['run', 'package'], ROOT);
+  return whileLocked(`${PACKAGE_DIR}.lock`, () => {
+    const template = join(PACKAGE_DIR, TEMPLATE);
+    const built = existsSync(template) ? statSync(template).mtimeMs : 0;
+    if (built < Math.max(...SOURCES.map((source) => newestChange(join(ROOT, source))))) {
+      run('npm', ['run', 'package'], ROOT);
+    }
+    return PACKAGE_DIR;
+  });
+}
+
+/** Runs `fn` holding a lock file that names this process; a lock whose process is gone is taken over. */
+function whileLocked<T>(lock: string, fn: () => T): T {
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = lockHolder(lock);
+      if (holder === undefined) continue; // released meanwhile
+      // 0: a lock file still being written, waited for like any other.
+      if (holder > 0 && !isRunning(holder)) rmSync(lock, { force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
   }
-  return PACKAGE_DIR;
+  try {
+    return fn();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function lockHolder(lock: string): number | undefined {
+  try {
+    return Number(readFileSync(lock, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export interface PackageVariant {

@@ -3,10 +3,9 @@
  * chargeback it makes due in Kill Bill (accounts with `chargeback`).
  */
 import { jsonLogger } from '../lib/log/index.ts';
-import { emfWriter } from '../lib/observability/emf.ts';
+import { emfWriter, METRICS_NAMESPACE } from '../lib/observability/emf.ts';
+import { csvIngestJob } from '../lib/runtime/csv-ingest-job.ts';
 import { readEnvironment } from '../lib/runtime/environment.ts';
-import { METRICS_NAMESPACE } from '../lib/runtime/scheduled-check.ts';
-import { csvIngestJob } from '../lib/runtime/soracom-jobs.ts';
 import { awsSecretBackends } from '../lib/secrets/aws.ts';
 import { envBackend, SecretResolver } from '../lib/secrets/index.ts';
 import { s3ClientFromEnv } from '../lib/state/s3-store.ts';

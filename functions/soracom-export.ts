@@ -4,7 +4,7 @@
  */
 import { jsonLogger } from '../lib/log/index.ts';
 import { readEnvironment } from '../lib/runtime/environment.ts';
-import { soracomExportJob } from '../lib/runtime/soracom-jobs.ts';
+import { soracomExportJob } from '../lib/runtime/soracom-export-job.ts';
 import { awsSecretBackends } from '../lib/secrets/aws.ts';
 import { envBackend, SecretResolver } from '../lib/secrets/index.ts';
 import { s3ClientFromEnv } from '../lib/state/s3-store.ts';

@@ -1,6 +1,10 @@
 /**
  * esbuild plugins for the Lambda bundles (serverless.yml: custom.esbuild.plugins).
  *
+ * sdkPackageVersions: each AWS SDK client reads its package.json for `version` (the user agent) with a
+ * default import, which bundles the whole file (dependencies, scripts, ...: 2-2.5 KB per client).
+ * The bundles get `{ "version" }` only.
+ *
  * ownSourceMaps: keeps in each bundle's source map only the mappings that point into our own code.
  * With --enable-source-maps our frames (lib/, functions/) still read as file:line in stack traces;
  * frames inside dependencies (the AWS SDK, zod, yaml) keep their bundle positions. That halves the zip:
@@ -117,4 +121,17 @@ export const ownSourceMaps = {
   },
 };
 
-export default [ownSourceMaps];
+export const sdkPackageVersions = {
+  name: 'sdk-package-versions',
+  setup(build) {
+    build.onLoad(
+      { filter: /[\\/]node_modules[\\/]@aws-sdk[\\/][^\\/]+[\\/]package\.json$/ },
+      async (args) => {
+        const { version } = JSON.parse(await readFile(args.path, 'utf8'));
+        return { contents: JSON.stringify({ version }), loader: 'json' };
+      },
+    );
+  },
+};
+
+export default [sdkPackageVersions, ownSourceMaps];

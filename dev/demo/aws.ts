@@ -4,11 +4,12 @@
  * under --simulate sees each SIM with its tags.
  */
 import type { CheckDependencies } from '../../lib/check/run-check.ts';
-import type { Config } from '../../lib/config/load.ts';
+import type { Config } from '../../lib/config/config.ts';
 import { soracomCsvEnricher } from '../../lib/ingest/soracom-breakdown.ts';
 import type { Logger } from '../../lib/log/index.ts';
+import { csvIngestJob } from '../../lib/runtime/csv-ingest-job.ts';
 import { readEnvironment } from '../../lib/runtime/environment.ts';
-import { csvIngestJob, soracomExportJob } from '../../lib/runtime/soracom-jobs.ts';
+import { soracomExportJob } from '../../lib/runtime/soracom-export-job.ts';
 import type { SecretResolver } from '../../lib/secrets/index.ts';
 import { S3ObjectStore } from '../../lib/state/s3-store.ts';
 import type { Clock } from '../../lib/time/clock.ts';

@@ -7,7 +7,7 @@ import { buildAlert } from '../alerts/build.ts';
 import { type Budget, MONITORING_BUDGET } from '../budgets/budget.ts';
 import { type AccountSpend, type BudgetStatus, evaluateBudget } from '../budgets/evaluate.ts';
 import { mapLimit } from '../concurrency/map-limit.ts';
-import type { Account, Config } from '../config/load.ts';
+import type { Account, Config } from '../config/config.ts';
 import { ProviderError } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { AlertPublisher } from '../notify/publisher.ts';

@@ -7,7 +7,8 @@
 import type { DemoInbox } from '../../dev/demo/inbox.ts';
 import { HealthTracker } from '../check/health.ts';
 import { type CheckDependencies, type CheckOptions, type CheckReport, runCheck } from '../check/run-check.ts';
-import { type Config, loadConfig } from '../config/load.ts';
+import type { Config } from '../config/config.ts';
+import { loadConfig } from '../config/load.ts';
 import { jsonLogger, type Logger } from '../log/index.ts';
 import { MemoryPublisher } from '../notify/publisher.ts';
 import { SnsAlertPublisher, snsClientFromEnv } from '../notify/sns.ts';

@@ -6,11 +6,11 @@
  * config problems found by validate); 2 usage or config error (nothing was run).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/errors.ts';
-import { loadConfig } from '../config/load.ts';
+import { configAsJson, loadConfig, readConfigFile } from '../config/load.ts';
 import { renderReportHtml } from '../report/html.ts';
 import { colourWanted } from './colour.ts';
 import { type CommandIo, exitCodeOf, type RunFlags, UsageError, withCommandRun } from './command-run.ts';
@@ -167,17 +167,36 @@ Examples:
     },
   },
   validate: {
-    summary: 'Check a config file and list every problem with its location',
-    usage: `spendwatch validate --config FILE
+    summary:
+      'Check a config file and list every problem with its location; --out writes the JSON the Lambdas read',
+    usage: `spendwatch validate --config FILE [--out FILE.json]
 
 Exit codes: 0 valid, 1 problems found (each printed as file:line:column: path = value: what to do), 2 usage error.
 
-Example:
-  spendwatch validate --config spendwatch.yaml`,
-    options: { ...common },
+  --out FILE.json  also write the config as JSON, the form the Lambda functions read (they carry no
+                   YAML parser): what \`npm run package\` ships, and what to upload when the config is in S3
+
+Examples:
+  spendwatch validate --config spendwatch.yaml
+  spendwatch validate --config spendwatch.yaml --out spendwatch.json`,
+    options: { ...common, out: { type: 'string', short: 'o' } },
     async run(values, io) {
-      const config = await loadConfig(required(values.config, '--config FILE'));
-      io.out(`${config.file}: valid (${config.accounts.length} accounts, ${config.budgets.length} budgets)`);
+      const path = required(values.config, '--config FILE');
+      const out = values.out as string | undefined;
+      if (out === undefined) {
+        const config = await loadConfig(path);
+        io.out(
+          `${config.file}: valid (${config.accounts.length} accounts, ${config.budgets.length} budgets)`,
+        );
+        return 0;
+      }
+      const { config, json } = configAsJson(await readConfigFile(path), basename(path));
+      await writeFile(out, json).catch((error: Error) => {
+        throw new UsageError(`cannot write --out ${out} (${error.message}); pass a file you can write`);
+      });
+      io.out(
+        `${config.file}: valid (${config.accounts.length} accounts, ${config.budgets.length} budgets); wrote ${out}`,
+      );
       return 0;
     },
   },

@@ -2,7 +2,7 @@
  * Puts the billing-CSV breakdown into a Soracom snapshot: every SIM with its tags and total (the API
  * only lists the top 100), so per-SIM budgets, tag groups and top contributors see the whole fleet.
  */
-import type { Account } from '../config/load.ts';
+import type { Account } from '../config/config.ts';
 import { Money } from '../money/index.ts';
 import type { ReadNeeds } from '../providers/types.ts';
 import type { SpendLine, SpendSnapshot } from '../snapshot/index.ts';

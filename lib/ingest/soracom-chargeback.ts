@@ -18,7 +18,7 @@
  */
 import * as z from 'zod';
 import { forEachLimit } from '../concurrency/map-limit.ts';
-import type { Account, Config } from '../config/load.ts';
+import type { Account, Config } from '../config/config.ts';
 import { ProviderError } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import { decimal } from '../money/index.ts';
@@ -36,7 +36,7 @@ import type { ObjectStore } from '../state/store.ts';
 import type { Clock } from '../time/clock.ts';
 import { daysInMonth, localDayBounds, pad } from '../time/zoned.ts';
 import type { SoracomCsvSubscriber, SoracomCsvSummary } from './soracom-csv/index.ts';
-import type { ExportKeyParts } from './soracom-export.ts';
+import type { ExportKeyParts } from './soracom-export-keys.ts';
 
 /** Days asked of the parser per ingest: each one costs memory for every device × item; later runs catch up. */
 export const MAX_DAYS_PER_RUN = 3;

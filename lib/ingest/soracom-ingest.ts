@@ -7,7 +7,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '../log/index.ts';
 import { summariseSoracomCsv } from './soracom-csv/index.ts';
-import { parseExportKey } from './soracom-export.ts';
+import { parseExportKey } from './soracom-export-keys.ts';
 import { type StoredSoracomSummary, SUMMARIES_PREFIX } from './soracom-summaries.ts';
 
 export interface IngestOptions {

@@ -52,6 +52,9 @@ export function emfWriter(options: EmfOptions): EmfPut {
 }
 
 /** Metric names, as the CloudWatch alarms in serverless.yml and the dashboards know them. */
+/** The CloudWatch namespace of spendwatch's metrics (the alarms in serverless.yml read it). */
+export const METRICS_NAMESPACE = 'Spendwatch';
+
 export const METRIC = {
   budgetSpend: 'BudgetSpend',
   budgetPercent: 'BudgetPercent',

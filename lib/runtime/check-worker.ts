@@ -8,13 +8,9 @@
 import * as z from 'zod';
 import type { AccountOutcome } from '../check/run-check.ts';
 import { ProviderError, type ProviderErrorKind } from '../http/index.ts';
-import { WorkMessage } from './fan-out.ts';
-import {
-  checkRunner,
-  loadRuntimeConfig,
-  runtimeDependencies,
-  type ScheduledCheckDependencies,
-} from './scheduled-check.ts';
+import { type CheckRuntime, checkRunner, runtimeDependencies } from './check-runtime.ts';
+import { loadRuntimeConfig } from './config-source.ts';
+import { WorkMessage } from './work-message.ts';
 
 /** The parts of Lambda's SQS event (aws-lambda SQSEvent) the worker reads. */
 const sqsEventSchema = z.object({
@@ -51,7 +47,7 @@ export function checkWorkerFromEnvironment(
   return checkWorker(runtimeDependencies(env, 'check-worker'));
 }
 
-export function checkWorker(deps: ScheduledCheckDependencies): (event: unknown) => Promise<SqsBatchResponse> {
+export function checkWorker(deps: CheckRuntime): (event: unknown) => Promise<SqsBatchResponse> {
   const check = checkRunner(deps);
   return async (event) => {
     const parsed = sqsEventSchema.safeParse(event);

@@ -10,8 +10,10 @@ export const RuntimeEnvironment = z.object({
   SPENDWATCH_CONFIG: z
     .string()
     .min(1)
-    .default('spendwatch.yaml')
-    .describe('The budget config: a path inside the bundle, or s3://bucket/key'),
+    .default('dist/spendwatch.json')
+    .describe(
+      'The budget config as JSON (spendwatch validate --out): a path inside the bundle, or s3://bucket/key',
+    ),
   SPENDWATCH_BUCKET: z.string().min(3, 'set it to the bucket that keeps alert state (serverless.yml does)'),
   SPENDWATCH_STATE_PREFIX: z
     .string()

@@ -8,13 +8,9 @@
  * never split: each component goes whole into one batch, even when that makes the batch larger.
  */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
 import { clientConfigFromEnv } from '../aws/client-config.ts';
-import type { Config } from '../config/load.ts';
-
-/** The body of one work-queue message: the CheckEvent that names accounts. */
-export const WorkMessage = z.object({ accountIds: z.array(z.string().min(1)).min(1) }).strict();
-export type WorkMessage = z.infer<typeof WorkMessage>;
+import type { Config } from '../config/config.ts';
+import type { WorkMessage } from './work-message.ts';
 
 /** SendMessageBatch takes at most 10 entries. */
 const SQS_BATCH_LIMIT = 10;

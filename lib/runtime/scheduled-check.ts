@@ -1,36 +1,15 @@
 /**
- * Composition root of the scheduled check Lambda and its fan-out worker: real adapters (S3 state, SNS,
- * SSM/Secrets Manager, SQS, EMF metrics on stdout) wired around the same runCheck the CLI runs. Built
- * once per container; each invocation re-reads the config (cheap, and a config change in S3 applies
- * without a deploy).
+ * Composition root of the scheduled check Lambda: every tick reads the config and runs the check
+ * (check-runtime.ts), or, above SPENDWATCH_FANOUT_THRESHOLD accounts, enqueues them in batches for
+ * the checkWorker function (fan-out.ts). Each invocation re-reads the config (cheap, and a config
+ * change in S3 applies without a deploy).
  */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import * as z from 'zod';
-import { HealthTracker } from '../check/health.ts';
-import type { CheckMetrics } from '../check/metrics.ts';
-import { type CheckReport, runCheck } from '../check/run-check.ts';
-import { type Config, parseConfig } from '../config/load.ts';
-import { soracomCsvEnricher } from '../ingest/soracom-breakdown.ts';
-import { jsonLogger, type Logger } from '../log/index.ts';
-import { SnsAlertPublisher, snsClientFromEnv } from '../notify/sns.ts';
-import { emfCheckMetrics } from '../observability/emf.ts';
-import { renderReportHtml } from '../report/html.ts';
-import { awsSecretBackends } from '../secrets/aws.ts';
-import { envBackend, SecretResolver } from '../secrets/index.ts';
-import { AlertLedger } from '../state/ledger.ts';
-import { S3ObjectStore, s3ClientFromEnv } from '../state/s3-store.ts';
-import { SnapshotCache } from '../state/snapshot-cache.ts';
-import type { Clock } from '../time/clock.ts';
-import { systemClock } from '../time/clock.ts';
-import { parseS3Uri, type RuntimeEnvironment, readEnvironment } from './environment.ts';
+import type { CheckReport } from '../check/run-check.ts';
+import { type CheckRuntime, checkRunner, runtimeDependencies } from './check-runtime.ts';
+import { loadRuntimeConfig } from './config-source.ts';
 import { enqueueBatches, planBatches, sqsClientFromEnv, watchedAccounts } from './fan-out.ts';
-
-/** The CloudWatch namespace of spendwatch's metrics (the alarms in serverless.yml read it). */
-export const METRICS_NAMESPACE = 'Spendwatch';
 
 /** EventBridge's scheduled event, or a manual/fan-out invocation naming accounts. */
 export const CheckEvent = z.union([
@@ -52,15 +31,7 @@ export interface CheckSummary {
   reportKey: string;
 }
 
-export interface ScheduledCheckDependencies {
-  env: RuntimeEnvironment;
-  s3: S3Client;
-  clock: Clock;
-  logger: Logger;
-  secrets: SecretResolver;
-  publisher: SnsAlertPublisher;
-  /** Where runCheck reports spend, durations and failures; none unless given. */
-  metrics?: CheckMetrics;
+export interface ScheduledCheckDependencies extends CheckRuntime {
   /** The work queue's client; without it the check never fans out. */
   sqs?: SQSClient;
 }
@@ -72,37 +43,16 @@ export interface FanOutSummary {
   batchesEnqueued: number;
 }
 
-/** The real adapters, built once per container from the environment; `functionName` tags every log line. */
-export function runtimeDependencies(
-  env: NodeJS.ProcessEnv,
-  functionName: string,
-): ScheduledCheckDependencies {
-  const settings = readEnvironment(env, ['SPENDWATCH_TOPIC_ARN']);
-  const logger = jsonLogger({ level: settings.SPENDWATCH_LOG_LEVEL, fields: { function: functionName } });
-  return {
-    env: settings,
-    s3: s3ClientFromEnv(env),
-    clock: systemClock,
-    logger,
-    // env: references work too (e.g. a test stage); ssm:/secretsmanager: are the production path.
-    secrets: new SecretResolver([envBackend(env), ...awsSecretBackends()]),
-    publisher: new SnsAlertPublisher({
-      client: snsClientFromEnv(env),
-      topicArn: settings.SPENDWATCH_TOPIC_ARN,
-      logger,
-    }),
-    metrics:
-      settings.SPENDWATCH_METRICS === 'emf'
-        ? emfCheckMetrics({ namespace: METRICS_NAMESPACE, dimensions: { Stage: settings.SPENDWATCH_STAGE } })
-        : undefined,
-    sqs: settings.SPENDWATCH_WORK_QUEUE_URL ? sqsClientFromEnv(env) : undefined,
-  };
+/** The check's adapters: the shared ones and, when a work queue is set, its SQS client. */
+export function scheduledCheckDependencies(env: NodeJS.ProcessEnv): ScheduledCheckDependencies {
+  const deps = runtimeDependencies(env, 'check');
+  return { ...deps, sqs: deps.env.SPENDWATCH_WORK_QUEUE_URL ? sqsClientFromEnv(env) : undefined };
 }
 
 export function scheduledCheckFromEnvironment(
   env: NodeJS.ProcessEnv = process.env,
 ): (event: unknown) => Promise<CheckSummary | FanOutSummary> {
-  return scheduledCheck(runtimeDependencies(env, 'check'));
+  return scheduledCheck(scheduledCheckDependencies(env));
 }
 
 export function scheduledCheck(
@@ -138,66 +88,6 @@ export function scheduledCheck(
     }
     return summarise(await check(config, accountIds));
   };
-}
-
-/** runCheck with this deployment's state (ledger, health and kept readings in S3), for the check and its workers. */
-export function checkRunner(
-  deps: ScheduledCheckDependencies,
-): (config: Config, accountIds?: string[]) => Promise<CheckReport & { reportKey: string }> {
-  const store = new S3ObjectStore({
-    client: deps.s3,
-    bucket: deps.env.SPENDWATCH_BUCKET,
-    prefix: deps.env.SPENDWATCH_STATE_PREFIX,
-  });
-  const ledger = new AlertLedger(store);
-  const health = new HealthTracker(store);
-  const snapshots = new SnapshotCache(store);
-  return async (config, accountIds) => {
-    // The report is written after the run, but its link goes into the run's alerts: presign it first.
-    const stamp = deps.clock.now().toISOString().replace(/[:.]/g, '-');
-    const reportKey = `${deps.env.SPENDWATCH_STATE_PREFIX}reports/${stamp}${accountIds ? `-${accountIds[0]}` : ''}.html`;
-    const hours = deps.env.SPENDWATCH_REPORT_LINK_HOURS;
-    const url = await getSignedUrl(
-      deps.s3,
-      new GetObjectCommand({ Bucket: deps.env.SPENDWATCH_BUCKET, Key: reportKey }),
-      {
-        expiresIn: Math.round(hours * 3600),
-      },
-    );
-    const report = await runCheck(
-      config,
-      {
-        clock: deps.clock,
-        logger: deps.logger,
-        secrets: deps.secrets,
-        publisher: deps.publisher,
-        ledger,
-        health,
-        snapshots,
-        metrics: deps.metrics,
-        // Per-SIM breakdown from the latest billing-CSV summary in the same bucket.
-        enrich: soracomCsvEnricher(store),
-      },
-      { accountIds, concurrency: deps.env.SPENDWATCH_CONCURRENCY, reportLink: { url, validForHours: hours } },
-    );
-    await deps.s3.send(
-      new PutObjectCommand({
-        Bucket: deps.env.SPENDWATCH_BUCKET,
-        Key: reportKey,
-        Body: renderReportHtml(report, { timeZone: config.timeZone }),
-        ContentType: 'text/html; charset=utf-8',
-      }),
-    );
-    return Object.assign(report, { reportKey });
-  };
-}
-
-/** The config from the bundle (a path next to the handler) or from S3 (s3://bucket/key). */
-export async function loadRuntimeConfig(location: string, s3: S3Client): Promise<Config> {
-  const object = parseS3Uri(location);
-  if (!object) return parseConfig(await readFile(resolve(location), 'utf8'), location);
-  const reply = await s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key }));
-  return parseConfig(await reply.Body!.transformToString('utf8'), location);
 }
 
 function summarise(report: CheckReport & { reportKey: string }): CheckSummary {

@@ -6,7 +6,9 @@
  */
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub strings, compared as written
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,13 +17,15 @@ import {
   type Json,
   packageCopy,
   type Resource,
+  ROOT,
   readTemplate,
   resourcesOfType,
   type Template,
 } from '../../dev/lambda-package.ts';
-import { readZip } from '../../dev/zip.ts';
-import { METRIC } from '../../lib/observability/emf.ts';
-import { METRICS_NAMESPACE } from '../../lib/runtime/scheduled-check.ts';
+import { readZip, unpackZip, writeZip } from '../../dev/zip.ts';
+import { parseConfigJson } from '../../lib/config/json.ts';
+import { parseConfig } from '../../lib/config/load.ts';
+import { METRIC, METRICS_NAMESPACE } from '../../lib/observability/emf.ts';
 
 const STAGE = 'ci';
 const ARN = 'arn:${AWS::Partition}';
@@ -33,7 +37,7 @@ const STAGE_SECRETS = `${ARN}:secretsmanager:${IN_ACCOUNT}:secret:spendwatch/${S
 const STATE = '${StateBucket.Arn}/spendwatch/state/*';
 const HEALTH = '${StateBucket.Arn}/spendwatch/health/*';
 const KEPT_READINGS = '${StateBucket.Arn}/spendwatch/snapshots/*';
-const CONFIG = '${StateBucket.Arn}/spendwatch/config/spendwatch.yaml';
+const CONFIG = '${StateBucket.Arn}/spendwatch/config/spendwatch.json';
 const REPORTS = '${StateBucket.Arn}/spendwatch/reports/*';
 const SUMMARIES = '${StateBucket.Arn}/spendwatch/summaries/*';
 const EXPORTS = '${StateBucket.Arn}/spendwatch/exports/*';
@@ -409,10 +413,7 @@ describe('the packaged stack', () => {
     it('maps a stack trace from the shipped bundle back to our TypeScript source', () => {
       const unpacked = mkdtempSync(join(tmpdir(), 'spendwatch-zip-'));
       try {
-        for (const entry of zip('check')) {
-          mkdirSync(dirname(join(unpacked, entry.name)), { recursive: true });
-          writeFileSync(join(unpacked, entry.name), entry.data);
-        }
+        unpackZip(readFileSync(join(packageDir, 'check.zip')), unpacked);
         // A malformed topic ARN fails the cold start in lib/runtime/environment.ts.
         const run = spawnSync(
           process.execPath,
@@ -429,23 +430,78 @@ describe('the packaged stack', () => {
       }
     });
 
-    // A ceiling against regressions (bench/README.md has the figures: 337 KB for the check, most of it
+    // A ceiling against regressions (bench/README.md has the figures: 253 KB for the check, most of it
     // the bundled AWS SDK); `import { z } from 'zod'` instead of `import * as z` alone would add ~110 KB.
-    it.each(Object.keys(FUNCTIONS))('%s: the zip stays under 400 KB', (fn) => {
-      expect(statSync(join(packageDir, `${fn}.zip`)).size).toBeLessThan(400 * 1024);
+    it.each(Object.keys(FUNCTIONS))('%s: the zip stays under 260 KB', (fn) => {
+      expect(statSync(join(packageDir, `${fn}.zip`)).size).toBeLessThan(260 * 1024);
     });
 
-    it('ships the bundled config where SPENDWATCH_CONFIG points when it is not in S3', () => {
-      for (const fn of ['check', 'checkWorker', 'csvIngest']) {
+    it.each(Object.keys(FUNCTIONS))('%s: the zip is deflated at level 9, reproducibly', (fn) => {
+      const shipped = readFileSync(join(packageDir, `${fn}.zip`));
+      expect(Buffer.compare(writeZip(readZip(shipped)), shipped)).toBe(0);
+    });
+
+    it('ships the config as JSON where SPENDWATCH_CONFIG points when it is not in S3: the YAML, checked', async () => {
+      const yaml = await readFile(join(ROOT, 'examples/demo.yaml'), 'utf8');
+      for (const fn of ['check', 'checkWorker', 'soracomExport', 'csvIngest']) {
         const location = obj(
           obj(template.Resources[FUNCTIONS[fn]!.logicalId]!.Properties.Environment).Variables,
         ).SPENDWATCH_CONFIG as { 'Fn::If': [string, Json, string] };
         expect(location['Fn::If'][0]).toBe('ConfigInS3');
         const bundled = location['Fn::If'][2];
-        expect(zip(fn).map((entry) => entry.name)).toContain(bundled);
+        const shipped = zip(fn).find((entry) => entry.name === bundled);
+        expect(shipped, fn).toBeDefined();
+        expect(parseConfigJson(shipped!.data.toString('utf8'), bundled)).toEqual({
+          ...parseConfig(yaml, 'demo.yaml'),
+          file: bundled,
+        });
+      }
+    });
+
+    it.each(Object.keys(FUNCTIONS))("%s: of each SDK client's package.json, only the version", (fn) => {
+      const bundle = zip(fn)
+        .find((entry) => entry.name === `${FUNCTIONS[fn]!.handler}.js`)!
+        .data.toString('utf8');
+      expect(bundle).toMatch(/\{version:"3\.\d+\.\d+"\}/);
+      expect(bundle).not.toMatch(/devDependencies/);
+    });
+
+    // Everything is in the bundle but Node's own modules and the SDK's optional CRT signer (required in
+    // a try, installed nowhere): an alias or an exclusion gone wrong would fail the function's cold start.
+    it.each(Object.keys(FUNCTIONS))('%s: requires nothing from outside the bundle but Node', (fn) => {
+      const bundle = zip(fn)
+        .find((entry) => entry.name === `${FUNCTIONS[fn]!.handler}.js`)!
+        .data.toString('utf8');
+      const required = new Set([...bundle.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]!));
+      const outside = [...required].filter(
+        (name) => !name.startsWith('node:') && !builtinModules.includes(name),
+      );
+      expect(outside.filter((name) => name !== '@aws-sdk/signature-v4-crt')).toEqual([]);
+    });
+
+    it('ships no YAML parser: the functions read JSON', () => {
+      for (const fn of Object.keys(FUNCTIONS)) {
+        const map = JSON.parse(
+          zip(fn)
+            .find((entry) => entry.name === `${FUNCTIONS[fn]!.handler}.js.map`)!
+            .data.toString('utf8'),
+        ) as { sources: string[] };
+        expect(map.sources.filter((source) => source.includes('lib/config/load.ts'))).toEqual([]);
       }
     });
   });
+
+  it('stops the packaging when the config has problems, listing each with its line', () => {
+    const broken = join(mkdtempSync(join(tmpdir(), 'spendwatch-config-')), 'broken.yaml');
+    writeFileSync(broken, 'accounts: []\nbudgets:\n  - name: fleet\n    ammount: 3\n');
+    try {
+      expect(() => packageCopy({ params: { configFile: broken } })).toThrow(
+        /broken\.yaml:4:5: budgets\[0\]\.ammount: unknown field "ammount"; did you mean "amount"\?/,
+      );
+    } finally {
+      rmSync(dirname(broken), { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it('takes the schedule from a stage parameter', () => {
     const copy = packageCopy({ params: { checkSchedule: 'cron(0/5 * * * ? *)' } });

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingCsv } from '../../dev/simulators/soracom.ts';
+import { parseConfigJson } from '../../lib/config/json.ts';
+import { parseConfig } from '../../lib/config/load.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin/spendwatch.js');
@@ -140,6 +142,24 @@ describe.concurrent('spendwatch usage and exit codes', () => {
     expect(validate.code).toBe(1);
     expect(validate.stderr).toContain('ammount');
     expect((await spendwatch(['validate', '--config', DEMO])).code).toBe(0);
+  });
+
+  it('validate --out writes the config as the JSON the Lambda functions read; nothing for a config with problems', async () => {
+    const out = join(dir, 'demo.json');
+    const run = await spendwatch(['validate', '--config', DEMO, '--out', out]);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toBe(`demo.yaml: valid (5 accounts, 9 budgets); wrote ${out}`);
+    expect(parseConfigJson(await readFile(out, 'utf8'), 'demo.json')).toEqual({
+      ...parseConfig(await readFile(DEMO, 'utf8'), 'demo.yaml'),
+      file: 'demo.json',
+    });
+
+    const demo = await readFile(DEMO, 'utf8');
+    const typo = await configFile('typo-out.yaml', demo.replace('amount: 30000', 'ammount: 30000'));
+    const refused = await spendwatch(['validate', '--config', typo, '--out', join(dir, 'typo.json')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/typo-out\.yaml:\d+:\d+: budgets\[0\]\.ammount: unknown field/);
+    expect(existsSync(join(dir, 'typo.json'))).toBe(false);
   });
 
   it('--simulate refuses a config whose accounts the demo world does not simulate (exit 2)', async () => {

@@ -23,10 +23,12 @@ import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscribeQueue } from '../../dev/aws/subscribed-queue.ts';
 import { monthOfDays, SoracomSimulator } from '../../dev/simulators/soracom.ts';
-import { emfCheckMetrics } from '../../lib/observability/emf.ts';
+import { configAsJson } from '../../lib/config/load.ts';
+import { emfCheckMetrics, METRICS_NAMESPACE } from '../../lib/observability/emf.ts';
+import { runtimeDependencies } from '../../lib/runtime/check-runtime.ts';
 import { checkWorker } from '../../lib/runtime/check-worker.ts';
 import { enqueueBatches } from '../../lib/runtime/fan-out.ts';
-import { METRICS_NAMESPACE, runtimeDependencies, scheduledCheck } from '../../lib/runtime/scheduled-check.ts';
+import { scheduledCheck, scheduledCheckDependencies } from '../../lib/runtime/scheduled-check.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { localAws } from '../support/aws-secrets.ts';
 import { sqsEvent } from '../support/sqs-event.ts';
@@ -103,7 +105,11 @@ describe('fan-out: scheduled check → work queue → checkWorker', () => {
     const s3 = new S3Client({ ...localAws(fauxqs.address), forcePathStyle: true });
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     await s3.send(
-      new PutObjectCommand({ Bucket: BUCKET, Key: 'spendwatch/config/spendwatch.yaml', Body: config }),
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'spendwatch/config/spendwatch.json',
+        Body: configAsJson(config).json,
+      }),
     );
     s3.destroy();
 
@@ -120,7 +126,7 @@ describe('fan-out: scheduled check → work queue → checkWorker', () => {
 
     env = {
       ...process.env,
-      SPENDWATCH_CONFIG: `s3://${BUCKET}/spendwatch/config/spendwatch.yaml`,
+      SPENDWATCH_CONFIG: `s3://${BUCKET}/spendwatch/config/spendwatch.json`,
       SPENDWATCH_BUCKET: BUCKET,
       SPENDWATCH_TOPIC_ARN: TopicArn,
       SPENDWATCH_S3_ENDPOINT: fauxqs.address,
@@ -149,7 +155,7 @@ describe('fan-out: scheduled check → work queue → checkWorker', () => {
 
   it('enqueues group-preserving batches, and the worker returns only the batch worth retrying', async () => {
     const clock = fixedClock(NOW);
-    const tick = scheduledCheck({ ...runtimeDependencies(env, 'check'), clock });
+    const tick = scheduledCheck({ ...scheduledCheckDependencies(env), clock });
     const summary = await tick({
       'detail-type': 'Scheduled Event',
       source: 'aws.events',

@@ -10,6 +10,7 @@ import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscribeQueue } from '../../dev/aws/subscribed-queue.ts';
 import { monthOfDays, SoracomSimulator } from '../../dev/simulators/soracom.ts';
+import { configAsJson } from '../../lib/config/load.ts';
 import { EnvironmentError } from '../../lib/runtime/environment.ts';
 import { scheduledCheckFromEnvironment } from '../../lib/runtime/scheduled-check.ts';
 
@@ -58,7 +59,11 @@ budgets:
     thresholds: [{ at: 50% }, { at: 100%, severity: critical }]
 `;
     await s3.send(
-      new PutObjectCommand({ Bucket: 'spendwatch-state', Key: 'config/spendwatch.yaml', Body: config }),
+      new PutObjectCommand({
+        Bucket: 'spendwatch-state',
+        Key: 'config/spendwatch.json',
+        Body: configAsJson(config).json,
+      }),
     );
     s3.destroy();
 
@@ -70,7 +75,7 @@ budgets:
 
     env = {
       ...process.env,
-      SPENDWATCH_CONFIG: 's3://spendwatch-state/config/spendwatch.yaml',
+      SPENDWATCH_CONFIG: 's3://spendwatch-state/config/spendwatch.json',
       SPENDWATCH_BUCKET: 'spendwatch-state',
       SPENDWATCH_TOPIC_ARN: TopicArn,
       SPENDWATCH_S3_ENDPOINT: fauxqs.address,

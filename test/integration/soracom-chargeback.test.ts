@@ -27,13 +27,9 @@ import { summariseSoracomCsv } from '../../lib/ingest/soracom-csv/index.ts';
 import { jsonLogger, Redactor, silentLogger } from '../../lib/log/index.ts';
 import type { EmfMetric } from '../../lib/observability/emf.ts';
 import { forgetSoracomSessions } from '../../lib/providers/soracom/index.ts';
+import { type CsvIngestResult, csvIngestJob, type LambdaContext } from '../../lib/runtime/csv-ingest-job.ts';
 import { readEnvironment } from '../../lib/runtime/environment.ts';
-import {
-  type CsvIngestResult,
-  csvIngestJob,
-  type LambdaContext,
-  soracomExportJob,
-} from '../../lib/runtime/soracom-jobs.ts';
+import { soracomExportJob } from '../../lib/runtime/soracom-export-job.ts';
 import { envBackend, SecretResolver } from '../../lib/secrets/index.ts';
 import { MemoryObjectStore } from '../../lib/state/memory-store.ts';
 import { S3ObjectStore, s3ClientFromEnv } from '../../lib/state/s3-store.ts';

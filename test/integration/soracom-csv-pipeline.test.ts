@@ -8,13 +8,15 @@ import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingCsv, monthOfDays, SoracomSimulator } from '../../dev/simulators/soracom.ts';
 import { runCheck } from '../../lib/check/run-check.ts';
-import { parseConfig } from '../../lib/config/load.ts';
+import { parseConfigJson } from '../../lib/config/json.ts';
+import { configAsJson } from '../../lib/config/load.ts';
 import { soracomCsvEnricher } from '../../lib/ingest/soracom-breakdown.ts';
 import { memoryLogger } from '../../lib/log/index.ts';
 import { MemoryPublisher } from '../../lib/notify/publisher.ts';
 import { forgetSoracomSessions } from '../../lib/providers/soracom/index.ts';
+import { csvIngestJob } from '../../lib/runtime/csv-ingest-job.ts';
 import { readEnvironment } from '../../lib/runtime/environment.ts';
-import { csvIngestJob, soracomExportJob } from '../../lib/runtime/soracom-jobs.ts';
+import { soracomExportJob } from '../../lib/runtime/soracom-export-job.ts';
 import { envBackend, SecretResolver } from '../../lib/secrets/index.ts';
 import { S3ObjectStore, s3ClientFromEnv } from '../../lib/state/s3-store.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
@@ -81,7 +83,7 @@ describe('Soracom billing CSV: export → S3 → ingest → per-SIM alert', () =
       ...process.env,
       SPENDWATCH_S3_ENDPOINT: fauxqs.address,
       SPENDWATCH_BUCKET: BUCKET,
-      SPENDWATCH_CONFIG: `s3://${BUCKET}/spendwatch.yaml`,
+      SPENDWATCH_CONFIG: `s3://${BUCKET}/spendwatch.json`,
     };
     const s3 = s3ClientFromEnv(env);
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
@@ -105,7 +107,9 @@ budgets:
     currency: JPY
     thresholds: [{ at: 50% }]
 `;
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'spendwatch.yaml', Body: config }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: 'spendwatch.json', Body: configAsJson(config).json }),
+    );
   });
   afterAll(async () => {
     process.env = saved;
@@ -173,10 +177,11 @@ budgets:
     // No budget of the account has a daily window: no per-SIM days are kept (a 100k-SIM fleet has 3M).
     for (const sim of summary.subscribers) expect(Object.keys(sim as object)).not.toContain('days');
 
-    const config = parseConfig(
+    const config = parseConfigJson(
       await (
-        await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'spendwatch.yaml' }))
+        await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'spendwatch.json' }))
       ).Body!.transformToString(),
+      'spendwatch.json',
     );
     const publisher = new MemoryPublisher();
     const store = new S3ObjectStore({ client: s3, bucket: BUCKET, prefix: 'spendwatch/' });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lib/config/errors.ts';
-import { parseConfig } from '../../lib/config/load.ts';
+import { parseConfigJson } from '../../lib/config/json.ts';
+import { configAsJson, parseConfig } from '../../lib/config/load.ts';
 
 const ACCOUNT = `accounts:
   - id: sora
@@ -133,6 +134,53 @@ describe('config', () => {
 `);
     expect(config.budgets[0]!.amount.toFixed()).toBe('12345678901234567.89');
     expect(config.budgets[0]!.thresholds[0]!.level.toFixed()).toBe('6172839450617283.945');
+  });
+});
+
+describe('the config as JSON, as the Lambda functions read it', () => {
+  const yaml = `${ACCOUNT}budgets:
+  - name: fleet
+    account: sora
+    amount: "30000.5"
+    currency: JPY
+    thresholds: [{ at: 80% }, { at: 25000, basis: forecast, severity: critical }]
+`;
+
+  function jsonProblems(json: string): string[] {
+    try {
+      parseConfigJson(json, 'spendwatch.json');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as ConfigError).message.split('\n');
+    }
+    throw new Error('expected the config to be rejected');
+  }
+
+  it('reads back exactly the config the YAML gives', () => {
+    const { config, json } = configAsJson(yaml);
+    expect(config).toEqual(parseConfig(yaml));
+    expect({ ...parseConfigJson(json, 'spendwatch.json'), file: config.file }).toEqual(config);
+  });
+
+  it('names the field, the value and the fix, as for YAML but without lines', () => {
+    const data = JSON.parse(configAsJson(yaml).json) as { budgets: Record<string, unknown>[] };
+    data.budgets[0]!.ammount = data.budgets[0]!.amount;
+    delete data.budgets[0]!.amount;
+    data.budgets[0]!.currency = 'JPX';
+    const lines = jsonProblems(JSON.stringify(data));
+    expect(lines).toContain(
+      '  spendwatch.json: budgets[0].ammount: unknown field "ammount"; did you mean "amount"?',
+    );
+    expect(lines).toContain('  spendwatch.json: budgets[0].amount: required field "amount" is missing');
+    expect(lines).toContain(
+      '  spendwatch.json: budgets[0].currency = "JPX": expected an ISO 4217 currency code such as USD, EUR or JPY',
+    );
+  });
+
+  it('refuses YAML, saying how to write the JSON', () => {
+    expect(jsonProblems(yaml).join('\n')).toMatch(
+      /^invalid config: spendwatch\.json: \(json\): not JSON \(.*\); the functions read the JSON that "spendwatch validate --config spendwatch\.yaml --out spendwatch\.json" writes/,
+    );
   });
 });
 

@@ -1,0 +1,111 @@
+/**
+ * What the scheduled check and its fan-out worker share: the real adapters (S3 state, SNS,
+ * SSM/Secrets Manager, EMF metrics on stdout), built once per container, and runCheck with this
+ * deployment's state. The work queue's SQS client is the check's alone (scheduled-check.ts), so the
+ * worker's bundle does not carry it.
+ */
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { HealthTracker } from '../check/health.ts';
+import type { CheckMetrics } from '../check/metrics.ts';
+import { type CheckReport, runCheck } from '../check/run-check.ts';
+import type { Config } from '../config/config.ts';
+import { soracomCsvEnricher } from '../ingest/soracom-breakdown.ts';
+import { jsonLogger, type Logger } from '../log/index.ts';
+import { SnsAlertPublisher, snsClientFromEnv } from '../notify/sns.ts';
+import { emfCheckMetrics, METRICS_NAMESPACE } from '../observability/emf.ts';
+import { renderReportHtml } from '../report/html.ts';
+import { awsSecretBackends } from '../secrets/aws.ts';
+import { envBackend, SecretResolver } from '../secrets/index.ts';
+import { AlertLedger } from '../state/ledger.ts';
+import { S3ObjectStore, s3ClientFromEnv } from '../state/s3-store.ts';
+import { SnapshotCache } from '../state/snapshot-cache.ts';
+import type { Clock } from '../time/clock.ts';
+import { systemClock } from '../time/clock.ts';
+import { type RuntimeEnvironment, readEnvironment } from './environment.ts';
+
+export interface CheckRuntime {
+  env: RuntimeEnvironment;
+  s3: S3Client;
+  clock: Clock;
+  logger: Logger;
+  secrets: SecretResolver;
+  publisher: SnsAlertPublisher;
+  /** Where runCheck reports spend, durations and failures; none unless given. */
+  metrics?: CheckMetrics;
+}
+
+/** The real adapters, built once per container from the environment; `functionName` tags every log line. */
+export function runtimeDependencies(env: NodeJS.ProcessEnv, functionName: string): CheckRuntime {
+  const settings = readEnvironment(env, ['SPENDWATCH_TOPIC_ARN']);
+  const logger = jsonLogger({ level: settings.SPENDWATCH_LOG_LEVEL, fields: { function: functionName } });
+  return {
+    env: settings,
+    s3: s3ClientFromEnv(env),
+    clock: systemClock,
+    logger,
+    // env: references work too (e.g. a test stage); ssm:/secretsmanager: are the production path.
+    secrets: new SecretResolver([envBackend(env), ...awsSecretBackends()]),
+    publisher: new SnsAlertPublisher({
+      client: snsClientFromEnv(env),
+      topicArn: settings.SPENDWATCH_TOPIC_ARN,
+      logger,
+    }),
+    metrics:
+      settings.SPENDWATCH_METRICS === 'emf'
+        ? emfCheckMetrics({ namespace: METRICS_NAMESPACE, dimensions: { Stage: settings.SPENDWATCH_STAGE } })
+        : undefined,
+  };
+}
+
+/** runCheck with this deployment's state (ledger, health and kept readings in S3), for the check and its workers. */
+export function checkRunner(
+  deps: CheckRuntime,
+): (config: Config, accountIds?: string[]) => Promise<CheckReport & { reportKey: string }> {
+  const store = new S3ObjectStore({
+    client: deps.s3,
+    bucket: deps.env.SPENDWATCH_BUCKET,
+    prefix: deps.env.SPENDWATCH_STATE_PREFIX,
+  });
+  const ledger = new AlertLedger(store);
+  const health = new HealthTracker(store);
+  const snapshots = new SnapshotCache(store);
+  return async (config, accountIds) => {
+    // The report is written after the run, but its link goes into the run's alerts: presign it first.
+    const stamp = deps.clock.now().toISOString().replace(/[:.]/g, '-');
+    const reportKey = `${deps.env.SPENDWATCH_STATE_PREFIX}reports/${stamp}${accountIds ? `-${accountIds[0]}` : ''}.html`;
+    const hours = deps.env.SPENDWATCH_REPORT_LINK_HOURS;
+    const url = await getSignedUrl(
+      deps.s3,
+      new GetObjectCommand({ Bucket: deps.env.SPENDWATCH_BUCKET, Key: reportKey }),
+      {
+        expiresIn: Math.round(hours * 3600),
+      },
+    );
+    const report = await runCheck(
+      config,
+      {
+        clock: deps.clock,
+        logger: deps.logger,
+        secrets: deps.secrets,
+        publisher: deps.publisher,
+        ledger,
+        health,
+        snapshots,
+        metrics: deps.metrics,
+        // Per-SIM breakdown from the latest billing-CSV summary in the same bucket.
+        enrich: soracomCsvEnricher(store),
+      },
+      { accountIds, concurrency: deps.env.SPENDWATCH_CONCURRENCY, reportLink: { url, validForHours: hours } },
+    );
+    await deps.s3.send(
+      new PutObjectCommand({
+        Bucket: deps.env.SPENDWATCH_BUCKET,
+        Key: reportKey,
+        Body: renderReportHtml(report, { timeZone: config.timeZone }),
+        ContentType: 'text/html; charset=utf-8',
+      }),
+    );
+    return Object.assign(report, { reportKey });
+  };
+}
