@@ -123,7 +123,7 @@ export class ScaledSums {
   }
 
   /** Several slots added together, as decimal text. */
-  sumText(slots: readonly number[]): string {
+  sumText(slots: ArrayLike<number>): string {
     const small = this.small;
     let sum = 0;
     let at = 0;
