@@ -3,32 +3,19 @@
  * summarise each new export, and record the chargeback it makes due in Kill Bill (accounts with
  * `chargeback`). It reads the config for that, but connects to no billing provider.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import type { Config } from '../config/config.ts';
 import { type ChargebackOutcome, planChargeback } from '../ingest/soracom-chargeback.ts';
 import { parseExportKey } from '../ingest/soracom-export-keys.ts';
 import { ingestSoracomExport } from '../ingest/soracom-ingest.ts';
-import type { Logger } from '../log/index.ts';
 import { type EmfMetric, type EmfPut, METRIC } from '../observability/emf.ts';
-import type { ConnectContext } from '../providers/types.ts';
-import type { SecretResolver } from '../secrets/index.ts';
 import { S3ObjectStore } from '../state/s3-store.ts';
-import type { Clock } from '../time/clock.ts';
 import { loadRuntimeConfig } from './config-source.ts';
-import type { RuntimeEnvironment } from './environment.ts';
+// A type only: the ingest bundle does not carry the export job.
+import type { JobDependencies } from './soracom-export-job.ts';
 
-export interface CsvIngestDependencies {
-  env: RuntimeEnvironment;
-  s3: S3Client;
-  clock: Clock;
-  logger: Logger;
-  /** Resolves the Kill Bill credentials of chargeback. */
-  secrets: SecretResolver;
-  /** Kill Bill HTTP settings (tests shorten waits through `sleep`). */
-  http?: ConnectContext['http'];
-  /** The config; by default read from SPENDWATCH_CONFIG (the bundle or S3). */
-  config?: () => Promise<Config>;
+/** The export job's dependencies (config, secrets for the Kill Bill credentials, HTTP), and metrics. */
+export interface CsvIngestDependencies extends JobDependencies {
   /** Where each chargeback run's counts go as metrics (EMF); none unless given. */
   metrics?: EmfPut;
 }
