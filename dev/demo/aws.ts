@@ -6,6 +6,7 @@
 import type { CheckDependencies } from '../../lib/check/run-check.ts';
 import type { Config } from '../../lib/config/config.ts';
 import { soracomCsvEnricher } from '../../lib/ingest/soracom-breakdown.ts';
+import type { ChargebackOutcome } from '../../lib/ingest/soracom-chargeback.ts';
 import type { Logger } from '../../lib/log/index.ts';
 import { csvIngestJob } from '../../lib/runtime/csv-ingest-job.ts';
 import { readEnvironment } from '../../lib/runtime/environment.ts';
@@ -18,6 +19,8 @@ import { DEMO_BUCKET, type DemoInbox, startDemoInbox } from './inbox.ts';
 export interface DemoAws {
   inbox: DemoInbox;
   enrich: NonNullable<CheckDependencies['enrich']>;
+  /** What the ingest recorded in Kill Bill for the accounts with `chargeback`. */
+  chargeback: ChargebackOutcome[];
   stop(): Promise<void>;
 }
 
@@ -40,7 +43,7 @@ export async function startDemoAws(
       http: { sleep: () => Promise.resolve() },
     };
     const { exported } = await soracomExportJob(jobs)();
-    await csvIngestJob(jobs)({
+    const { chargeback } = await csvIngestJob(jobs)({
       Records: exported.map((key) => ({
         eventName: 'ObjectCreated:Put',
         s3: { bucket: { name: DEMO_BUCKET }, object: { key } },
@@ -48,6 +51,7 @@ export async function startDemoAws(
     });
     return {
       inbox,
+      chargeback,
       enrich: soracomCsvEnricher(new S3ObjectStore({ client: inbox.s3, bucket: DEMO_BUCKET })),
       stop: () => inbox.stop(),
     };

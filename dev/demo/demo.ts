@@ -39,6 +39,15 @@ export async function runDemo(run: CommandRun, io: CommandIo): Promise<number> {
     io.out(slack);
     io.out(rule('and'));
   }
+  for (const { account, killbill, days, counts } of run.chargeback ?? []) {
+    io.out(rule(`chargeback: ${account} re-billed through Kill Bill account ${killbill} (simulator)`));
+    // A first run starts at the month's first day; each later export records a few more days.
+    const span = days.length > 0 ? `${days[0]} to ${days.at(-1)}` : 'no settled day yet';
+    io.out(
+      `  days ${span} (the first settled ones; each export records a few more): ${counts.recorded} usage records recorded, ${counts.duplicate} already there, ` +
+        `${counts.skipped} zero or negative amounts skipped, ${counts.unmapped} records of SIMs without the subscription tag, ${counts.failed} refused`,
+    );
+  }
   io.out(`\nEvery email and Slack message is in ${OUTPUT}/.`);
   io.out('Next: npm run spendwatch -- status --config examples/demo.yaml --simulate');
   io.out('      npm run spendwatch -- report --config examples/demo.yaml --simulate --out artifacts/report');

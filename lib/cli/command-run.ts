@@ -9,6 +9,7 @@ import { HealthTracker } from '../check/health.ts';
 import { type CheckDependencies, type CheckOptions, type CheckReport, runCheck } from '../check/run-check.ts';
 import type { Config } from '../config/config.ts';
 import { loadConfig } from '../config/load.ts';
+import type { ChargebackOutcome } from '../ingest/soracom-chargeback.ts';
 import { jsonLogger, type Logger } from '../log/index.ts';
 import { MemoryPublisher } from '../notify/publisher.ts';
 import { SnsAlertPublisher, snsClientFromEnv } from '../notify/sns.ts';
@@ -55,6 +56,8 @@ export interface CommandRun {
   secrets: SecretResolver;
   /** Under --simulate: the local SNS mailbox the demo publishes to. */
   inbox?: DemoInbox;
+  /** Under --simulate: what the billing-CSV ingest recorded in Kill Bill (accounts with `chargeback`). */
+  chargeback?: ChargebackOutcome[];
 }
 
 export async function withCommandRun<T>(
@@ -87,9 +90,7 @@ export async function withCommandRun<T>(
     const { startDemoAws } = await import('../../dev/demo/aws.ts');
     const aws = await startDemoAws(config, clock, logger, secrets);
     try {
-      return await body(
-        commandRun(config, clock, secrets, flags, io, { enrich: aws.enrich, inbox: aws.inbox }),
-      );
+      return await body(commandRun(config, clock, secrets, flags, io, aws));
     } finally {
       await aws.stop();
     }
@@ -122,6 +123,7 @@ function commandRun(
     logger,
     secrets,
     inbox: simulated?.inbox,
+    chargeback: simulated?.chargeback,
     async check(options = {}, with_ = {}) {
       try {
         return await runCheck(
@@ -147,10 +149,11 @@ function commandRun(
   };
 }
 
-/** What --simulate adds: the billing-CSV breakdown and the local SNS mailbox. */
+/** What --simulate adds: the billing-CSV breakdown, the local SNS mailbox and the chargeback done. */
 interface SimulatedAws {
   enrich: NonNullable<CheckDependencies['enrich']>;
   inbox: DemoInbox;
+  chargeback: ChargebackOutcome[];
 }
 
 function loggerFor(flags: RunFlags, io: CommandIo): Logger {

@@ -367,6 +367,10 @@ describe('spendwatch against the demo world (--simulate)', { timeout: 60_000 }, 
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('iot-fleet-japan: ¥22,221 of ¥30,000 (74.1%)');
     expect(run.stdout).toContain('Delivered:');
+    // The bus fleet's SIMs are re-billed through the Kill Bill simulator by the billing-CSV ingest.
+    expect(run.stdout).toMatch(
+      /chargeback: soracom-jp re-billed through Kill Bill account billing-platform[^\n]*\n\s+days 2026-11-01 to 2026-11-03 [^:]*: [1-9]\d* usage records recorded, 0 already there/,
+    );
   });
 
   it('an account that cannot be read: status shows a gap with the reason and exits 1', async () => {
