@@ -100,6 +100,7 @@ function semanticProblems(config: ParsedConfig): { path: (string | number)[]; me
     accountIds.add(account.id);
   });
   problems.push(...chargebackProblems(config.accounts as unknown as AccountConfig[]));
+  problems.push(...unreadKillbillProblems(config));
   const names = new Set<string>();
   config.budgets.forEach((budget, i) => {
     if (budget.name === MONITORING_BUDGET) {
@@ -188,6 +189,24 @@ function chargebackProblems(accounts: AccountConfig[]): { path: (string | number
         message: named
           ? `account "${target}" is a ${named.provider} account; chargeback records usage in a killbill account (${known})`
           : `no killbill account with id "${target}" (${known})`,
+      },
+    ];
+  });
+}
+
+/** A budget reads a Kill Bill account's listed subscriptions: an account it watches must list some. */
+function unreadKillbillProblems(config: ParsedConfig): { path: (string | number)[]; message: string }[] {
+  const accounts = config.accounts as unknown as AccountConfig[];
+  return accounts.flatMap((account, i) => {
+    if (account.provider !== 'killbill' || (account.subscriptions as unknown[] | undefined)?.length)
+      return [];
+    const watching = config.budgets.find((b) => (b.accounts ?? [b.account]).includes(account.id));
+    if (!watching) return [];
+    return [
+      {
+        // The field is missing, so the problem points at the account.
+        path: ['accounts', i],
+        message: `budget "${watching.name}" watches this Kill Bill account, which lists no subscription to read usage for; add subscriptions: [<subscription UUID>, ...]`,
       },
     ];
   });

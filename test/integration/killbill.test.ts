@@ -395,12 +395,13 @@ ${fields}
     );
   });
 
-  it('takes subscription UUIDs only, each once, and at least one', () => {
+  it('takes subscription UUIDs only, each once (none only where no budget reads the account)', () => {
     expect(() =>
       parseConfig(yaml(`    baseUrl: https://killbill.example.com\n    subscriptions: [sub-1]`)),
     ).toThrow(/subscriptions\[0\].*expected a Kill Bill subscription UUID/);
-    expect(killbill.account.safeParse({ ...account, subscriptions: [] }).success).toBe(false);
     expect(killbill.account.safeParse({ ...account, subscriptions: [SUB_A, SUB_A] }).success).toBe(false);
+    // An account that only receives chargeback lists none; a budget on it is refused (test/unit/config.test.ts).
+    expect(killbill.account.safeParse({ ...account, subscriptions: [] }).success).toBe(true);
   });
 
   it('defaults createdBy and the time zone, and takes credentials as references only', () => {

@@ -119,6 +119,32 @@ describe('config', () => {
     );
   });
 
+  it('lets a Kill Bill account list no subscription only when no budget reads it (chargeback only)', () => {
+    const killbill = `  - id: billing
+    provider: killbill
+    baseUrl: https://killbill.example.com
+    credentials: { username: env:U, password: env:P, apiKey: env:K, apiSecret: env:S }
+`;
+    const chargebackOnly = parseConfig(`${ACCOUNT}${killbill}budgets:
+  - name: fleet
+    account: sora
+    amount: 1
+    currency: JPY
+    thresholds: [{ at: 50% }]
+`);
+    expect(chargebackOnly.accounts[1]?.settings).toMatchObject({ subscriptions: [] });
+    const text = problems(`${ACCOUNT}${killbill}budgets:
+  - name: api-calls
+    account: billing
+    amount: 1000
+    unit: api-calls
+    thresholds: [{ at: 50% }]
+`).join('\n');
+    expect(text).toMatch(
+      /spendwatch\.yaml:7:5: accounts\[1\].*budget "api-calls" watches this Kill Bill account, which lists no subscription.*add subscriptions: \[/,
+    );
+  });
+
   it('reports YAML syntax errors with their position', () => {
     const text = problems('accounts:\n  - id: [unclosed\n').join('\n');
     expect(text).toMatch(/^invalid config: spendwatch\.yaml:\d+:\d+: \(yaml\): .*fix the YAML syntax here/);

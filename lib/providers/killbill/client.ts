@@ -29,9 +29,11 @@ export const killbillAccount = z.object({
     .describe('URL of your Kill Bill server (the API is under /1.0/kb)'),
   subscriptions: z
     .array(subscriptionId)
-    .min(1, { error: 'list at least one subscription UUID to read usage for' })
     .refine(eachOnce, { error: 'list each subscription once' })
-    .describe('Subscription UUIDs whose usage this account reports'),
+    .default([])
+    .describe(
+      'Subscription UUIDs whose usage this account reports (needed by its budgets; an account that only receives chargeback may list none)',
+    ),
   unitTypes: z
     .array(z.string().min(1, { error: 'expected a unit type name as in your catalog' }))
     .min(1)
