@@ -43,32 +43,28 @@ const SUMMARIES = '${StateBucket.Arn}/spendwatch/summaries/*';
 const EXPORTS = '${StateBucket.Arn}/spendwatch/exports/*';
 const CHARGEBACK = '${StateBucket.Arn}/spendwatch/chargeback/*';
 
+/** What the check and its fan-out worker both do: read accounts, evaluate, keep state, publish. */
+const runsTheCheck = (fn: string): Record<string, string[]> => ({
+  'logs:CreateLogStream': [logGroup(fn)],
+  'logs:PutLogEvents': [logGroup(fn)],
+  's3:GetObject': [STATE, HEALTH, KEPT_READINGS, CONFIG, REPORTS, SUMMARIES],
+  's3:PutObject': [STATE, HEALTH, KEPT_READINGS, REPORTS],
+  's3:ListBucket': ['arn:StateBucket'],
+  'sns:Publish': ['ref:AlertTopic'],
+  'kms:GenerateDataKey': ['arn:TopicKey'],
+  'kms:Decrypt': ['arn:TopicKey'],
+  'ssm:GetParameter': [STAGE_PARAMETERS],
+  'secretsmanager:GetSecretValue': [STAGE_SECRETS],
+});
+
 /** Every (action, resource) each function's role may use: anything else fails the test. */
 const ALLOWED: Record<string, Record<string, string[]>> = {
   check: {
-    'logs:CreateLogStream': [logGroup('check')],
-    'logs:PutLogEvents': [logGroup('check')],
-    's3:GetObject': [STATE, HEALTH, KEPT_READINGS, CONFIG, REPORTS, SUMMARIES],
-    's3:PutObject': [STATE, HEALTH, KEPT_READINGS, REPORTS],
-    's3:ListBucket': ['arn:StateBucket'],
-    'sns:Publish': ['ref:AlertTopic'],
-    'kms:GenerateDataKey': ['arn:TopicKey'],
-    'kms:Decrypt': ['arn:TopicKey'],
-    'ssm:GetParameter': [STAGE_PARAMETERS],
-    'secretsmanager:GetSecretValue': [STAGE_SECRETS],
+    ...runsTheCheck('check'),
     'sqs:SendMessage': ['arn:WorkQueue', 'arn:DeadLetterQueue'],
   },
   checkWorker: {
-    'logs:CreateLogStream': [logGroup('checkWorker')],
-    'logs:PutLogEvents': [logGroup('checkWorker')],
-    's3:GetObject': [STATE, HEALTH, KEPT_READINGS, CONFIG, REPORTS, SUMMARIES],
-    's3:PutObject': [STATE, HEALTH, KEPT_READINGS, REPORTS],
-    's3:ListBucket': ['arn:StateBucket'],
-    'sns:Publish': ['ref:AlertTopic'],
-    'kms:GenerateDataKey': ['arn:TopicKey'],
-    'kms:Decrypt': ['arn:TopicKey'],
-    'ssm:GetParameter': [STAGE_PARAMETERS],
-    'secretsmanager:GetSecretValue': [STAGE_SECRETS],
+    ...runsTheCheck('checkWorker'),
     'sqs:ReceiveMessage': ['arn:WorkQueue'],
     'sqs:DeleteMessage': ['arn:WorkQueue'],
     'sqs:GetQueueAttributes': ['arn:WorkQueue'],
