@@ -21,6 +21,7 @@ import type { Clock } from '../time/clock.ts';
 import { monthlyPeriod } from '../time/period.ts';
 import { buildHealthAlert, type HealthTracker } from './health.ts';
 import { type CheckMetrics, noCheckMetrics } from './metrics.ts';
+import { readNeedsOf } from './read-needs.ts';
 
 export interface CheckDependencies {
   clock: Clock;
@@ -98,7 +99,7 @@ export async function runCheck(
   let read = 0;
   options.onAccountRead?.(read, accounts.length);
   const outcomes = await mapLimit(accounts, options.concurrency ?? 8, (account) =>
-    readOrKeep(account, needsOf(config, account.id), deps, options, now).finally(() =>
+    readOrKeep(account, readNeedsOf(config, account.id), deps, options, now).finally(() =>
       options.onAccountRead?.(++read, accounts.length),
     ),
   );
@@ -314,18 +315,6 @@ async function trackHealth(
       });
     }
   }
-}
-
-/** Which data the budgets of an account need, so each endpoint is fetched once for all of them. */
-function needsOf(config: Config, accountId: string): ReadNeeds {
-  const budgets = config.budgets.filter((b) => b.accountIds.includes(accountId));
-  return {
-    daily: budgets.some((b) => b.anomaly || b.thresholds.some((t) => t.basis !== 'actual')),
-    // Every alert names its top contributors.
-    breakdown: budgets.length > 0,
-    usage: budgets.some((b) => b.measure === 'usage'),
-    resourceDays: budgets.some((b) => b.perResource?.window === 'day'),
-  };
 }
 
 /**

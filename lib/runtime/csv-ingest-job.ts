@@ -4,7 +4,7 @@
  * `chargeback`). It reads the config for that, but connects to no billing provider.
  */
 import * as z from 'zod';
-import type { Config } from '../config/config.ts';
+import { readNeedsOf } from '../check/read-needs.ts';
 import { type ChargebackOutcome, planChargeback } from '../ingest/soracom-chargeback.ts';
 import { parseExportKey } from '../ingest/soracom-export-keys.ts';
 import { ingestSoracomExport } from '../ingest/soracom-ingest.ts';
@@ -111,7 +111,7 @@ export function csvIngestJob(
         prefix: deps.env.SPENDWATCH_STATE_PREFIX,
         logger: deps.logger,
         itemDays: plan?.itemDays,
-        deviceDays: parts !== undefined && hasDailyResourceBudget(config, parts.accountId),
+        deviceDays: parts !== undefined && readNeedsOf(config, parts.accountId).resourceDays === true,
       });
       if (!stored) continue;
       result.summarised.push(key);
@@ -128,11 +128,6 @@ export function csvIngestJob(
     }
     return result;
   };
-}
-
-/** Whether a budget holds each SIM of the account to a daily amount (it reads the summary's per-device days). */
-function hasDailyResourceBudget(config: Config, accountId: string): boolean {
-  return config.budgets.some((b) => b.accountIds.includes(accountId) && b.perResource?.window === 'day');
 }
 
 function chargebackMetrics({ counts }: ChargebackOutcome): EmfMetric[] {
