@@ -1,12 +1,13 @@
 import Big from 'big.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DECIMAL_LONG, DecimalReader, parseDecimalText } from '../../lib/ingest/soracom-csv/decimal.ts';
+import { parseDecimalText } from '../../lib/ingest/soracom-csv/decimal.ts';
 import {
   SORACOM_CSV_DEVICE_COLUMNS,
   SoracomCsvAggregator,
   type SoracomCsvOptions,
 } from '../../lib/ingest/soracom-csv/index.ts';
+import { RowScanner, SCAN } from '../../lib/ingest/soracom-csv/row-scanner/index.ts';
 import { ScaledSums } from '../../lib/ingest/soracom-csv/scaled-sums.ts';
 import { referenceSummary } from '../support/soracom-csv-reference.ts';
 
@@ -216,16 +217,41 @@ describe('Soracom CSV ingest against the csv-parse + big.js reference', () => {
 });
 
 describe('exact decimals', () => {
-  const bytesOf = (value: string) => new TextEncoder().encode(value);
-
-  /** Reads one field the way the ingest does: the float fast path, else the general path. */
+  /** Reads one amount the way the ingest does: by the row scanner, else (long values, exponents) from its text. */
   function read(value: string): { mantissa: bigint; scale: number } | null {
-    const reader = new DecimalReader();
-    const bytes = bytesOf(value);
-    const status = reader.read(bytes, 0, bytes.length);
-    if (status === 0) return { mantissa: BigInt(reader.mantissa), scale: reader.scale };
-    return status === DECIMAL_LONG ? parseDecimalText(value) : null;
+    const scanner = new RowScanner();
+    const field = `"${value.replaceAll('"', '""')}"`;
+    scanner.append(new TextEncoder().encode(`x,20261101,item,0,1,${field}\n`));
+    scanner.configure({ count: 6, date: 1, item: 2, unitPrice: 3, quantity: 4, amount: 5 }, [0]);
+    let exact: { mantissa: bigint; scale: number } | null = null;
+    scanner.scanRows(7, true, (rows) => {
+      expect(rows).toBe(1);
+      const row = scanner.tapeInts;
+      expect(scanner.ints[row + SCAN.ROW_FIELDS]).toBe(6);
+      const status = scanner.ints[row + SCAN.ROW_AMOUNT_STATUS];
+      if (status === SCAN.DECIMAL_OK) {
+        exact = {
+          mantissa: BigInt(scanner.floats[row / 2 + SCAN.ROW_AMOUNT_MANTISSA]!),
+          scale: scanner.ints[row + SCAN.ROW_AMOUNT_SCALE]!,
+        };
+      } else if (status === SCAN.DECIMAL_LONG) {
+        exact = parseDecimalText(value);
+      }
+    });
+    return exact;
   }
+
+  it('reads short fields (one 8-byte word) as the text reader does, valid or not', () => {
+    const shortText = fc
+      .stringMatching(/^[+-]?[0-9]{0,5}\.?[0-9]{0,5}[0.eE]?$/)
+      .filter((text) => text !== '');
+    fc.assert(
+      fc.property(shortText, (value) => {
+        expect(read(value)).toEqual(parseDecimalText(value));
+      }),
+      { numRuns: 3000 },
+    );
+  });
 
   it('reads every decimal spelling to the value big.js reads', () => {
     fc.assert(

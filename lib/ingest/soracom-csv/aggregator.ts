@@ -1,13 +1,7 @@
 import { currencyCode } from '../../money/index.ts';
 import { ByteKeyTable } from './byte-key-table.ts';
-import {
-  DECIMAL_EMPTY,
-  DECIMAL_INVALID,
-  DECIMAL_LONG,
-  DECIMAL_OK,
-  DecimalReader,
-  parseDecimalText,
-} from './decimal.ts';
+import { parseDecimalText } from './decimal.ts';
+import { RowScanner, SCAN } from './row-scanner/index.ts';
 import { type ExactDecimal, ScaledSums } from './scaled-sums.ts';
 import type {
   SoracomCsvMalformedRow,
@@ -61,55 +55,86 @@ export const ID_COLUMNS: readonly SoracomSubscriberKind[] = [
 const REQUIRED_COLUMNS = ['date', 'billItemName', 'unitPrice', 'quantity', 'amount'] as const;
 
 const QUOTE = 0x22;
-const COMMA = 0x2c;
 const LF = 0x0a;
 const CR = 0x0d;
-const ZERO = 0x30;
 const BOM = [0xef, 0xbb, 0xbf];
 const NEWLINE = new Uint8Array([LF]);
 
-const SYNTAX_OK = 0;
-const SYNTAX_UNTERMINATED = 1;
-const SYNTAX_TEXT_AFTER_QUOTE = 2;
-const SYNTAX_STRAY_QUOTE = 3;
-const SYNTAX_REASONS = [
-  '',
-  'unterminated quote at end of file',
-  'text after a closing quote',
-  'quote inside an unquoted field',
-];
+const {
+  SYNTAX_OK,
+  MONTHLY_ROW,
+  OTHER_MONTH,
+  DECIMAL_OK,
+  DECIMAL_EMPTY,
+  DECIMAL_LONG,
+  DECIMAL_INVALID,
+  ROW_START,
+  ROW_LINE,
+  ROW_FIELDS,
+  ROW_SYNTAX,
+  ROW_ESCAPED,
+  ROW_DAY,
+  ROW_AMOUNT_STATUS,
+  ROW_AMOUNT_SCALE,
+  ROW_QUANTITY_STATUS,
+  ROW_QUANTITY_SCALE,
+  ROW_UNIT_PRICE_STATUS,
+  ROW_ITEM_START,
+  ROW_ITEM_END,
+  ROW_DEVICE_COLUMN,
+  ROW_DEVICE_START,
+  ROW_DEVICE_END,
+  ROW_DEVICE_SAME,
+  ROW_ITEM,
+  ROW_AMOUNT_MANTISSA,
+  ROW_QUANTITY_MANTISSA,
+} = SCAN;
+const SYNTAX_REASONS: Record<number, string> = {
+  [SCAN.SYNTAX_UNTERMINATED]: 'unterminated quote at end of file',
+  [SCAN.SYNTAX_TEXT_AFTER_QUOTE]: 'text after a closing quote',
+  [SCAN.SYNTAX_STRAY_QUOTE]: 'quote inside an unquoted field',
+};
 
-/** readDate results besides a day of the month (1-31). */
-const MONTHLY_ROW = 0;
-const BAD_DATE = -1;
-const OTHER_MONTH = -2;
+/** Where a decimal's status, scale (i32 slots) and mantissa (f64 slot) are on a row of the tape. */
+interface DecimalSlots {
+  status: number;
+  scale: number;
+  mantissa: number;
+}
+const AMOUNT_SLOTS: DecimalSlots = {
+  status: ROW_AMOUNT_STATUS,
+  scale: ROW_AMOUNT_SCALE,
+  mantissa: ROW_AMOUNT_MANTISSA,
+};
+const QUANTITY_SLOTS: DecimalSlots = {
+  status: ROW_QUANTITY_STATUS,
+  scale: ROW_QUANTITY_SCALE,
+  mantissa: ROW_QUANTITY_MANTISSA,
+};
 
 const ESCAPED_BEYOND_31 = 1 << 31;
-const ITEM_GUESS_MASK = 255;
 const DEFAULT_MAX_RECORD_BYTES = 1 << 20;
 
 /**
  * Streaming, constant-memory reader of a Soracom detailed-billing CSV export: feed it the bytes in
- * chunks of any size (`write`), then `end()` gives the summary. Works on the bytes directly: fields
- * are located by offset, decimals are read into exact scaled integers, device ids and item names are
- * interned without decoding; strings are made only for new keys and for the summary.
+ * chunks of any size (`write`), then `end()` gives the summary. Works on the bytes directly: the
+ * WebAssembly row scanner splits records and reads each row's date and decimals (as exact scaled
+ * integers) onto a row tape; device ids and item names are interned without decoding; strings are
+ * made only for new keys and for the summary.
  */
 export class SoracomCsvAggregator {
   private readonly currency: string;
   private readonly maxMalformedRows: number;
   private readonly maxRecordBytes: number;
 
-  // Splitting.
-  private carry = new Uint8Array(4096);
-  private carryLength = 0;
+  // Splitting: the scanner's memory holds the bytes not yet split and the rows split.
+  private readonly scanner = new RowScanner();
   private atStreamStart = true;
-  /** Line on which the next record starts. */
-  private line = 1;
-  /**
-   * Per field of the current record, the position of the byte that ends it (comma or newline, or the
-   * one after a closing quote): one store per field while splitting; `span` works out the content.
-   */
-  private fieldEnds = new Int32Array(64);
+  /** Field-end slots per row while looking for the header (grown for a wider one). */
+  private headerStride = 64;
+  /** The current row: where its tape slots start (i32 index; f64 index is half), its field ends and its first byte. */
+  private rowAt = 0;
+  private fieldEndsAt = 0;
   private recordStart = 0;
   /** Set by `span`: the content of one field (quotes excluded). */
   private spanStart = 0;
@@ -150,8 +175,8 @@ export class SoracomCsvAggregator {
   private unattributedRowCount = 0;
 
   private readonly items = new ByteKeyTable(64);
-  private readonly itemNames: string[] = [];
-  private readonly itemGuesses = new Int32Array(ITEM_GUESS_MASK + 1).fill(-1);
+  /** The item of each of the scanner's item numbers (-1: not seen yet). */
+  private readonly itemOfScannerItem = new Int32Array(SCAN.MAX_ITEMS).fill(-1);
   private readonly itemTotalSlots: number[] = [];
   private readonly itemQuantitySlots: number[] = [];
 
@@ -168,6 +193,8 @@ export class SoracomCsvAggregator {
   private subscriberLastNodes = new Int32Array(1024);
   private subscriberTags = new Int32Array(0);
   private previousSubscriber = -1;
+  /** Whether previousSubscriber is the device of the previous row the scanner read (a rejected row has none). */
+  private previousSubscriberRead = false;
   /** Singly linked (item, amount slot) lists, one per subscriber: a device has only a few items. */
   private nodeItems = new Int32Array(4096);
   private nodeNexts = new Int32Array(4096);
@@ -179,16 +206,12 @@ export class SoracomCsvAggregator {
   private readonly itemDaysTo: number;
   private readonly deviceDays: boolean;
   private readonly tagValues = new ByteKeyTable(256);
-  private readonly tagValueTexts: string[] = [];
 
   private malformedCount = 0;
   private readonly malformedRows: SoracomCsvMalformedRow[] = [];
 
-  private readonly decimal = new DecimalReader();
   private readonly amountValue: ExactDecimal = { mantissa: 0, big: null, scale: 0 };
   private readonly quantityValue: ExactDecimal = { mantissa: 0, big: null, scale: 0 };
-  /** Read only to check it: unit prices are not summed. */
-  private readonly unitPriceValue: ExactDecimal = { mantissa: 0, big: null, scale: 0 };
   private readonly decoder = new TextDecoder();
   private scratch = new Uint8Array(256);
 
@@ -198,11 +221,11 @@ export class SoracomCsvAggregator {
     this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
     if (options.month !== undefined) {
       const match = /^(\d{4})-?(\d{2})$/.exec(options.month);
-      const yearMonth = match ? Number(match[1]) * 100 + Number(match[2]) : 0;
-      if (!isValidYearMonth(yearMonth)) {
+      const month = match ? Number(match[2]) : 0;
+      if (!match || month < 1 || month > 12 || Number(match[1]) < 1000) {
         throw new RangeError(`month "${options.month}" is not a month; write it as yyyy-MM, e.g. 2026-11`);
       }
-      this.setMonth(yearMonth);
+      this.setMonth(Number(match[1]) * 100 + month);
     }
     this.monthlySlot = this.amounts.allocate();
     this.unattributedSlot = this.amounts.allocate();
@@ -221,184 +244,117 @@ export class SoracomCsvAggregator {
   write(chunk: Uint8Array): void {
     if (!(chunk instanceof Uint8Array))
       throw new TypeError('Soracom billing CSV: expected bytes (Uint8Array)');
-    // One array class on the hot path (a Node Buffer is a Uint8Array subclass): keeps byte reads monomorphic.
-    let input =
-      chunk.constructor === Uint8Array
-        ? chunk
-        : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (this.atStreamStart) {
-      this.append(input, 0, input.length);
-      // Wait for three bytes before deciding whether the file starts with a byte order mark.
-      if (this.carryLength < BOM.length && this.carryMatchesBom(this.carryLength)) return;
-      input = this.takeCarryWithoutBom();
-    }
-    let pos = 0;
+    let input = chunk;
     if (this.overlong) {
-      pos = this.passOverlongRecord(input, 0);
+      const pos = this.passOverlongRecord(input, 0);
       if (pos < 0) return;
+      input = input.subarray(pos);
     }
-    if (this.carryLength > 0) {
-      pos = this.completeCarriedRecord(input, pos);
-      if (pos < 0) return;
+    this.scanner.append(input);
+    if (this.atStreamStart) {
+      // Wait for three bytes before deciding whether the file starts with a byte order mark.
+      const pending = this.scanner.pending();
+      if (pending.length < BOM.length && startsWithBomPart(pending, pending.length)) return;
+      this.dropBom();
     }
-    const rest = this.consume(input, pos, input.length, false);
-    this.append(input, rest, input.length);
-    if (this.carryLength > this.maxRecordBytes) this.startOverlongRecord();
+    this.consume(false);
+    if (this.scanner.pendingLength > this.maxRecordBytes) this.startOverlongRecord();
   }
 
   /** The summary of everything written. */
   end(): SoracomCsvSummary {
-    if (this.atStreamStart) {
-      const input = this.takeCarryWithoutBom();
-      this.append(input, 0, input.length);
-      this.finishCarry();
-    } else if (this.overlong) {
+    if (this.atStreamStart) this.dropBom();
+    if (this.overlong) {
       const { line, inQuote } = this.overlong;
       this.overlong = null;
       this.rowCount++;
-      this.reject(line, inQuote ? SYNTAX_REASONS[SYNTAX_UNTERMINATED]! : this.overlongReason());
-    } else if (this.carryLength > 0) {
-      this.finishCarry();
+      this.reject(line, inQuote ? SYNTAX_REASONS[SCAN.SYNTAX_UNTERMINATED]! : this.overlongReason());
+    } else if (this.scanner.pendingLength > 0) {
+      // The last record, ended with a newline when the file does not.
+      const pending = this.scanner.pending();
+      if (pending[pending.length - 1] !== LF) this.scanner.append(NEWLINE);
+      this.consume(true);
     }
     if (this.columnCount < 0) throw new SoracomCsvFormatError('the file is empty (no header row)');
     return this.summary();
   }
 
-  /** Splits the last record, ending it with a newline when the file does not. */
-  private finishCarry(): void {
-    if (this.carryLength > 0 && this.carry[this.carryLength - 1] !== LF) this.append(NEWLINE, 0, 1);
-    this.consume(this.carry, 0, this.carryLength, true);
-    this.carryLength = 0;
+  private dropBom(): void {
+    this.atStreamStart = false;
+    if (startsWithBomPart(this.scanner.pending(), BOM.length)) this.scanner.dropPending(BOM.length);
   }
 
   /**
-   * Splits and processes every complete record in buf[pos, end). Returns where the first incomplete
-   * record starts (end when none): its bytes are carried into the next chunk. With `atEnd` the input
-   * ends with a newline (end() adds one) and a quote still open there is an error, not a wait.
+   * Splits and processes every complete pending record; an incomplete last one stays pending for
+   * the next chunk. With `atEnd` the input ends with a newline (end() adds one) and a quote still
+   * open there is an error, not a wait.
    */
-  private consume(buf: Uint8Array, pos: number, end: number, atEnd: boolean): number {
-    // Only bytes up to the last newline are split: an unquoted field always stops at a newline by
-    // then, so the per-byte loop needs no bounds check. Quoted fields check `limit` themselves.
-    const limit = end > pos ? buf.lastIndexOf(LF, end - 1) + 1 : 0;
-    while (pos < limit) {
-      const ends = this.fieldEnds;
-      const recordStart = pos;
-      let fields = 0;
-      let newlines = 1;
-      let escaped = 0;
-      let error = SYNTAX_OK;
-      // Fields past the slots (a malformed record) are only counted: typed-array stores out of range are no-ops.
-      record: for (;;) {
-        let c = buf[pos]!;
-        // Runs of empty fields (most device id columns) are common.
-        while (c === COMMA) {
-          ends[fields++] = pos;
-          c = buf[++pos]!;
-        }
-        if (c !== QUOTE) {
-          // Most bytes are digits or letters, above the comma: one comparison for them. Unrolled
-          // four times, since the loop's own branch costs about as much as the test (measured: +35 %).
-          for (;;) {
-            if (c <= COMMA && (c === COMMA || c === LF || c === QUOTE)) break;
-            c = buf[++pos]!;
-            if (c <= COMMA && (c === COMMA || c === LF || c === QUOTE)) break;
-            c = buf[++pos]!;
-            if (c <= COMMA && (c === COMMA || c === LF || c === QUOTE)) break;
-            c = buf[++pos]!;
-            if (c <= COMMA && (c === COMMA || c === LF || c === QUOTE)) break;
-            c = buf[++pos]!;
-          }
-          if (c !== QUOTE) {
-            ends[fields++] = pos++;
-            if (c === COMMA) continue;
-            break;
-          }
-          error = SYNTAX_STRAY_QUOTE;
-          pos++;
-        } else {
-          let close = pos + 1;
-          for (;;) {
-            for (; close < limit; close++) {
-              c = buf[close]!;
-              if (c === QUOTE) break;
-              if (c === LF) newlines++;
-            }
-            if (close >= limit) {
-              if (!atEnd) return recordStart;
-              error = SYNTAX_UNTERMINATED;
-              pos = limit;
-              break record;
-            }
-            // A quote is never the last byte before `limit` (that is a newline), so close + 1 is readable.
-            if (buf[close + 1] !== QUOTE) break;
-            escaped |= fields < 31 ? 1 << fields : ESCAPED_BEYOND_31;
-            close += 2;
-          }
-          pos = close + 1;
-          ends[fields++] = pos;
-          c = buf[pos]!;
-          if (c === COMMA) {
-            pos++;
-            continue;
-          }
-          if (c === LF) {
-            pos++;
-            break;
-          }
-          if (c === CR && buf[pos + 1] === LF) {
-            pos += 2;
-            break;
-          }
-          error = SYNTAX_TEXT_AFTER_QUOTE;
-        }
-        // A syntax error: pass over the rest of the record, honouring quotes opened after it.
-        let inQuote = false;
-        for (;;) {
-          if (pos >= limit) {
-            if (!atEnd) return recordStart;
-            break record;
-          }
-          c = buf[pos++]!;
-          if (c === QUOTE) inQuote = !inQuote;
-          else if (c === LF) {
-            if (!inQuote) break record;
-            newlines++;
-          }
-        }
-      }
-      const line = this.line;
-      this.line += newlines;
-      this.escapedFields = escaped;
-      this.recordStart = recordStart;
-      if (this.columnCount < 0) {
-        if (fields > ends.length && error === SYNTAX_OK) {
-          // More header columns than field slots: make room and read the header again.
-          this.growFields(fields + 1);
-          this.line = line;
-          pos = recordStart;
-          continue;
-        }
-        this.readHeader(buf, fields, error);
-      } else if (pos - recordStart > 2 || (buf[recordStart] !== LF && buf[recordStart] !== CR)) {
-        // (A blank line is no record.)
-        this.row(buf, fields, line, error);
-      }
-    }
-    return pos;
+  private consume(atEnd: boolean): void {
+    if (this.columnCount < 0 && !this.findHeader(atEnd)) return;
+    this.scanner.scanRows(this.columnCount + 1, atEnd, this.takeRows);
   }
 
-  private row(buf: Uint8Array, fields: number, line: number, error: number): void {
+  /** Reads the header when its record is complete; returns whether it is. */
+  private findHeader(atEnd: boolean): boolean {
+    const scanner = this.scanner;
+    const line = scanner.line;
+    for (;;) {
+      if (!scanner.scanFirst(this.headerStride, atEnd)) return false;
+      this.atRow(0);
+      const fields = scanner.ints[this.rowAt + ROW_FIELDS]!;
+      const syntax = scanner.ints[this.rowAt + ROW_SYNTAX]!;
+      if (fields <= this.headerStride || syntax !== SYNTAX_OK) {
+        this.readHeader(scanner.bytes, fields, syntax);
+        scanner.dropFirst();
+        return true;
+      }
+      // More header columns than field slots: make room and split the header again.
+      this.headerStride = fields;
+      scanner.line = line;
+    }
+  }
+
+  /** Processes the rows the scanner put on its tape. */
+  private readonly takeRows = (rows: number): void => {
+    const buf = this.scanner.bytes;
+    for (let row = 0; row < rows; row++) {
+      this.atRow(row);
+      this.row(buf);
+    }
+  };
+
+  /** Makes a row of the scanner's tape the current one. */
+  private atRow(row: number): void {
+    const scanner = this.scanner;
+    this.rowAt = scanner.tapeInts + row * scanner.rowInts;
+    const ints = scanner.ints;
+    this.recordStart = ints[this.rowAt + ROW_START]!;
+    this.escapedFields = ints[this.rowAt + ROW_ESCAPED]!;
+    this.fieldEndsAt =
+      scanner.endsInts + row * (this.columnCount < 0 ? this.headerStride : this.columnCount + 1);
+  }
+
+  private row(buf: Uint8Array): void {
+    const ints = this.scanner.ints;
+    const at = this.rowAt;
+    const line = ints[at + ROW_LINE]!;
     this.rowCount++;
-    if (error !== SYNTAX_OK) {
-      this.reject(line, SYNTAX_REASONS[error]!);
+    const syntax = ints[at + ROW_SYNTAX]!;
+    if (syntax !== SYNTAX_OK) {
+      this.reject(line, SYNTAX_REASONS[syntax]!);
       return;
     }
+    const fields = ints[at + ROW_FIELDS]!;
     if (fields !== this.columnCount) {
       this.reject(line, `expected ${this.columnCount} columns, found ${fields}`);
       return;
     }
-    this.span(buf, this.dateColumn);
-    const day = this.readDate(buf, this.spanStart, this.spanEnd);
+    // The scanner read this row: whether its device is the previous row's is known from here on.
+    const sameDevice = this.previousSubscriberRead && ints[at + ROW_DEVICE_SAME] === 1;
+    this.previousSubscriberRead = false;
+    const day = ints[at + ROW_DAY]!;
+    // The scanner sets the month from the first dated row.
+    if (this.yearMonth === 0 && this.scanner.month() !== 0) this.setMonth(this.scanner.month());
     if (day < MONTHLY_ROW) {
       const text = JSON.stringify(this.fieldText(buf, this.dateColumn));
       this.reject(
@@ -411,28 +367,39 @@ export class SoracomCsvAggregator {
     }
 
     const amount = this.amountValue;
-    if (this.readDecimal(buf, this.amountColumn, amount) !== DECIMAL_OK) {
+    if (this.readDecimal(buf, AMOUNT_SLOTS, this.amountColumn, amount) !== DECIMAL_OK) {
       this.rejectDecimal(buf, line, this.amountColumn, 'amount');
       return;
     }
     const quantity = this.quantityValue;
-    const quantityStatus = this.readDecimal(buf, this.quantityColumn, quantity);
+    const quantityStatus = this.readDecimal(buf, QUANTITY_SLOTS, this.quantityColumn, quantity);
     if (quantityStatus === DECIMAL_INVALID) {
       this.rejectDecimal(buf, line, this.quantityColumn, 'quantity');
       return;
     }
-    if (this.readDecimal(buf, this.unitPriceColumn, this.unitPriceValue) === DECIMAL_INVALID) {
+    if (ints[at + ROW_UNIT_PRICE_STATUS] === DECIMAL_INVALID) {
       this.rejectDecimal(buf, line, this.unitPriceColumn, 'unitPrice');
       return;
     }
+    if (ints[at + ROW_UNIT_PRICE_STATUS] === DECIMAL_LONG) {
+      if (parseDecimalText(this.fieldText(buf, this.unitPriceColumn)) === null) {
+        this.rejectDecimal(buf, line, this.unitPriceColumn, 'unitPrice');
+        return;
+      }
+    }
 
-    this.span(buf, this.itemColumn);
-    if (this.spanStart === this.spanEnd) {
+    if (ints[at + ROW_ITEM_START] === ints[at + ROW_ITEM_END]) {
       this.reject(line, 'empty billItemName');
       return;
     }
-    const item = this.internItem(buf);
-    const subscriber = this.internSubscriber(buf);
+    const scannerItem = ints[at + ROW_ITEM]!;
+    let item = scannerItem >= 0 ? this.itemOfScannerItem[scannerItem]! : -1;
+    if (item < 0) {
+      item = this.internItem(buf);
+      if (scannerItem >= 0) this.itemOfScannerItem[scannerItem] = item;
+    }
+    const subscriber = sameDevice ? this.previousSubscriber : this.internSubscriber(buf);
+    this.previousSubscriberRead = true;
 
     const amounts = this.amounts;
     let periodSlot = this.monthlySlot;
@@ -458,15 +425,17 @@ export class SoracomCsvAggregator {
     if (quantityStatus !== DECIMAL_EMPTY) this.quantities.add(quantity, this.itemQuantitySlots[item]!);
   }
 
-  /** Reads a decimal column of the current row into `into`: DECIMAL_OK, DECIMAL_EMPTY or DECIMAL_INVALID. */
-  private readDecimal(buf: Uint8Array, column: number, into: ExactDecimal): number {
-    this.span(buf, column);
-    const decimal = this.decimal;
-    const status = decimal.read(buf, this.spanStart, this.spanEnd);
+  /**
+   * A decimal of the current row, as the scanner read it, into `into`: DECIMAL_OK, DECIMAL_EMPTY or
+   * DECIMAL_INVALID. Values too long for the scanner are read from the field's text.
+   */
+  private readDecimal(buf: Uint8Array, slots: DecimalSlots, column: number, into: ExactDecimal): number {
+    const ints = this.scanner.ints;
+    const status = ints[this.rowAt + slots.status]!;
     if (status === DECIMAL_OK) {
-      into.mantissa = decimal.mantissa;
+      into.mantissa = this.scanner.floats[this.rowAt / 2 + slots.mantissa]!;
       into.big = null;
-      into.scale = decimal.scale;
+      into.scale = ints[this.rowAt + slots.scale]!;
       return DECIMAL_OK;
     }
     if (status !== DECIMAL_LONG) return status;
@@ -477,87 +446,53 @@ export class SoracomCsvAggregator {
     return DECIMAL_OK;
   }
 
-  /** 1-31 for a yyyyMMdd date in the month, MONTHLY_ROW for yyyyMM, BAD_DATE or OTHER_MONTH. */
-  private readDate(buf: Uint8Array, start: number, end: number): number {
-    const length = end - start;
-    if (length !== 8 && length !== 6) return BAD_DATE;
-    let yearMonth = 0;
-    for (let i = start; i < start + 6; i++) {
-      const digit = buf[i]! - ZERO;
-      if (digit < 0 || digit > 9) return BAD_DATE;
-      yearMonth = yearMonth * 10 + digit;
-    }
-    if (yearMonth !== this.yearMonth) {
-      if (!isValidYearMonth(yearMonth)) return BAD_DATE;
-      if (this.yearMonth !== 0) return OTHER_MONTH;
-      this.setMonth(yearMonth);
-    }
-    if (length === 6) return MONTHLY_ROW;
-    const tens = buf[start + 6]! - ZERO;
-    const ones = buf[start + 7]! - ZERO;
-    if (tens < 0 || tens > 9 || ones < 0 || ones > 9) return BAD_DATE;
-    const day = tens * 10 + ones;
-    return day >= 1 && day <= this.daysInMonth ? day : BAD_DATE;
-  }
-
   private setMonth(yearMonth: number): void {
     this.yearMonth = yearMonth;
-    const year = Math.floor(yearMonth / 100);
-    this.daysInMonth = new Date(Date.UTC(year, yearMonth % 100, 0)).getUTCDate();
+    this.daysInMonth = this.scanner.setMonth(yearMonth);
     this.dayBlock = this.daysInMonth + 1;
   }
 
+  /** Interns the current row's item from its bytes (the scanner numbers the common ones). */
   private internItem(buf: Uint8Array): number {
-    const column = this.itemColumn;
-    const start = this.spanStart;
-    const end = this.spanEnd;
-    // A few dozen names recur on every row: a direct-mapped guess by length and end bytes usually hits.
-    const guessSlot = ((end - start) * 31 + buf[start]! + buf[end - 1]! * 7) & ITEM_GUESS_MASK;
-    const guess = this.itemGuesses[guessSlot]!;
-    if (guess >= 0 && !this.isEscaped(column) && this.items.matches(guess, buf, start, end)) {
-      return guess;
-    }
+    this.span(buf, this.itemColumn);
     const known = this.items.size;
-    const item = this.internField(this.items, buf, column, 0);
-    this.itemGuesses[guessSlot] = item;
+    const item = this.internField(this.items, buf, this.itemColumn, 0);
     if (item === known) {
-      this.itemNames.push(this.fieldText(buf, column));
       this.itemTotalSlots.push(this.amounts.allocate());
       this.itemQuantitySlots.push(this.quantities.allocate());
     }
     return item;
   }
 
-  /** The row's subscriber (the first non-empty id column), or -1 when it names no device. */
+  /** The row's subscriber (the scanner found its first non-empty id column), or -1 when it names no device. */
   private internSubscriber(buf: Uint8Array): number {
-    const columns = this.idColumns;
-    for (let i = 0; i < columns.length; i++) {
-      const column = columns[i]!;
-      this.span(buf, column);
-      if (this.spanStart === this.spanEnd) continue;
-      const kind = this.idKinds[i]!;
-      // A device's rows tend to come together (one per item), and devices in the same order every
-      // day: the previous row's device, then the one first seen after it, usually match without a
-      // hash lookup (which in a table of 100k devices is a cache miss).
-      const previous = this.previousSubscriber;
-      if (previous >= 0 && !this.isEscaped(column)) {
-        if (this.isSubscriber(previous, kind, buf)) return previous;
-        const next = previous + 1;
-        if (next < this.subscribers.size && this.isSubscriber(next, kind, buf)) {
-          this.previousSubscriber = next;
-          return next;
-        }
-      }
-      const known = this.subscribers.size;
-      const subscriber = this.internField(this.subscribers, buf, column, kind);
-      if (subscriber === known) this.addSubscriber(buf, subscriber, kind);
-      this.previousSubscriber = subscriber;
-      return subscriber;
+    const ints = this.scanner.ints;
+    const index = ints[this.rowAt + ROW_DEVICE_COLUMN]!;
+    if (index < 0) return -1;
+    const column = this.idColumns[index]!;
+    const kind = this.idKinds[index]!;
+    this.spanStart = ints[this.rowAt + ROW_DEVICE_START]!;
+    this.spanEnd = ints[this.rowAt + ROW_DEVICE_END]!;
+    // Devices come in the same order every day: when the device changes, the one first seen after
+    // the previous one usually matches without a hash lookup (which in a table of 100k devices is a
+    // cache miss). (The scanner says when a row's device is the previous row's.)
+    const next = this.previousSubscriber + 1;
+    if (
+      next > 0 &&
+      next < this.subscribers.size &&
+      !this.isEscaped(column) &&
+      this.isSubscriber(next, kind, buf)
+    ) {
+      this.previousSubscriber = next;
+      return next;
     }
-    return -1;
+    const known = this.subscribers.size;
+    const subscriber = this.internField(this.subscribers, buf, column, kind);
+    if (subscriber === known) this.addSubscriber(buf, subscriber, kind);
+    this.previousSubscriber = subscriber;
+    return subscriber;
   }
 
-  /** Interns the field last given to `span`. */
   /** Whether the field last given to `span` names this subscriber. */
   private isSubscriber(subscriber: number, kind: number, buf: Uint8Array): boolean {
     return (
@@ -598,10 +533,8 @@ export class SoracomCsvAggregator {
       this.span(buf, column);
       let value = -1;
       if (this.spanStart !== this.spanEnd) {
-        // Fleet, group and similar values recur across thousands of devices: decoded once each.
-        const known = this.tagValues.size;
+        // Fleet, group and similar values recur across thousands of devices: kept once each.
         value = this.internField(this.tagValues, buf, column, 0);
-        if (value === known) this.tagValueTexts.push(this.fieldText(buf, column));
       }
       this.subscriberTags[subscriber * tagCount + tag] = value;
     }
@@ -667,18 +600,23 @@ export class SoracomCsvAggregator {
       this.tagColumns.push(column);
       this.tagNames.push(names[column]!);
     }
-    this.growFields(fields + 1);
-  }
-
-  private growFields(capacity: number): void {
-    this.fieldEnds = new Int32Array(capacity);
+    const columns = {
+      count: fields,
+      date: this.dateColumn,
+      item: this.itemColumn,
+      unitPrice: this.unitPriceColumn,
+      quantity: this.quantityColumn,
+      amount: this.amountColumn,
+    };
+    this.scanner.configure(columns, this.idColumns);
   }
 
   /** Sets spanStart and spanEnd to the content of a field of the current record: quotes and a CR before the newline excluded. */
   private span(buf: Uint8Array, column: number): void {
-    const ends = this.fieldEnds;
-    let start = column === 0 ? this.recordStart : ends[column - 1]! + 1;
-    let end = ends[column]!;
+    const ends = this.scanner.ints;
+    const at = this.fieldEndsAt;
+    let start = column === 0 ? this.recordStart : ends[at + column - 1]! + 1;
+    let end = ends[at + column]!;
     if (buf[start] === QUOTE) {
       start++;
       end--;
@@ -732,77 +670,23 @@ export class SoracomCsvAggregator {
     return `record longer than ${this.maxRecordBytes} bytes`;
   }
 
-  // Carrying a record across chunks.
+  // A record too long to hold.
 
-  private append(bytes: Uint8Array, from: number, to: number): void {
-    const length = to - from;
-    if (length <= 0) return;
-    if (this.carryLength + length > this.carry.length) {
-      this.carry = grown(
-        this.carry,
-        new Uint8Array(Math.max(this.carry.length * 2, this.carryLength + length)),
-      );
-    }
-    this.carry.set(bytes.subarray(from, to), this.carryLength);
-    this.carryLength += length;
-  }
-
-  /** The bytes gathered at the start of the stream, without the UTF-8 byte order mark. */
-  private takeCarryWithoutBom(): Uint8Array {
-    this.atStreamStart = false;
-    const hasBom = this.carryLength >= BOM.length && this.carryMatchesBom(BOM.length);
-    const bytes = this.carry.slice(hasBom ? BOM.length : 0, this.carryLength);
-    this.carryLength = 0;
-    return bytes;
-  }
-
-  private carryMatchesBom(length: number): boolean {
-    for (let i = 0; i < length; i++) if (this.carry[i] !== BOM[i]) return false;
-    return true;
-  }
-
-  /**
-   * Finishes the record carried from earlier chunks with input bytes up to each next newline until
-   * it is complete (a newline inside quotes does not end it). Returns where the input goes on, or -1
-   * when the whole input was taken.
-   */
-  private completeCarriedRecord(input: Uint8Array, from: number): number {
-    let pos = from;
-    for (;;) {
-      const newline = input.indexOf(LF, pos);
-      if (newline < 0) {
-        this.append(input, pos, input.length);
-        if (this.carryLength > this.maxRecordBytes) this.startOverlongRecord();
-        return -1;
-      }
-      this.append(input, pos, newline + 1);
-      pos = newline + 1;
-      if (this.consume(this.carry, 0, this.carryLength, false) === this.carryLength) {
-        this.carryLength = 0;
-        return pos;
-      }
-      if (this.carryLength > this.maxRecordBytes) {
-        this.startOverlongRecord();
-        return this.passOverlongRecord(input, pos);
-      }
-    }
-  }
-
-  /** Drops the carried bytes of a too-long record, keeping only what is needed to find its end. */
+  /** Drops the pending bytes of a too-long record, keeping only what is needed to find its end. */
   private startOverlongRecord(): void {
     if (this.columnCount < 0) {
       throw new SoracomCsvFormatError(`the header row is longer than ${this.maxRecordBytes} bytes`);
     }
+    const pending = this.scanner.pending();
     let lines = 0;
     let inQuote = false;
-    for (let i = 0; i < this.carryLength; i++) {
-      const c = this.carry[i];
+    for (let i = 0; i < pending.length; i++) {
+      const c = pending[i];
       if (c === QUOTE) inQuote = !inQuote;
       else if (c === LF) lines++;
     }
-    this.overlong = { line: this.line, lines, inQuote };
-    this.carryLength = 0;
-    this.carry = new Uint8Array(4096);
+    this.overlong = { line: this.scanner.line, lines, inQuote };
+    this.scanner.dropPending(pending.length);
   }
 
   /** Scans on to the end of a too-long record; returns where the next record starts, or -1 if beyond the input. */
@@ -817,7 +701,7 @@ export class SoracomCsvAggregator {
           this.overlong = null;
           this.rowCount++;
           this.reject(state.line, this.overlongReason());
-          this.line = state.line + state.lines;
+          this.scanner.line = state.line + state.lines;
           return i + 1;
         }
       }
@@ -868,13 +752,16 @@ export class SoracomCsvAggregator {
       { length: this.dayBlock },
       (_, day) => `${month}-${String(day).padStart(2, '0')}`,
     );
+    const itemNames = this.items.texts(this.decoder);
+    const ids = this.subscribers.texts(this.decoder);
+    const tagValues = this.tagValues.texts(this.decoder);
     // Each subscriber's day slots in turn, in one array (an array per subscriber cost 3 % of the run).
     const blockSlots = new Int32Array(this.dayBlock);
     for (let subscriber = 0; subscriber < this.subscribers.size; subscriber++) {
       const items: Record<string, string> = {};
       const itemDays: Record<string, Record<string, string>> = {};
       for (let node = this.subscriberFirstNodes[subscriber]!; node >= 0; node = this.nodeNexts[node]!) {
-        const item = this.itemNames[this.nodeItems[node]!]!;
+        const item = itemNames[this.nodeItems[node]!]!;
         items[item] = amounts.text(this.nodeSlots[node]!);
         if (this.nodeDaySlots.length > 0) this.addItemDays(itemDays, item, node, dates);
       }
@@ -883,10 +770,10 @@ export class SoracomCsvAggregator {
       const tags: Record<string, string> = {};
       for (let tag = 0; tag < tagCount; tag++) {
         const value = this.subscriberTags[subscriber * tagCount + tag]!;
-        if (value >= 0) tags[this.tagNames[tag]!] = this.tagValueTexts[value]!;
+        if (value >= 0) tags[this.tagNames[tag]!] = tagValues[value]!;
       }
       subscribers.push({
-        id: this.decoder.decode(this.subscribers.bytesOf(subscriber)),
+        id: ids[subscriber]!,
         kind: ID_COLUMNS[this.subscriberKinds[subscriber]!]!,
         total: amounts.sumText(blockSlots),
         items,
@@ -907,7 +794,7 @@ export class SoracomCsvAggregator {
       },
       subscribers,
       unattributed: { rowCount: this.unattributedRowCount, total: amounts.text(this.unattributedSlot) },
-      billItems: this.itemNames.map((name, item) => ({
+      billItems: itemNames.map((name, item) => ({
         name,
         total: amounts.text(this.itemTotalSlots[item]!),
         quantity: this.quantities.text(this.itemQuantitySlots[item]!),
@@ -929,9 +816,11 @@ export async function summariseSoracomCsv(
   return aggregator.end();
 }
 
-function isValidYearMonth(yearMonth: number): boolean {
-  const month = yearMonth % 100;
-  return yearMonth >= 100001 && month >= 1 && month <= 12;
+/** Whether the bytes start with the first `length` bytes of the UTF-8 byte order mark. */
+function startsWithBomPart(bytes: Uint8Array, length: number): boolean {
+  if (bytes.length < length) return false;
+  for (let i = 0; i < length; i++) if (bytes[i] !== BOM[i]) return false;
+  return true;
 }
 
 function formatYearMonth(yearMonth: number): string {

@@ -86,10 +86,19 @@ export class ByteKeyTable {
     return true;
   }
 
-  /** The bytes of a key (a view into the arena: copy it to keep it). */
-  bytesOf(key: number): Uint8Array {
-    const start = this.keys[key * 2]!;
-    return this.arena.subarray(start, start + this.keys[key * 2 + 1]!);
+  /** Every key as text, in key order: one decode of all keys when they are ASCII (device ids, tag values). */
+  texts(decoder: { decode(bytes: Uint8Array): string }): string[] {
+    const arena = this.arena.subarray(0, this.arenaUsed);
+    let ascii = true;
+    for (let i = 0; i < arena.length && ascii; i++) ascii = arena[i]! < 0x80;
+    const all = ascii ? decoder.decode(arena) : '';
+    const texts = new Array<string>(this.count);
+    for (let key = 0; key < this.count; key++) {
+      const start = this.keys[key * 2]!;
+      const end = start + this.keys[key * 2 + 1]!;
+      texts[key] = ascii ? all.slice(start, end) : decoder.decode(arena.subarray(start, end));
+    }
+    return texts;
   }
 
   private add(bytes: Uint8Array, start: number, end: number, group: number, hash: number, bucket: number) {
