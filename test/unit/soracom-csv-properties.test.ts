@@ -214,6 +214,65 @@ describe('Soracom CSV ingest against the csv-parse + big.js reference', () => {
       { numRuns: 60 },
     );
   });
+
+  // A record per chunk: each is split on its own, so the scanner's memory of the previous row (its
+  // device, the bill items it numbered, the last date) carries across calls. Few days, items and
+  // devices make every row repeat one of them.
+  const repetitiveFile = fc
+    .array(
+      fc.record({
+        // Ids that are prefixes of each other, the same bytes in two columns (two devices), quoted spellings.
+        device: fc.constantFrom(
+          '440101234567890,',
+          '"440101234567890",',
+          '4401,',
+          ',4401',
+          ',vpg-1',
+          ',"dev ""x"""',
+          ',',
+        ),
+        day: fc.integer({ min: 1, max: 3 }).map((day) => `2026110${day}`),
+        item: fc.constantFrom('a', 'b', '"c, d"', ''),
+        // Mostly short amounts: the ones the scanner reads itself.
+        amount: fc.oneof(
+          { weight: 8, arbitrary: fc.stringMatching(/^-?[0-9]{1,4}(\.[0-9]{1,3})?$/) },
+          { weight: 1, arbitrary: maybeBadDecimal },
+        ),
+        quantity: fc.oneof(fc.constant(''), fc.stringMatching(/^[0-9]{1,6}$/), decimalText),
+      }),
+      { maxLength: 60 },
+    )
+    .map((rows) =>
+      [
+        'imsi,vpgId,date,billItemName,unitPrice,quantity,amount',
+        ...rows.map((row) => `${row.device},${row.day},${row.item},1,${row.quantity},${row.amount}`),
+      ].join('\n'),
+    );
+
+  it('gives the same summary when every record is its own chunk, with every option', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(csvFile, repetitiveFile),
+        fc.option(fc.record({ from: fc.integer({ min: 1, max: 3 }), to: fc.integer({ min: 0, max: 31 }) }), {
+          nil: undefined,
+        }),
+        fc.boolean(),
+        (csv, itemDays, deviceDays) => {
+          const options = { currency: 'USD', itemDays, deviceDays };
+          const bytes = new TextEncoder().encode(csv);
+          const chunks: Uint8Array[] = [];
+          let from = 0;
+          for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) {
+            chunks.push(bytes.subarray(from, at + 1));
+            from = at + 1;
+          }
+          chunks.push(bytes.subarray(from));
+          expect(ingest(chunks, options)).toEqual(referenceSummary(csv, options));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });
 
 describe('exact decimals', () => {

@@ -772,15 +772,17 @@ export class SoracomCsvAggregator {
         const value = this.subscriberTags[subscriber * tagCount + tag]!;
         if (value >= 0) tags[this.tagNames[tag]!] = tagValues[value]!;
       }
-      subscribers.push({
+      const summary: SoracomCsvSubscriber = {
         id: ids[subscriber]!,
         kind: ID_COLUMNS[this.subscriberKinds[subscriber]!]!,
         total: amounts.sumText(blockSlots),
         items,
         tags,
-        ...(this.deviceDays && { days: this.subscriberDays(subscriber, dates) }),
-        ...(this.nodeDaySlots.length > 0 && { itemDays }),
-      });
+      };
+      // (Assigned, not spread: a spread per subscriber costs a generic object copy.)
+      if (this.deviceDays) summary.days = this.subscriberDays(subscriber, dates);
+      if (this.nodeDaySlots.length > 0) summary.itemDays = itemDays;
+      subscribers.push(summary);
     }
     return {
       currency: this.currency,
