@@ -6,7 +6,7 @@
  * and the closed month's last days from its final exports.
  */
 import { Readable } from 'node:stream';
-import { CreateBucketCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredUsage } from '../../dev/simulators/killbill.ts';
@@ -35,6 +35,7 @@ import { MemoryObjectStore } from '../../lib/state/memory-store.ts';
 import { S3ObjectStore, s3ClientFromEnv } from '../../lib/state/s3-store.ts';
 import { localDayBounds, pad, toLocal } from '../../lib/time/zoned.ts';
 import { leakForms } from '../support/fault-world.ts';
+import { localBucket } from '../support/local-bucket.ts';
 
 const BUCKET = 'spendwatch-chargeback';
 const OPERATOR = 'OP0012345678';
@@ -195,15 +196,9 @@ describe('chargeback to Kill Bill from the billing-CSV exports', () => {
       now: () => now,
     });
     await Promise.all([soracom.start(), killbill.start()]);
-    env = {
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_REGION: 'us-east-1',
-      SPENDWATCH_S3_ENDPOINT: fauxqs.address,
-      SPENDWATCH_BUCKET: BUCKET,
-    };
-    const s3 = s3ClientFromEnv(env);
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    const bucket = await localBucket(fauxqs.address, BUCKET);
+    env = bucket.env;
+    const s3 = bucket.s3;
     store = new S3ObjectStore({ client: s3, bucket: BUCKET, prefix: 'spendwatch/' });
   });
   afterAll(async () => {

@@ -3,7 +3,6 @@
  * the Soracom simulator's export → S3 (local emulator) → the ingest → the check. The enricher gives
  * lines per SIM per day only when a budget needs them; period budgets see the same figures either way.
  */
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingCsv, monthOfDays, SoracomSimulator } from '../../dev/simulators/soracom.ts';
@@ -21,8 +20,9 @@ import { soracomExportJob } from '../../lib/runtime/soracom-export-job.ts';
 import { envBackend, SecretResolver } from '../../lib/secrets/index.ts';
 import { AlertLedger } from '../../lib/state/ledger.ts';
 import { MemoryObjectStore } from '../../lib/state/memory-store.ts';
-import { S3ObjectStore, s3ClientFromEnv } from '../../lib/state/s3-store.ts';
+import { S3ObjectStore } from '../../lib/state/s3-store.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
+import { localBucket } from '../support/local-bucket.ts';
 
 const NOW = fixedClock('2026-11-23T03:30:00Z'); // 12:30 on the 23rd in Tokyo
 const RUNAWAY = '440103125380001';
@@ -108,15 +108,7 @@ budgets:${budgets}`);
       exportCsv: billingCsv(rows),
     });
     await sim.start();
-    const env = {
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_REGION: 'us-east-1',
-      SPENDWATCH_S3_ENDPOINT: fauxqs.address,
-      SPENDWATCH_BUCKET: BUCKET,
-    };
-    const s3 = s3ClientFromEnv(env);
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    const { env, s3 } = await localBucket(fauxqs.address, BUCKET);
     const jobs = {
       env: readEnvironment(env),
       s3,
