@@ -291,7 +291,7 @@ export class SoracomCsvAggregator {
    */
   private consume(atEnd: boolean): void {
     if (this.columnCount < 0 && !this.findHeader(atEnd)) return;
-    this.scanner.scanRows(this.columnCount + 1, atEnd, this.takeRows);
+    this.scanner.scanRows(this.rowStride(), atEnd, this.takeRows);
   }
 
   /** Reads the header when its record is complete; returns whether it is. */
@@ -330,8 +330,12 @@ export class SoracomCsvAggregator {
     const ints = scanner.ints;
     this.recordStart = ints[this.rowAt + ROW_START]!;
     this.escapedFields = ints[this.rowAt + ROW_ESCAPED]!;
-    this.fieldEndsAt =
-      scanner.endsInts + row * (this.columnCount < 0 ? this.headerStride : this.columnCount + 1);
+    this.fieldEndsAt = scanner.endsInts + row * this.rowStride();
+  }
+
+  /** Field-end slots per row on the tape: the header's until it is read, then a column more than the header has. */
+  private rowStride(): number {
+    return this.columnCount < 0 ? this.headerStride : this.columnCount + 1;
   }
 
   private row(buf: Uint8Array): void {

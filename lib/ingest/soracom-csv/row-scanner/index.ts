@@ -2,14 +2,13 @@ import { ROW_SCANNER_WASM } from './row-scanner.wasm.ts';
 
 /**
  * The WebAssembly row scanner (source: ./assembly/index.ts) and the memory it works in. The
- * aggregator appends the file's bytes as they come (`append`), asks for the next rows (`scan`) and
+ * aggregator appends the file's bytes as they come (`append`), asks for the next rows (`scanRows`) and
  * reads them from the row tape; bytes of a record not yet complete stay pending for the next chunk.
  *
  * Memory: the module's own static data in the first page, then the row tape, the field ends and the
  * pending input, which grows at the end.
  */
 interface Exports {
-  memory: WebAssembly.Memory;
   configure(
     columns: number,
     date: number,
@@ -108,6 +107,8 @@ export class RowScanner {
   private endsCapacity = TAPE_ROWS * 64;
   private inputStart = (this.endsInts + this.endsCapacity) * 4;
   pendingLength = 0;
+  /** Where the first pending record ends, after `scanFirst`. */
+  private firstEnd = 0;
 
   /** Adds bytes after the pending ones. */
   append(chunk: Uint8Array): void {
@@ -199,8 +200,6 @@ export class RowScanner {
     this.dropPending(this.firstEnd - this.inputStart);
   }
 
-  private firstEnd = 0;
-
   /** Just after the last pending newline: only bytes up to there are split (an unquoted field stops at a newline by then). */
   private limit(): number {
     return this.inputStart + this.pending().lastIndexOf(LF) + 1;
@@ -218,12 +217,11 @@ export class RowScanner {
 
   /** A header of more columns than the field-end room holds: moves the pending input up. */
   private moveInputUp(endsCapacity: number): void {
-    const grown = endsCapacity;
-    const inputStart = (this.endsInts + grown) * 4;
+    const inputStart = (this.endsInts + endsCapacity) * 4;
     this.reserve(inputStart + this.pendingLength + SLACK);
     this.bytes.copyWithin(inputStart, this.inputStart, this.inputStart + this.pendingLength);
     this.inputStart = inputStart;
-    this.endsCapacity = grown;
+    this.endsCapacity = endsCapacity;
   }
 
   private reserve(bytes: number): void {
