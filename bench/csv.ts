@@ -39,7 +39,7 @@ const VARIANTS: Record<string, { label: string; load: () => Promise<Run> }> = {
   ingest: {
     label: 'spendwatch ingest (byte-level, exact scaled-int sums)',
     async load() {
-      const { summariseSoracomCsv } = await import('../lib/ingest/soracom-csv/index.ts');
+      const { summariseSoracomCsv } = await import('../lib/providers/soracom/billing-csv/parser/index.ts');
       return async (file) => {
         const summary = await summariseSoracomCsv(read(file), { currency: 'USD' });
         return { rows: summary.rowCount, amount: summary.totals.amount };

@@ -4,9 +4,9 @@
  * per day, monthly charges; amounts summed exactly with the ingest's ScaledSums, so the benchmark
  * compares parsing, not decimal libraries.
  */
-import { parseDecimalText } from '../lib/ingest/soracom-csv/decimal.ts';
-import { SORACOM_CSV_DEVICE_COLUMNS } from '../lib/ingest/soracom-csv/index.ts';
-import { type ExactDecimal, ScaledSums } from '../lib/ingest/soracom-csv/scaled-sums.ts';
+import { parseDecimalText } from '../lib/providers/soracom/billing-csv/parser/decimal.ts';
+import { SORACOM_CSV_DEVICE_COLUMNS } from '../lib/providers/soracom/billing-csv/parser/index.ts';
+import { type ExactDecimal, ScaledSums } from '../lib/providers/soracom/billing-csv/parser/scaled-sums.ts';
 
 const ID_COLUMNS = SORACOM_CSV_DEVICE_COLUMNS;
 const SHORT_DECIMAL = /^-?\d+(\.\d+)?$/;

@@ -9,5 +9,5 @@ const emitWarning = process.emitWarning.bind(process);
 process.emitWarning = (warning, ...rest) => {
   if (!String(warning).startsWith('NodeVersionSupportWarning')) emitWarning(warning, ...rest);
 };
-const { main } = await import('../lib/cli/main.ts');
+const { main } = await import('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,7 +1,7 @@
 /**
  * The fan-out worker: reads the accounts named by work-queue messages (SQS event source with
  * ReportBatchItemFailures) when a config has more accounts than one scheduled tick can read.
- * Settings: lib/runtime/environment.ts; behaviour: lib/runtime/check-worker.ts.
+ * Settings: lib/aws/environment.ts; behaviour: lib/runtime/check-worker.ts.
  */
 import { checkWorkerFromEnvironment } from '../lib/runtime/check-worker.ts';
 

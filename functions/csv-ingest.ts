@@ -2,10 +2,11 @@
  * S3 ObjectCreated under exports/soracom/: streams the billing CSV, writes its summary and records the
  * chargeback it makes due in Kill Bill (accounts with `chargeback`).
  */
+
+import { readEnvironment } from '../lib/aws/environment.ts';
 import { jsonLogger } from '../lib/log/index.ts';
 import { emfWriter, METRICS_NAMESPACE } from '../lib/observability/emf.ts';
-import { csvIngestJob } from '../lib/runtime/csv-ingest-job.ts';
-import { readEnvironment } from '../lib/runtime/environment.ts';
+import { csvIngestJob } from '../lib/runtime/csv-ingest.ts';
 import { awsSecretBackends } from '../lib/secrets/aws.ts';
 import { envBackend, SecretResolver } from '../lib/secrets/index.ts';
 import { s3ClientFromEnv } from '../lib/state/s3-store.ts';

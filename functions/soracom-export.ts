@@ -2,9 +2,10 @@
  * Scheduled: exports each Soracom account's Detailed Billing CSV (the month in progress; the month
  * just closed in the first days of a month) into the bucket under exports/soracom/.
  */
+
+import { readEnvironment } from '../lib/aws/environment.ts';
 import { jsonLogger } from '../lib/log/index.ts';
-import { readEnvironment } from '../lib/runtime/environment.ts';
-import { soracomExportJob } from '../lib/runtime/soracom-export-job.ts';
+import { soracomExportJob } from '../lib/runtime/soracom-export.ts';
 import { awsSecretBackends } from '../lib/secrets/aws.ts';
 import { envBackend, SecretResolver } from '../lib/secrets/index.ts';
 import { s3ClientFromEnv } from '../lib/state/s3-store.ts';

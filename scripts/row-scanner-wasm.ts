@@ -1,4 +1,4 @@
-// Writes lib/ingest/soracom-csv/row-scanner/row-scanner.wasm.ts; a test fails if it is out of date.
+// Writes lib/providers/soracom/billing-csv/parser/row-scanner/row-scanner.wasm.ts; a test fails if it is out of date.
 import { writeFileSync } from 'node:fs';
 import { compileRowScanner, ROW_SCANNER_MODULE, rowScannerModule } from '../dev/wasm/row-scanner.ts';
 

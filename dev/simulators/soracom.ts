@@ -6,8 +6,8 @@
  * reports depends on the simulator's clock.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { SORACOM_CSV_DEVICE_COLUMNS } from '../../lib/ingest/soracom-csv/index.ts';
 import { decimal } from '../../lib/money/index.ts';
+import { SORACOM_CSV_DEVICE_COLUMNS } from '../../lib/providers/soracom/billing-csv/parser/index.ts';
 import { daysInMonth, pad, toLocal } from '../../lib/time/zoned.ts';
 import { type Fault, json, type SimReply, type SimRequest, Simulator } from './kit.ts';
 

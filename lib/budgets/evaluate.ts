@@ -11,7 +11,7 @@ import {
   isCurrencyCode,
   type Money,
 } from '../money/index.ts';
-import type { SpendLine, SpendSnapshot } from '../snapshot/index.ts';
+import type { SpendLine, SpendSnapshot } from '../spend/index.ts';
 import { localDateKey, toLocal } from '../time/zoned.ts';
 import { type AnomalyFinding, findAnomalies } from './anomaly.ts';
 import { type Budget, globMatcher, isScoped, type Severity } from './budget.ts';

@@ -5,7 +5,7 @@
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../alerts/alert.ts';
-import { clientConfigFromEnv } from '../aws/client-config.ts';
+import { clientConfigFromEnv } from '../aws/clients.ts';
 import type { Logger } from '../log/index.ts';
 import type { AlertPublisher } from './publisher.ts';
 import { type RenderOptions, renderSnsMessage } from './render/index.ts';

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { ProviderHttpOptions } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Money } from '../money/index.ts';
-import type { SpendReading } from '../snapshot/index.ts';
+import type { SpendReading } from '../spend/index.ts';
 import type { Clock } from '../time/clock.ts';
 import type { Period } from '../time/period.ts';
 

@@ -1,28 +1,28 @@
 /**
  * What the scheduled check and its fan-out worker share: the real adapters (S3 state, SNS,
  * SSM/Secrets Manager, EMF metrics on stdout), built once per container, and runCheck with this
- * deployment's state. The work queue's SQS client is the check's alone (scheduled-check.ts), so the
+ * deployment's state. The work queue's SQS client is the check's alone (check.ts), so the
  * worker's bundle does not carry it.
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { type RuntimeEnvironment, readEnvironment } from '../aws/environment.ts';
 import { HealthTracker } from '../check/health.ts';
 import type { CheckMetrics } from '../check/metrics.ts';
 import { type CheckReport, runCheck } from '../check/run-check.ts';
 import type { Config } from '../config/config.ts';
-import { soracomCsvEnricher } from '../ingest/soracom-breakdown.ts';
 import { jsonLogger, type Logger } from '../log/index.ts';
 import { SnsAlertPublisher, snsClientFromEnv } from '../notify/sns.ts';
 import { emfCheckMetrics, METRICS_NAMESPACE } from '../observability/emf.ts';
+import { soracomCsvEnricher } from '../providers/soracom/billing-csv/breakdown.ts';
 import { renderReportHtml } from '../report/html.ts';
 import { awsSecretBackends } from '../secrets/aws.ts';
 import { envBackend, SecretResolver } from '../secrets/index.ts';
+import { SnapshotCache } from '../state/kept-readings.ts';
 import { AlertLedger } from '../state/ledger.ts';
 import { S3ObjectStore, s3ClientFromEnv } from '../state/s3-store.ts';
-import { SnapshotCache } from '../state/snapshot-cache.ts';
 import type { Clock } from '../time/clock.ts';
 import { systemClock } from '../time/clock.ts';
-import { type RuntimeEnvironment, readEnvironment } from './environment.ts';
 
 export interface CheckRuntime {
   env: RuntimeEnvironment;

@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { parseS3Uri } from '../aws/environment.ts';
 import type { Config } from '../config/config.ts';
 import { parseConfigJson } from '../config/json.ts';
-import { parseS3Uri } from './environment.ts';
 
 export async function loadRuntimeConfig(location: string, s3: S3Client): Promise<Config> {
   const object = parseS3Uri(location);

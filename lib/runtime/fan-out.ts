@@ -8,7 +8,7 @@
  * never split: each component goes whole into one batch, even when that makes the batch larger.
  */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { clientConfigFromEnv } from '../aws/client-config.ts';
+import { clientConfigFromEnv } from '../aws/clients.ts';
 import type { Config } from '../config/config.ts';
 import type { WorkMessage } from './work-message.ts';
 

@@ -12,7 +12,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { clientConfigFromEnv } from '../aws/client-config.ts';
+import { clientConfigFromEnv } from '../aws/clients.ts';
 import { checkKey, checkPrefix, keyPrefix } from './keys.ts';
 import type { ObjectStore, StoredObject } from './store.ts';
 

@@ -410,7 +410,7 @@ describe('the packaged stack', () => {
       const unpacked = mkdtempSync(join(tmpdir(), 'spendwatch-zip-'));
       try {
         unpackZip(readFileSync(join(packageDir, 'check.zip')), unpacked);
-        // A malformed topic ARN fails the cold start in lib/runtime/environment.ts.
+        // A malformed topic ARN fails the cold start in lib/aws/environment.ts.
         const run = spawnSync(
           process.execPath,
           ['--no-warnings', '--enable-source-maps', join(unpacked, 'functions/check.js')],

@@ -9,7 +9,7 @@ import { ProviderError } from '../../lib/http/index.ts';
 import { decimal, Money } from '../../lib/money/index.ts';
 import { cloudflare } from '../../lib/providers/cloudflare/index.ts';
 import type { ReadRequest } from '../../lib/providers/types.ts';
-import type { SpendReading, SpendSnapshot } from '../../lib/snapshot/index.ts';
+import type { SpendReading, SpendSnapshot } from '../../lib/spend/index.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
 import { connectForTest } from '../support/providers.ts';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { everyDay, FastlySimulator, type SimCharge } from '../../dev/simulators/fastly.ts';
 import { ProviderError } from '../../lib/http/index.ts';
 import { FASTLY_BASE_URL, fastly, fetchInvoice, fetchUsage } from '../../lib/providers/fastly/index.ts';
-import type { SpendSnapshot } from '../../lib/snapshot/index.ts';
+import type { SpendSnapshot } from '../../lib/spend/index.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
 import { connectForTest } from '../support/providers.ts';

@@ -8,7 +8,7 @@ import {
   type RecordUsageResult,
   usageTrackingId,
 } from '../../lib/providers/killbill/index.ts';
-import type { SpendReading, SpendSnapshot } from '../../lib/snapshot/index.ts';
+import type { SpendReading, SpendSnapshot } from '../../lib/spend/index.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
 import { accountForTest, connectForTest, contextForTest } from '../support/providers.ts';
@@ -400,7 +400,7 @@ ${fields}
       parseConfig(yaml(`    baseUrl: https://killbill.example.com\n    subscriptions: [sub-1]`)),
     ).toThrow(/subscriptions\[0\].*expected a Kill Bill subscription UUID/);
     expect(killbill.account.safeParse({ ...account, subscriptions: [SUB_A, SUB_A] }).success).toBe(false);
-    // An account that only receives chargeback lists none; a budget on it is refused (test/unit/config.test.ts).
+    // An account that only receives chargeback lists none; a budget on it is refused (test/unit/config/config.test.ts).
     expect(killbill.account.safeParse({ ...account, subscriptions: [] }).success).toBe(true);
   });
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../lib/cli/main.ts';
+import { main } from '../../cli/main.ts';
 import { loadConfig } from '../../lib/config/load.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -10,9 +10,9 @@ import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscribeQueue } from '../../dev/aws/subscribed-queue.ts';
 import { monthOfDays, SoracomSimulator } from '../../dev/simulators/soracom.ts';
+import { EnvironmentError } from '../../lib/aws/environment.ts';
 import { configAsJson } from '../../lib/config/load.ts';
-import { EnvironmentError } from '../../lib/runtime/environment.ts';
-import { scheduledCheckFromEnvironment } from '../../lib/runtime/scheduled-check.ts';
+import { scheduledCheckFromEnvironment } from '../../lib/runtime/check.ts';
 
 const NOW = new Date('2026-11-23T03:30:00Z');
 const local = (endpoint: string) => ({

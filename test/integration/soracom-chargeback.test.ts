@@ -17,19 +17,19 @@ import {
   monthOfDays,
   SoracomSimulator,
 } from '../../dev/simulators/soracom.ts';
-import { parseConfig } from '../../lib/config/load.ts';
+import { readEnvironment } from '../../lib/aws/environment.ts';
 import {
   ChargebackWatermarks,
   chargebackTrackingId,
   planChargeback,
-} from '../../lib/ingest/soracom-chargeback.ts';
-import { summariseSoracomCsv } from '../../lib/ingest/soracom-csv/index.ts';
+} from '../../lib/chargeback/chargeback.ts';
+import { parseConfig } from '../../lib/config/load.ts';
 import { jsonLogger, Redactor, silentLogger } from '../../lib/log/index.ts';
 import type { EmfMetric } from '../../lib/observability/emf.ts';
+import { summariseSoracomCsv } from '../../lib/providers/soracom/billing-csv/parser/index.ts';
 import { forgetSoracomSessions } from '../../lib/providers/soracom/index.ts';
-import { type CsvIngestResult, csvIngestJob, type LambdaContext } from '../../lib/runtime/csv-ingest-job.ts';
-import { readEnvironment } from '../../lib/runtime/environment.ts';
-import { soracomExportJob } from '../../lib/runtime/soracom-export-job.ts';
+import { type CsvIngestResult, csvIngestJob, type LambdaContext } from '../../lib/runtime/csv-ingest.ts';
+import { soracomExportJob } from '../../lib/runtime/soracom-export.ts';
 import { envBackend, SecretResolver } from '../../lib/secrets/index.ts';
 import { MemoryObjectStore } from '../../lib/state/memory-store.ts';
 import { S3ObjectStore, s3ClientFromEnv } from '../../lib/state/s3-store.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_MONTH, SoracomCsvFixture } from '../../dev/fixtures/soracom-billing-csv.ts';
-import { summariseSoracomCsv } from '../../lib/ingest/soracom-csv/index.ts';
+import { summariseSoracomCsv } from '../../lib/providers/soracom/billing-csv/parser/index.ts';
 import { referenceSummary } from '../support/soracom-csv-reference.ts';
 
 describe('Soracom CSV ingest on a generated month of 1 M rows', () => {

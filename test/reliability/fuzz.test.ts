@@ -26,7 +26,7 @@ import {
 import { providerModule } from '../../lib/providers/registry.ts';
 import { forgetSoracomSessions } from '../../lib/providers/soracom/index.ts';
 import { envBackend, SecretResolver } from '../../lib/secrets/index.ts';
-import type { SpendReading } from '../../lib/snapshot/index.ts';
+import type { SpendReading } from '../../lib/spend/index.ts';
 import { AlertLedger } from '../../lib/state/ledger.ts';
 import { MemoryObjectStore } from '../../lib/state/memory-store.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';

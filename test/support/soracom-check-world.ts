@@ -14,8 +14,8 @@ import type { AlertPublisher } from '../../lib/notify/publisher.ts';
 import { forgetSoracomSessions } from '../../lib/providers/soracom/index.ts';
 import { envBackend, SecretResolver } from '../../lib/secrets/index.ts';
 import { FsObjectStore } from '../../lib/state/fs-store.ts';
+import { SnapshotCache } from '../../lib/state/kept-readings.ts';
 import { AlertLedger } from '../../lib/state/ledger.ts';
-import { SnapshotCache } from '../../lib/state/snapshot-cache.ts';
 
 const KEY_ID = 'keyId-world';
 const KEY = 'secret-world-authkey';

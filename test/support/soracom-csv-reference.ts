@@ -12,7 +12,7 @@ import {
   type SoracomCsvMalformedRow,
   type SoracomCsvSubscriber,
   type SoracomCsvSummary,
-} from '../../lib/ingest/soracom-csv/index.ts';
+} from '../../lib/providers/soracom/billing-csv/parser/index.ts';
 
 const ID_COLUMNS = SORACOM_CSV_DEVICE_COLUMNS;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;

@@ -1,4 +1,3 @@
-export type { CurrencyDisplay, RenderOptions } from './format.ts';
 export {
   escapeMrkdwn,
   renderSlackDigest,
@@ -7,7 +6,8 @@ export {
   type SlackBlock,
   type SlackMessage,
   type SlackText,
-} from './slack.ts';
+} from '../slack/blocks.ts';
+export type { CurrencyDisplay, RenderOptions } from './layout.ts';
 export {
   AlertTooLargeError,
   alertAttributes,

@@ -3,7 +3,7 @@
  * characters, fewer than 100 characters; anything else is replaced by an error text or rejected.
  */
 import type { Alert } from '../../alerts/alert.ts';
-import { clip, oneLine, summaryPhrase } from './format.ts';
+import { clip, oneLine, summaryPhrase } from './layout.ts';
 
 export const SUBJECT_MAX_LENGTH = 99;
 

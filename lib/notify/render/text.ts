@@ -18,7 +18,7 @@ import {
   type RenderOptions,
   sinceLast,
   thresholdText,
-} from './format.ts';
+} from './layout.ts';
 
 /** Rows listed in the email; the JSON copy of the alert carries every contributor. */
 const MAX_LISTED_CONTRIBUTORS = 15;

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { type Endpoint, type HttpReply, ProviderHttp } from '../../http/index.ts';
 import { type CurrencyCode, currencyCode, decimal, Money } from '../../money/index.ts';
 import { secretRef } from '../../secrets/index.ts';
-import type { DailyCost, SpendLine, SpendReading, SpendSnapshot } from '../../snapshot/index.ts';
+import type { DailyCost, SpendLine, SpendReading, SpendSnapshot } from '../../spend/index.ts';
 import { monthlyPeriod, type Period } from '../../time/period.ts';
 import { localDateKey, toLocal } from '../../time/zoned.ts';
 import type { AccountBase, ConnectContext, ProviderModule, ReadRequest, SpendSource } from '../types.ts';

@@ -1,7 +1,7 @@
 import { mapLimit } from '../../concurrency/map-limit.ts';
 import type { Endpoint, ProviderHttp } from '../../http/index.ts';
 import { type Decimal, decimal } from '../../money/index.ts';
-import type { SpendLine, SpendReading } from '../../snapshot/index.ts';
+import type { SpendLine, SpendReading } from '../../spend/index.ts';
 import { localDateKey } from '../../time/zoned.ts';
 import type { ConnectContext, ProviderModule, ReadRequest, SpendSource } from '../types.ts';
 import { type KillBillAccount, killbillAccount, killbillHttp, unknownSubscription } from './client.ts';

@@ -10,7 +10,7 @@ export {
   type ExportUrl,
   SoracomExports,
   type WaitForExportOptions,
-} from './exports.ts';
+} from './billing-csv/export-api.ts';
 export { SoracomSource } from './source.ts';
 
 export const soracom: ProviderModule<typeof soracomAccount> = {

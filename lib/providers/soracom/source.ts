@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Endpoint } from '../../http/index.ts';
 import { type CurrencyCode, currencyCode, Money } from '../../money/index.ts';
-import type { DailyCost, SpendLine, SpendSnapshot } from '../../snapshot/index.ts';
+import type { DailyCost, SpendLine, SpendSnapshot } from '../../spend/index.ts';
 import type { Clock } from '../../time/clock.ts';
 import { monthlyPeriod, yyyymm } from '../../time/period.ts';
 import { fromLocal } from '../../time/zoned.ts';

@@ -1,0 +1,191 @@
+/**
+ * What check, status, report and demo share: the config, the moment to replay, and one way to run
+ * the check. With --simulate the command runs inside the demo world: loopback simulators stand in for
+ * the providers and every account of the config is pointed at its simulator.
+ */
+
+import type { ChargebackOutcome } from '../lib/chargeback/chargeback.ts';
+import { HealthTracker } from '../lib/check/health.ts';
+import {
+  type CheckDependencies,
+  type CheckOptions,
+  type CheckReport,
+  runCheck,
+} from '../lib/check/run-check.ts';
+import type { Config } from '../lib/config/config.ts';
+import { loadConfig } from '../lib/config/load.ts';
+import { jsonLogger, type Logger } from '../lib/log/index.ts';
+import { MemoryPublisher } from '../lib/notify/publisher.ts';
+import { SnsAlertPublisher, snsClientFromEnv } from '../lib/notify/sns.ts';
+import { envBackend, SecretResolver } from '../lib/secrets/index.ts';
+import { FsObjectStore } from '../lib/state/fs-store.ts';
+import { SnapshotCache } from '../lib/state/kept-readings.ts';
+import { AlertLedger } from '../lib/state/ledger.ts';
+import { type Clock, fixedClock, systemClock } from '../lib/time/clock.ts';
+import type { DemoInbox } from './demo/inbox.ts';
+import type { Progress } from './progress.ts';
+
+export class UsageError extends Error {}
+
+export interface CommandIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Transient progress on stderr; absent (or a no-op) when stderr is not a terminal. */
+  progress?: Progress;
+}
+
+export interface RunFlags {
+  config: string;
+  now?: string;
+  simulate?: boolean;
+  verbose?: boolean;
+  /** Keep alert state in this folder (filesystem store, same semantics as S3). */
+  state?: string;
+  /** Publish delivered alerts to this SNS topic (else they are only printed). */
+  topicArn?: string;
+}
+
+export interface CommandRun {
+  config: Config;
+  /** The moment replayed: --now, else the demo's moment under --simulate, else the current time. */
+  clock: Clock;
+  logger: Logger;
+  /**
+   * runCheck with this run's clock, secrets and logger, showing "reading accounts n/m" on a terminal.
+   * Alerts go to `with.publisher`, else to the --topic-arn topic, else nowhere but the report.
+   */
+  check(
+    options?: CheckOptions,
+    with_?: Partial<Pick<CheckDependencies, 'publisher' | 'enrich'>>,
+  ): Promise<CheckReport>;
+  secrets: SecretResolver;
+  /** Under --simulate: the local SNS mailbox the demo publishes to. */
+  inbox?: DemoInbox;
+  /** Under --simulate: what the billing-CSV ingest recorded in Kill Bill (accounts with `chargeback`). */
+  chargeback?: ChargebackOutcome[];
+}
+
+export async function withCommandRun<T>(
+  flags: RunFlags,
+  io: CommandIo,
+  body: (run: CommandRun) => Promise<T>,
+): Promise<T> {
+  if (!flags.simulate) {
+    const clock = clockFrom(flags.now);
+    return body(commandRun(await loadConfig(flags.config), clock, new SecretResolver(), flags, io));
+  }
+  const { DEMO_NOW, startDemoWorld } = await import('./demo/scenario.ts');
+  const clock = clockFrom(flags.now ?? DEMO_NOW);
+  const config = await loadConfig(flags.config);
+  const world = await startDemoWorld(clock.now());
+  try {
+    const simulated = Object.keys(world.baseUrls);
+    const missing = config.accounts.filter((a) => !simulated.includes(a.id)).map((a) => a.id);
+    if (missing.length > 0) {
+      throw new UsageError(
+        `--simulate has no simulator for account ${missing.map((id) => `"${id}"`).join(', ')}; it simulates ${simulated.join(', ')} (try --config examples/demo.yaml)`,
+      );
+    }
+    for (const account of config.accounts) account.baseUrl = world.baseUrls[account.id];
+    io.err(
+      `Simulating ${simulated.join(', ')} on local simulators at ${clock.now().toISOString()} (pass --now to replay another moment).`,
+    );
+    const secrets = new SecretResolver([envBackend(world.env)]);
+    const logger = loggerFor(flags, io);
+    const { startDemoAws } = await import('./demo/aws.ts');
+    const aws = await startDemoAws(config, clock, logger, secrets);
+    try {
+      return await body(commandRun(config, clock, secrets, flags, io, aws));
+    } finally {
+      await aws.stop();
+    }
+  } finally {
+    await world.stop();
+  }
+}
+
+function commandRun(
+  config: Config,
+  clock: Clock,
+  secrets: SecretResolver,
+  flags: RunFlags,
+  io: CommandIo,
+  simulated?: SimulatedAws,
+): CommandRun {
+  const logger = loggerFor(flags, io);
+  const defaultPublisher = () =>
+    flags.topicArn
+      ? new SnsAlertPublisher({
+          client: snsClientFromEnv(),
+          topicArn: flags.topicArn,
+          logger,
+          render: { timeZone: config.timeZone },
+        })
+      : new MemoryPublisher();
+  return {
+    config,
+    clock,
+    logger,
+    secrets,
+    inbox: simulated?.inbox,
+    chargeback: simulated?.chargeback,
+    async check(options = {}, with_ = {}) {
+      try {
+        return await runCheck(
+          config,
+          {
+            clock,
+            logger,
+            secrets,
+            publisher: defaultPublisher(),
+            ...stateIn(flags.state),
+            ...(simulated && { enrich: simulated.enrich }),
+            ...with_,
+          },
+          {
+            ...options,
+            onAccountRead: (done, total) => io.progress?.show(`reading accounts ${done}/${total}`),
+          },
+        );
+      } finally {
+        io.progress?.clear();
+      }
+    },
+  };
+}
+
+/** What --simulate adds: the billing-CSV breakdown, the local SNS mailbox and the chargeback done. */
+interface SimulatedAws {
+  enrich: NonNullable<CheckDependencies['enrich']>;
+  inbox: DemoInbox;
+  chargeback: ChargebackOutcome[];
+}
+
+function loggerFor(flags: RunFlags, io: CommandIo): Logger {
+  return jsonLogger({ level: flags.verbose ? 'debug' : 'warn', write: (line) => io.err(line) });
+}
+
+/** `--state DIR`: the filesystem store, with the same exclusive-create semantics as S3. */
+function stateIn(dir: string | undefined): Pick<CheckDependencies, 'ledger' | 'health' | 'snapshots'> {
+  if (dir === undefined) return {};
+  const store = new FsObjectStore(dir);
+  return {
+    ledger: new AlertLedger(store),
+    health: new HealthTracker(store),
+    snapshots: new SnapshotCache(store),
+  };
+}
+
+/** 0 when everything was read and delivered; 1 when an account could not be read or a publish failed. */
+export function exitCodeOf(report: CheckReport): number {
+  return report.accounts.some((a) => a.status === 'error') || report.failed.length > 0 ? 1 : 0;
+}
+
+export function clockFrom(now: string | undefined): Clock {
+  if (now === undefined) return systemClock;
+  try {
+    return fixedClock(now);
+  } catch {
+    throw new UsageError(`--now "${now}" is not an ISO 8601 date-time (e.g. 2026-11-23T12:00:00Z)`);
+  }
+}

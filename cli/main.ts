@@ -1,0 +1,320 @@
+/**
+ * `spendwatch` command line. Runs the same code paths as the Lambda functions; everything that
+ * asks for the time takes `--now`, so any day of any month can be replayed.
+ *
+ * Exit codes: 0 done; 1 done but something failed (an account unreadable, a publish failed,
+ * config problems found by validate); 2 usage or config error (nothing was run).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../lib/config/errors.ts';
+import { configAsJson, loadConfig, readConfigFile } from '../lib/config/load.ts';
+import { renderReportHtml } from '../lib/report/html.ts';
+import { colourWanted } from './colour.ts';
+import { type CommandIo, exitCodeOf, type RunFlags, UsageError, withCommandRun } from './command-run.ts';
+import { alertsAsJsonLines, describeReport } from './output.ts';
+import { progressLine } from './progress.ts';
+import { renderStatus } from './status.ts';
+
+export { UsageError } from './command-run.ts';
+
+export interface Io extends CommandIo {
+  /** stdout shows ANSI colour: a colour terminal, or FORCE_COLOR. */
+  colour?: boolean;
+}
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+  run(values: Values, io: Io): Promise<number>;
+}
+
+const common = {
+  config: { type: 'string', short: 'c' },
+  now: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  verbose: { type: 'boolean', short: 'v' },
+} as const;
+
+const simulate = { simulate: { type: 'boolean' } } as const;
+
+const COMMON_HELP = `  --config FILE   budget config (YAML)
+  --now ISO       replay this moment instead of the current time, e.g. 2026-11-23T12:00:00+09:00
+  --simulate      run against the demo's local provider simulators (no cloud account; the moment
+                  defaults to the demo's, 2026-11-23 12:00 JST); the config's accounts must be the demo's
+  --verbose       structured logs on stderr at debug level`;
+
+const COMMANDS: Record<string, Command> = {
+  check: {
+    summary: 'Read every account, evaluate every budget, deliver new crossings',
+    usage: `spendwatch check --config FILE [--now ISO] [--dry-run] [--json] [--account ID] [--simulate]
+
+${COMMON_HELP}
+  --dry-run       evaluate and show what would be sent; claim and publish nothing
+  --json          print the alerts delivered (or, with --dry-run, that would be), one JSON object per line
+  --account ID    only this account and the budgets that read only it (repeatable)
+  --state DIR     keep alert state in DIR, so each crossing is reported once across runs
+  --topic-arn ARN publish delivered alerts to this SNS topic (default: $SPENDWATCH_TOPIC_ARN; none: print only)
+
+Examples:
+  spendwatch check --config spendwatch.yaml --dry-run
+  spendwatch check --config spendwatch.yaml --now 2026-11-30T23:00:00Z --json
+  spendwatch check --config examples/demo.yaml --simulate --dry-run --json
+  spendwatch check --config spendwatch.yaml --state .spendwatch-state --json`,
+    options: {
+      ...common,
+      ...simulate,
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+      account: { type: 'string', multiple: true },
+      state: { type: 'string' },
+      'topic-arn': { type: 'string' },
+    },
+    run: (values, io) => checkCommand(values, io),
+  },
+  status: {
+    summary: 'Every budget at a glance: spend, forecast, pace, next threshold, freshness, state',
+    usage: `spendwatch status --config FILE [--now ISO] [--simulate]
+
+Reads every account and evaluates every budget as check does, as a dry run (nothing claimed or
+sent), and prints one line per budget. State: alarm (a spend threshold at 100% or a critical one
+crossed), warning (any other crossing: a lower threshold, forecast, pace or anomaly), stale (the
+provider's figure is older than staleAfterHours), gap (an account unreadable or its data pending),
+ok. Coloured on a colour terminal; NO_COLOR turns colour off, FORCE_COLOR=1 forces it.
+
+${COMMON_HELP}
+
+Examples:
+  spendwatch status --config spendwatch.yaml
+  spendwatch status --config examples/demo.yaml --simulate
+  spendwatch status --config spendwatch.yaml --now 2026-11-28T09:00:00+09:00 | less`,
+    options: { ...common, ...simulate },
+    async run(values, io) {
+      return withCommandRun(runFlags(values), io, async (run) => {
+        const report = await run.check({ dryRun: true });
+        io.out(renderStatus(report, { colour: Boolean(io.colour), timeZone: run.config.timeZone }));
+        return exitCodeOf(report);
+      });
+    },
+  },
+  report: {
+    summary: 'Write a self-contained HTML page: burn-up chart, thresholds and top contributors per budget',
+    usage: `spendwatch report --config FILE --out DIR [--now ISO] [--simulate]
+
+Runs the check as a dry run (nothing claimed or sent) and writes DIR/index.html: one file with
+inline styles and charts that loads nothing from the network, so it can be mailed, attached or
+served from anywhere.
+
+${COMMON_HELP}
+  --out DIR       folder to write index.html into (created if missing)
+
+Examples:
+  spendwatch report --config spendwatch.yaml --out report/
+  spendwatch report --config examples/demo.yaml --simulate --out /tmp/spendwatch-report`,
+    options: { ...common, ...simulate, out: { type: 'string', short: 'o' } },
+    async run(values, io) {
+      const flags = runFlags(values);
+      const out = resolve(required(values.out, '--out DIR'));
+      // Before any account is read: a folder that cannot be written is a usage error, not a failed run.
+      await mkdir(out, { recursive: true }).catch((error: Error) => {
+        throw new UsageError(
+          `cannot create --out folder ${out} (${error.message}); pass a folder you can write to`,
+        );
+      });
+      return withCommandRun(flags, io, async (run) => {
+        const report = await run.check({ dryRun: true });
+        const file = join(out, 'index.html');
+        await writeFile(file, renderReportHtml(report, { timeZone: run.config.timeZone }));
+        io.out(`Wrote ${file} (${report.budgets.length} budgets); open it in a browser.`);
+        return exitCodeOf(report);
+      });
+    },
+  },
+  ingest: {
+    summary: 'Summarise a Soracom billing CSV export: totals, every SIM with its tags, items, days',
+    usage: `spendwatch ingest --file EXPORT.csv --currency JPY [--month 2026-11] [--out SUMMARY.json]
+
+Streams the file through the same parser the csv-ingest Lambda runs (constant memory, exact sums),
+showing progress on a terminal, and prints the totals, the top SIMs and any malformed rows with
+their line numbers. --out writes the whole summary as JSON.
+
+Examples:
+  spendwatch ingest --file billing-202611.csv --currency JPY
+  spendwatch ingest --file billing-202611.csv --currency USD --out summary.json`,
+    options: {
+      help: common.help,
+      file: { type: 'string', short: 'f' },
+      currency: { type: 'string' },
+      month: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+    },
+    async run(values, io) {
+      const { ingestFile } = await import('./ingest.ts');
+      return ingestFile(
+        {
+          file: required(values.file, '--file EXPORT.csv'),
+          currency: required(values.currency, '--currency CODE (the CSV does not say)'),
+          month: values.month as string | undefined,
+          out: values.out as string | undefined,
+        },
+        io,
+      );
+    },
+  },
+  validate: {
+    summary:
+      'Check a config file and list every problem with its location; --out writes the JSON the Lambdas read',
+    usage: `spendwatch validate --config FILE [--out FILE.json]
+
+Exit codes: 0 valid, 1 problems found (each printed as file:line:column: path = value: what to do), 2 usage error.
+
+  --out FILE.json  also write the config as JSON, the form the Lambda functions read (they carry no
+                   YAML parser): what \`npm run package\` ships, and what to upload when the config is in S3
+
+Examples:
+  spendwatch validate --config spendwatch.yaml
+  spendwatch validate --config spendwatch.yaml --out spendwatch.json`,
+    options: { ...common, out: { type: 'string', short: 'o' } },
+    async run(values, io) {
+      const path = required(values.config, '--config FILE');
+      const out = values.out as string | undefined;
+      if (out === undefined) {
+        const config = await loadConfig(path);
+        io.out(
+          `${config.file}: valid (${config.accounts.length} accounts, ${config.budgets.length} budgets)`,
+        );
+        return 0;
+      }
+      const { config, json } = configAsJson(await readConfigFile(path), basename(path));
+      await writeFile(out, json).catch((error: Error) => {
+        throw new UsageError(`cannot write --out ${out} (${error.message}); pass a file you can write`);
+      });
+      io.out(
+        `${config.file}: valid (${config.accounts.length} accounts, ${config.budgets.length} budgets); wrote ${out}`,
+      );
+      return 0;
+    },
+  },
+  demo: {
+    summary: 'Run a check against local simulators of all providers (no cloud account needed)',
+    usage: `spendwatch demo [--now ISO]
+
+Starts loopback simulators of the provider APIs, runs the check on examples/demo.yaml through the
+real clients and evaluator, and shows the alerts a person would receive. The same as
+"spendwatch check --config examples/demo.yaml --simulate"; "status" and "report" take --simulate too.
+
+Examples:
+  spendwatch demo
+  spendwatch demo --now 2026-11-28T09:00:00+09:00`,
+    options: { now: common.now, help: common.help, verbose: common.verbose },
+    run: (values, io) =>
+      withCommandRun(runFlags({ ...values, config: DEMO_CONFIG, simulate: true }), io, async (run) => {
+        const { runDemo } = await import('./demo/demo.ts');
+        return runDemo(run, io);
+      }),
+  },
+};
+
+const DEMO_CONFIG = fileURLToPath(new URL('../examples/demo.yaml', import.meta.url));
+
+async function checkCommand(values: Values, io: Io): Promise<number> {
+  return withCommandRun(runFlags(values), io, async (run) => {
+    const dryRun = Boolean(values['dry-run']);
+    const report = await run.check({ dryRun, accountIds: values.account as string[] | undefined });
+    if (values.json) {
+      const alerts = dryRun ? report.suppressed.map((s) => s.alert) : report.delivered;
+      if (alerts.length > 0) io.out(alertsAsJsonLines(alerts));
+    } else {
+      io.out(describeReport(report));
+    }
+    return exitCodeOf(report);
+  });
+}
+
+function runFlags(values: Values): RunFlags {
+  return {
+    config: required(values.config, '--config FILE'),
+    now: values.now as string | undefined,
+    simulate: Boolean(values.simulate),
+    verbose: Boolean(values.verbose),
+    state: values.state as string | undefined,
+    topicArn: (values['topic-arn'] as string | undefined) ?? process.env.SPENDWATCH_TOPIC_ARN,
+  };
+}
+
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    io.out(overview());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`spendwatch: unknown command "${name}"; run "spendwatch --help" for the list`);
+    return 2;
+  }
+  try {
+    const { values } = parseArgs({
+      args: rest,
+      options: command.options,
+      strict: true,
+      allowPositionals: false,
+    });
+    if ((values as { help?: boolean }).help) {
+      io.out(command.usage);
+      return 0;
+    }
+    return await command.run(values as Values, io);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(error.message);
+      return name === 'validate' ? 1 : 2;
+    }
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`spendwatch ${name}: ${(error as Error).message}; run "spendwatch ${name} --help"`);
+      return 2;
+    }
+    io.err(`spendwatch ${name}: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+function overview(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  return [
+    'spendwatch: spend alerts for Fastly, Cloudflare, Soracom and Kill Bill bills',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`),
+    '',
+    'Try it without a cloud account:',
+    '  spendwatch demo',
+    '  spendwatch status --config examples/demo.yaml --simulate',
+    '',
+    'Run "spendwatch COMMAND --help" for its options and examples.',
+  ].join('\n');
+}
+
+function required(value: Values[string], what: string): string {
+  if (typeof value !== 'string' || value === '') throw new UsageError(`missing ${what}`);
+  return value;
+}
+
+function defaultIo(): Io {
+  const progress = progressLine(process.stderr);
+  return {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => {
+      // A log line must not land on top of the progress line; the next update redraws it.
+      progress.clear();
+      process.stderr.write(`${text}\n`);
+    },
+    colour: colourWanted(process.stdout),
+    progress,
+  };
+}

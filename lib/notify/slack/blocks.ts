@@ -1,0 +1,251 @@
+/**
+ * Slack Block Kit messages for incoming webhooks: one alert per message, or a digest of one run.
+ * Every string that comes from the alert is escaped for mrkdwn (&, <, >) so a budget, service or tag
+ * name cannot mention (<!channel>, <@U123>) or link (<https://x|y>); Slack's own limits (header 150,
+ * section text 3000, fields 10 x 2000, 50 blocks) are respected by clipping.
+ */
+import type { Alert } from '../../alerts/alert.ts';
+import { formatAmount, formatPercent } from '../../alerts/format.ts';
+import {
+  basisLabel,
+  clip,
+  contributorTable,
+  crossingSentence,
+  forecastParts,
+  isSpendEvent,
+  measureWords,
+  oneLine,
+  sinceLast,
+  summaryPhrase,
+  thresholdText,
+} from '../render/layout.ts';
+
+export type SlackText =
+  | { type: 'plain_text'; text: string; emoji?: boolean }
+  | { type: 'mrkdwn'; text: string };
+
+export type SlackBlock =
+  | { type: 'header'; text: { type: 'plain_text'; text: string; emoji?: boolean } }
+  | { type: 'section'; text?: SlackText; fields?: SlackText[] }
+  | { type: 'context'; elements: SlackText[] }
+  | { type: 'divider' };
+
+/** The incoming-webhook payload: `text` is the notification/fallback line, `blocks` the message. */
+export interface SlackMessage {
+  text: string;
+  blocks: SlackBlock[];
+}
+
+/** Slack's documented Block Kit limits for messages. */
+export const SLACK_LIMITS = {
+  blocks: 50,
+  headerText: 150,
+  sectionText: 3000,
+  fields: 10,
+  fieldText: 2000,
+  contextElements: 10,
+  /** Slack truncates a message's top-level text beyond 40,000 characters; stay far below. */
+  fallbackText: 3000,
+} as const;
+
+/** Escapes Slack's control characters; the only escaping mrkdwn needs. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Clips already-escaped mrkdwn without leaving half an entity ("&am") at the end. */
+function clipMrkdwn(text: string, max: number): string {
+  if (Array.from(text).length <= max) return text;
+  return `${clip(text, max - 1, '').replace(/&[a-z]{0,3}$/, '')}…`;
+}
+
+const mrkdwn = (text: string, max: number): SlackText => ({ type: 'mrkdwn', text: clipMrkdwn(text, max) });
+/** Escaped, single-line provider text. */
+const safe = (text: string) => escapeMrkdwn(oneLine(text));
+
+const SEVERITY_EMOJI: Record<Alert['severity'], string> = {
+  critical: ':rotating_light:',
+  warning: ':warning:',
+  info: ':information_source:',
+};
+
+function emojiFor(alert: Alert): string {
+  if (alert.event === 'recovered') return ':white_check_mark:';
+  if (alert.event === 'back-under') return ':chart_with_downwards_trend:';
+  return SEVERITY_EMOJI[alert.severity];
+}
+
+/** Slack renders this in each reader's own time zone; the ISO text is the fallback. */
+function slackDate(iso: string): string {
+  const seconds = Math.floor(Date.parse(iso) / 1000);
+  const fallback = new Date(iso).toISOString().replace('.000Z', 'Z');
+  return `<!date^${seconds}^{date_short_pretty} {time}|${fallback}>`;
+}
+
+function contextLine(alert: Alert): string {
+  return [
+    `Period ${safe(alert.periodKey)}`,
+    `figure as of ${slackDate(alert.asOf)}`,
+    `checked ${slackDate(alert.detectedAt)}`,
+    `dedupKey \`${safe(alert.dedupKey).replace(/`/g, "'")}\``,
+  ].join('  ·  ');
+}
+
+/** Plain-text one-liner: notifications, the digest list, and clients that cannot show blocks. */
+function fallbackLine(alert: Alert): string {
+  return `[${alert.severity}] ${oneLine(alert.budget)}: ${summaryPhrase(alert)} - ${oneLine(alert.account)}`;
+}
+
+const MAX_TABLE_ROWS = 10;
+
+function contributorsBlock(alert: Alert): SlackBlock | undefined {
+  if (alert.contributors.length === 0) return undefined;
+  const title = `*Top contributors* (of ${safe(formatAmount(alert.spent, alert.unit))} ${measureWords(alert).past})`;
+  // Each row is escaped after alignment (Slack shows it unescaped) and backticks cannot close the code block.
+  const rows: string[] = [];
+  const table = contributorTable(alert, { maxRows: MAX_TABLE_ROWS, maxNameWidth: 32 });
+  let omitted = table.omitted;
+  let used = title.length + 20;
+  for (const [index, line] of table.lines.entries()) {
+    const escaped = escapeMrkdwn(line).replace(/`/g, "'");
+    if (used + escaped.length + 1 > SLACK_LIMITS.sectionText - 60) {
+      omitted += table.lines.length - index;
+      break;
+    }
+    rows.push(escaped);
+    used += escaped.length + 1;
+  }
+  const more = omitted > 0 ? `\n_… and ${omitted} more, listed in the JSON alert_` : '';
+  return {
+    type: 'section',
+    text: mrkdwn(`${title}\n\`\`\`${rows.join('\n')}\`\`\`${more}`, SLACK_LIMITS.sectionText),
+  };
+}
+
+/** Two columns in Slack: spent | budget, threshold | forecast, provider | account, severity | since last. */
+function fieldsOf(alert: Alert): SlackText[] {
+  const money = (value: string) => safe(formatAmount(value, alert.unit));
+  const field = (label: string, value: string) => mrkdwn(`*${label}*\n${value}`, SLACK_LIMITS.fieldText);
+  const fields: SlackText[] = [];
+  if (isSpendEvent(alert)) {
+    fields.push(
+      field(
+        measureWords(alert).label,
+        `${money(alert.spent)} (${safe(formatPercent(alert.percent))} of budget)`,
+      ),
+    );
+    fields.push(field('Budget', money(alert.budgetAmount)));
+    fields.push(field('Threshold', `${safe(thresholdText(alert))}\n_${basisLabel(alert)}_`));
+  }
+  const forecast = forecastParts(alert);
+  if (forecast) {
+    const how = [forecast.method, forecast.inputs].filter(Boolean).map(safe).join('; ');
+    fields.push(field('Forecast', `${safe(forecast.amount)}\n_${how}_`));
+  }
+  fields.push(field(alert.provider.includes(',') ? 'Providers' : 'Provider', safe(alert.provider)));
+  fields.push(field(alert.accounts.length > 1 ? 'Accounts' : 'Account', safe(alert.accounts.join(', '))));
+  fields.push(field('Severity', alert.severity));
+  const last = sinceLast(alert);
+  if (last) {
+    fields.push(
+      field(
+        'Since the last alert',
+        `${safe(last.change)} since the ${safe(last.threshold)} alert of ${slackDate(last.at)}`,
+      ),
+    );
+  }
+  return fields.slice(0, SLACK_LIMITS.fields);
+}
+
+/** One alert as a Block Kit message. */
+export function renderSlackMessage(alert: Alert): SlackMessage {
+  const blocks: SlackBlock[] = [
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: clip(
+          `${emojiFor(alert)} ${oneLine(alert.budget)}: ${summaryPhrase(alert)}`,
+          SLACK_LIMITS.headerText,
+        ),
+        emoji: true,
+      },
+    },
+    {
+      type: 'section',
+      text: mrkdwn(`${safe(alert.headline)}\n${safe(crossingSentence(alert))}`, SLACK_LIMITS.sectionText),
+    },
+    { type: 'section', fields: fieldsOf(alert) },
+  ];
+  const contributors = contributorsBlock(alert);
+  if (contributors) blocks.push(contributors);
+  if (alert.details.length > 0) {
+    const details = alert.details.map((line) => `• ${safe(line)}`).join('\n');
+    blocks.push({ type: 'section', text: mrkdwn(details, SLACK_LIMITS.sectionText) });
+  }
+  blocks.push({ type: 'context', elements: [mrkdwn(contextLine(alert), SLACK_LIMITS.sectionText)] });
+  return { text: clipMrkdwn(escapeMrkdwn(fallbackLine(alert)), SLACK_LIMITS.fallbackText), blocks };
+}
+
+const SEVERITY_ORDER: Record<Alert['severity'], number> = { critical: 0, warning: 1, info: 2 };
+/** Blocks per alert in a digest: a section and its context line. */
+const DIGEST_BLOCKS_PER_ALERT = 2;
+
+/**
+ * Several alerts of one run in one message, most severe first. Beyond Slack's 50 blocks the rest
+ * are summarised in a last context block by budget and severity.
+ */
+export function renderSlackDigest(alerts: Alert[]): SlackMessage {
+  if (alerts.length === 0) throw new RangeError('a Slack digest needs at least one alert');
+  if (alerts.length === 1) return renderSlackMessage(alerts[0]!);
+  const sorted = [...alerts].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  const counts = (['critical', 'warning', 'info'] as const)
+    .map((severity) => [severity, sorted.filter((a) => a.severity === severity).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([severity, count]) => `${count} ${severity}`)
+    .join(', ');
+  const title = `spendwatch: ${alerts.length} alerts (${counts})`;
+  const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: title, emoji: true } }];
+
+  // Room for the header and, if needed, one overflow block.
+  const fitsAll = 1 + sorted.length * DIGEST_BLOCKS_PER_ALERT <= SLACK_LIMITS.blocks;
+  const shown = fitsAll
+    ? sorted
+    : sorted.slice(0, Math.floor((SLACK_LIMITS.blocks - 2) / DIGEST_BLOCKS_PER_ALERT));
+  for (const alert of shown) {
+    const lines = [
+      `${emojiFor(alert)} *${safe(alert.budget)}*: ${safe(summaryPhrase(alert))}`,
+      safe(alert.headline),
+    ];
+    if (isSpendEvent(alert)) lines.push(digestFigures(alert));
+    blocks.push({ type: 'section', text: mrkdwn(lines.join('\n'), SLACK_LIMITS.sectionText) });
+    blocks.push({
+      type: 'context',
+      elements: [
+        mrkdwn(`${safe(alert.accounts.join(', '))}  ·  ${contextLine(alert)}`, SLACK_LIMITS.sectionText),
+      ],
+    });
+  }
+  const rest = sorted.slice(shown.length);
+  if (rest.length > 0) {
+    const names = rest.map((a) => `${safe(a.budget)} (${a.severity})`).join(', ');
+    blocks.push({
+      type: 'context',
+      elements: [
+        mrkdwn(
+          `…and ${rest.length} more alerts not shown (Slack allows ${SLACK_LIMITS.blocks} blocks per message): ${names}`,
+          SLACK_LIMITS.sectionText,
+        ),
+      ],
+    });
+  }
+  const fallback = [title, ...sorted.map(fallbackLine)].join('\n');
+  return { text: clipMrkdwn(escapeMrkdwn(fallback), SLACK_LIMITS.fallbackText), blocks };
+}
+
+/** "Spent ¥31,260 of ¥30,000 (104.2%), forecast ¥40,512" */
+function digestFigures(alert: Alert): string {
+  const money = (value: string) => safe(formatAmount(value, alert.unit));
+  const forecast = alert.forecast ? `, forecast ${money(alert.forecast.amount)}` : '';
+  return `${measureWords(alert).label} ${money(alert.spent)} of ${money(alert.budgetAmount)} (${formatPercent(alert.percent)})${forecast}`;
+}

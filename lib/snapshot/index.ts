@@ -1,1 +1,0 @@
-export type { DailyCost, SpendLine, SpendReading, SpendSnapshot } from './snapshot.ts';

@@ -1,0 +1,47 @@
+/**
+ * A snapshot read back from JSON, for keeping the last reading of an account between runs.
+ * `JSON.stringify(snapshot)` writes it: Money as { amount, currency } with an exact decimal string,
+ * decimals as strings, instants as ISO strings. Reading checks every field, so a damaged or older
+ * record is refused rather than half-read.
+ */
+import * as z from 'zod';
+import { decimal, isDecimalText, Money } from '../money/index.ts';
+import type { SpendLine, SpendSnapshot } from './spend.ts';
+
+const decimalText = z.string().refine(isDecimalText, { error: 'expected a decimal such as "12.5"' });
+const money = z
+  .object({ amount: decimalText, currency: z.string() })
+  .transform(({ amount, currency }) => Money.of(amount, currency));
+const instant = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
+
+const line = z.object({
+  ServiceName: z.string().optional(),
+  ChargeDescription: z.string().optional(),
+  ResourceId: z.string().optional(),
+  ResourceName: z.string().optional(),
+  RegionName: z.string().optional(),
+  ChargePeriodStart: instant.optional(),
+  ChargePeriodEnd: instant.optional(),
+  ConsumedQuantity: decimalText.transform((text) => decimal(text)).optional(),
+  ConsumedUnit: z.string().optional(),
+  BilledCost: money.optional(),
+  Tags: z.record(z.string(), z.string()).optional(),
+}) satisfies z.ZodType<SpendLine, unknown>;
+
+const snapshotJson = z.object({
+  provider: z.string(),
+  accountId: z.string(),
+  BillingPeriodStart: instant,
+  BillingPeriodEnd: instant,
+  asOf: instant,
+  BillingCurrency: z.string().optional(),
+  BilledCost: money.optional(),
+  lines: z.array(line),
+  daily: z.array(z.object({ date: z.iso.date(), BilledCost: money })).optional(),
+  sources: z.array(z.string()),
+});
+
+/** Reads back `JSON.parse(JSON.stringify(snapshot))`; throws a ZodError naming the field when it does not fit. */
+export function snapshotFromJson(json: unknown): SpendSnapshot {
+  return snapshotJson.parse(json) as SpendSnapshot;
+}

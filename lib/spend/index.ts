@@ -1,0 +1,1 @@
+export type { DailyCost, SpendLine, SpendReading, SpendSnapshot } from './spend.ts';

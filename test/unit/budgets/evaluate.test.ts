@@ -1,0 +1,352 @@
+import { describe, expect, it } from 'vitest';
+import { buildAlert } from '../../../lib/alerts/build.ts';
+import { findAnomalies } from '../../../lib/budgets/anomaly.ts';
+import { type Budget, parseThreshold } from '../../../lib/budgets/budget.ts';
+import { type AccountSpend, evaluateBudget } from '../../../lib/budgets/evaluate.ts';
+import { forecastPeriodEnd } from '../../../lib/budgets/forecast.ts';
+import type { DailyPoint } from '../../../lib/budgets/series.ts';
+import { currencyCode, decimal, ExchangeRates, Money } from '../../../lib/money/index.ts';
+import type { SpendSnapshot } from '../../../lib/spend/index.ts';
+import { monthlyPeriod } from '../../../lib/time/period.ts';
+
+const NOV = monthlyPeriod(new Date('2026-11-15T00:00:00Z'), 'UTC');
+const noRates = new ExchangeRates();
+
+function budget(overrides: Partial<Budget> = {}): Budget {
+  const amount = decimal(overrides.amount ?? 3000);
+  return {
+    name: 'cdn',
+    accountIds: ['acct'],
+    measure: 'cost',
+    unit: 'USD',
+    amount,
+    scope: {},
+    thresholds: [
+      parseThreshold('80%', 'actual', 'warning', amount),
+      parseThreshold('100%', 'forecast', 'critical', amount),
+    ],
+    forecastMinDays: 3,
+    staleAfterHours: 24,
+    notifyBackUnder: true,
+    ...overrides,
+  };
+}
+
+function days(amounts: number[], currency = 'USD'): { date: string; BilledCost: Money }[] {
+  return amounts.map((amount, i) => ({
+    date: `2026-11-${String(i + 1).padStart(2, '0')}`,
+    BilledCost: Money.of(amount, currency),
+  }));
+}
+
+function spend(snapshot: Partial<SpendSnapshot>, currency = 'USD'): AccountSpend {
+  const daily = snapshot.daily;
+  const total = daily
+    ? Money.sum(
+        daily.map((d) => d.BilledCost),
+        currency,
+      )
+    : Money.zero(currency);
+  return {
+    accountId: 'acct',
+    provider: 'fastly',
+    timeZone: 'UTC',
+    snapshot: {
+      provider: 'fastly',
+      accountId: 'acct',
+      BillingPeriodStart: NOV.start,
+      BillingPeriodEnd: NOV.end,
+      asOf: new Date('2026-11-20T12:00:00Z'),
+      BillingCurrency: currencyCode(currency),
+      BilledCost: total,
+      lines: [],
+      sources: [],
+      ...snapshot,
+    },
+  };
+}
+
+const point = (date: string, amount: number): DailyPoint => ({ date, amount: decimal(amount) });
+
+describe('evaluateBudget', () => {
+  it('crosses an actual threshold at exactly its level (spend ≥ threshold)', () => {
+    const at = spend({ BilledCost: Money.of('2400.00', 'USD') });
+    const status = evaluateBudget(budget(), [at], noRates, new Date('2026-11-20T12:00:00Z'));
+    expect(status.crossings.map((c) => c.id)).toContain('actual-80pct');
+    expect(status.percent.toFixed(1)).toBe('80.0');
+    const below = evaluateBudget(
+      budget(),
+      [spend({ BilledCost: Money.of('2399.99', 'USD') })],
+      noRates,
+      new Date('2026-11-20T12:00:00Z'),
+    );
+    expect(below.crossings.map((c) => c.id)).not.toContain('actual-80pct');
+    expect(below.pending[0]).toMatchObject({ id: 'actual-80pct' });
+  });
+
+  it('forecasts from the daily run rate and says how', () => {
+    // 19 full days at 100 + today's partial 40, as of Nov 20 12:00: 10.5 days left at 100/day.
+    const daily = [...days(Array(19).fill(100)), { date: '2026-11-20', BilledCost: Money.of(40, 'USD') }];
+    const status = evaluateBudget(budget(), [spend({ daily })], noRates, new Date('2026-11-20T13:00:00Z'));
+    expect(status.spent.toFixed()).toBe('1940');
+    expect(status.forecast?.method).toBe('daily-run-rate');
+    expect(status.forecast?.amount.toFixed()).toBe('2990');
+    expect(status.forecast?.inputs).toBe(
+      '1940 USD spent + 10.5 days left × 100 USD/day (median of the last 7 full days)',
+    );
+    expect(status.crossings.map((c) => c.id)).not.toContain('forecast-100pct');
+  });
+
+  it('does not let one runaway day inflate the forecast', () => {
+    const daily = days([
+      100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 2000, 100, 100, 100, 100, 100,
+    ]);
+    const fiveThousand = budget({
+      amount: decimal(5000),
+      thresholds: [parseThreshold('100%', 'forecast', 'critical', decimal(5000))],
+    });
+    const status = evaluateBudget(
+      fiveThousand,
+      [spend({ daily })],
+      noRates,
+      new Date('2026-11-20T12:00:00Z'),
+    );
+    // 3800 spent + 10.5 days × 100 (median of the last 7 days; their mean, 371, would project 7700).
+    expect(status.forecast?.amount.toFixed()).toBe('4850');
+    expect(status.crossings).toEqual([]);
+  });
+
+  it('does not forecast before the minimum days of data, nor from a stale figure', () => {
+    const early = spend({ daily: days([900, 900]), asOf: new Date('2026-11-02T12:00:00Z') });
+    expect(
+      evaluateBudget(budget(), [early], noRates, new Date('2026-11-02T12:00:00Z')).forecast,
+    ).toBeUndefined();
+    const stale = spend({ daily: days(Array(10).fill(400)), asOf: new Date('2026-11-10T12:00:00Z') });
+    const status = evaluateBudget(budget(), [stale], noRates, new Date('2026-11-12T12:00:00Z'));
+    expect(status.stale).toBe(true);
+    expect(status.forecast).toBeUndefined();
+    expect(status.crossings.map((c) => c.id)).toEqual(['actual-80pct']); // actual spend only grows: still true
+  });
+
+  it('converts a group budget across currencies with a configured rate, or says which rate is missing', () => {
+    const rates = new ExchangeRates([
+      { from: currencyCode('USD'), to: currencyCode('JPY'), rate: decimal(150) },
+    ]);
+    const jpy = { ...spend({ BilledCost: Money.of(15000, 'JPY') }, 'JPY'), accountId: 'jp' };
+    const usd = { ...spend({ BilledCost: Money.of(100, 'USD') }), accountId: 'us' };
+    const group = budget({ unit: 'JPY', amount: decimal(30000), accountIds: ['jp', 'us'] });
+    const status = evaluateBudget(group, [jpy, usd], rates, new Date('2026-11-20T12:00:00Z'));
+    expect(status.spent.toFixed()).toBe('30000');
+    expect(status.contributors.map((c) => [c.kind, c.name, c.share])).toEqual([
+      ['account', 'jp', '50.0'],
+      ['account', 'us', '50.0'],
+    ]);
+    expect(() => evaluateBudget(group, [jpy, usd], noRates, new Date())).toThrow(
+      /add a rate \{from: USD, to: JPY/,
+    );
+  });
+
+  it('narrows to a scope by glob and names the top contributors', () => {
+    const lines = [
+      { ServiceName: 'Workers Standard', BilledCost: Money.of('12.5', 'USD') },
+      { ServiceName: 'Workers KV', BilledCost: Money.of('7.5', 'USD') },
+      { ServiceName: 'R2 Storage', BilledCost: Money.of('80', 'USD') },
+    ];
+    const scoped = budget({ scope: { services: ['Workers*'] }, amount: decimal(25) });
+    const status = evaluateBudget(
+      scoped,
+      [spend({ BilledCost: Money.of(100, 'USD'), lines })],
+      noRates,
+      new Date('2026-11-20T12:00:00Z'),
+    );
+    expect(status.spent.toFixed()).toBe('20');
+    expect(status.contributors.map((c) => `${c.name} ${c.share}%`)).toEqual([
+      'Workers Standard 62.5%',
+      'Workers KV 37.5%',
+    ]);
+  });
+
+  it('budgets usage quantities by unit', () => {
+    const usage = budget({
+      measure: 'usage',
+      unit: 'api-calls',
+      amount: decimal(10_000_000),
+      thresholds: [parseThreshold('90%', 'actual', 'warning', decimal(10_000_000))],
+    });
+    const lines = [
+      { ResourceId: 'sub-1', ConsumedUnit: 'api-calls', ConsumedQuantity: decimal(6_000_000) },
+      { ResourceId: 'sub-2', ConsumedUnit: 'api-calls', ConsumedQuantity: decimal(3_500_000) },
+      { ResourceId: 'sub-2', ConsumedUnit: 'storage-gb', ConsumedQuantity: decimal(99) },
+    ];
+    const status = evaluateBudget(
+      usage,
+      [spend({ BilledCost: undefined, lines })],
+      noRates,
+      new Date('2026-11-20T12:00:00Z'),
+    );
+    expect(status.spent.toFixed()).toBe('9500000');
+    expect(status.crossings.map((c) => c.id)).toEqual(['actual-90pct']);
+  });
+
+  it('fires pace thresholds only when spend runs ahead of a straight line', () => {
+    const pace = budget({ thresholds: [parseThreshold('25%', 'pace', 'warning', decimal(3000))] });
+    // Half the month gone, straight line expects 1500.
+    const mid = new Date('2026-11-16T00:00:00Z');
+    const ahead = evaluateBudget(
+      pace,
+      [spend({ BilledCost: Money.of(1900, 'USD'), asOf: mid })],
+      noRates,
+      mid,
+    );
+    expect(ahead.pace?.aheadPercent.toFixed(1)).toBe('26.7');
+    expect(ahead.crossings).toHaveLength(1);
+    const onTrack = evaluateBudget(
+      pace,
+      [spend({ BilledCost: Money.of(1600, 'USD'), asOf: mid })],
+      noRates,
+      mid,
+    );
+    expect(onTrack.crossings).toHaveLength(0);
+  });
+});
+
+describe('forecastPeriodEnd', () => {
+  it('projects in a straight line without a daily series', () => {
+    const f = forecastPeriodEnd({
+      spent: decimal(1000),
+      unit: 'USD',
+      periodStart: NOV.start,
+      periodEnd: NOV.end,
+      asOf: new Date('2026-11-11T00:00:00Z'),
+      asOfDate: '2026-11-11',
+      minDays: 3,
+    });
+    expect(f?.method).toBe('elapsed-linear');
+    expect(f?.amount.toFixed()).toBe('3000');
+  });
+});
+
+describe('findAnomalies', () => {
+  const rule = { lookbackDays: 14, sensitivity: 5, minAmount: decimal(50), severity: 'warning' as const };
+
+  it('flags a spike day', () => {
+    const series = [100, 104, 97, 101, 99, 103, 98, 650, 102].map((v, i) =>
+      point(`2026-11-${String(i + 1).padStart(2, '0')}`, v),
+    );
+    const found = findAnomalies(series, rule);
+    expect(found.map((f) => f.date)).toEqual(['2026-11-08']);
+    expect(found[0]?.baseline.toFixed()).toBe('100');
+  });
+
+  it('stays quiet on a smooth ramp and on small absolute bumps', () => {
+    const ramp = Array.from({ length: 30 }, (_, i) =>
+      point(`2026-11-${String(i + 1).padStart(2, '0')}`, 100 + i * 8),
+    );
+    expect(findAnomalies(ramp, rule)).toEqual([]);
+    const tiny = [1, 1, 1, 1, 1, 1, 40].map((v, i) => point(`2026-11-0${i + 1}`, v));
+    expect(findAnomalies(tiny, rule)).toEqual([]); // 39 above a flat median, but under minAmount 50
+  });
+});
+
+describe('buildAlert', () => {
+  it('carries everything a person and a subscriber need', () => {
+    const status = evaluateBudget(
+      budget(),
+      [spend({ BilledCost: Money.of('2500', 'USD') })],
+      noRates,
+      new Date('2026-11-20T12:00:00Z'),
+    );
+    const alert = buildAlert(status, status.crossings[0]!, new Date('2026-11-20T12:05:00Z'));
+    expect(alert).toMatchObject({
+      dedupKey: 'cdn/2026-11/actual-80pct',
+      budget: 'cdn',
+      account: 'acct',
+      provider: 'fastly',
+      threshold: '80%',
+      basis: 'actual',
+      spent: '2500',
+      budgetAmount: '3000',
+      currency: 'USD',
+      percent: '83.3',
+      periodStart: '2026-11-01T00:00:00.000Z',
+      periodEnd: '2026-12-01T00:00:00.000Z',
+      asOf: '2026-11-20T12:00:00.000Z',
+    });
+    expect(alert.headline).toBe('cdn has spent $2,500.00 of $3,000.00 (83.3%), crossing its 80% threshold');
+  });
+});
+
+describe('per-resource budgets', () => {
+  const sims = [
+    {
+      ResourceId: '440100000000001',
+      Tags: { fleet: 'A' },
+      BilledCost: Money.of(1240, 'JPY'),
+      ChargeDescription: 'Data',
+    },
+    { ResourceId: '440100000000002', Tags: { fleet: 'A' }, BilledCost: Money.of(300, 'JPY') },
+    { ResourceId: '440100000000003', Tags: { fleet: 'B' }, BilledCost: Money.of(5000, 'JPY') },
+  ];
+  const yen = (amount: number) => decimal(amount);
+  const perSim = (overrides: Partial<Budget> = {}) =>
+    budget({
+      unit: 'JPY',
+      amount: yen(1000),
+      perResource: { window: 'period' },
+      thresholds: [parseThreshold('100%', 'actual', 'critical', yen(1000))],
+      ...overrides,
+    });
+  const account = spend({ BilledCost: Money.of(20000, 'JPY'), lines: sims }, 'JPY');
+
+  it('alerts each resource over its own budget, naming its tags and share of the bill', () => {
+    const status = evaluateBudget(perSim(), [account], noRates, new Date('2026-11-20T12:00:00Z'));
+    expect(status.crossings.map((c) => c.id)).toEqual([
+      'actual-100pct.440100000000003',
+      'actual-100pct.440100000000001',
+    ]);
+    const alert = buildAlert(status, status.crossings[1]!, new Date('2026-11-20T12:00:00Z'));
+    expect(alert).toMatchObject({
+      spent: '1240',
+      percent: '124.0',
+      dedupKey: 'cdn/2026-11/actual-100pct.440100000000001',
+    });
+    expect(alert.headline).toBe(
+      'cdn: 440100000000001 (fleet=A) spent ¥1,240 this period, over the 100% per-resource budget of ¥1,000; 6.2% of the whole bill',
+    );
+    expect(alert.contributors).toEqual([
+      { kind: 'resource', name: '440100000000001', cost: '1240', share: '100.0', tags: { fleet: 'A' } },
+    ]);
+    expect(alert.details).toContain('440100000000001 is 6.2% of the whole bill (¥20,000)');
+  });
+
+  it('narrows to resources carrying a tag value', () => {
+    const fleetA = perSim({ scope: { tags: { fleet: 'A' } } });
+    const status = evaluateBudget(fleetA, [account], noRates, new Date('2026-11-20T12:00:00Z'));
+    expect(status.crossings.map((c) => c.resource?.id)).toEqual(['440100000000001']);
+    expect(status.spent.toFixed()).toBe('1240'); // the highest resource in scope
+  });
+
+  it('holds each resource to a daily limit with window: day', () => {
+    const day = (d: string) => ({
+      ChargePeriodStart: new Date(`2026-11-${d}T00:00:00Z`),
+      ChargePeriodEnd: new Date(`2026-11-${Number(d) + 1}T00:00:00Z`),
+    });
+    const lines = [
+      { ResourceId: 'sim-1', BilledCost: Money.of('1.5', 'USD'), ...day('18') },
+      { ResourceId: 'sim-1', BilledCost: Money.of('2.25', 'USD'), ...day('19') },
+      { ResourceId: 'sim-2', BilledCost: Money.of('1.99', 'USD'), ...day('19') },
+    ];
+    const daily = budget({
+      amount: decimal(2),
+      perResource: { window: 'day' },
+      thresholds: [parseThreshold('2', 'actual', 'warning', decimal(2))],
+    });
+    const status = evaluateBudget(
+      daily,
+      [spend({ BilledCost: Money.of(10, 'USD'), lines })],
+      noRates,
+      new Date('2026-11-20T12:00:00Z'),
+    );
+    expect(status.crossings.map((c) => c.id)).toEqual(['actual-2.sim-1.2026-11-19']);
+  });
+});

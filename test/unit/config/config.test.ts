@@ -1,0 +1,223 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../lib/config/errors.ts';
+import { parseConfigJson } from '../../../lib/config/json.ts';
+import { configAsJson, parseConfig } from '../../../lib/config/load.ts';
+
+const ACCOUNT = `accounts:
+  - id: sora
+    provider: soracom
+    credentials:
+      authKeyId: env:SORACOM_AUTH_KEY_ID
+      authKey: env:SORACOM_AUTH_KEY
+`;
+
+function problems(yaml: string): string[] {
+  try {
+    parseConfig(yaml, 'spendwatch.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message.split('\n');
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('config', () => {
+  it('parses a valid config with defaults filled in', () => {
+    const config = parseConfig(`${ACCOUNT}budgets:
+  - name: fleet
+    account: sora
+    amount: 30000
+    currency: JPY
+    thresholds:
+      - at: 80%
+      - at: 25000
+        basis: forecast
+        severity: critical
+`);
+    expect(config.accounts[0]).toMatchObject({
+      id: 'sora',
+      provider: 'soracom',
+      timeZone: 'Asia/Tokyo',
+      periodStartDay: 1,
+    });
+    const budget = config.budgets[0]!;
+    expect(budget).toMatchObject({ name: 'fleet', measure: 'cost', unit: 'JPY', forecastMinDays: 3 });
+    expect(budget.thresholds.map((t) => [t.id, t.written, t.level.toFixed(), t.severity])).toEqual([
+      ['actual-80pct', '80%', '24000', 'warning'],
+      ['forecast-25000', '25000', '25000', 'critical'],
+    ]);
+  });
+
+  it('names the line, the path, the value and the fix for a typo', () => {
+    const lines = problems(`${ACCOUNT}budgets:
+  - name: fleet
+    account: sora
+    ammount: 30000
+    currency: JPY
+    thresholds: [{ at: 80% }]
+`);
+    expect(lines).toContain(
+      '  spendwatch.yaml:10:5: budgets[0].ammount: unknown field "ammount"; did you mean "amount"?',
+    );
+    expect(lines).toContain('  spendwatch.yaml:8:5: budgets[0].amount: required field "amount" is missing');
+  });
+
+  it('explains invalid values with what would be valid', () => {
+    const lines = problems(`${ACCOUNT}budgets:
+  - name: fleet
+    account: sora
+    amount: 30000
+    currency: JPX
+    thresholds:
+      - at: 80 %
+        basis: forcast
+`);
+    expect(lines.join('\n')).toContain(
+      'spendwatch.yaml:11:15: budgets[0].currency = "JPX": expected an ISO 4217 currency code such as USD, EUR or JPY',
+    );
+    expect(lines.join('\n')).toContain(
+      'budgets[0].thresholds[0].at = "80 %": expected a percent of the budget like "80%"',
+    );
+    expect(lines.join('\n')).toMatch(/budgets\[0\]\.thresholds\[0\]\.basis = "forcast": .*"forecast"/);
+  });
+
+  it('rejects secrets written inline and unknown providers', () => {
+    const lines = problems(`accounts:
+  - id: sora
+    provider: soracom
+    credentials:
+      authKeyId: keyId-abc
+      authKey: secret-abcdef
+  - id: aws
+    provider: amazon
+`);
+    const text = lines.join('\n');
+    expect(text).toContain(
+      'accounts[0].credentials.authKey = "secret-abcdef": expected a secret reference: env:NAME, ssm:/path or secretsmanager:name',
+    );
+    expect(text).toMatch(/accounts\[1\].*expected "provider" to be one of: .*soracom/);
+  });
+
+  it('checks references between budgets and accounts', () => {
+    const text = problems(`${ACCOUNT}budgets:
+  - name: fleet
+    account: soraa
+    amount: 1
+    currency: JPY
+    thresholds: [{ at: 50% }]
+  - name: fleet
+    account: sora
+    amount: 1
+    thresholds: [{ at: 50% }]
+`).join('\n');
+    expect(text).toContain(
+      'spendwatch.yaml:9:14: budgets[0].account = "soraa": no account with id "soraa"; defined: sora',
+    );
+    expect(text).toContain('budgets[1].name = "fleet": duplicate budget name');
+    expect(text).toContain(
+      'budgets[1]: say what the amount is in: currency: USD (a cost budget) or unit: api-calls (a usage budget)',
+    );
+  });
+
+  it('lets a Kill Bill account list no subscription only when no budget reads it (chargeback only)', () => {
+    const killbill = `  - id: billing
+    provider: killbill
+    baseUrl: https://killbill.example.com
+    credentials: { username: env:U, password: env:P, apiKey: env:K, apiSecret: env:S }
+`;
+    const chargebackOnly = parseConfig(`${ACCOUNT}${killbill}budgets:
+  - name: fleet
+    account: sora
+    amount: 1
+    currency: JPY
+    thresholds: [{ at: 50% }]
+`);
+    expect(chargebackOnly.accounts[1]?.settings).toMatchObject({ subscriptions: [] });
+    const text = problems(`${ACCOUNT}${killbill}budgets:
+  - name: api-calls
+    account: billing
+    amount: 1000
+    unit: api-calls
+    thresholds: [{ at: 50% }]
+`).join('\n');
+    expect(text).toMatch(
+      /spendwatch\.yaml:7:5: accounts\[1\].*budget "api-calls" watches this Kill Bill account, which lists no subscription.*add subscriptions: \[/,
+    );
+  });
+
+  it('reports YAML syntax errors with their position', () => {
+    const text = problems('accounts:\n  - id: [unclosed\n').join('\n');
+    expect(text).toMatch(/^invalid config: spendwatch\.yaml:\d+:\d+: \(yaml\): .*fix the YAML syntax here/);
+  });
+
+  it('keeps amounts exact: quoted decimals beyond float precision survive', () => {
+    const config = parseConfig(`${ACCOUNT}budgets:
+  - name: precise
+    account: sora
+    amount: "12345678901234567.89"
+    currency: USD
+    thresholds: [{ at: 50% }]
+`);
+    expect(config.budgets[0]!.amount.toFixed()).toBe('12345678901234567.89');
+    expect(config.budgets[0]!.thresholds[0]!.level.toFixed()).toBe('6172839450617283.945');
+  });
+});
+
+describe('the config as JSON, as the Lambda functions read it', () => {
+  const yaml = `${ACCOUNT}budgets:
+  - name: fleet
+    account: sora
+    amount: "30000.5"
+    currency: JPY
+    thresholds: [{ at: 80% }, { at: 25000, basis: forecast, severity: critical }]
+`;
+
+  function jsonProblems(json: string): string[] {
+    try {
+      parseConfigJson(json, 'spendwatch.json');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as ConfigError).message.split('\n');
+    }
+    throw new Error('expected the config to be rejected');
+  }
+
+  it('reads back exactly the config the YAML gives', () => {
+    const { config, json } = configAsJson(yaml);
+    expect(config).toEqual(parseConfig(yaml));
+    expect({ ...parseConfigJson(json, 'spendwatch.json'), file: config.file }).toEqual(config);
+  });
+
+  it('names the field, the value and the fix, as for YAML but without lines', () => {
+    const data = JSON.parse(configAsJson(yaml).json) as { budgets: Record<string, unknown>[] };
+    data.budgets[0]!.ammount = data.budgets[0]!.amount;
+    delete data.budgets[0]!.amount;
+    data.budgets[0]!.currency = 'JPX';
+    const lines = jsonProblems(JSON.stringify(data));
+    expect(lines).toContain(
+      '  spendwatch.json: budgets[0].ammount: unknown field "ammount"; did you mean "amount"?',
+    );
+    expect(lines).toContain('  spendwatch.json: budgets[0].amount: required field "amount" is missing');
+    expect(lines).toContain(
+      '  spendwatch.json: budgets[0].currency = "JPX": expected an ISO 4217 currency code such as USD, EUR or JPY',
+    );
+  });
+
+  it('refuses YAML, saying how to write the JSON', () => {
+    expect(jsonProblems(yaml).join('\n')).toMatch(
+      /^invalid config: spendwatch\.json: \(json\): not JSON \(.*\); the functions read the JSON that "spendwatch validate --config spendwatch\.yaml --out spendwatch\.json" writes/,
+    );
+  });
+});
+
+describe('published JSON Schema', () => {
+  it('is generated from the loader schema and committed up to date (npm run schema)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { configJsonSchema } = await import('../../../lib/config/json-schema.ts');
+    const committed = JSON.parse(
+      await readFile(new URL('../../../schema/spendwatch.config.schema.json', import.meta.url), 'utf8'),
+    );
+    expect(committed).toEqual(configJsonSchema());
+    expect(JSON.stringify(committed)).toContain('"soracom"');
+  });
+});

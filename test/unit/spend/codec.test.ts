@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { decimal, Money } from '../../../lib/money/index.ts';
+import { snapshotFromJson } from '../../../lib/spend/codec.ts';
+import type { SpendSnapshot } from '../../../lib/spend/index.ts';
+
+const snapshot: SpendSnapshot = {
+  provider: 'soracom',
+  accountId: 'fleet-jp',
+  BillingPeriodStart: new Date('2026-10-31T15:00:00Z'),
+  BillingPeriodEnd: new Date('2026-11-30T15:00:00Z'),
+  asOf: new Date('2026-11-23T02:00:00Z'),
+  BillingCurrency: 'JPY' as SpendSnapshot['BillingCurrency'],
+  BilledCost: Money.of('31260.0018', 'JPY'),
+  lines: [
+    {
+      ChargeDescription: 'Data usage fee',
+      ResourceId: '440101234567890',
+      Tags: { fleet: 'A' },
+      ChargePeriodStart: new Date('2026-11-19T15:00:00Z'),
+      ConsumedQuantity: decimal('0.00000001'),
+      ConsumedUnit: 'GB',
+      BilledCost: Money.of('0.1', 'JPY'),
+    },
+  ],
+  daily: [{ date: '2026-11-20', BilledCost: Money.of('12345.67', 'JPY') }],
+  sources: ['GET /bills/latest'],
+};
+
+describe('snapshot JSON', () => {
+  it('reads back exactly what JSON.stringify wrote: amounts, currencies, instants', () => {
+    const back = snapshotFromJson(JSON.parse(JSON.stringify(snapshot)));
+    expect(back.BilledCost?.toString()).toBe('31260.0018 JPY');
+    expect(back.lines[0]?.ConsumedQuantity?.eq(decimal('0.00000001'))).toBe(true);
+    expect(back.lines[0]?.ChargePeriodStart).toEqual(snapshot.lines[0]?.ChargePeriodStart);
+    expect(back.daily?.[0]?.BilledCost.toString()).toBe('12345.67 JPY');
+    expect(JSON.parse(JSON.stringify(back))).toEqual(JSON.parse(JSON.stringify(snapshot)));
+  });
+
+  it('refuses a damaged record, naming the field', () => {
+    const json = JSON.parse(JSON.stringify(snapshot));
+    json.lines[0].BilledCost.amount = '12,5';
+    expect(() => snapshotFromJson(json)).toThrow(/lines.*BilledCost.*amount|decimal/s);
+    expect(() => snapshotFromJson({ ...JSON.parse(JSON.stringify(snapshot)), asOf: 'yesterday' })).toThrow(
+      /asOf/,
+    );
+  });
+});
