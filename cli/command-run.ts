@@ -19,7 +19,7 @@ import { MemoryPublisher } from '../lib/notify/publisher.ts';
 import { SnsAlertPublisher, snsClientFromEnv } from '../lib/notify/sns.ts';
 import { envBackend, SecretResolver } from '../lib/secrets/index.ts';
 import { FsObjectStore } from '../lib/state/fs-store.ts';
-import { SnapshotCache } from '../lib/state/kept-readings.ts';
+import { KeptReadings } from '../lib/state/kept-readings.ts';
 import { AlertLedger } from '../lib/state/ledger.ts';
 import { type Clock, fixedClock, systemClock } from '../lib/time/clock.ts';
 import type { DemoInbox } from './demo/inbox.ts';
@@ -166,13 +166,13 @@ function loggerFor(flags: RunFlags, io: CommandIo): Logger {
 }
 
 /** `--state DIR`: the filesystem store, with the same exclusive-create semantics as S3. */
-function stateIn(dir: string | undefined): Pick<CheckDependencies, 'ledger' | 'health' | 'snapshots'> {
+function stateIn(dir: string | undefined): Pick<CheckDependencies, 'ledger' | 'health' | 'keptReadings'> {
   if (dir === undefined) return {};
   const store = new FsObjectStore(dir);
   return {
     ledger: new AlertLedger(store),
     health: new HealthTracker(store),
-    snapshots: new SnapshotCache(store),
+    keptReadings: new KeptReadings(store),
   };
 }
 

@@ -8,12 +8,12 @@ export function describeReport(report: CheckReport): string {
   for (const outcome of report.accounts) {
     const head = `  ${outcome.account.id} (${outcome.account.provider})`;
     if (outcome.status === 'ok') {
-      const cost = outcome.snapshot.BilledCost;
+      const cost = outcome.spend.BilledCost;
       const kept = outcome.keptFrom
         ? ` (not due: kept from the read at ${outcome.keptFrom.toISOString()})`
         : '';
       lines.push(
-        `${head}: ${cost ? formatAmount(cost.amount, cost.currency) : 'usage only'} as of ${outcome.snapshot.asOf.toISOString()}${kept}`,
+        `${head}: ${cost ? formatAmount(cost.amount, cost.currency) : 'usage only'} as of ${outcome.spend.asOf.toISOString()}${kept}`,
       );
     } else if (outcome.status === 'pending') {
       lines.push(`${head}: pending (${outcome.reason})`);
@@ -26,10 +26,10 @@ export function describeReport(report: CheckReport): string {
     if (outcome.status === 'evaluated') {
       const e = outcome.evaluation;
       const forecast = e.forecast
-        ? `, forecast ${formatAmount(e.forecast.amount.round(2), e.budget.unit)}`
+        ? `, forecast ${formatAmount(e.forecast.amount.round(2), e.budget.measureUnit)}`
         : '';
       lines.push(
-        `  ${outcome.budget}: ${formatAmount(e.spent, e.budget.unit)} of ${formatAmount(e.budget.amount, e.budget.unit)} (${formatPercent(e.percent)})${forecast}${e.stale ? ' [stale]' : ''}`,
+        `  ${outcome.budget}: ${formatAmount(e.spent, e.budget.measureUnit)} of ${formatAmount(e.budget.amount, e.budget.measureUnit)} (${formatPercent(e.percent)})${forecast}${e.stale ? ' [stale]' : ''}`,
       );
     } else {
       lines.push(

@@ -47,8 +47,8 @@ export function buildAlert(
     basis: crossing.basis,
     severity: event === 'back-under' ? 'info' : crossing.severity,
     measure: budget.measure,
-    currency: budget.unit,
-    unit: budget.unit,
+    currency: budget.measureUnit,
+    unit: budget.measureUnit,
     spent: spent.toFixed(),
     budgetAmount: budget.amount.toFixed(),
     percent: percent.toFixed(1),
@@ -73,7 +73,7 @@ export function buildAlert(
 
 function headline(status: BudgetStatus, crossing: Crossing, event: 'crossed' | 'back-under'): string {
   const { budget } = status;
-  const money = (value: Parameters<typeof formatAmount>[0]) => formatAmount(value, budget.unit);
+  const money = (value: Parameters<typeof formatAmount>[0]) => formatAmount(value, budget.measureUnit);
   const ofBudget = `${money(status.spent)} of ${money(budget.amount)} (${formatPercent(status.percent)})`;
   const spent = budget.measure === 'usage' ? 'used' : 'spent';
   if (event === 'back-under') {
@@ -112,7 +112,7 @@ function details(status: BudgetStatus, crossing: Crossing): string[] {
   );
   if (status.pace) {
     lines.push(
-      `Straight-line burn expects ${formatAmount(status.pace.expected.round(2), status.budget.unit)} by now (${formatPercent(status.pace.aheadPercent)} vs pace)`,
+      `Straight-line burn expects ${formatAmount(status.pace.expected.round(2), status.budget.measureUnit)} by now (${formatPercent(status.pace.aheadPercent)} vs pace)`,
     );
   }
   if (crossing.resource) {
@@ -121,19 +121,19 @@ function details(status: BudgetStatus, crossing: Crossing): string[] {
     );
     lines.push(
       `${crossing.resource.id} is ${crossing.resource.shareOfBill}% of the whole bill (${formatAmount(
-        status.accounts.reduce((sum, a) => sum.plus(a.snapshot.BilledCost?.amount ?? 0), decimal(0)),
-        status.budget.unit,
+        status.accounts.reduce((sum, a) => sum.plus(a.spend.BilledCost?.amount ?? 0), decimal(0)),
+        status.budget.measureUnit,
       )})`,
     );
     if (others.length > 0)
       lines.push(
-        `Next largest: ${others.map((c) => `${c.name} ${formatAmount(c.cost, status.budget.unit)}`).join(', ')}`,
+        `Next largest: ${others.map((c) => `${c.name} ${formatAmount(c.cost, status.budget.measureUnit)}`).join(', ')}`,
       );
   }
   if (crossing.anomaly) {
     const a = crossing.anomaly;
     lines.push(
-      `Baseline: median of the previous ${a.baselineDays} days ${formatAmount(a.baseline, status.budget.unit)}, robust spread ${formatAmount(a.spread.round(2), status.budget.unit)}; this day is ${a.score === Number.POSITIVE_INFINITY ? 'infinitely many' : a.score} spreads above`,
+      `Baseline: median of the previous ${a.baselineDays} days ${formatAmount(a.baseline, status.budget.measureUnit)}, robust spread ${formatAmount(a.spread.round(2), status.budget.measureUnit)}; this day is ${a.score === Number.POSITIVE_INFINITY ? 'infinitely many' : a.score} spreads above`,
     );
   }
   if (status.stale)

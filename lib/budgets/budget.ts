@@ -50,7 +50,7 @@ export interface Budget {
   /** Cost budgets are in a currency; usage budgets count a unit (Kill Bill unit types, Fastly usage types). */
   measure: 'cost' | 'usage';
   /** ISO 4217 currency for cost budgets, the usage unit (e.g. "api-calls") for usage budgets. */
-  unit: string;
+  measureUnit: string;
   amount: Decimal;
   scope: Scope;
   /** Set: every resource in scope is its own budget ("any SIM over ¥1,000 this month"). */

@@ -1,5 +1,5 @@
 /**
- * Budget evaluation: from provider snapshots to the thresholds a budget has crossed right now.
+ * Budget evaluation: from provider readings to the thresholds a budget has crossed right now.
  * Pure: no I/O, no clock of its own. Once-per-crossing delivery is the ledger's job, not this one's.
  */
 import type { Contributor } from '../alerts/alert.ts';
@@ -22,7 +22,7 @@ export interface AccountSpend {
   accountId: string;
   provider: string;
   timeZone: string;
-  snapshot: SpendSnapshot;
+  spend: SpendSnapshot;
 }
 
 export interface Crossing {
@@ -92,13 +92,13 @@ export function evaluateBudget(
 ): BudgetStatus {
   if (accounts.length === 0) throw new BudgetEvaluationError(budget.name, 'no account data to evaluate');
   const lead = accounts[0]!;
-  const periodStart = lead.snapshot.BillingPeriodStart;
-  const periodEnd = lead.snapshot.BillingPeriodEnd;
-  const asOf = new Date(Math.min(...accounts.map((a) => a.snapshot.asOf.getTime())));
+  const periodStart = lead.spend.BillingPeriodStart;
+  const periodEnd = lead.spend.BillingPeriodEnd;
+  const asOf = new Date(Math.min(...accounts.map((a) => a.spend.asOf.getTime())));
   const stale = now.getTime() - asOf.getTime() > budget.staleAfterHours * HOUR_MS;
   const measure = new Measure(budget, rates);
 
-  const perAccount = accounts.map((account) => ({ account, ...measure.ofSnapshot(account) }));
+  const perAccount = accounts.map((account) => ({ account, ...measure.ofSpend(account) }));
   const spent = perAccount.reduce((sum, a) => sum.plus(a.total), decimal(0));
   const dailySeries = perAccount.map((a) => a.daily);
   const daily = dailySeries.every((d) => d !== undefined)
@@ -114,7 +114,7 @@ export function evaluateBudget(
     ? undefined
     : forecastPeriodEnd({
         spent,
-        unit: budget.unit,
+        unit: budget.measureUnit,
         periodStart,
         periodEnd,
         asOf,
@@ -246,7 +246,7 @@ function resourceSpends(
 
 /** The whole bill of the budget's accounts in its currency (for a resource's share of it). */
 function billTotal(accounts: AccountSpend[], measure: Measure): Decimal {
-  return accounts.reduce((sum, a) => sum.plus(measure.billOf(a.snapshot) ?? decimal(0)), decimal(0));
+  return accounts.reduce((sum, a) => sum.plus(measure.billOf(a.spend) ?? decimal(0)), decimal(0));
 }
 
 /** Resource ids become part of alert-state keys: keep letters, digits, "-" and "_". */
@@ -266,7 +266,7 @@ interface LineValue {
   value: Decimal;
 }
 
-/** Reads the budget's measure (cost in its currency, or a usage quantity) out of one snapshot. */
+/** Reads the budget's measure (cost in its currency, or a usage quantity) out of one period spend. */
 class Measure {
   private readonly service: (v: string | undefined) => boolean;
   private readonly item: (v: string | undefined) => boolean;
@@ -281,43 +281,43 @@ class Measure {
     this.service = globMatcher(budget.scope.services);
     this.item = globMatcher(budget.scope.items);
     this.resource = globMatcher(budget.scope.resources);
-    this.unit = globMatcher([budget.unit]);
+    this.unit = globMatcher([budget.measureUnit]);
     this.tags = Object.entries(budget.scope.tags ?? {}).map(
       ([name, pattern]) => [name, globMatcher([pattern])] as const,
     );
   }
 
-  /** The snapshot's whole bill in the budget's currency (undefined for usage budgets or usage-only data). */
-  billOf(snapshot: SpendSnapshot): Decimal | undefined {
-    if (this.budget.measure === 'usage' || !snapshot.BilledCost) return undefined;
-    return this.toBudgetCurrency(snapshot.BilledCost).amount;
+  /** The spend's whole bill in the budget's currency (undefined for usage budgets or usage-only data). */
+  billOf(spend: SpendSnapshot): Decimal | undefined {
+    if (this.budget.measure === 'usage' || !spend.BilledCost) return undefined;
+    return this.toBudgetCurrency(spend.BilledCost).amount;
   }
 
-  ofSnapshot({ snapshot, timeZone }: AccountSpend): {
+  ofSpend({ spend, timeZone }: AccountSpend): {
     total: Decimal;
     daily?: DailyPoint[];
     lines: LineValue[];
   } {
-    const lines = this.matchingLines(snapshot);
+    const lines = this.matchingLines(spend);
     if (this.budget.measure === 'usage') {
       return { total: sum(lines.map((l) => l.value)), lines };
     }
     if (isScoped(this.budget.scope)) {
       return {
         total: sum(lines.map((l) => l.value)),
-        daily: dailyFromLines(lines, snapshot, timeZone),
+        daily: dailyFromLines(lines, spend, timeZone),
         lines,
       };
     }
-    if (!snapshot.BilledCost) {
+    if (!spend.BilledCost) {
       throw new BudgetEvaluationError(
         this.budget.name,
-        `account "${snapshot.accountId}" reports usage only; give the budget a "unit" to budget its usage`,
+        `account "${spend.accountId}" reports usage only; give the budget a "unit" to budget its usage`,
       );
     }
     return {
-      total: this.toBudgetCurrency(snapshot.BilledCost).amount,
-      daily: snapshot.daily?.map((d) => ({
+      total: this.toBudgetCurrency(spend.BilledCost).amount,
+      daily: spend.daily?.map((d) => ({
         date: d.date,
         amount: this.toBudgetCurrency(d.BilledCost).amount,
       })),
@@ -325,10 +325,10 @@ class Measure {
     };
   }
 
-  private matchingLines(snapshot: SpendSnapshot): LineValue[] {
+  private matchingLines(spend: SpendSnapshot): LineValue[] {
     const scope = this.budget.scope;
     const out: LineValue[] = [];
-    for (const line of snapshot.lines) {
+    for (const line of spend.lines) {
       // A line is in scope when every constrained field is present on it and matches.
       if (scope.services?.length && !this.service(line.ServiceName)) continue;
       if (scope.items?.length && !this.item(line.ChargeDescription)) continue;
@@ -345,14 +345,14 @@ class Measure {
   }
 
   private toBudgetCurrency(money: Money): Money {
-    if (!isCurrencyCode(this.budget.unit))
-      throw new BudgetEvaluationError(this.budget.name, `"${this.budget.unit}" is not a currency`);
+    if (!isCurrencyCode(this.budget.measureUnit))
+      throw new BudgetEvaluationError(this.budget.name, `"${this.budget.measureUnit}" is not a currency`);
     try {
-      return this.rates.convert(money, this.budget.unit as CurrencyCode);
+      return this.rates.convert(money, this.budget.measureUnit as CurrencyCode);
     } catch {
       throw new BudgetEvaluationError(
         this.budget.name,
-        `the account bills in ${money.currency} but the budget is in ${this.budget.unit}; add a rate {from: ${money.currency}, to: ${this.budget.unit}, rate: ...} under "rates"`,
+        `the account bills in ${money.currency} but the budget is in ${this.budget.measureUnit}; add a rate {from: ${money.currency}, to: ${this.budget.measureUnit}, rate: ...} under "rates"`,
       );
     }
   }
@@ -361,11 +361,11 @@ class Measure {
 /** A scoped budget's daily series, from lines that carry their charge period (e.g. Cloudflare's). */
 function dailyFromLines(
   lines: LineValue[],
-  snapshot: SpendSnapshot,
+  spend: SpendSnapshot,
   timeZone: string,
 ): DailyPoint[] | undefined {
   if (lines.some((l) => !l.line.ChargePeriodStart)) return undefined;
-  if (lines.length === 0) return snapshot.daily ? [] : undefined;
+  if (lines.length === 0) return spend.daily ? [] : undefined;
   return mergeDaily([
     lines.map((l) => ({ date: localDateKey(l.line.ChargePeriodStart!, timeZone), amount: l.value })),
   ]);

@@ -15,7 +15,7 @@ import { providerModule } from '../providers/registry.ts';
 import type { ConnectContext, ReadNeeds } from '../providers/types.ts';
 import type { SecretResolver } from '../secrets/index.ts';
 import type { SpendSnapshot } from '../spend/index.ts';
-import type { SnapshotCache } from '../state/kept-readings.ts';
+import type { KeptReadings } from '../state/kept-readings.ts';
 import { type AlertLedger, type Claim, DEFAULT_LEASE_MS } from '../state/ledger.ts';
 import type { Clock } from '../time/clock.ts';
 import { monthlyPeriod } from '../time/period.ts';
@@ -33,9 +33,9 @@ export interface CheckDependencies {
   /** Tracks unreadable accounts for monitoring-gap alerts; without it gaps are only logged. */
   health?: HealthTracker;
   /** Keeps each account's last reading, for accounts with `readEveryMinutes`; without it every run reads. */
-  snapshots?: SnapshotCache;
-  /** Adds what other pipelines know to a snapshot (e.g. the Soracom billing-CSV breakdown), as `needs` asks. */
-  enrich?: (account: Account, snapshot: SpendSnapshot, needs: ReadNeeds) => Promise<SpendSnapshot>;
+  keptReadings?: KeptReadings;
+  /** Adds what other pipelines know to a period spend (e.g. the Soracom billing-CSV breakdown), as `needs` asks. */
+  enrich?: (account: Account, spend: SpendSnapshot, needs: ReadNeeds) => Promise<SpendSnapshot>;
   http?: ConnectContext['http'];
   /** Spend, duration, provider errors, gaps and deliveries for dashboards and alarms; none by default. */
   metrics?: CheckMetrics;
@@ -57,8 +57,8 @@ export interface CheckOptions {
 }
 
 export type AccountOutcome =
-  /** `keptFrom`: not read this run (`readEveryMinutes`); the snapshot is the reading taken then. */
-  | { account: Account; status: 'ok'; snapshot: SpendSnapshot; keptFrom?: Date }
+  /** `keptFrom`: not read this run (`readEveryMinutes`); the spend is the reading taken then. */
+  | { account: Account; status: 'ok'; spend: SpendSnapshot; keptFrom?: Date }
   | { account: Account; status: 'pending'; reason: string; endpoint: string }
   | { account: Account; status: 'error'; error: Error };
 
@@ -145,7 +145,7 @@ export async function runCheck(
         accountId: ok.account.id,
         provider: ok.account.provider,
         timeZone: ok.account.timeZone,
-        snapshot: ok.snapshot,
+        spend: ok.spend,
       };
     });
     let evaluation: BudgetStatus;
@@ -328,7 +328,7 @@ async function readOrKeep(
   options: CheckOptions,
   now: Date,
 ): Promise<AccountOutcome> {
-  const cache = account.readEveryMinutes && !options.dryRun ? deps.snapshots : undefined;
+  const cache = account.readEveryMinutes && !options.dryRun ? deps.keptReadings : undefined;
   if (!cache) return readAccount(account, needs, deps, now);
   const log = deps.logger.child({ provider: account.provider, account: account.id });
   const kept = await cache.get(account.id).catch((error: unknown) => {
@@ -341,22 +341,22 @@ async function readOrKeep(
     kept &&
     age >= 0 &&
     age < account.readEveryMinutes! * 60_000 &&
-    now >= kept.snapshot.BillingPeriodStart &&
-    now < kept.snapshot.BillingPeriodEnd
+    now >= kept.spend.BillingPeriodStart &&
+    now < kept.spend.BillingPeriodEnd
   ) {
     log.info('account not due; evaluating its kept reading', {
       readAt: kept.readAt.toISOString(),
-      asOf: kept.snapshot.asOf.toISOString(),
+      asOf: kept.spend.asOf.toISOString(),
     });
     return {
       account,
       status: 'ok',
-      snapshot: await enriched(account, kept.snapshot, needs, deps),
+      spend: await enriched(account, kept.spend, needs, deps),
       keptFrom: kept.readAt,
     };
   }
-  const outcome = await readAccount(account, needs, deps, now, async (snapshot) => {
-    await cache.put(account.id, now, snapshot).catch((error: unknown) => {
+  const outcome = await readAccount(account, needs, deps, now, async (spend) => {
+    await cache.put(account.id, now, spend).catch((error: unknown) => {
       // The next run reads the account again: nothing is lost but an API call.
       log.warn('reading could not be kept', { error: message(error) });
     });
@@ -364,13 +364,8 @@ async function readOrKeep(
   return outcome;
 }
 
-async function enriched(
-  account: Account,
-  snapshot: SpendSnapshot,
-  needs: ReadNeeds,
-  deps: CheckDependencies,
-) {
-  return deps.enrich ? deps.enrich(account, snapshot, needs) : snapshot;
+async function enriched(account: Account, spend: SpendSnapshot, needs: ReadNeeds, deps: CheckDependencies) {
+  return deps.enrich ? deps.enrich(account, spend, needs) : spend;
 }
 
 async function readAccount(
@@ -378,7 +373,7 @@ async function readAccount(
   needs: ReadNeeds,
   deps: CheckDependencies,
   now: Date,
-  keep?: (snapshot: SpendSnapshot) => Promise<void>,
+  keep?: (spend: SpendSnapshot) => Promise<void>,
 ): Promise<AccountOutcome> {
   const log = deps.logger.child({ provider: account.provider, account: account.id });
   try {
@@ -401,12 +396,12 @@ async function readAccount(
       return { account, status: 'pending', reason: reading.reason, endpoint: reading.endpoint };
     }
     log.info('account read', {
-      spent: reading.snapshot.BilledCost?.toString(),
-      asOf: reading.snapshot.asOf.toISOString(),
-      sources: reading.snapshot.sources,
+      spent: reading.spend.BilledCost?.toString(),
+      asOf: reading.spend.asOf.toISOString(),
+      sources: reading.spend.sources,
     });
-    await keep?.(reading.snapshot);
-    return { account, status: 'ok', snapshot: await enriched(account, reading.snapshot, needs, deps) };
+    await keep?.(reading.spend);
+    return { account, status: 'ok', spend: await enriched(account, reading.spend, needs, deps) };
   } catch (error) {
     const fields = error instanceof ProviderError ? error.toLogFields() : { error: (error as Error).message };
     log.error('account could not be read', fields);

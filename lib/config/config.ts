@@ -234,7 +234,7 @@ function toConfig(parsed: ParsedConfig, file: string): Config {
       description: b.description,
       accountIds: b.accounts ?? [b.account!],
       measure: b.unit ? 'usage' : 'cost',
-      unit: b.unit ?? b.currency!,
+      measureUnit: b.unit ?? b.currency!,
       amount: total,
       scope: b.scope ?? {},
       perResource: b.each ? { window: b.window } : undefined,

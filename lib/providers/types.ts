@@ -21,7 +21,7 @@ export interface ReadNeeds {
 export interface ReadRequest {
   /**
    * The calendar period (in the account's time zone) the budgets want. Sources whose API takes a
-   * date range use it; sources with a native billing cycle report that cycle in the snapshot.
+   * date range use it; sources with a native billing cycle report that cycle in the spend.
    */
   period: Period;
   needs: ReadNeeds;

@@ -25,7 +25,7 @@ interface ActualPoint {
 
 export function burnUpChart(status: BudgetStatus, at: Date): string {
   const { budget, timeZone } = status;
-  const money = (value: Decimal) => formatAmount(value, budget.unit);
+  const money = (value: Decimal) => formatAmount(value, budget.measureUnit);
   const start = status.periodStart.getTime();
   const end = status.periodEnd.getTime();
   const x = (instant: Date | number) => {
@@ -54,7 +54,7 @@ export function burnUpChart(status: BudgetStatus, at: Date): string {
   for (const tick of ticks) {
     parts.push(
       `<line class="grid" x1="${PLOT.left}" x2="${PLOT.right}" y1="${y(tick)}" y2="${y(tick)}"/>`,
-      `<text class="axis" x="${PLOT.left - 8}" y="${y(tick) + 4}" text-anchor="end">${esc(compactAmount(tick, budget.unit))}</text>`,
+      `<text class="axis" x="${PLOT.left - 8}" y="${y(tick) + 4}" text-anchor="end">${esc(compactAmount(tick, budget.measureUnit))}</text>`,
     );
   }
   const days = localDays(status.periodStart, status.periodEnd, timeZone);

@@ -130,7 +130,7 @@ function facts(status: BudgetStatus, row: SummaryRow): string {
     ? `${esc(row.forecast)}<small>${esc(status.forecast.inputs)}</small>`
     : `${NONE}<small>${status.stale ? 'not forecast from a stale figure' : `from ${budget.forecastMinDays} days of data in the period`}</small>`;
   const pace = status.pace
-    ? `${esc(row.pace)}<small>vs a straight-line burn (${esc(formatAmount(status.pace.expected.round(2), budget.unit))} by now)</small>`
+    ? `${esc(row.pace)}<small>vs a straight-line burn (${esc(formatAmount(status.pace.expected.round(2), budget.measureUnit))} by now)</small>`
     : `${NONE}<small>from ${budget.forecastMinDays} days into the period</small>`;
   const asOf = `${esc(row.asOf)}<small>${esc(formatLocal(status.asOf, status.timeZone))}${status.stale ? ` · stale after ${budget.staleAfterHours} h` : ''}</small>`;
   const items: [string, string][] = [
@@ -154,7 +154,7 @@ function crossingList(status: BudgetStatus, at: Date): string {
 function contributorTable(status: BudgetStatus): string {
   if (status.contributors.length === 0)
     return '<p class="muted">The provider reported no breakdown for this budget.</p>';
-  const unit = status.budget.unit;
+  const unit = status.budget.measureUnit;
   return `<div class="table-wrap"><table class="contributors" data-kind="contributors">
 <thead><tr><th>Kind</th><th>Name</th><th class="num">Spent</th><th class="share">Share</th></tr></thead>
 <tbody>

@@ -50,7 +50,7 @@ export function summaryRow(outcome: BudgetOutcome, at: Date): SummaryRow {
       budget: outcome.budget,
       accounts: budget.accountIds.join(', '),
       spent: NONE,
-      amount: formatAmount(budget.amount, budget.unit),
+      amount: formatAmount(budget.amount, budget.measureUnit),
       percent: NONE,
       forecast: NONE,
       pace: NONE,
@@ -66,10 +66,10 @@ export function summaryRow(outcome: BudgetOutcome, at: Date): SummaryRow {
   return {
     budget: budget.name,
     accounts: budget.accountIds.join(', '),
-    spent: formatAmount(status.spent, budget.unit),
-    amount: formatAmount(budget.amount, budget.unit),
+    spent: formatAmount(status.spent, budget.measureUnit),
+    amount: formatAmount(budget.amount, budget.measureUnit),
     percent: formatPercent(status.percent),
-    forecast: status.forecast ? formatAmount(status.forecast.amount.round(2), budget.unit) : NONE,
+    forecast: status.forecast ? formatAmount(status.forecast.amount.round(2), budget.measureUnit) : NONE,
     pace: status.pace ? signedPercent(status.pace.aheadPercent) : NONE,
     next: nextThreshold(status),
     asOf: formatAge(status.asOf, at),
@@ -125,7 +125,7 @@ export function nextThreshold(status: BudgetStatus): string {
   )[0];
   if (!next) return NONE;
   if (next.basis === 'pace') return `pace +${next.level.toFixed()}%`;
-  const amount = formatAmount(next.level, status.budget.unit);
+  const amount = formatAmount(next.level, status.budget.measureUnit);
   const written = next.written.endsWith('%') ? `${next.written} (${amount})` : amount;
   return next.basis === 'actual' ? written : `${written} ${next.basis}`;
 }

@@ -18,7 +18,7 @@ import { soracomCsvEnricher } from '../providers/soracom/billing-csv/breakdown.t
 import { renderReportHtml } from '../report/html.ts';
 import { awsSecretBackends } from '../secrets/aws.ts';
 import { envBackend, SecretResolver } from '../secrets/index.ts';
-import { SnapshotCache } from '../state/kept-readings.ts';
+import { KeptReadings } from '../state/kept-readings.ts';
 import { AlertLedger } from '../state/ledger.ts';
 import { S3ObjectStore, s3ClientFromEnv } from '../state/s3-store.ts';
 import type { Clock } from '../time/clock.ts';
@@ -69,7 +69,7 @@ export function checkRunner(
   });
   const ledger = new AlertLedger(store);
   const health = new HealthTracker(store);
-  const snapshots = new SnapshotCache(store);
+  const keptReadings = new KeptReadings(store);
   return async (config, accountIds) => {
     // The report is written after the run, but its link goes into the run's alerts: presign it first.
     const stamp = deps.clock.now().toISOString().replace(/[:.]/g, '-');
@@ -91,7 +91,7 @@ export function checkRunner(
         publisher: deps.publisher,
         ledger,
         health,
-        snapshots,
+        keptReadings,
         metrics: deps.metrics,
         // Per-SIM breakdown from the latest billing-CSV summary in the same bucket.
         enrich: soracomCsvEnricher(store),

@@ -71,7 +71,7 @@ async function exportAccount(account: Account, deps: JobDependencies): Promise<s
   const exports = new SoracomExports(soracom, context);
   const now = deps.clock.now();
   const reading = await source.read({ period: monthlyPeriod(now, account.timeZone), needs: {} });
-  const currency = reading.status === 'ok' ? reading.snapshot.BillingCurrency : undefined;
+  const currency = reading.status === 'ok' ? reading.spend.BillingCurrency : undefined;
   if (!currency) throw new Error(`account ${account.id}: no bill currency from GET /bills/latest`);
   const months: ('latest' | string)[] = ['latest'];
   if (toLocal(now, account.timeZone).day <= CLOSED_MONTH_LOOKBACK_DAYS) {

@@ -1,12 +1,12 @@
 /**
- * A snapshot read back from JSON, for keeping the last reading of an account between runs.
- * `JSON.stringify(snapshot)` writes it: Money as { amount, currency } with an exact decimal string,
+ * A period spend read back from JSON, for keeping the last reading of an account between runs.
+ * `JSON.stringify(spend)` writes it: Money as { amount, currency } with an exact decimal string,
  * decimals as strings, instants as ISO strings. Reading checks every field, so a damaged or older
  * record is refused rather than half-read.
  */
 import * as z from 'zod';
 import { decimal, isDecimalText, Money } from '../money/index.ts';
-import type { SpendLine, SpendSnapshot } from './spend.ts';
+import type { PeriodSpend, SpendLine } from './spend.ts';
 
 const decimalText = z.string().refine(isDecimalText, { error: 'expected a decimal such as "12.5"' });
 const money = z
@@ -28,7 +28,7 @@ const line = z.object({
   Tags: z.record(z.string(), z.string()).optional(),
 }) satisfies z.ZodType<SpendLine, unknown>;
 
-const snapshotJson = z.object({
+const spendJson = z.object({
   provider: z.string(),
   accountId: z.string(),
   BillingPeriodStart: instant,
@@ -41,7 +41,7 @@ const snapshotJson = z.object({
   sources: z.array(z.string()),
 });
 
-/** Reads back `JSON.parse(JSON.stringify(snapshot))`; throws a ZodError naming the field when it does not fit. */
-export function snapshotFromJson(json: unknown): SpendSnapshot {
-  return snapshotJson.parse(json) as SpendSnapshot;
+/** Reads back `JSON.parse(JSON.stringify(spend))`; throws a ZodError naming the field when it does not fit. */
+export function periodSpendFromJson(json: unknown): PeriodSpend {
+  return spendJson.parse(json) as PeriodSpend;
 }

@@ -5,7 +5,7 @@ import type { CurrencyCode, Decimal, Money } from '../money/index.ts';
  * FinOps FOCUS specification where one fits (BilledCost, ChargePeriodStart, ServiceName, ...), so a
  * FinOps user recognises them whichever provider the figure came from.
  */
-export interface SpendSnapshot {
+export interface PeriodSpend {
   provider: string;
   accountId: string;
   /** Start of the billing period, inclusive. */
@@ -21,7 +21,7 @@ export interface SpendSnapshot {
   lines: SpendLine[];
   /** Cost per local day of the period, oldest first, when the provider publishes a daily series. */
   daily?: DailyCost[];
-  /** Which endpoints served this snapshot, e.g. ["GET /bills/latest"]. */
+  /** Which endpoints served this spend, e.g. ["GET /bills/latest"]. */
   sources: string[];
 }
 
@@ -47,7 +47,7 @@ export interface DailyCost {
   BilledCost: Money;
 }
 
-/** What a provider answered for one account: a snapshot, or "not ready yet" (never mistaken for zero). */
+/** What a provider answered for one account: a period spend, or "not ready yet" (never mistaken for zero). */
 export type SpendReading =
-  | { status: 'ok'; snapshot: SpendSnapshot }
+  | { status: 'ok'; spend: PeriodSpend }
   | { status: 'pending'; provider: string; accountId: string; endpoint: string; reason: string };

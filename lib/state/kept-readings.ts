@@ -1,19 +1,19 @@
 /**
  * The last good reading of each account (snapshots/{account}.json), for accounts read less often
- * than the check runs (`readEveryMinutes`): between reads the check evaluates the kept snapshot,
+ * than the check runs (`readEveryMinutes`): between reads the check evaluates the kept reading,
  * whose `asOf` still says how old the provider's figure is.
  */
-import { snapshotFromJson } from '../spend/codec.ts';
+import { periodSpendFromJson } from '../spend/codec.ts';
 import type { SpendSnapshot } from '../spend/index.ts';
 import type { ObjectStore } from './store.ts';
 
 export interface KeptReading {
   /** When the account was read (not the provider's asOf). */
   readAt: Date;
-  snapshot: SpendSnapshot;
+  spend: SpendSnapshot;
 }
 
-export class SnapshotCache {
+export class KeptReadings {
   constructor(
     private readonly store: ObjectStore,
     private readonly prefix = 'snapshots/',
@@ -23,17 +23,14 @@ export class SnapshotCache {
   async get(account: string): Promise<KeptReading | undefined> {
     const object = await this.store.get(this.key(account));
     if (!object) return undefined;
-    const { readAt, snapshot } = JSON.parse(object.body) as { readAt: string; snapshot: unknown };
+    const { readAt, spend } = JSON.parse(object.body) as { readAt: string; spend: unknown };
     const at = new Date(readAt);
-    if (Number.isNaN(at.getTime())) throw new Error(`snapshot record of "${account}" has no valid readAt`);
-    return { readAt: at, snapshot: snapshotFromJson(snapshot) };
+    if (Number.isNaN(at.getTime())) throw new Error(`spend record of "${account}" has no valid readAt`);
+    return { readAt: at, spend: periodSpendFromJson(spend) };
   }
 
-  put(account: string, readAt: Date, snapshot: SpendSnapshot): Promise<void> {
-    return this.store.put(
-      this.key(account),
-      `${JSON.stringify({ readAt: readAt.toISOString(), snapshot })}\n`,
-    );
+  put(account: string, readAt: Date, spend: SpendSnapshot): Promise<void> {
+    return this.store.put(this.key(account), `${JSON.stringify({ readAt: readAt.toISOString(), spend })}\n`);
   }
 
   private key(account: string): string {

@@ -33,9 +33,9 @@ const fullRead: ReadRequest = {
   needs: { daily: true, breakdown: true },
 };
 
-function snapshotOf(reading: SpendReading): SpendSnapshot {
-  if (reading.status !== 'ok') throw new Error(`expected a snapshot, got pending: ${reading.reason}`);
-  return reading.snapshot;
+function spendOf(reading: SpendReading): SpendSnapshot {
+  if (reading.status !== 'ok') throw new Error(`expected a spend, got pending: ${reading.reason}`);
+  return reading.spend;
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
@@ -81,15 +81,15 @@ describe('Cloudflare client against the loopback simulator', () => {
   afterEach(() => sim.stop());
 
   it('reads the billing cycle from the anchor and the exact month-to-date ContractedCost', async () => {
-    const snapshot = snapshotOf(await connect().source.read(fullRead));
+    const spend = spendOf(await connect().source.read(fullRead));
     // 15th..20th: Workers 6 x 0.10 + R2 (5 x 0.20 + 1.05), added exactly (floats would give 2.6499999999999995).
-    expect(snapshot.BilledCost?.toString()).toBe('2.65 USD');
-    expect(snapshot.BillingCurrency).toBe('USD');
-    expect(snapshot.BillingPeriodStart.toISOString()).toBe('2026-11-15T00:00:00.000Z');
-    expect(snapshot.BillingPeriodEnd.toISOString()).toBe('2026-12-15T00:00:00.000Z');
+    expect(spend.BilledCost?.toString()).toBe('2.65 USD');
+    expect(spend.BillingCurrency).toBe('USD');
+    expect(spend.BillingPeriodStart.toISOString()).toBe('2026-11-15T00:00:00.000Z');
+    expect(spend.BillingPeriodEnd.toISOString()).toBe('2026-12-15T00:00:00.000Z');
     // Today's record is still open (ends tomorrow): freshness is capped at now.
-    expect(snapshot.asOf.toISOString()).toBe(NOW.toISOString());
-    expect(snapshot.daily?.map((d) => `${d.date} ${d.BilledCost}`)).toEqual([
+    expect(spend.asOf.toISOString()).toBe(NOW.toISOString());
+    expect(spend.daily?.map((d) => `${d.date} ${d.BilledCost}`)).toEqual([
       '2026-11-15 0.3 USD',
       '2026-11-16 0.3 USD',
       '2026-11-17 0.3 USD',
@@ -98,11 +98,11 @@ describe('Cloudflare client against the loopback simulator', () => {
       '2026-11-20 0.3 USD',
     ]);
     // One line per charge day and service, so a scoped budget can chart and forecast its own days.
-    expect(snapshot.lines).toHaveLength(12);
-    for (const line of snapshot.lines) {
+    expect(spend.lines).toHaveLength(12);
+    for (const line of spend.lines) {
       expect(line.ChargePeriodEnd!.getTime() - line.ChargePeriodStart!.getTime()).toBe(86_400_000);
     }
-    const r2 = snapshot.lines.filter((l) => l.ServiceName === 'R2 Storage');
+    const r2 = spend.lines.filter((l) => l.ServiceName === 'R2 Storage');
     expect(r2[0]).toMatchObject({
       ChargeDescription: 'R2 Storage usage measured in Count',
       ConsumedUnit: 'GB-months',
@@ -114,7 +114,7 @@ describe('Cloudflare client against the loopback simulator', () => {
       ).toString(),
     ).toBe('2.05 USD');
     expect(r2.reduce((sum, l) => sum.plus(l.ConsumedQuantity!), decimal(0)).toFixed()).toBe('205');
-    const workers = snapshot.lines.filter((l) => l.ServiceName === 'Workers Standard');
+    const workers = spend.lines.filter((l) => l.ServiceName === 'Workers Standard');
     expect(workers[0]).toMatchObject({
       ResourceId: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
       ResourceName: 'example.com',
@@ -126,7 +126,7 @@ describe('Cloudflare client against the loopback simulator', () => {
         'USD',
       ).toString(),
     ).toBe('0.6 USD');
-    expect(snapshot.sources).toEqual([
+    expect(spend.sources).toEqual([
       'GET /accounts/{account_id}/billable-usage/info',
       'GET /accounts/{account_id}/billable-usage',
       'GET /accounts/{account_id}/billing/profile',
@@ -138,7 +138,7 @@ describe('Cloudflare client against the loopback simulator', () => {
   });
 
   it('sums ContractedCost, never the already-cumulative CumulatedContractedCost', async () => {
-    const snapshot = snapshotOf(await connect().source.read(fullRead));
+    const spend = spendOf(await connect().source.read(fullRead));
     const reply = await fetch(`${sim.url}${usagePath()}?from=2026-11-15&to=2026-12-15`, {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
@@ -147,30 +147,30 @@ describe('Cloudflare client against the loopback simulator', () => {
     expect(records).toHaveLength(12);
     // Running totals per service: Workers 0.1 + 0.2 + ... + 0.6, R2 0.2 + 0.4 + 0.6 + 1.65 + 1.85 + 2.05.
     expect(sum('CumulatedContractedCost').toFixed()).toBe('8.85');
-    expect(snapshot.BilledCost?.amount.toFixed()).toBe(sum('ContractedCost').toFixed());
-    expect(snapshot.BilledCost?.amount.toFixed()).toBe('2.65');
+    expect(spend.BilledCost?.amount.toFixed()).toBe(sum('ContractedCost').toFixed());
+    expect(spend.BilledCost?.amount.toFixed()).toBe('2.65');
   });
 
   it('uses the calendar month and skips the profile when the account says so, without an anchor', async () => {
     await startSim({ live: 'beta' });
     const { source } = connect({ useBillingProfile: false });
-    const snapshot = snapshotOf(await source.read({ ...fullRead, needs: {} }));
+    const spend = spendOf(await source.read({ ...fullRead, needs: {} }));
     // 1st..20th: 20 x 0.30 + 0.85 extra on the 18th.
-    expect(snapshot.BilledCost?.toString()).toBe('6.85 USD');
-    expect(snapshot.BillingPeriodStart.toISOString()).toBe('2026-11-01T00:00:00.000Z');
-    expect(snapshot.BillingPeriodEnd.toISOString()).toBe('2026-12-01T00:00:00.000Z');
-    expect(snapshot.lines).toEqual([]);
-    expect(snapshot.daily).toBeUndefined();
+    expect(spend.BilledCost?.toString()).toBe('6.85 USD');
+    expect(spend.BillingPeriodStart.toISOString()).toBe('2026-11-01T00:00:00.000Z');
+    expect(spend.BillingPeriodEnd.toISOString()).toBe('2026-12-01T00:00:00.000Z');
+    expect(spend.lines).toEqual([]);
+    expect(spend.daily).toBeUndefined();
     expect(sim.calls(sim.path('/billing/profile'))).toHaveLength(0);
   });
 
   it('falls back from /billable-usage to /paygo-usage, says so and keeps to it for the run', async () => {
     await startSim({ live: 'paygo-usage' });
     const { source, logger } = connect();
-    const snapshot = snapshotOf(await source.read(fullRead));
-    expect(snapshot.BilledCost?.toString()).toBe('2.65 USD');
-    expect(snapshot.BillingPeriodStart.toISOString()).toBe('2026-11-15T00:00:00.000Z');
-    expect(snapshot.sources.slice(0, 2)).toEqual([
+    const spend = spendOf(await source.read(fullRead));
+    expect(spend.BilledCost?.toString()).toBe('2.65 USD');
+    expect(spend.BillingPeriodStart.toISOString()).toBe('2026-11-15T00:00:00.000Z');
+    expect(spend.sources.slice(0, 2)).toEqual([
       'GET /accounts/{account_id}/paygo-usage-info',
       'GET /accounts/{account_id}/paygo-usage',
     ]);
@@ -191,11 +191,11 @@ describe('Cloudflare client against the loopback simulator', () => {
   it('falls back to the 2026-03 /billing/usage/paygo when both newer paths answer 404', async () => {
     await startSim({ live: 'beta' });
     const { source, logger } = connect();
-    const snapshot = snapshotOf(await source.read(fullRead));
+    const spend = spendOf(await source.read(fullRead));
     // No info endpoint here: the billing profile's next bill date gives the cycle day.
-    expect(snapshot.BillingPeriodStart.toISOString()).toBe('2026-11-15T00:00:00.000Z');
-    expect(snapshot.BillingPeriodEnd.toISOString()).toBe('2026-12-15T00:00:00.000Z');
-    expect(snapshot.BilledCost?.toString()).toBe('2.65 USD');
+    expect(spend.BillingPeriodStart.toISOString()).toBe('2026-11-15T00:00:00.000Z');
+    expect(spend.BillingPeriodEnd.toISOString()).toBe('2026-12-15T00:00:00.000Z');
+    expect(spend.BilledCost?.toString()).toBe('2.65 USD');
     expect(logger.records()).toContainEqual(
       expect.objectContaining({
         level: 'info',
@@ -226,9 +226,9 @@ describe('Cloudflare client against the loopback simulator', () => {
   it('waits for the Retry-After of a 429, then succeeds', async () => {
     sim.inject(usagePath(), CloudflareSimulator.rateLimited(1));
     const started = Date.now();
-    const snapshot = snapshotOf(await connect().source.read(fullRead));
+    const spend = spendOf(await connect().source.read(fullRead));
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(snapshot.BilledCost?.toString()).toBe('2.65 USD');
+    expect(spend.BilledCost?.toString()).toBe('2.65 USD');
     expect(sim.calls(usagePath())).toHaveLength(2);
   });
 
@@ -238,7 +238,7 @@ describe('Cloudflare client against the loopback simulator', () => {
       CloudflareSimulator.error(503, 10000, 'Service unavailable'),
       2,
     );
-    snapshotOf(await connect().source.read(fullRead));
+    spendOf(await connect().source.read(fullRead));
     expect(sim.calls(sim.path('/billable-usage/info'))).toHaveLength(3);
   });
 
@@ -348,9 +348,9 @@ describe('Cloudflare client against the loopback simulator', () => {
   it('reads on when the deprecated billing profile fails, with a warning', async () => {
     sim.inject(sim.path('/billing/profile'), CloudflareSimulator.error(500, 10000, 'Internal error'), 4);
     const { source, logger } = connect();
-    const snapshot = snapshotOf(await source.read(fullRead));
-    expect(snapshot.BilledCost?.toString()).toBe('2.65 USD');
-    expect(snapshot.sources).not.toContain('GET /accounts/{account_id}/billing/profile');
+    const spend = spendOf(await source.read(fullRead));
+    expect(spend.BilledCost?.toString()).toBe('2.65 USD');
+    expect(spend.sources).not.toContain('GET /accounts/{account_id}/billing/profile');
     const warning = logger.records().find((r) => String(r.message).includes('billing profile unavailable'));
     expect(warning).toMatchObject({ level: 'warn', endpoint: 'GET /accounts/{account_id}/billing/profile' });
     expect(String(warning?.error)).toContain('HTTP 500');
@@ -369,7 +369,7 @@ describe('Cloudflare client against the loopback simulator', () => {
       },
     });
     const { source, logger } = connect();
-    snapshotOf(await source.read(fullRead));
+    spendOf(await source.read(fullRead));
     const warning = logger.records().find((r) => r.level === 'warn');
     expect(String(warning?.error)).toContain('field "result.balance"');
     expect(logger.lines.join('\n')).not.toContain('twelve');
@@ -379,14 +379,14 @@ describe('Cloudflare client against the loopback simulator', () => {
   it("ends the period at the profile's next bill date, logs the balance and ignores a stale date", async () => {
     await startSim({ profile: { balance: '12.5', next_bill_date: '2026-12-15T08:30:00Z' } });
     const { source, logger } = connect();
-    const snapshot = snapshotOf(await source.read(fullRead));
-    expect(snapshot.BillingPeriodEnd.toISOString()).toBe('2026-12-15T08:30:00.000Z');
+    const spend = spendOf(await source.read(fullRead));
+    expect(spend.BillingPeriodEnd.toISOString()).toBe('2026-12-15T08:30:00.000Z');
     expect(logger.records()).toContainEqual(
       expect.objectContaining({ level: 'debug', message: 'cloudflare billing profile', balance: '12.5' }),
     );
 
     await startSim({ profile: { next_bill_date: '2014-03-01T12:21:59.3456Z' } });
-    const stale = snapshotOf(await connect().source.read(fullRead));
+    const stale = spendOf(await connect().source.read(fullRead));
     expect(stale.BillingPeriodEnd.toISOString()).toBe('2026-12-15T00:00:00.000Z');
   });
 
@@ -397,8 +397,8 @@ describe('Cloudflare client against the loopback simulator', () => {
         ...ANCHORED_ON_15TH,
       ],
     });
-    const snapshot = snapshotOf(await connect({ useBillingProfile: false }).source.read(fullRead));
-    expect(snapshot.BillingPeriodStart.toISOString()).toBe('2026-11-15T00:00:00.000Z');
+    const spend = spendOf(await connect({ useBillingProfile: false }).source.read(fullRead));
+    expect(spend.BillingPeriodStart.toISOString()).toBe('2026-11-15T00:00:00.000Z');
   });
 
   it('reads zero spend in the account currency before the cycle has its first rated day', async () => {
@@ -406,9 +406,9 @@ describe('Cloudflare client against the loopback simulator', () => {
     const reading = await connect().source.read(fullRead);
     expect(reading.status).toBe('ok');
     if (reading.status !== 'ok') return;
-    expect(reading.snapshot.BilledCost?.toString()).toBe('0 USD');
+    expect(reading.spend.BilledCost?.toString()).toBe('0 USD');
     // Nothing rated yet: the figure is only as fresh as the period start, so a long silence goes stale.
-    expect(reading.snapshot.asOf).toEqual(reading.snapshot.BillingPeriodStart);
+    expect(reading.spend.asOf).toEqual(reading.spend.BillingPeriodStart);
   });
 
   it('validates the account fields and defaults to UTC and the billing profile', () => {

@@ -45,9 +45,9 @@ async function errorOf(promise: Promise<unknown>): Promise<ProviderError> {
   return error as ProviderError;
 }
 
-function snapshotOf(reading: Awaited<ReturnType<ReturnType<typeof connectForTest>['source']['read']>>) {
+function spendOf(reading: Awaited<ReturnType<ReturnType<typeof connectForTest>['source']['read']>>) {
   expect(reading.status).toBe('ok');
-  return (reading as { snapshot: SpendSnapshot }).snapshot;
+  return (reading as { spend: SpendSnapshot }).spend;
 }
 
 describe('Fastly client against the loopback simulator', () => {
@@ -67,15 +67,15 @@ describe('Fastly client against the loopback simulator', () => {
     connectForTest('fastly', { baseUrl: sim.url, ...fields }, credentials, clock, http);
 
   it('reads the month-to-date invoice with its line items, in the latest invoice currency', async () => {
-    const snapshot = snapshotOf(await connect().source.read(request));
+    const spend = spendOf(await connect().source.read(request));
     // 23 days of 12.34 + 0.10
-    expect(snapshot.BilledCost?.toString()).toBe('286.12 USD');
-    expect(snapshot.BillingPeriodStart.toISOString()).toBe('2026-11-01T00:00:00.000Z');
+    expect(spend.BilledCost?.toString()).toBe('286.12 USD');
+    expect(spend.BillingPeriodStart.toISOString()).toBe('2026-11-01T00:00:00.000Z');
     // billing_end_date 2026-11-30T00:00:00Z names the last day: the exclusive end is the next midnight.
-    expect(snapshot.BillingPeriodEnd.toISOString()).toBe('2026-12-01T00:00:00.000Z');
-    expect(snapshot.asOf.toISOString()).toBe(NOW.toISOString());
-    expect(snapshot.lines).toHaveLength(2);
-    const [na, asia] = snapshot.lines;
+    expect(spend.BillingPeriodEnd.toISOString()).toBe('2026-12-01T00:00:00.000Z');
+    expect(spend.asOf.toISOString()).toBe(NOW.toISOString());
+    expect(spend.lines).toHaveLength(2);
+    const [na, asia] = spend.lines;
     expect(na).toMatchObject({
       ServiceName: 'North America Bandwidth',
       ChargeDescription: 'North America Bandwidth',
@@ -85,7 +85,7 @@ describe('Fastly client against the loopback simulator', () => {
     expect(na?.BilledCost?.toString()).toBe('283.82 USD');
     expect(na?.ConsumedQuantity?.toString()).toBe('2365.1659');
     expect(asia?.BilledCost?.toString()).toBe('2.3 USD');
-    expect(snapshot.sources).toEqual(['GET /billing/v3/invoices/month-to-date', 'GET /billing/v3/invoices']);
+    expect(spend.sources).toEqual(['GET /billing/v3/invoices/month-to-date', 'GET /billing/v3/invoices']);
     expect(sim.calls(MTD)[0]?.headers['fastly-key']).toBe(TOKEN);
   });
 
@@ -100,8 +100,8 @@ describe('Fastly client against the loopback simulator', () => {
         transaction_line_items: [],
       }),
     });
-    const snapshot = snapshotOf(await connect().source.read(request));
-    expect(snapshot.BilledCost?.toDecimalString()).toBe('12345678901234.5678');
+    const spend = spendOf(await connect().source.read(request));
+    expect(spend.BilledCost?.toDecimalString()).toBe('12345678901234.5678');
   });
 
   it('takes the currency of the latest closed invoice, and USD when there is none yet', async () => {
@@ -121,8 +121,8 @@ describe('Fastly client against the loopback simulator', () => {
     try {
       const read = (url: string) =>
         connectForTest('fastly', { baseUrl: url }, credentials, clock).source.read(request);
-      expect(snapshotOf(await read(euro.url)).BilledCost?.toString()).toBe('286.12 EUR');
-      expect(snapshotOf(await read(fresh.url)).BilledCost?.toString()).toBe('286.12 USD');
+      expect(spendOf(await read(euro.url)).BilledCost?.toString()).toBe('286.12 EUR');
+      expect(spendOf(await read(fresh.url)).BilledCost?.toString()).toBe('286.12 USD');
     } finally {
       await Promise.all([euro.stop(), fresh.stop()]);
     }
@@ -169,8 +169,8 @@ describe('Fastly client against the loopback simulator', () => {
         })),
       },
     };
-    const snapshot = snapshotOf(await connect().source.read({ ...request, needs: { breakdown: true } }));
-    const services = snapshot.lines.filter((line) => line.ResourceId);
+    const spend = spendOf(await connect().source.read({ ...request, needs: { breakdown: true } }));
+    const services = spend.lines.filter((line) => line.ResourceId);
     expect(services.map((l) => [l.ResourceId, l.ResourceName, l.ConsumedQuantity?.toString()])).toEqual([
       ['svc1', 'site-1', '1.5'],
       ['svc2', 'site-2', '3'],
@@ -186,12 +186,12 @@ describe('Fastly client against the loopback simulator', () => {
     expect(cursor).toContain('+');
     expect(cursor).toContain('=');
     expect(pages[0]?.query.get('start_month')).toBe('2026-11');
-    expect(snapshot.sources).toContain('GET /billing/v3/service-usage-metrics');
+    expect(spend.sources).toContain('GET /billing/v3/service-usage-metrics');
   });
 
   it('adds usage quantities for usage budgets', async () => {
-    const snapshot = snapshotOf(await connect().source.read({ ...request, needs: { usage: true } }));
-    const usage = snapshot.lines.filter((line) => line.ServiceName === 'cdn_usage');
+    const spend = spendOf(await connect().source.read({ ...request, needs: { usage: true } }));
+    const usage = spend.lines.filter((line) => line.ServiceName === 'cdn_usage');
     expect(usage.map((l) => [l.ChargeDescription, l.ConsumedQuantity?.toString(), l.ConsumedUnit])).toEqual([
       ['North America Bandwidth', '2365.1659', 'GB'],
       ['Asia Requests', '1150', 'unit'],
@@ -216,8 +216,8 @@ describe('Fastly client against the loopback simulator', () => {
     sim.options.mtdPendingCalls = 2;
     const slept: number[] = [];
     const sleep = async (ms: number) => void slept.push(ms);
-    const snapshot = snapshotOf(await connect({}, { sleep }).source.read(request));
-    expect(snapshot.BilledCost?.toString()).toBe('286.12 USD');
+    const spend = spendOf(await connect({}, { sleep }).source.read(request));
+    expect(spend.BilledCost?.toString()).toBe('286.12 USD');
     expect(sim.calls(MTD)).toHaveLength(3);
     expect(slept).toEqual([500, 1000]);
   });
@@ -287,11 +287,11 @@ describe('Fastly client against the loopback simulator', () => {
   it('reads the legacy v2 API where it is still served', async () => {
     sim.options.v2 = true;
     const { source } = connect({ api: 'v2', customerId: sim.options.customerId });
-    const snapshot = snapshotOf(await source.read(request));
-    expect(snapshot.BilledCost?.toString()).toBe('286.12 USD');
-    expect(snapshot.BillingPeriodEnd.toISOString()).toBe('2026-12-01T00:00:00.000Z');
-    expect(snapshot.lines[0]?.BilledCost?.toString()).toBe('283.82 USD');
-    expect(snapshot.sources).toEqual(['GET /billing/v2/account_customers/{customer_id}/mtd_invoice']);
+    const spend = spendOf(await source.read(request));
+    expect(spend.BilledCost?.toString()).toBe('286.12 USD');
+    expect(spend.BillingPeriodEnd.toISOString()).toBe('2026-12-01T00:00:00.000Z');
+    expect(spend.lines[0]?.BilledCost?.toString()).toBe('283.82 USD');
+    expect(spend.sources).toEqual(['GET /billing/v2/account_customers/{customer_id}/mtd_invoice']);
     // The account started in May 2026: history stops at the month before it.
     expect((await source.history?.(8))?.map((m) => `${m.month} ${m.BilledCost}`)).toEqual([
       '2026-10 385.64 USD',

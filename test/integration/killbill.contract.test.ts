@@ -260,7 +260,7 @@ describe('Kill Bill docs examples', () => {
         needs: {},
       });
       expect(
-        reading.status === 'ok' && reading.snapshot.lines.map((l) => l.ConsumedQuantity?.toString()),
+        reading.status === 'ok' && reading.spend.lines.map((l) => l.ConsumedQuantity?.toString()),
       ).toEqual(['1']);
     } finally {
       await sim.stop();

@@ -26,16 +26,14 @@ const credentials = {
 };
 const november = { period: monthlyPeriod(NOW, 'UTC'), needs: { usage: true } };
 
-function snapshotOf(reading: SpendReading): SpendSnapshot {
-  if (reading.status !== 'ok') throw new Error(`expected a snapshot, got ${JSON.stringify(reading)}`);
-  return reading.snapshot;
+function spendOf(reading: SpendReading): SpendSnapshot {
+  if (reading.status !== 'ok') throw new Error(`expected a spend, got ${JSON.stringify(reading)}`);
+  return reading.spend;
 }
 
 /** Lines as "subscription unitType quantity" for readable assertions. */
-const quantities = (snapshot: SpendSnapshot) =>
-  snapshot.lines.map(
-    (line) => `${line.ResourceId} ${line.ConsumedUnit} ${line.ConsumedQuantity?.toString()}`,
-  );
+const quantities = (spend: SpendSnapshot) =>
+  spend.lines.map((line) => `${line.ResourceId} ${line.ConsumedUnit} ${line.ConsumedQuantity?.toString()}`);
 
 describe('Kill Bill usage against the loopback simulator', () => {
   let sim: KillBillSimulator;
@@ -67,18 +65,18 @@ describe('Kill Bill usage against the loopback simulator', () => {
     );
 
   it('reads every unit type of each subscription as exact quantities over the period', async () => {
-    const snapshot = snapshotOf(await connect().source.read(november));
-    expect(quantities(snapshot)).toEqual([
+    const spend = spendOf(await connect().source.read(november));
+    expect(quantities(spend)).toEqual([
       `${SUB_A} api-calls 1000.225`,
       `${SUB_A} storage-gb 12.000000000001`,
       `${SUB_B} api-calls 3`,
     ]);
-    expect(snapshot.BilledCost).toBeUndefined();
-    expect(snapshot.BillingCurrency).toBeUndefined();
-    expect(snapshot.BillingPeriodStart.toISOString()).toBe('2026-11-01T00:00:00.000Z');
-    expect(snapshot.BillingPeriodEnd.toISOString()).toBe('2026-12-01T00:00:00.000Z');
-    expect(snapshot.asOf).toEqual(NOW);
-    expect(snapshot.sources).toEqual(['GET /1.0/kb/usages/{subscriptionId}']);
+    expect(spend.BilledCost).toBeUndefined();
+    expect(spend.BillingCurrency).toBeUndefined();
+    expect(spend.BillingPeriodStart.toISOString()).toBe('2026-11-01T00:00:00.000Z');
+    expect(spend.BillingPeriodEnd.toISOString()).toBe('2026-12-01T00:00:00.000Z');
+    expect(spend.asOf).toEqual(NOW);
+    expect(spend.sources).toEqual(['GET /1.0/kb/usages/{subscriptionId}']);
     const calls = sim.calls(/^\/1\.0\/kb\/usages\//);
     expect(calls.map((c) => c.path)).toEqual([`/1.0/kb/usages/${SUB_A}`, `/1.0/kb/usages/${SUB_B}`]);
     // endDate is exclusive: the next period's first day closes the range.
@@ -97,21 +95,21 @@ describe('Kill Bill usage against the loopback simulator', () => {
 
   it('counts the start day and leaves out the end day (endDate exclusive)', async () => {
     const october = { period: monthlyPeriod(new Date('2026-10-10T00:00:00Z'), 'UTC'), needs: {} };
-    const snapshot = snapshotOf(await connect({ subscriptions: [SUB_A] }).source.read(october));
+    const spend = spendOf(await connect({ subscriptions: [SUB_A] }).source.read(october));
     // 2026-10-31 (999) is in; 2026-11-01 (1000.125) belongs to November.
-    expect(quantities(snapshot)).toEqual([`${SUB_A} api-calls 999`]);
+    expect(quantities(spend)).toEqual([`${SUB_A} api-calls 999`]);
   });
 
   it('reads named unit types one request each, reporting zero for a unit with no usage', async () => {
     const { source } = connect({ unitTypes: ['api-calls', 'sms'] });
-    const snapshot = snapshotOf(await source.read(november));
-    expect(quantities(snapshot)).toEqual([
+    const spend = spendOf(await source.read(november));
+    expect(quantities(spend)).toEqual([
       `${SUB_A} api-calls 1000.225`,
       `${SUB_A} sms 0`,
       `${SUB_B} api-calls 3`,
       `${SUB_B} sms 0`,
     ]);
-    expect(snapshot.sources).toEqual(['GET /1.0/kb/usages/{subscriptionId}/{unitType}']);
+    expect(spend.sources).toEqual(['GET /1.0/kb/usages/{subscriptionId}/{unitType}']);
     expect(sim.calls(/^\/1\.0\/kb\/usages\//).map((c) => c.path)).toEqual([
       `/1.0/kb/usages/${SUB_A}/api-calls`,
       `/1.0/kb/usages/${SUB_A}/sms`,
@@ -143,7 +141,7 @@ describe('Kill Bill usage against the loopback simulator', () => {
         credentials,
         clock,
       );
-      expect(quantities(snapshotOf(await source.read(november)))).toEqual([`${SUB_A} chocolate-videos 42`]);
+      expect(quantities(spendOf(await source.read(november)))).toEqual([`${SUB_A} chocolate-videos 42`]);
     } finally {
       await legacy.stop();
     }
@@ -152,7 +150,7 @@ describe('Kill Bill usage against the loopback simulator', () => {
   it('waits out a 429 Retry-After, then succeeds', async () => {
     sim.inject(`/1.0/kb/usages/${SUB_A}`, { kind: 'status', status: 429, headers: { 'Retry-After': '1' } });
     const started = Date.now();
-    snapshotOf(await connect().source.read(november));
+    spendOf(await connect().source.read(november));
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(sim.calls(`/1.0/kb/usages/${SUB_A}`)).toHaveLength(2);
   });
@@ -160,8 +158,8 @@ describe('Kill Bill usage against the loopback simulator', () => {
   it('retries 5xx and resets, then succeeds', async () => {
     sim.inject(`/1.0/kb/usages/${SUB_A}`, { kind: 'status', status: 503 }, 2);
     sim.inject(`/1.0/kb/usages/${SUB_B}`, { kind: 'reset' });
-    const snapshot = snapshotOf(await connect().source.read(november));
-    expect(snapshot.lines).toHaveLength(3);
+    const spend = spendOf(await connect().source.read(november));
+    expect(spend.lines).toHaveLength(3);
     expect(sim.calls(`/1.0/kb/usages/${SUB_A}`)).toHaveLength(3);
     expect(sim.calls(`/1.0/kb/usages/${SUB_B}`)).toHaveLength(2);
   });
@@ -238,8 +236,8 @@ describe('Kill Bill usage against the loopback simulator', () => {
       expect(posts[0]!.headers['x-killbill-createdby']).toBe('spendwatch');
       expect(posts[0]!.headers['x-killbill-reason']).toBeUndefined();
       // The recorded usage is what the next read reports.
-      const snapshot = snapshotOf(await connect({ subscriptions: [SUB_A] }).source.read(november));
-      expect(quantities(snapshot)).toContain(`${SUB_A} api-calls 1017.475`);
+      const spend = spendOf(await connect({ subscriptions: [SUB_A] }).source.read(november));
+      expect(quantities(spend)).toContain(`${SUB_A} api-calls 1017.475`);
     });
 
     it('retries a POST after a 503: the trackingId keeps it to one record', async () => {

@@ -213,7 +213,7 @@ budgets:${budgets}`);
 
     // The check's enricher builds them only for an account whose budgets need daily windows.
     const account = config(NO_BUDGETS).accounts[0]!;
-    const snapshot = {
+    const spend = {
       provider: 'soracom',
       accountId: account.id,
       BillingPeriodStart: new Date('2026-10-31T15:00:00Z'),
@@ -224,7 +224,7 @@ budgets:${budgets}`);
       sources: [],
     };
     const enrich = soracomCsvEnricher(store);
-    expect((await enrich(account, snapshot, { breakdown: true })).lines).toHaveLength(3);
-    expect((await enrich(account, snapshot, { resourceDays: true })).lines).toEqual(daily);
+    expect((await enrich(account, spend, { breakdown: true })).lines).toHaveLength(3);
+    expect((await enrich(account, spend, { resourceDays: true })).lines).toEqual(daily);
   });
 });

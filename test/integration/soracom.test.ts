@@ -47,15 +47,15 @@ describe('Soracom client against the loopback simulator', () => {
     const reading = await source.read(request);
     expect(reading.status).toBe('ok');
     if (reading.status !== 'ok') return;
-    const { snapshot } = reading;
+    const { spend } = reading;
     // 23 days of (100 + 0.5 d): 2300 + 0.5 * 276 = 2438
-    expect(snapshot.BilledCost?.toString()).toBe('2438 JPY');
-    expect(snapshot.BillingPeriodStart.toISOString()).toBe('2026-10-31T15:00:00.000Z');
-    expect(snapshot.BillingPeriodEnd.toISOString()).toBe('2026-11-30T15:00:00.000Z');
-    expect(snapshot.asOf.toISOString()).toBe('2026-11-23T03:00:00.000Z');
-    expect(snapshot.daily).toHaveLength(23);
-    expect(snapshot.daily?.[0]).toMatchObject({ date: '2026-11-01' });
-    expect(snapshot.daily?.[22]?.BilledCost.toString()).toBe('111.5 JPY');
+    expect(spend.BilledCost?.toString()).toBe('2438 JPY');
+    expect(spend.BillingPeriodStart.toISOString()).toBe('2026-10-31T15:00:00.000Z');
+    expect(spend.BillingPeriodEnd.toISOString()).toBe('2026-11-30T15:00:00.000Z');
+    expect(spend.asOf.toISOString()).toBe('2026-11-23T03:00:00.000Z');
+    expect(spend.daily).toHaveLength(23);
+    expect(spend.daily?.[0]).toMatchObject({ date: '2026-11-01' });
+    expect(spend.daily?.[22]?.BilledCost.toString()).toBe('111.5 JPY');
     const auth = sim.calls('/v1/auth');
     expect(auth).toHaveLength(1);
     expect(auth[0]?.body).toEqual(credentials);
@@ -132,8 +132,8 @@ describe('Soracom client against the loopback simulator', () => {
         clock,
       );
       const reading = await source.read({ period: monthlyPeriod(NOW, 'UTC'), needs: {} });
-      expect(reading.status === 'ok' && reading.snapshot.BilledCost?.toString()).toBe('3.75 USD');
-      expect(reading.status === 'ok' && reading.snapshot.BillingPeriodStart.toISOString()).toBe(
+      expect(reading.status === 'ok' && reading.spend.BilledCost?.toString()).toBe('3.75 USD');
+      expect(reading.status === 'ok' && reading.spend.BillingPeriodStart.toISOString()).toBe(
         '2026-11-01T00:00:00.000Z',
       );
     } finally {
@@ -239,7 +239,7 @@ describe('Soracom client against the loopback simulator', () => {
   describe('breakdown', () => {
     const breakdownRequest = { ...request, needs: { breakdown: true } };
     const lines = (reading: Awaited<ReturnType<SoracomSource['read']>>) =>
-      reading.snapshot.lines.map((line) => ({ ...line, BilledCost: line.BilledCost?.toString() }));
+      reading.spend.lines.map((line) => ({ ...line, BilledCost: line.BilledCost?.toString() }));
 
     it("turns this month's bill item and SIM summaries into lines", async () => {
       sim.options.billItems = {
@@ -262,7 +262,7 @@ describe('Soracom client against the loopback simulator', () => {
         { ResourceId: '8981100000000000002', BilledCost: '17.7 JPY' },
         { ResourceId: '8981100000000000001', BilledCost: '0.3 JPY' },
       ]);
-      expect(reading.snapshot.sources).toEqual([
+      expect(reading.spend.sources).toEqual([
         'GET /bills/latest',
         'GET /bills/summaries/bill_items',
         'GET /bills/summaries/sims',
@@ -276,8 +276,8 @@ describe('Soracom client against the loopback simulator', () => {
       sim.options.simCosts = { '202609': [{ simId: '8981100000000000001', amount: 1 }] };
       const reading = await soracomSource().read(breakdownRequest);
       expect(reading.status).toBe('ok');
-      expect(reading.snapshot.lines).toEqual([]);
-      expect(reading.snapshot.BilledCost?.toString()).toBe('2438 JPY');
+      expect(reading.spend.lines).toEqual([]);
+      expect(reading.spend.BilledCost?.toString()).toBe('2438 JPY');
     });
 
     it('asks for the summaries only when a budget needs the breakdown', async () => {

@@ -302,7 +302,7 @@ describe('config parser: every input is a Config or a ConfigError naming where',
 
 // ------------------------------------------------------------------------------------------- providers
 
-describe('provider contracts: any body is a snapshot or an invalid-response error naming the field', () => {
+describe('provider contracts: any body is a spend or an invalid-response error naming the field', () => {
   const NOW = new Date('2026-11-25T03:00:00Z');
   const rigs = {} as Record<ProviderName, AccountRig>;
   beforeAll(async () => {
@@ -332,20 +332,20 @@ describe('provider contracts: any body is a snapshot or an invalid-response erro
   afterAll(async () => {
     await Promise.all(Object.values(rigs).map((rig) => rig.stop()));
     // Mutations must have produced both readable and refused bodies, or the property proved nothing.
-    for (const provider of PROVIDER_NAMES) expect(outcomes).toContain(`${provider}: snapshot`);
+    for (const provider of PROVIDER_NAMES) expect(outcomes).toContain(`${provider}: spend`);
     for (const provider of PROVIDER_NAMES) expect(outcomes).toContain(`${provider}: refused`);
   });
 
-  /** What a body may turn into: a sane snapshot, "not ready", or a contract error naming the field. */
+  /** What a body may turn into: a sane period spend, "not ready", or a contract error naming the field. */
   async function check(provider: ProviderName) {
     try {
       const reading = await read(provider);
-      outcomes.add(`${provider}: ${reading.status === 'ok' ? 'snapshot' : 'pending'}`);
+      outcomes.add(`${provider}: ${reading.status === 'ok' ? 'spend' : 'pending'}`);
       if (reading.status === 'pending') return;
-      const { snapshot } = reading;
-      expect(snapshot.BillingPeriodStart.getTime()).toBeLessThan(snapshot.BillingPeriodEnd.getTime());
-      expect(Number.isNaN(snapshot.asOf.getTime())).toBe(false);
-      if (snapshot.BilledCost) expect(snapshot.BilledCost.toDecimalString()).toMatch(/^-?\d+(\.\d+)?$/);
+      const { spend } = reading;
+      expect(spend.BillingPeriodStart.getTime()).toBeLessThan(spend.BillingPeriodEnd.getTime());
+      expect(Number.isNaN(spend.asOf.getTime())).toBe(false);
+      if (spend.BilledCost) expect(spend.BilledCost.toDecimalString()).toMatch(/^-?\d+(\.\d+)?$/);
     } catch (error) {
       expect(error, String(error)).toBeInstanceOf(ProviderError);
       outcomes.add(`${provider}: refused`);

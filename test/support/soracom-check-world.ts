@@ -14,7 +14,7 @@ import type { AlertPublisher } from '../../lib/notify/publisher.ts';
 import { forgetSoracomSessions } from '../../lib/providers/soracom/index.ts';
 import { envBackend, SecretResolver } from '../../lib/secrets/index.ts';
 import { FsObjectStore } from '../../lib/state/fs-store.ts';
-import { SnapshotCache } from '../../lib/state/kept-readings.ts';
+import { KeptReadings } from '../../lib/state/kept-readings.ts';
 import { AlertLedger } from '../../lib/state/ledger.ts';
 
 const KEY_ID = 'keyId-world';
@@ -66,7 +66,7 @@ export class SoracomCheckWorld {
         publisher,
         ledger: new AlertLedger(store),
         health: new HealthTracker(store),
-        snapshots: new SnapshotCache(store),
+        keptReadings: new KeptReadings(store),
         http: { retry: { maxAttempts: 1, budgetMs: 2_000 } },
       },
       options,

@@ -125,7 +125,7 @@ class CloudflareSource implements SpendSource {
       (r) => r.ChargePeriodStart >= period.start && r.ChargePeriodStart < period.end,
     );
     const cost = (record: UsageRecord) => Money.of(record.ContractedCost, currency);
-    const snapshot: SpendSnapshot = {
+    const spend: SpendSnapshot = {
       provider: 'cloudflare',
       accountId: this.account.id,
       BillingPeriodStart: period.start,
@@ -137,8 +137,8 @@ class CloudflareSource implements SpendSource {
       lines: request.needs.breakdown ? serviceLines(inPeriod, currency) : [],
       sources,
     };
-    if (request.needs.daily) snapshot.daily = dailyCosts(inPeriod, currency, this.account.timeZone);
-    return { status: 'ok', snapshot };
+    if (request.needs.daily) spend.daily = dailyCosts(inPeriod, currency, this.account.timeZone);
+    return { status: 'ok', spend: spend };
   }
 
   /** Finds the live usage API generation (first time) and reads the current billing period from it. */

@@ -253,7 +253,7 @@ class FastlySource implements SpendSource {
       request.needs.usage ? this.usage(month, month) : [],
       request.needs.breakdown ? this.serviceUsage(month) : [],
     ]);
-    const snapshot: SpendSnapshot = {
+    const spend: SpendSnapshot = {
       provider: 'fastly',
       accountId: this.account.id,
       BillingPeriodStart: mtd.billing_start_date,
@@ -269,7 +269,7 @@ class FastlySource implements SpendSource {
         ...(request.needs.breakdown ? [SERVICE_USAGE.label] : []),
       ],
     };
-    return { status: 'ok', snapshot };
+    return { status: 'ok', spend: spend };
   }
 
   /**
@@ -338,7 +338,7 @@ class FastlySource implements SpendSource {
     const asOf = this.servedAt(generated.reply);
     const monthStart = new Date(Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth(), 1));
     // The v2 API has no usage endpoints: its line items are the whole breakdown.
-    const snapshot: SpendSnapshot = {
+    const spend: SpendSnapshot = {
       provider: 'fastly',
       accountId: this.account.id,
       // Both are nullable in v2; without them the estimate is the current UTC month's.
@@ -357,7 +357,7 @@ class FastlySource implements SpendSource {
       })),
       sources: [endpoint.label],
     };
-    return { status: 'ok', snapshot };
+    return { status: 'ok', spend: spend };
   }
 
   /** Newest month first; stops at the first 404 after a found month (the account did not exist yet). */

@@ -22,7 +22,7 @@ const CONCURRENT_READS = 4;
 
 /**
  * Kill Bill usage: quantities per subscription and unit type over the requested period (usage
- * budgets). Kill Bill prices usage only when it invoices, so the snapshot carries no cost.
+ * budgets). Kill Bill prices usage only when it invoices, so the spend carries no cost.
  */
 export const killbill: ProviderModule<typeof killbillAccount> = {
   name: 'killbill',
@@ -75,7 +75,7 @@ class KillBillUsageSource implements SpendSource {
     );
     return {
       status: 'ok',
-      snapshot: {
+      spend: {
         provider: 'killbill',
         accountId: this.account.id,
         BillingPeriodStart: period.start,

@@ -44,14 +44,14 @@ export class SoracomSource implements SpendSource {
     this.clock = context.clock;
   }
 
-  async read(request: ReadRequest): Promise<{ status: 'ok'; snapshot: SpendSnapshot }> {
+  async read(request: ReadRequest): Promise<{ status: 'ok'; spend: SpendSnapshot }> {
     const latest = await this.api.json(LATEST, LatestBill);
     const asOf = parseEvaluatedTime(latest.lastEvaluatedTime, this.account.timeZone);
     // /bills/latest carries no month: it is the month in which the figure was evaluated.
     const period = monthlyPeriod(asOf, this.account.timeZone);
     const month = yyyymm(period);
     const currency = currencyCode(latest.currency);
-    const snapshot: SpendSnapshot = {
+    const spend: SpendSnapshot = {
       provider: 'soracom',
       accountId: this.account.id,
       BillingPeriodStart: period.start,
@@ -68,14 +68,14 @@ export class SoracomSource implements SpendSource {
         path: `/bills/${month}/daily`,
         label: 'GET /bills/{yyyyMM}/daily',
       };
-      snapshot.daily = await this.daily(dailyEndpoint);
-      snapshot.sources.push(dailyEndpoint.label);
+      spend.daily = await this.daily(dailyEndpoint);
+      spend.sources.push(dailyEndpoint.label);
     }
     if (request.needs.breakdown) {
-      snapshot.lines = await this.breakdown(month, currency);
-      snapshot.sources.push(BILL_ITEM_SUMMARIES.label, SIM_SUMMARIES.label);
+      spend.lines = await this.breakdown(month, currency);
+      spend.sources.push(BILL_ITEM_SUMMARIES.label, SIM_SUMMARIES.label);
     }
-    return { status: 'ok', snapshot };
+    return { status: 'ok', spend };
   }
 
   /**

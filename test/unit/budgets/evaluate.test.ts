@@ -18,7 +18,7 @@ function budget(overrides: Partial<Budget> = {}): Budget {
     name: 'cdn',
     accountIds: ['acct'],
     measure: 'cost',
-    unit: 'USD',
+    measureUnit: 'USD',
     amount,
     scope: {},
     thresholds: [
@@ -39,8 +39,8 @@ function days(amounts: number[], currency = 'USD'): { date: string; BilledCost: 
   }));
 }
 
-function spend(snapshot: Partial<SpendSnapshot>, currency = 'USD'): AccountSpend {
-  const daily = snapshot.daily;
+function spend(spend: Partial<SpendSnapshot>, currency = 'USD'): AccountSpend {
+  const daily = spend.daily;
   const total = daily
     ? Money.sum(
         daily.map((d) => d.BilledCost),
@@ -51,7 +51,7 @@ function spend(snapshot: Partial<SpendSnapshot>, currency = 'USD'): AccountSpend
     accountId: 'acct',
     provider: 'fastly',
     timeZone: 'UTC',
-    snapshot: {
+    spend: {
       provider: 'fastly',
       accountId: 'acct',
       BillingPeriodStart: NOV.start,
@@ -61,7 +61,7 @@ function spend(snapshot: Partial<SpendSnapshot>, currency = 'USD'): AccountSpend
       BilledCost: total,
       lines: [],
       sources: [],
-      ...snapshot,
+      ...spend,
     },
   };
 }
@@ -134,7 +134,7 @@ describe('evaluateBudget', () => {
     ]);
     const jpy = { ...spend({ BilledCost: Money.of(15000, 'JPY') }, 'JPY'), accountId: 'jp' };
     const usd = { ...spend({ BilledCost: Money.of(100, 'USD') }), accountId: 'us' };
-    const group = budget({ unit: 'JPY', amount: decimal(30000), accountIds: ['jp', 'us'] });
+    const group = budget({ measureUnit: 'JPY', amount: decimal(30000), accountIds: ['jp', 'us'] });
     const status = evaluateBudget(group, [jpy, usd], rates, new Date('2026-11-20T12:00:00Z'));
     expect(status.spent.toFixed()).toBe('30000');
     expect(status.contributors.map((c) => [c.kind, c.name, c.share])).toEqual([
@@ -169,7 +169,7 @@ describe('evaluateBudget', () => {
   it('budgets usage quantities by unit', () => {
     const usage = budget({
       measure: 'usage',
-      unit: 'api-calls',
+      measureUnit: 'api-calls',
       amount: decimal(10_000_000),
       thresholds: [parseThreshold('90%', 'actual', 'warning', decimal(10_000_000))],
     });
@@ -290,7 +290,7 @@ describe('per-resource budgets', () => {
   const yen = (amount: number) => decimal(amount);
   const perSim = (overrides: Partial<Budget> = {}) =>
     budget({
-      unit: 'JPY',
+      measureUnit: 'JPY',
       amount: yen(1000),
       perResource: { window: 'period' },
       thresholds: [parseThreshold('100%', 'actual', 'critical', yen(1000))],

@@ -41,7 +41,7 @@ describe('config', () => {
       periodStartDay: 1,
     });
     const budget = config.budgets[0]!;
-    expect(budget).toMatchObject({ name: 'fleet', measure: 'cost', unit: 'JPY', forecastMinDays: 3 });
+    expect(budget).toMatchObject({ name: 'fleet', measure: 'cost', measureUnit: 'JPY', forecastMinDays: 3 });
     expect(budget.thresholds.map((t) => [t.id, t.written, t.level.toFixed(), t.severity])).toEqual([
       ['actual-80pct', '80%', '24000', 'warning'],
       ['forecast-25000', '25000', '25000', 'critical'],

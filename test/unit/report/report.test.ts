@@ -104,7 +104,7 @@ function evaluate(
         accountId: 'jp',
         provider: 'soracom',
         timeZone: 'Asia/Tokyo',
-        snapshot: {
+        spend: {
           provider: 'soracom',
           accountId: 'jp',
           BillingPeriodStart: PERIOD.start,

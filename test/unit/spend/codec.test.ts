@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decimal, Money } from '../../../lib/money/index.ts';
-import { snapshotFromJson } from '../../../lib/spend/codec.ts';
+import { periodSpendFromJson } from '../../../lib/spend/codec.ts';
 import type { SpendSnapshot } from '../../../lib/spend/index.ts';
 
-const snapshot: SpendSnapshot = {
+const spend: SpendSnapshot = {
   provider: 'soracom',
   accountId: 'fleet-jp',
   BillingPeriodStart: new Date('2026-10-31T15:00:00Z'),
@@ -26,21 +26,21 @@ const snapshot: SpendSnapshot = {
   sources: ['GET /bills/latest'],
 };
 
-describe('snapshot JSON', () => {
+describe('spend JSON', () => {
   it('reads back exactly what JSON.stringify wrote: amounts, currencies, instants', () => {
-    const back = snapshotFromJson(JSON.parse(JSON.stringify(snapshot)));
+    const back = periodSpendFromJson(JSON.parse(JSON.stringify(spend)));
     expect(back.BilledCost?.toString()).toBe('31260.0018 JPY');
     expect(back.lines[0]?.ConsumedQuantity?.eq(decimal('0.00000001'))).toBe(true);
-    expect(back.lines[0]?.ChargePeriodStart).toEqual(snapshot.lines[0]?.ChargePeriodStart);
+    expect(back.lines[0]?.ChargePeriodStart).toEqual(spend.lines[0]?.ChargePeriodStart);
     expect(back.daily?.[0]?.BilledCost.toString()).toBe('12345.67 JPY');
-    expect(JSON.parse(JSON.stringify(back))).toEqual(JSON.parse(JSON.stringify(snapshot)));
+    expect(JSON.parse(JSON.stringify(back))).toEqual(JSON.parse(JSON.stringify(spend)));
   });
 
   it('refuses a damaged record, naming the field', () => {
-    const json = JSON.parse(JSON.stringify(snapshot));
+    const json = JSON.parse(JSON.stringify(spend));
     json.lines[0].BilledCost.amount = '12,5';
-    expect(() => snapshotFromJson(json)).toThrow(/lines.*BilledCost.*amount|decimal/s);
-    expect(() => snapshotFromJson({ ...JSON.parse(JSON.stringify(snapshot)), asOf: 'yesterday' })).toThrow(
+    expect(() => periodSpendFromJson(json)).toThrow(/lines.*BilledCost.*amount|decimal/s);
+    expect(() => periodSpendFromJson({ ...JSON.parse(JSON.stringify(spend)), asOf: 'yesterday' })).toThrow(
       /asOf/,
     );
   });

@@ -1,5 +1,5 @@
 /**
- * Puts the billing-CSV breakdown into a Soracom snapshot: every SIM with its tags and total (the API
+ * Puts the billing-CSV breakdown into a Soracom period spend: every SIM with its tags and total (the API
  * only lists the top 100), so per-SIM budgets, tag groups and top contributors see the whole fleet.
  */
 import type { Account } from '../../../config/config.ts';
@@ -56,32 +56,32 @@ export function summaryLines(summary: StoredSoracomSummary, options: SummaryLine
   return lines;
 }
 
-/** The snapshot with the API's (top-100) SIM lines replaced by the CSV's complete ones. */
+/** The spend with the API's (top-100) SIM lines replaced by the CSV's complete ones. */
 export function withCsvBreakdown(
-  snapshot: SpendSnapshot,
+  spend: SpendSnapshot,
   summary: StoredSoracomSummary,
   options: SummaryLineOptions = {},
 ): SpendSnapshot {
   return {
-    ...snapshot,
-    lines: [...snapshot.lines.filter((line) => !line.ResourceId), ...summaryLines(summary, options)],
-    sources: [...snapshot.sources, `s3 ${summary.sourceKey}`],
+    ...spend,
+    lines: [...spend.lines.filter((line) => !line.ResourceId), ...summaryLines(summary, options)],
+    sources: [...spend.sources, `s3 ${summary.sourceKey}`],
   };
 }
 
 /**
- * For the check: Soracom snapshots gain the latest CSV summary of their month, when there is one. Lines
+ * For the check: Soracom readings gain the latest CSV summary of their month, when there is one. Lines
  * per SIM per day only when a budget of the account needs them (`needs.resourceDays`), since a large
  * fleet's month is millions of them.
  */
 export function soracomCsvEnricher(store: ObjectStore) {
-  return async (account: Account, snapshot: SpendSnapshot, needs: ReadNeeds = {}): Promise<SpendSnapshot> => {
-    if (account.provider !== 'soracom') return snapshot;
-    const month = yyyymm(monthlyPeriod(snapshot.BillingPeriodStart, account.timeZone));
+  return async (account: Account, spend: SpendSnapshot, needs: ReadNeeds = {}): Promise<SpendSnapshot> => {
+    if (account.provider !== 'soracom') return spend;
+    const month = yyyymm(monthlyPeriod(spend.BillingPeriodStart, account.timeZone));
     const summary = await latestSummary(store, account.id, month);
-    if (!summary || summary.currency !== snapshot.BillingCurrency) return snapshot;
+    if (!summary || summary.currency !== spend.BillingCurrency) return spend;
     return withCsvBreakdown(
-      snapshot,
+      spend,
       summary,
       needs.resourceDays ? { perDay: { timeZone: account.timeZone } } : {},
     );
