@@ -3,19 +3,9 @@
  * subscribers, `check --json`). Plain JSON: amounts are exact decimal strings with their currency.
  */
 import type { Severity } from '../budgets/budget.ts';
+import type { Contributor } from '../budgets/evaluate.ts';
 
 export type AlertBasis = 'actual' | 'forecast' | 'pace' | 'anomaly' | 'gap';
-
-export interface Contributor {
-  /** What the name is: a service, a bill item, a resource (SIM IMSI, Fastly service...) or an account. */
-  kind: 'service' | 'item' | 'resource' | 'account';
-  name: string;
-  /** Exact decimal in the alert's currency. */
-  cost: string;
-  /** Share of the spend, percent with one decimal: "41.2". */
-  share: string;
-  tags?: Record<string, string>;
-}
 
 export interface Alert {
   version: 1;

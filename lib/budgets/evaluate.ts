@@ -2,7 +2,6 @@
  * Budget evaluation: from provider readings to the thresholds a budget has crossed right now.
  * Pure: no I/O, no clock of its own. Once-per-crossing delivery is the ledger's job, not this one's.
  */
-import type { Contributor } from '../alerts/alert.ts';
 import {
   type CurrencyCode,
   type Decimal,
@@ -17,6 +16,17 @@ import { type AnomalyFinding, findAnomalies } from './anomaly.ts';
 import { type Budget, globMatcher, isScoped, type Severity } from './budget.ts';
 import { type Forecast, forecastPeriodEnd } from './forecast.ts';
 import { type DailyPoint, mergeDaily } from './series.ts';
+
+export interface Contributor {
+  /** What the name is: a service, a bill item, a resource (SIM IMSI, Fastly service...) or an account. */
+  kind: 'service' | 'item' | 'resource' | 'account';
+  name: string;
+  /** Exact decimal in the budget's currency or unit. */
+  cost: string;
+  /** Share of the spend, percent with one decimal: "41.2". */
+  share: string;
+  tags?: Record<string, string>;
+}
 
 export interface AccountSpend {
   accountId: string;

@@ -3,8 +3,6 @@
  * one "monitoring gap" alert naming the account and the last error, and one "recovered" notice when
  * data returns. Health records live next to the alert state (health/{account}.json).
  */
-import type { Alert } from '../alerts/alert.ts';
-import { MONITORING_BUDGET } from '../budgets/budget.ts';
 import { redactor } from '../log/redact.ts';
 import type { ObjectStore } from '../state/store.ts';
 
@@ -75,53 +73,4 @@ export class HealthTracker {
   private key(account: string): string {
     return `${this.prefix}${encodeURIComponent(account)}.json`;
   }
-}
-
-/** The alert for an opened or closed monitoring gap on one account. */
-export function buildHealthAlert(
-  change: NonNullable<HealthChange>,
-  provider: string,
-  budgets: string[],
-  now: Date,
-): Alert {
-  const { health } = change;
-  const since = health.failingSince ?? now.toISOString();
-  const hours = ((now.getTime() - Date.parse(since)) / 3_600_000).toFixed(1);
-  const gap = change.kind === 'gap';
-  const headline = gap
-    ? `spendwatch has not been able to read ${provider} account "${health.account}" for ${hours} h; its budgets are not being checked`
-    : `spendwatch reads ${provider} account "${health.account}" again after a ${hours} h gap; its budgets are checked again`;
-  return {
-    version: 1,
-    dedupKey: `${MONITORING_BUDGET}/${health.account}/${since}/${change.kind}`,
-    event: gap ? 'gap' : 'recovered',
-    // Monitoring alerts are about an account, not a budget: they live under a reserved budget name.
-    budget: MONITORING_BUDGET,
-    account: health.account,
-    accounts: [health.account],
-    provider,
-    threshold: 'gap',
-    thresholdId: `${change.kind}-${since.replace(/[^0-9TZ]/g, '')}`,
-    basis: 'gap',
-    severity: gap ? 'critical' : 'info',
-    measure: 'cost',
-    currency: '',
-    unit: '',
-    spent: '',
-    budgetAmount: '',
-    percent: '',
-    observed: hours,
-    periodKey: health.account,
-    periodStart: since,
-    periodEnd: now.toISOString(),
-    asOf: health.lastOkAt ?? since,
-    detectedAt: now.toISOString(),
-    contributors: [],
-    headline,
-    details: [
-      `Failing since ${since}; last good read ${health.lastOkAt ?? 'never'}`,
-      ...(health.lastError ? [`Last error: ${health.lastError}`] : []),
-      ...(budgets.length ? [`Budgets affected: ${budgets.join(', ')}`] : []),
-    ],
-  };
 }

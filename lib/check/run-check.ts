@@ -4,6 +4,7 @@
  */
 import type { Alert } from '../alerts/alert.ts';
 import { buildAlert } from '../alerts/build.ts';
+import { buildHealthAlert } from '../alerts/health-alert.ts';
 import { type Budget, MONITORING_BUDGET } from '../budgets/budget.ts';
 import { type AccountSpend, type BudgetStatus, evaluateBudget } from '../budgets/evaluate.ts';
 import { mapLimit } from '../concurrency/map-limit.ts';
@@ -19,7 +20,7 @@ import type { KeptReadings } from '../state/kept-readings.ts';
 import { type AlertLedger, type Claim, DEFAULT_LEASE_MS } from '../state/ledger.ts';
 import type { Clock } from '../time/clock.ts';
 import { monthlyPeriod } from '../time/period.ts';
-import { buildHealthAlert, type HealthTracker } from './health.ts';
+import type { HealthTracker } from './health.ts';
 import { type CheckMetrics, noCheckMetrics } from './metrics.ts';
 import { readNeedsOf } from './read-needs.ts';
 

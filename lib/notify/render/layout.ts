@@ -2,8 +2,9 @@
  * Wording and formatting shared by every rendering of an alert (SNS subject, email text, Slack), so
  * each channel says the same thing the same way. Pure functions of the alert.
  */
-import type { Alert, Contributor } from '../../alerts/alert.ts';
+import type { Alert } from '../../alerts/alert.ts';
 import { formatAmount, formatLocal, formatPercent } from '../../alerts/format.ts';
+import type { Contributor } from '../../budgets/evaluate.ts';
 import { decimal, isDecimalText } from '../../money/index.ts';
 
 /** "symbol": "¥31,260" for bodies; "code": "JPY 31,260" where only ASCII may go (subjects). */

@@ -1,0 +1,61 @@
+/**
+ * The monitoring alerts about an account rather than a budget: a gap opened (the account could not be
+ * read for longer than `gapAfterHours`) or closed.
+ */
+import { MONITORING_BUDGET } from '../budgets/budget.ts';
+import type { Alert } from './alert.ts';
+
+/** What the alert says of the account's health (the tracker's record, or anything shaped like it). */
+export interface MonitoringChange {
+  kind: 'gap' | 'recovered';
+  health: { account: string; failingSince?: string; lastOkAt?: string; lastError?: string };
+}
+
+/** The alert for an opened or closed monitoring gap on one account. */
+export function buildHealthAlert(
+  change: MonitoringChange,
+  provider: string,
+  budgets: string[],
+  now: Date,
+): Alert {
+  const { health } = change;
+  const since = health.failingSince ?? now.toISOString();
+  const hours = ((now.getTime() - Date.parse(since)) / 3_600_000).toFixed(1);
+  const gap = change.kind === 'gap';
+  const headline = gap
+    ? `spendwatch has not been able to read ${provider} account "${health.account}" for ${hours} h; its budgets are not being checked`
+    : `spendwatch reads ${provider} account "${health.account}" again after a ${hours} h gap; its budgets are checked again`;
+  return {
+    version: 1,
+    dedupKey: `${MONITORING_BUDGET}/${health.account}/${since}/${change.kind}`,
+    event: gap ? 'gap' : 'recovered',
+    // Monitoring alerts are about an account, not a budget: they live under a reserved budget name.
+    budget: MONITORING_BUDGET,
+    account: health.account,
+    accounts: [health.account],
+    provider,
+    threshold: 'gap',
+    thresholdId: `${change.kind}-${since.replace(/[^0-9TZ]/g, '')}`,
+    basis: 'gap',
+    severity: gap ? 'critical' : 'info',
+    measure: 'cost',
+    currency: '',
+    unit: '',
+    spent: '',
+    budgetAmount: '',
+    percent: '',
+    observed: hours,
+    periodKey: health.account,
+    periodStart: since,
+    periodEnd: now.toISOString(),
+    asOf: health.lastOkAt ?? since,
+    detectedAt: now.toISOString(),
+    contributors: [],
+    headline,
+    details: [
+      `Failing since ${since}; last good read ${health.lastOkAt ?? 'never'}`,
+      ...(health.lastError ? [`Last error: ${health.lastError}`] : []),
+      ...(budgets.length ? [`Budgets affected: ${budgets.join(', ')}`] : []),
+    ],
+  };
+}
