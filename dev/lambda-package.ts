@@ -31,6 +31,7 @@ const SOURCES = [
   'scripts/deflate-zips.mjs',
   'dev/zip.ts',
   'bin',
+  'cli',
   'functions',
   'lib',
   'examples',

@@ -420,7 +420,7 @@ describe('the packaged stack', () => {
           },
         );
         expect(run.stderr).toMatch(/SPENDWATCH_TOPIC_ARN \("not-an-arn"\)/);
-        expect(run.stderr).toMatch(/at readEnvironment \(\S*lib\/runtime\/environment\.ts:\d+:\d+\)/);
+        expect(run.stderr).toMatch(/at readEnvironment \(\S*lib\/aws\/environment\.ts:\d+:\d+\)/);
       } finally {
         rmSync(unpacked, { recursive: true, force: true });
       }
