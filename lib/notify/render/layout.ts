@@ -3,24 +3,19 @@
  * each channel says the same thing the same way. Pure functions of the alert.
  */
 import type { Alert } from '../../alerts/alert.ts';
-import { formatAmount, formatLocal, formatPercent } from '../../alerts/format.ts';
+import {
+  type CurrencyDisplay,
+  formatAmount,
+  formatLocal,
+  formatPercent,
+  oneLine,
+} from '../../alerts/format.ts';
 import type { Contributor } from '../../budgets/evaluate.ts';
 import { decimal, isDecimalText } from '../../money/index.ts';
-
-/** "symbol": "¥31,260" for bodies; "code": "JPY 31,260" where only ASCII may go (subjects). */
-export type CurrencyDisplay = 'symbol' | 'code';
 
 export interface RenderOptions {
   /** IANA zone for the human-readable times shown next to ISO ones. Default UTC. */
   timeZone?: string;
-}
-
-/** Provider-supplied text on one line: control, line-separator and bidi-override characters become spaces. */
-export function oneLine(text: string): string {
-  return text
-    .replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]+/gu, ' ')
-    .replace(/ {2,}/g, ' ')
-    .trim();
 }
 
 /** Shortens to `max` characters (code points), ending with an ellipsis when cut. */

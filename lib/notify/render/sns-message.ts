@@ -5,7 +5,8 @@
  */
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
 import type { Alert } from '../../alerts/alert.ts';
-import { oneLine, type RenderOptions } from './layout.ts';
+import { oneLine } from '../../alerts/format.ts';
+import type { RenderOptions } from './layout.ts';
 import { renderSubject } from './subject.ts';
 import { renderText } from './text.ts';
 

@@ -3,7 +3,7 @@
  * what changed since the last alert. Written to be read on a phone by whoever is on call.
  */
 import type { Alert } from '../../alerts/alert.ts';
-import { formatAmount, formatPercent } from '../../alerts/format.ts';
+import { formatAmount, formatPercent, oneLine } from '../../alerts/format.ts';
 import {
   basisLabel,
   contributorTable,
@@ -14,7 +14,6 @@ import {
   isoInstant,
   isSpendEvent,
   measureWords,
-  oneLine,
   type RenderOptions,
   sinceLast,
   thresholdText,

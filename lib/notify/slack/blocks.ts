@@ -5,7 +5,7 @@
  * section text 3000, fields 10 x 2000, 50 blocks) are respected by clipping.
  */
 import type { Alert } from '../../alerts/alert.ts';
-import { formatAmount, formatPercent } from '../../alerts/format.ts';
+import { formatAmount, formatPercent, oneLine } from '../../alerts/format.ts';
 import {
   basisLabel,
   clip,
@@ -14,7 +14,6 @@ import {
   forecastParts,
   isSpendEvent,
   measureWords,
-  oneLine,
   sinceLast,
   summaryPhrase,
   thresholdText,
