@@ -4,7 +4,8 @@
  */
 import type { Alert } from '../../alerts/alert.ts';
 import { oneLine } from '../../alerts/format.ts';
-import { clip, summaryPhrase } from './layout.ts';
+import { summaryPhrase } from '../../alerts/wording.ts';
+import { clip } from './layout.ts';
 
 export const SUBJECT_MAX_LENGTH = 99;
 
