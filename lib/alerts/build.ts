@@ -45,7 +45,7 @@ export function buildAlert(
     basis: crossing.basis,
     severity: event === 'back-under' ? 'info' : crossing.severity,
     measure: budget.measure,
-    currency: budget.measureUnit,
+    ...(budget.measure === 'cost' && { currency: budget.measureUnit }),
     unit: budget.measureUnit,
     spent: spent.toFixed(),
     budgetAmount: budget.amount.toFixed(),

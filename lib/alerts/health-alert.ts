@@ -37,7 +37,6 @@ export function buildHealthAlert(
     basis: 'gap',
     severity: gap ? 'critical' : 'info',
     measure: 'cost',
-    currency: '',
     unit: '',
     spent: '',
     budgetAmount: '',
