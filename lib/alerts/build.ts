@@ -1,4 +1,4 @@
-import type { BudgetStatus, Crossing } from '../budgets/evaluate.ts';
+import { type BudgetStatus, type Crossing, measuredSpend } from '../budgets/evaluate.ts';
 import type { Alert } from './alert.ts';
 import { crossingDetails, crossingHeadline } from './wording.ts';
 
@@ -14,7 +14,7 @@ export function buildAlert(
   const thresholdId = event === 'back-under' ? `${crossing.id}.back-under` : crossing.id;
   const resource = crossing.resource;
   // A per-resource crossing is about that resource: its spend against the per-resource budget.
-  const spent = resource ? resource.value : status.spent;
+  const spent = resource ? resource.value : measuredSpend(status);
   const percent = resource
     ? budget.amount.eq(0)
       ? status.percent

@@ -3,7 +3,7 @@
  * alert and each channel's rendering of it (SNS subject, email text, Slack) say the same thing the
  * same way. Pure functions of the evaluation or of the alert; channels add only layout and markup.
  */
-import type { BudgetStatus, Crossing } from '../budgets/evaluate.ts';
+import { type BudgetStatus, type Crossing, measuredSpend } from '../budgets/evaluate.ts';
 import { decimal, isDecimalText } from '../money/index.ts';
 import { localDateKey } from '../time/zoned.ts';
 import type { Alert } from './alert.ts';
@@ -36,7 +36,7 @@ export function crossingHeadline(
 ): string {
   const { budget } = status;
   const money = (value: Parameters<typeof formatAmount>[0]) => formatAmount(value, budget.measureUnit);
-  const ofBudget = `${money(status.spent)} of ${money(budget.amount)} (${formatPercent(status.percent)})`;
+  const ofBudget = `${money(measuredSpend(status))} of ${money(budget.amount)} (${formatPercent(status.percent)})`;
   const { past } = measureWords(budget);
   if (event === 'back-under') {
     return `${budget.name}: forecast is back under its ${crossing.written} threshold (${money(crossing.observed)} projected; ${ofBudget} ${past})`;

@@ -69,7 +69,11 @@ export interface BudgetStatus {
   /** The oldest as-of among the accounts: the status is no fresher than that. */
   asOf: Date;
   stale: boolean;
+  /** Spend (or usage) to date in the period, everything in scope. */
   spent: Decimal;
+  /** Per-resource budgets only: the largest single resource's spend, the figure held against the budget. */
+  largestResourceSpend?: Decimal;
+  /** Percent of the budget that the figure held against it has reached (see measuredSpend). */
   percent: Decimal;
   daily?: DailyPoint[];
   forecast?: Forecast;
@@ -89,6 +93,14 @@ export class BudgetEvaluationError extends Error {
     super(`budget "${budget}": ${message}`);
     this.name = 'BudgetEvaluationError';
   }
+}
+
+/**
+ * The figure a budget is held against, the one `percent` is of: the largest resource's spend for a
+ * per-resource budget, else the spend to date in scope.
+ */
+export function measuredSpend(status: BudgetStatus): Decimal {
+  return status.largestResourceSpend ?? status.spent;
 }
 
 const HOUR_MS = 3_600_000;
@@ -184,12 +196,13 @@ export function evaluateBudget(
         });
     }
     pending.sort((a, b) => a.level.cmp(b.level));
-    const highest = top?.value ?? decimal(0);
+    // Per-resource budgets are held against their largest resource: the one nearest (or past) the line.
+    const largest = top?.value ?? decimal(0);
     return {
       ...common(),
-      // Per-resource budgets report their highest resource: the one nearest (or past) the line.
-      spent: highest,
-      percent: budget.amount.eq(0) ? decimal(0) : highest.div(budget.amount).times(100),
+      spent,
+      largestResourceSpend: largest,
+      percent: budget.amount.eq(0) ? decimal(0) : largest.div(budget.amount).times(100),
       anomalies: [],
     };
   }
