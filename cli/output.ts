@@ -1,5 +1,6 @@
 import type { Alert } from '../lib/alerts/alert.ts';
 import { formatAmount, formatPercent } from '../lib/alerts/format.ts';
+import { measuredSpend } from '../lib/budgets/evaluate.ts';
 import type { CheckReport } from '../lib/check/run-check.ts';
 
 /** The human-readable summary of a check: one line per account and budget, then the alerts. */
@@ -29,7 +30,7 @@ export function describeReport(report: CheckReport): string {
         ? `, forecast ${formatAmount(e.forecast.amount.round(2), e.budget.measureUnit)}`
         : '';
       lines.push(
-        `  ${outcome.budget}: ${formatAmount(e.spent, e.budget.measureUnit)} of ${formatAmount(e.budget.amount, e.budget.measureUnit)} (${formatPercent(e.percent)})${forecast}${e.stale ? ' [stale]' : ''}`,
+        `  ${outcome.budget}: ${formatAmount(measuredSpend(e), e.budget.measureUnit)} of ${formatAmount(e.budget.amount, e.budget.measureUnit)} (${formatPercent(e.percent)})${forecast}${e.stale ? ' [stale]' : ''}`,
       );
     } else {
       lines.push(

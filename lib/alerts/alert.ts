@@ -1,6 +1,6 @@
 /**
  * The one alert model every channel renders (email text, Slack blocks, JSON for Lambda/SQS/HTTPS
- * subscribers, `check --json`). Plain JSON: amounts are exact decimal strings with their currency.
+ * subscribers, `check --json`). Plain JSON: amounts are exact decimal strings in `unit`.
  */
 import type { Severity } from '../budgets/budget.ts';
 import type { Contributor } from '../budgets/evaluate.ts';
@@ -24,9 +24,10 @@ export interface Alert {
   thresholdId: string;
   basis: AlertBasis;
   severity: Severity;
-  /** Cost budgets are in `currency`; usage budgets count `unit` (and `currency` repeats the unit). */
   measure: 'cost' | 'usage';
-  currency: string;
+  /** ISO 4217 code, on cost alerts only (usage and monitoring alerts have none). */
+  currency?: string;
+  /** What every amount is in: the currency of a cost alert, the counted unit of a usage alert. */
   unit: string;
   /** Spend to date in the period, exact decimal. */
   spent: string;

@@ -1,8 +1,6 @@
-import type { BudgetStatus, Crossing } from '../budgets/evaluate.ts';
-import { decimal } from '../money/index.ts';
-import { localDateKey } from '../time/zoned.ts';
+import { type BudgetStatus, type Crossing, measuredSpend } from '../budgets/evaluate.ts';
 import type { Alert } from './alert.ts';
-import { formatAmount, formatLocal, formatPercent } from './format.ts';
+import { crossingDetails, crossingHeadline } from './wording.ts';
 
 /** Turns one crossing of an evaluated budget into the alert people receive. */
 export function buildAlert(
@@ -16,7 +14,7 @@ export function buildAlert(
   const thresholdId = event === 'back-under' ? `${crossing.id}.back-under` : crossing.id;
   const resource = crossing.resource;
   // A per-resource crossing is about that resource: its spend against the per-resource budget.
-  const spent = resource ? resource.value : status.spent;
+  const spent = resource ? resource.value : measuredSpend(status);
   const percent = resource
     ? budget.amount.eq(0)
       ? status.percent
@@ -47,7 +45,7 @@ export function buildAlert(
     basis: crossing.basis,
     severity: event === 'back-under' ? 'info' : crossing.severity,
     measure: budget.measure,
-    currency: budget.measureUnit,
+    ...(budget.measure === 'cost' && { currency: budget.measureUnit }),
     unit: budget.measureUnit,
     spent: spent.toFixed(),
     budgetAmount: budget.amount.toFixed(),
@@ -66,79 +64,7 @@ export function buildAlert(
     asOf: status.asOf.toISOString(),
     detectedAt: detectedAt.toISOString(),
     contributors,
-    headline: headline(status, crossing, event),
-    details: details(status, crossing),
+    headline: crossingHeadline(status, crossing, event),
+    details: crossingDetails(status, crossing),
   };
-}
-
-function headline(status: BudgetStatus, crossing: Crossing, event: 'crossed' | 'back-under'): string {
-  const { budget } = status;
-  const money = (value: Parameters<typeof formatAmount>[0]) => formatAmount(value, budget.measureUnit);
-  const ofBudget = `${money(status.spent)} of ${money(budget.amount)} (${formatPercent(status.percent)})`;
-  const spent = budget.measure === 'usage' ? 'used' : 'spent';
-  if (event === 'back-under') {
-    return `${budget.name}: forecast is back under its ${crossing.written} threshold (${money(crossing.observed)} projected; ${ofBudget} ${spent})`;
-  }
-  if (crossing.resource) {
-    const r = crossing.resource;
-    const tags =
-      r.tags && Object.keys(r.tags).length
-        ? ` (${Object.entries(r.tags)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(', ')})`
-        : '';
-    const when = r.date ? `on ${r.date}` : 'this period';
-    return `${budget.name}: ${r.name ?? r.id}${tags} ${spent} ${money(r.value)} ${when}, over the ${crossing.written} per-resource budget of ${money(budget.amount)}; ${r.shareOfBill}% of the whole bill`;
-  }
-  switch (crossing.basis) {
-    case 'actual':
-      return `${budget.name} has ${spent} ${ofBudget}, crossing its ${crossing.written} threshold`;
-    case 'forecast':
-      return `${budget.name} is forecast to reach ${money(crossing.observed)} by period end, crossing its forecast ${crossing.written} threshold (${ofBudget} so far)`;
-    case 'pace':
-      return `${budget.name} is ${formatPercent(crossing.observed)} ahead of a straight-line burn (pace threshold ${crossing.written}; ${ofBudget} ${spent})`;
-    case 'anomaly': {
-      const finding = crossing.anomaly!;
-      return `${budget.name} ${spent} ${money(finding.amount)} on ${finding.date}, far above its usual ${money(finding.baseline)} a day`;
-    }
-  }
-}
-
-function details(status: BudgetStatus, crossing: Crossing): string[] {
-  const lines: string[] = [];
-  const tz = status.timeZone;
-  lines.push(
-    `Period ${localDateKey(status.periodStart, tz)} to ${localDateKey(new Date(status.periodEnd.getTime() - 1), tz)} (${tz}); provider figure as of ${formatLocal(status.asOf, tz)}`,
-  );
-  if (status.pace) {
-    lines.push(
-      `Straight-line burn expects ${formatAmount(status.pace.expected.round(2), status.budget.measureUnit)} by now (${formatPercent(status.pace.aheadPercent)} vs pace)`,
-    );
-  }
-  if (crossing.resource) {
-    const others = status.contributors.filter(
-      (c) => c.kind === 'resource' && !c.name.includes(crossing.resource!.id),
-    );
-    lines.push(
-      `${crossing.resource.id} is ${crossing.resource.shareOfBill}% of the whole bill (${formatAmount(
-        status.accounts.reduce((sum, a) => sum.plus(a.spend.BilledCost?.amount ?? 0), decimal(0)),
-        status.budget.measureUnit,
-      )})`,
-    );
-    if (others.length > 0)
-      lines.push(
-        `Next largest: ${others.map((c) => `${c.name} ${formatAmount(c.cost, status.budget.measureUnit)}`).join(', ')}`,
-      );
-  }
-  if (crossing.anomaly) {
-    const a = crossing.anomaly;
-    lines.push(
-      `Baseline: median of the previous ${a.baselineDays} days ${formatAmount(a.baseline, status.budget.measureUnit)}, robust spread ${formatAmount(a.spread.round(2), status.budget.measureUnit)}; this day is ${a.score === Number.POSITIVE_INFINITY ? 'infinitely many' : a.score} spreads above`,
-    );
-  }
-  if (status.stale)
-    lines.push(
-      `The provider figure is older than ${status.budget.staleAfterHours} h: forecasts are paused until it refreshes`,
-    );
-  return lines;
 }

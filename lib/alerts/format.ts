@@ -1,5 +1,8 @@
 import { type Decimal, decimal, isCurrencyCode, Money } from '../money/index.ts';
 
+/** "symbol": "¥31,260" for bodies; "code": "JPY 31,260" where only ASCII may go (subjects). */
+export type CurrencyDisplay = 'symbol' | 'code';
+
 /**
  * "¥31,250", "$1,234.50" for currencies ("JPY 31,250" with `display: 'code'`, for ASCII-only places);
  * "12,345,678 api-calls" for usage units.
@@ -7,7 +10,7 @@ import { type Decimal, decimal, isCurrencyCode, Money } from '../money/index.ts'
 export function formatAmount(
   value: Decimal | string,
   unit: string,
-  display: 'symbol' | 'code' = 'symbol',
+  display: CurrencyDisplay = 'symbol',
   locale = 'en-US',
 ): string {
   const amount = decimal(value);
@@ -38,4 +41,12 @@ export function formatLocal(instant: Date, timeZone: string, style: 'short' | 'l
     hourCycle: 'h23',
     timeZoneName: 'short',
   }).format(instant);
+}
+
+/** Provider-supplied text on one line: control, line-separator and bidi-override characters become spaces. */
+export function oneLine(text: string): string {
+  return text
+    .replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]+/gu, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
 }

@@ -4,6 +4,7 @@
  */
 import { MONITORING_BUDGET } from '../budgets/budget.ts';
 import type { Alert } from './alert.ts';
+import { monitoringDetails, monitoringHeadline } from './wording.ts';
 
 /** What the alert says of the account's health (the tracker's record, or anything shaped like it). */
 export interface MonitoringChange {
@@ -22,9 +23,6 @@ export function buildHealthAlert(
   const since = health.failingSince ?? now.toISOString();
   const hours = ((now.getTime() - Date.parse(since)) / 3_600_000).toFixed(1);
   const gap = change.kind === 'gap';
-  const headline = gap
-    ? `spendwatch has not been able to read ${provider} account "${health.account}" for ${hours} h; its budgets are not being checked`
-    : `spendwatch reads ${provider} account "${health.account}" again after a ${hours} h gap; its budgets are checked again`;
   return {
     version: 1,
     dedupKey: `${MONITORING_BUDGET}/${health.account}/${since}/${change.kind}`,
@@ -39,7 +37,6 @@ export function buildHealthAlert(
     basis: 'gap',
     severity: gap ? 'critical' : 'info',
     measure: 'cost',
-    currency: '',
     unit: '',
     spent: '',
     budgetAmount: '',
@@ -51,11 +48,7 @@ export function buildHealthAlert(
     asOf: health.lastOkAt ?? since,
     detectedAt: now.toISOString(),
     contributors: [],
-    headline,
-    details: [
-      `Failing since ${since}; last good read ${health.lastOkAt ?? 'never'}`,
-      ...(health.lastError ? [`Last error: ${health.lastError}`] : []),
-      ...(budgets.length ? [`Budgets affected: ${budgets.join(', ')}`] : []),
-    ],
+    headline: monitoringHeadline(change, provider, hours),
+    details: monitoringDetails(change, since, budgets),
   };
 }

@@ -15,6 +15,7 @@ import { localDateKey, toLocal } from '../time/zoned.ts';
 import { type AnomalyFinding, findAnomalies } from './anomaly.ts';
 import { type Budget, globMatcher, isScoped, type Severity } from './budget.ts';
 import { type Forecast, forecastPeriodEnd } from './forecast.ts';
+import { evaluatePerResource, type ResourceSpend } from './per-resource.ts';
 import { type DailyPoint, mergeDaily } from './series.ts';
 
 export interface Contributor {
@@ -48,15 +49,12 @@ export interface Crossing {
   resource?: ResourceSpend;
 }
 
-export interface ResourceSpend {
+/** A threshold evaluated and not crossed. */
+export interface PendingThreshold {
   id: string;
-  name?: string;
-  tags?: Record<string, string>;
-  /** Local day, for per-resource budgets with a daily window. */
-  date?: string;
-  value: Decimal;
-  /** Percent of the whole bill (all accounts of the budget), one decimal. */
-  shareOfBill: string;
+  written: string;
+  basis: string;
+  level: Decimal;
 }
 
 export interface BudgetStatus {
@@ -69,7 +67,11 @@ export interface BudgetStatus {
   /** The oldest as-of among the accounts: the status is no fresher than that. */
   asOf: Date;
   stale: boolean;
+  /** Spend (or usage) to date in the period, everything in scope. */
   spent: Decimal;
+  /** Per-resource budgets only: the largest single resource's spend, the figure held against the budget. */
+  largestResourceSpend?: Decimal;
+  /** Percent of the budget that the figure held against it has reached (see measuredSpend). */
   percent: Decimal;
   daily?: DailyPoint[];
   forecast?: Forecast;
@@ -78,7 +80,7 @@ export interface BudgetStatus {
   contributors: Contributor[];
   crossings: Crossing[];
   /** Thresholds evaluated and not crossed, lowest first (for status: "next threshold"). */
-  pending: { id: string; written: string; basis: string; level: Decimal }[];
+  pending: PendingThreshold[];
 }
 
 export class BudgetEvaluationError extends Error {
@@ -89,6 +91,14 @@ export class BudgetEvaluationError extends Error {
     super(`budget "${budget}": ${message}`);
     this.name = 'BudgetEvaluationError';
   }
+}
+
+/**
+ * The figure a budget is held against, the one `percent` is of: the largest resource's spend for a
+ * per-resource budget, else the spend to date in scope.
+ */
+export function measuredSpend(status: BudgetStatus): Decimal {
+  return status.largestResourceSpend ?? status.spent;
 }
 
 const HOUR_MS = 3_600_000;
@@ -114,7 +124,6 @@ export function evaluateBudget(
   const daily = dailySeries.every((d) => d !== undefined)
     ? mergeDaily(dailySeries as DailyPoint[][])
     : undefined;
-  const percent = budget.amount.eq(0) ? decimal(0) : spent.div(budget.amount).times(100);
 
   const elapsedMs = Math.max(0, Math.min(asOf.getTime(), periodEnd.getTime()) - periodStart.getTime());
   const elapsedDays = elapsedMs / 86_400_000;
@@ -144,10 +153,10 @@ export function evaluateBudget(
         })();
   const anomalies = budget.anomaly && daily && !stale ? findAnomalies(daily, budget.anomaly) : [];
 
-  const crossings: Crossing[] = [];
-  const pending: BudgetStatus['pending'] = [];
+  const percentOf = (figure: Decimal) =>
+    budget.amount.eq(0) ? decimal(0) : figure.div(budget.amount).times(100);
   // What every evaluation reports, whichever kind of budget it is.
-  const common = () => ({
+  const common = (crossings: Crossing[], pending: PendingThreshold[]) => ({
     budget,
     accounts,
     periodKey: periodKeyOf(periodStart, lead.timeZone),
@@ -161,38 +170,23 @@ export function evaluateBudget(
     pending,
   });
   if (budget.perResource) {
-    const resources = resourceSpends(perAccount, budget.perResource, billTotal(accounts, measure));
-    const top = resources[0];
-    for (const threshold of budget.thresholds) {
-      const crossed = resources.filter((r) => r.value.gte(threshold.level));
-      for (const resource of crossed) {
-        crossings.push({
-          id: `${threshold.id}.${keySafe(resource.id)}${resource.date ? `.${resource.date}` : ''}`,
-          written: threshold.written,
-          basis: 'actual',
-          severity: threshold.severity,
-          observed: resource.value,
-          resource,
-        });
-      }
-      if (crossed.length === 0)
-        pending.push({
-          id: threshold.id,
-          written: threshold.written,
-          basis: 'actual',
-          level: threshold.level,
-        });
-    }
-    pending.sort((a, b) => a.level.cmp(b.level));
-    const highest = top?.value ?? decimal(0);
+    const { crossings, pending, largest } = evaluatePerResource(
+      budget,
+      budget.perResource,
+      perAccount,
+      billTotal(accounts, measure),
+    );
+    // Per-resource budgets are held against their largest resource: the one nearest (or past) the line.
     return {
-      ...common(),
-      // Per-resource budgets report their highest resource: the one nearest (or past) the line.
-      spent: highest,
-      percent: budget.amount.eq(0) ? decimal(0) : highest.div(budget.amount).times(100),
+      ...common(crossings, pending),
+      spent,
+      largestResourceSpend: largest,
+      percent: percentOf(largest),
       anomalies: [],
     };
   }
+  const crossings: Crossing[] = [];
+  const pending: PendingThreshold[] = [];
   for (const threshold of budget.thresholds) {
     const observed =
       threshold.basis === 'actual'
@@ -225,43 +219,20 @@ export function evaluateBudget(
   }
   pending.sort((a, b) => a.level.cmp(b.level));
 
-  return { ...common(), spent, percent, daily, forecast, pace, anomalies };
-}
-
-/** Each resource's spend in scope (per day for daily windows), largest first. */
-function resourceSpends(
-  perAccount: { lines: LineValue[]; account: AccountSpend }[],
-  perResource: NonNullable<Budget['perResource']>,
-  bill: Decimal,
-): ResourceSpend[] {
-  const totals = new Map<string, Omit<ResourceSpend, 'shareOfBill'>>();
-  for (const { lines, account } of perAccount) {
-    for (const { line, value } of lines) {
-      if (!line.ResourceId) continue;
-      const date =
-        perResource.window === 'day' && line.ChargePeriodStart
-          ? localDateKey(line.ChargePeriodStart, account.timeZone)
-          : undefined;
-      if (perResource.window === 'day' && !date) continue;
-      const key = `${line.ResourceId}\u0000${date ?? ''}`;
-      const entry = totals.get(key);
-      if (entry) entry.value = entry.value.plus(value);
-      else totals.set(key, { id: line.ResourceId, name: line.ResourceName, tags: line.Tags, date, value });
-    }
-  }
-  return [...totals.values()]
-    .sort((a, b) => b.value.cmp(a.value))
-    .map((r) => ({ ...r, shareOfBill: bill.eq(0) ? '0.0' : r.value.div(bill).times(100).toFixed(1) }));
+  return {
+    ...common(crossings, pending),
+    spent,
+    percent: percentOf(spent),
+    daily,
+    forecast,
+    pace,
+    anomalies,
+  };
 }
 
 /** The whole bill of the budget's accounts in its currency (for a resource's share of it). */
 function billTotal(accounts: AccountSpend[], measure: Measure): Decimal {
   return accounts.reduce((sum, a) => sum.plus(measure.billOf(a.spend) ?? decimal(0)), decimal(0));
-}
-
-/** Resource ids become part of alert-state keys: keep letters, digits, "-" and "_". */
-function keySafe(id: string): string {
-  return id.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
 /** "2026-11" for a period starting on the 1st, "2026-11-15" for a cycle anchored on another day. */
@@ -271,7 +242,8 @@ export function periodKeyOf(start: Date, timeZone: string): string {
   return day === 1 ? date.slice(0, 7) : date;
 }
 
-interface LineValue {
+/** A line in the budget's scope and what it counts in the budget's measure. */
+export interface LineValue {
   line: SpendLine;
   value: Decimal;
 }

@@ -6,7 +6,7 @@ import type { Alert } from '../alerts/alert.ts';
 import { buildAlert } from '../alerts/build.ts';
 import { buildHealthAlert } from '../alerts/health-alert.ts';
 import { type Budget, MONITORING_BUDGET } from '../budgets/budget.ts';
-import { type AccountSpend, type BudgetStatus, evaluateBudget } from '../budgets/evaluate.ts';
+import { type AccountSpend, type BudgetStatus, evaluateBudget, measuredSpend } from '../budgets/evaluate.ts';
 import { mapLimit } from '../concurrency/map-limit.ts';
 import type { Account, Config } from '../config/config.ts';
 import { ProviderError } from '../http/index.ts';
@@ -168,7 +168,7 @@ export async function runCheck(
     report.budgets.push({ budget: budget.name, status: 'evaluated', evaluation });
     metrics.budgetEvaluated({
       name: budget.name,
-      spent: evaluation.spent.toNumber(),
+      spent: measuredSpend(evaluation).toNumber(),
       percentOfBudget: evaluation.percent.toNumber(),
     });
     for (const crossing of evaluation.crossings) {

@@ -25,7 +25,7 @@ export const alertSchema: z.ZodType<Alert> = z.object({
   basis: z.enum(['actual', 'forecast', 'pace', 'anomaly', 'gap']),
   severity,
   measure: z.enum(['cost', 'usage']),
-  currency: z.string().min(1),
+  currency: z.string().min(1).optional(),
   unit: z.string().min(1),
   spent: amount,
   budgetAmount: amount,

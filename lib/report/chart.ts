@@ -6,7 +6,7 @@
  */
 import { formatAmount, formatPercent } from '../alerts/format.ts';
 import type { Threshold } from '../budgets/budget.ts';
-import type { BudgetStatus } from '../budgets/evaluate.ts';
+import { type BudgetStatus, measuredSpend } from '../budgets/evaluate.ts';
 import { type Decimal, decimal, isCurrencyCode } from '../money/index.ts';
 import { fromLocal, localDateKey } from '../time/zoned.ts';
 import { escapeHtml as esc } from './escape.ts';
@@ -38,7 +38,7 @@ export function burnUpChart(status: BudgetStatus, at: Date): string {
   const highest = Math.max(
     ...[
       budget.amount.times('1.1'),
-      status.spent,
+      measuredSpend(status),
       status.forecast?.amount ?? decimal(0),
       ...thresholdLevels,
     ].map(Number),
@@ -111,7 +111,7 @@ export function burnUpChart(status: BudgetStatus, at: Date): string {
     const label = `forecast ${money(status.forecast.amount.round(2))}`;
     parts.push(
       `<g data-kind="forecast"><title>${esc(`Forecast ${money(status.forecast.amount.round(2))} at period end: ${status.forecast.inputs}`)}</title>`,
-      `<line class="forecast" x1="${x(status.asOf)}" y1="${y(status.spent)}" x2="${toX}" y2="${toY}"/>`,
+      `<line class="forecast" x1="${x(status.asOf)}" y1="${y(measuredSpend(status))}" x2="${toX}" y2="${toY}"/>`,
       `<circle class="forecast-end" cx="${toX}" cy="${toY}" r="4"/>`,
       `<text class="label forecast-label" x="${toX - 8}" y="${endLabelY.get('forecast')}" text-anchor="end">${esc(label)}</text></g>`,
     );
@@ -144,7 +144,7 @@ export function burnUpChart(status: BudgetStatus, at: Date): string {
     `<text class="label today-label" x="${today}" y="${PLOT.top - 12}" text-anchor="middle">today</text></g>`,
   );
 
-  const summary = `Burn-up chart of ${budget.name}: ${money(status.spent)} of ${money(budget.amount)} spent (${formatPercent(status.percent)})${status.forecast ? `, forecast ${money(status.forecast.amount.round(2))}` : ''}`;
+  const summary = `Burn-up chart of ${budget.name}: ${money(measuredSpend(status))} of ${money(budget.amount)} spent (${formatPercent(status.percent)})${status.forecast ? `, forecast ${money(status.forecast.amount.round(2))}` : ''}`;
   return `<svg class="chart" data-budget="${esc(budget.name)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${esc(summary)}" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;
 }
 
@@ -223,7 +223,7 @@ function spreadApart(wanted: (readonly [string, number])[]): Map<string, number>
  */
 function actualPoints(status: BudgetStatus): ActualPoint[] {
   const asOfDate = localDateKey(status.asOf, status.timeZone);
-  if (!status.daily?.length) return [{ at: status.asOf, date: asOfDate, total: status.spent }];
+  if (!status.daily?.length) return [{ at: status.asOf, date: asOfDate, total: measuredSpend(status) }];
   let total = decimal(0);
   return status.daily.map((point) => {
     total = total.plus(point.amount);

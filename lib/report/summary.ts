@@ -4,7 +4,7 @@
  */
 import { formatAmount, formatPercent } from '../alerts/format.ts';
 import type { Budget } from '../budgets/budget.ts';
-import type { BudgetStatus } from '../budgets/evaluate.ts';
+import { type BudgetStatus, measuredSpend } from '../budgets/evaluate.ts';
 import type { BudgetOutcome, CheckReport } from '../check/run-check.ts';
 import type { Decimal } from '../money/index.ts';
 
@@ -66,7 +66,7 @@ export function summaryRow(outcome: BudgetOutcome, at: Date): SummaryRow {
   return {
     budget: budget.name,
     accounts: budget.accountIds.join(', '),
-    spent: formatAmount(status.spent, budget.measureUnit),
+    spent: formatAmount(measuredSpend(status), budget.measureUnit),
     amount: formatAmount(budget.amount, budget.measureUnit),
     percent: formatPercent(status.percent),
     forecast: status.forecast ? formatAmount(status.forecast.amount.round(2), budget.measureUnit) : NONE,

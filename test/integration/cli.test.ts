@@ -249,13 +249,16 @@ describe('spendwatch against the demo world (--simulate)', { timeout: 60_000 }, 
         'basis',
         'spent',
         'budgetAmount',
-        'currency',
+        'unit',
         'percent',
         'periodStart',
         'periodEnd',
         'asOf',
       ])
         expect(alert, field).toHaveProperty(field);
+      // Cost alerts name their currency (the unit); usage alerts count a unit and have none.
+      if (alert.measure === 'cost') expect(alert, 'currency').toHaveProperty('currency', alert.unit);
+      else expect(alert, 'currency').not.toHaveProperty('currency');
       expect(Number.isNaN(Date.parse(alert.asOf as string))).toBe(false);
     }
     // The demo's moment (2026-11-23 12:00 JST) is used when --now is not given.

@@ -1,3 +1,4 @@
+export type { CurrencyDisplay } from '../../alerts/format.ts';
 export {
   escapeMrkdwn,
   renderSlackDigest,
@@ -7,7 +8,7 @@ export {
   type SlackMessage,
   type SlackText,
 } from '../slack/blocks.ts';
-export type { CurrencyDisplay, RenderOptions } from './layout.ts';
+export type { RenderOptions } from './layout.ts';
 export {
   AlertTooLargeError,
   alertAttributes,

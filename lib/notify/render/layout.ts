@@ -1,26 +1,16 @@
 /**
- * Wording and formatting shared by every rendering of an alert (SNS subject, email text, Slack), so
- * each channel says the same thing the same way. Pure functions of the alert.
+ * Layout shared by every rendering of an alert (SNS subject, email text, Slack): clipping, instants,
+ * durations and the contributors table. What the alert says is worded in lib/alerts/wording.ts.
  */
 import type { Alert } from '../../alerts/alert.ts';
-import { formatAmount, formatLocal, formatPercent } from '../../alerts/format.ts';
+import { type CurrencyDisplay, formatAmount, formatLocal, oneLine } from '../../alerts/format.ts';
+import { measureWords } from '../../alerts/wording.ts';
 import type { Contributor } from '../../budgets/evaluate.ts';
-import { decimal, isDecimalText } from '../../money/index.ts';
-
-/** "symbol": "¥31,260" for bodies; "code": "JPY 31,260" where only ASCII may go (subjects). */
-export type CurrencyDisplay = 'symbol' | 'code';
+import { decimal } from '../../money/index.ts';
 
 export interface RenderOptions {
   /** IANA zone for the human-readable times shown next to ISO ones. Default UTC. */
   timeZone?: string;
-}
-
-/** Provider-supplied text on one line: control, line-separator and bidi-override characters become spaces. */
-export function oneLine(text: string): string {
-  return text
-    .replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]+/gu, ' ')
-    .replace(/ {2,}/g, ' ')
-    .trim();
 }
 
 /** Shortens to `max` characters (code points), ending with an ellipsis when cut. */
@@ -48,169 +38,6 @@ export function durationBetween(earlier: string, later: string): string {
   if (hours < 48) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
   const days = Math.floor(hours / 24);
   return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
-}
-
-/** Cost budgets spend, usage budgets (API calls, GB...) use: the words follow the alert's measure. */
-export function measureWords(alert: Alert): { noun: string; past: string; label: string } {
-  return alert.measure === 'usage'
-    ? { noun: 'usage', past: 'used', label: 'Used' }
-    : { noun: 'spend', past: 'spent', label: 'Spent' };
-}
-
-export function basisLabel(alert: Alert): string {
-  const { noun } = measureWords(alert);
-  const labels: Record<Alert['basis'], string> = {
-    actual: `actual ${noun}`,
-    forecast: 'forecast at period end',
-    pace: 'pace vs a straight-line burn',
-    anomaly: `daily ${noun} anomaly`,
-    gap: 'monitoring gap',
-  };
-  return labels[alert.basis];
-}
-
-const isPercent = (written: string) => written.endsWith('%') && isDecimalText(written.slice(0, -1));
-
-/** The threshold as written plus what it means: "100% of budget = ¥30,000", "¥25,000", "20% ahead of pace". */
-export function thresholdText(alert: Alert, display: CurrencyDisplay = 'symbol'): string {
-  const written = oneLine(alert.threshold);
-  if (alert.basis === 'pace') return `${written} ahead of pace`;
-  if (alert.basis !== 'actual' && alert.basis !== 'forecast') return written;
-  if (isPercent(written)) {
-    const level = decimal(alert.budgetAmount)
-      .times(decimal(written.slice(0, -1)))
-      .div(100);
-    return `${written} of budget = ${formatAmount(level.toFixed(), alert.unit, display)}`;
-  }
-  return isDecimalText(written) ? formatAmount(written, alert.unit, display) : written;
-}
-
-/** "the 100% threshold", "the ¥25,000 threshold": a threshold named briefly. */
-function thresholdName(alert: Alert, display: CurrencyDisplay): string {
-  const written = oneLine(alert.threshold);
-  return isPercent(written) || !isDecimalText(written) ? written : formatAmount(written, alert.unit, display);
-}
-
-/** "the 100% threshold (¥30,000)" or "the ¥25,000 threshold" for spend and forecast thresholds. */
-function thresholdPhrase(alert: Alert, display: CurrencyDisplay): string {
-  const written = oneLine(alert.threshold);
-  if (!isPercent(written)) return `the ${thresholdName(alert, display)} threshold`;
-  const level = decimal(alert.budgetAmount)
-    .times(decimal(written.slice(0, -1)))
-    .div(100);
-  return `the ${written} threshold (${formatAmount(level.toFixed(), alert.unit, display)})`;
-}
-
-/** observed / budget in percent, or undefined for a zero budget. */
-function percentOfBudget(alert: Alert, value: string): string | undefined {
-  const budget = decimal(alert.budgetAmount);
-  return budget.eq(0) ? undefined : formatPercent(decimal(value).div(budget).times(100).toFixed());
-}
-
-/**
- * The short "what happened" after the budget name, for subjects, Slack headers and digests:
- * "104.2% of JPY 30,000 (actual)", "forecast to reach 135.0% of $500.00", "monitoring gap".
- */
-export function summaryPhrase(alert: Alert, display: CurrencyDisplay = 'symbol'): string {
-  const money = (value: string) => formatAmount(value, alert.unit, display);
-  const { noun, past } = measureWords(alert);
-  const budget = money(alert.budgetAmount);
-  const ofBudget = (value: string) => {
-    const percent = percentOfBudget(alert, value);
-    return percent ? `${percent} of ${budget}` : `${money(value)} (zero budget)`;
-  };
-  switch (alert.event) {
-    case 'gap':
-      return `no fresh ${noun} figure (monitoring gap)`;
-    case 'recovered':
-      return `${noun} figures flowing again (recovered)`;
-    case 'back-under':
-      return `forecast back under ${thresholdName(alert, display)}, now ${ofBudget(alert.observed)}`;
-    case 'crossed':
-      switch (alert.basis) {
-        case 'actual':
-          return `${formatPercent(alert.percent)} of ${budget} (actual)`;
-        case 'forecast':
-          return `forecast to reach ${ofBudget(alert.observed)}`;
-        case 'pace':
-          return `${formatPercent(alert.observed)} ahead of pace, ${formatPercent(alert.percent)} of ${budget} ${past}`;
-        case 'anomaly':
-          return `unusual day of ${money(alert.observed)} (anomaly)`;
-        case 'gap':
-          return `no fresh ${noun} figure (monitoring gap)`;
-      }
-  }
-}
-
-/** One sentence on what crossed, for the body of an email or Slack message. */
-export function crossingSentence(alert: Alert, display: CurrencyDisplay = 'symbol'): string {
-  const money = (value: string) => formatAmount(value, alert.unit, display);
-  const { noun } = measureWords(alert);
-  const gap = `No fresh ${noun} figure could be read: this budget is not being watched until one arrives.`;
-  switch (alert.event) {
-    case 'gap':
-      return gap;
-    case 'recovered':
-      return `${capitalise(noun)} figures are being read again after a monitoring gap.`;
-    case 'back-under':
-      return `The period-end forecast (${money(alert.observed)}) fell back under ${thresholdPhrase(alert, display)}.`;
-    case 'crossed':
-      switch (alert.basis) {
-        case 'actual':
-          return `Actual ${noun} (${money(alert.observed)}) reached ${thresholdPhrase(alert, display)}.`;
-        case 'forecast':
-          return `The period-end forecast (${money(alert.observed)}) reached ${thresholdPhrase(alert, display)}.`;
-        case 'pace':
-          return `${capitalise(noun)} is ${formatPercent(alert.observed)} ahead of a straight-line burn, past the ${oneLine(alert.threshold)} pace threshold.`;
-        case 'anomaly':
-          return `One day's ${noun} (${money(alert.observed)}) is far above its usual level.`;
-        case 'gap':
-          return gap;
-      }
-  }
-}
-
-const capitalise = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
-
-/** Whether the alert is about spend or usage moving (vs. the monitoring itself). */
-export function isSpendEvent(alert: Alert): boolean {
-  return (alert.event === 'crossed' || alert.event === 'back-under') && alert.basis !== 'gap';
-}
-
-export interface SinceLast {
-  threshold: string;
-  at: string;
-  spentThen: string;
-  /** "+¥7,160" or "-¥1,200 (figure revised down)". */
-  change: string;
-}
-
-export function sinceLast(alert: Alert, display: CurrencyDisplay = 'symbol'): SinceLast | undefined {
-  const last = alert.sinceLast;
-  if (!last) return undefined;
-  const delta = decimal(alert.spent).minus(decimal(last.spent));
-  const amount = formatAmount(delta.abs().toFixed(), alert.unit, display);
-  return {
-    threshold: oneLine(last.threshold),
-    at: last.at,
-    spentThen: formatAmount(last.spent, alert.unit, display),
-    change: delta.lt(0) ? `-${amount} (figure revised down)` : `+${amount}`,
-  };
-}
-
-/** "¥40,512" plus how it was made: method and inputs as the engine wrote them. */
-export function forecastParts(
-  alert: Alert,
-  display: CurrencyDisplay = 'symbol',
-): { amount: string; method: string; inputs: string } | undefined {
-  if (!alert.forecast) return undefined;
-  const { amount, method, inputs } = alert.forecast;
-  const percent = percentOfBudget(alert, amount);
-  return {
-    amount: `${formatAmount(amount, alert.unit, display)}${percent ? ` (${percent} of budget)` : ''} at period end`,
-    method: oneLine(method),
-    inputs: oneLine(inputs),
-  };
 }
 
 const KIND_HEADING: Record<Contributor['kind'], string> = {
@@ -246,7 +73,7 @@ export function contributorTable(
   });
   const width = (values: string[]) => Math.max(...values.map((v) => Array.from(v).length));
   const nameWidth = width([heading, ...rows.map((r) => r.name)]);
-  const costHeading = alert.measure === 'usage' ? 'Used' : 'Cost';
+  const costHeading = measureWords(alert).column;
   const costWidth = width([costHeading, ...rows.map((r) => r.cost)]);
   const shareWidth = width(['Share', ...rows.map((r) => r.share)]);
   const line = (name: string, cost: string, share: string) =>

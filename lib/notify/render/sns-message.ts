@@ -5,7 +5,9 @@
  */
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
 import type { Alert } from '../../alerts/alert.ts';
-import { oneLine, type RenderOptions } from './layout.ts';
+import { oneLine } from '../../alerts/format.ts';
+import { contributorsCutDetail } from '../../alerts/wording.ts';
+import type { RenderOptions } from './layout.ts';
 import { renderSubject } from './subject.ts';
 import { renderText } from './text.ts';
 
@@ -93,10 +95,7 @@ function withTopContributors(alert: Alert, keep: number): Alert {
   return {
     ...alert,
     contributors: alert.contributors.slice(0, keep),
-    details: [
-      ...alert.details,
-      `Only the top ${keep} of ${total} contributors are listed: all of them do not fit SNS's 256 KB message limit.`,
-    ],
+    details: [...alert.details, contributorsCutDetail(keep, total)],
   };
 }
 

@@ -3,7 +3,9 @@
  * characters, fewer than 100 characters; anything else is replaced by an error text or rejected.
  */
 import type { Alert } from '../../alerts/alert.ts';
-import { clip, oneLine, summaryPhrase } from './layout.ts';
+import { oneLine } from '../../alerts/format.ts';
+import { summaryPhrase } from '../../alerts/wording.ts';
+import { clip } from './layout.ts';
 
 export const SUBJECT_MAX_LENGTH = 99;
 

@@ -3,22 +3,22 @@
  * what changed since the last alert. Written to be read on a phone by whoever is on call.
  */
 import type { Alert } from '../../alerts/alert.ts';
-import { formatAmount, formatPercent } from '../../alerts/format.ts';
+import { formatAmount, oneLine } from '../../alerts/format.ts';
 import {
   basisLabel,
-  contributorTable,
+  contributorsTitle,
   crossingSentence,
-  durationBetween,
+  figureAgeNote,
   forecastParts,
-  humanInstant,
-  isoInstant,
   isSpendEvent,
   measureWords,
-  oneLine,
-  type RenderOptions,
+  provenanceLines,
   sinceLast,
+  spentOfBudget,
   thresholdText,
-} from './layout.ts';
+  unlistedContributorsNote,
+} from '../../alerts/wording.ts';
+import { contributorTable, durationBetween, humanInstant, isoInstant, type RenderOptions } from './layout.ts';
 
 /** Rows listed in the email; the JSON copy of the alert carries every contributor. */
 const MAX_LISTED_CONTRIBUTORS = 15;
@@ -41,10 +41,7 @@ export function renderText(alert: Alert, options: RenderOptions = {}): string {
   sections.push(heading(headingFor(alert), what));
 
   if (isSpendEvent(alert)) {
-    const much = [
-      row(words.label, `${money(alert.spent)} (${formatPercent(alert.percent)} of budget)`),
-      row('Budget', money(alert.budgetAmount)),
-    ];
+    const much = [row(words.label, spentOfBudget(alert, money)), row('Budget', money(alert.budgetAmount))];
     const forecast = forecastParts(alert);
     if (forecast) {
       much.push(row('Forecast', forecast.amount));
@@ -61,7 +58,7 @@ export function renderText(alert: Alert, options: RenderOptions = {}): string {
         `${oneLine(alert.periodKey)} (${isoInstant(alert.periodStart)} to ${isoInstant(alert.periodEnd)})`,
       ),
       row('As of', when(alert.asOf)),
-      row('', `the provider's figure was ${durationBetween(alert.asOf, alert.detectedAt)} old when checked`),
+      row('', figureAgeNote(durationBetween(alert.asOf, alert.detectedAt))),
       row('Detected', when(alert.detectedAt)),
     ]),
   );
@@ -80,12 +77,8 @@ export function renderText(alert: Alert, options: RenderOptions = {}): string {
   if (alert.contributors.length > 0) {
     const table = contributorTable(alert, { maxRows: MAX_LISTED_CONTRIBUTORS, maxNameWidth: 40 });
     const lines = table.lines.map((line) => `  ${line}`);
-    if (table.omitted > 0) {
-      lines.push(
-        `  ... and ${table.omitted} more (the JSON alert for Lambda/SQS subscribers lists them all)`,
-      );
-    }
-    sections.push([`Top contributors (of ${money(alert.spent)} ${words.past})`, ...lines]);
+    if (table.omitted > 0) lines.push(`  ${unlistedContributorsNote(table.omitted, 'full')}`);
+    sections.push([contributorsTitle(alert, money), ...lines]);
   }
 
   if (alert.details.length > 0) {
@@ -97,11 +90,7 @@ export function renderText(alert: Alert, options: RenderOptions = {}): string {
     );
   }
 
-  sections.push([
-    '--',
-    `dedupKey: ${oneLine(alert.dedupKey)} (the same key on two messages means the same alert)`,
-    `Sent by spendwatch; alert format version ${alert.version}.`,
-  ]);
+  sections.push(['--', ...provenanceLines(alert)]);
   return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
 }
 

@@ -5,20 +5,25 @@
  * section text 3000, fields 10 x 2000, 50 blocks) are respected by clipping.
  */
 import type { Alert } from '../../alerts/alert.ts';
-import { formatAmount, formatPercent } from '../../alerts/format.ts';
+import { formatAmount, oneLine } from '../../alerts/format.ts';
 import {
   basisLabel,
-  clip,
-  contributorTable,
+  contributorsTitle,
   crossingSentence,
+  digestOverflowNote,
+  digestTitle,
+  figuresLine,
   forecastParts,
   isSpendEvent,
   measureWords,
-  oneLine,
   sinceLast,
+  sinceLastSentence,
+  spentOfBudget,
   summaryPhrase,
   thresholdText,
-} from '../render/layout.ts';
+  unlistedContributorsNote,
+} from '../../alerts/wording.ts';
+import { clip, contributorTable } from '../render/layout.ts';
 
 export type SlackText =
   | { type: 'plain_text'; text: string; emoji?: boolean }
@@ -62,6 +67,8 @@ function clipMrkdwn(text: string, max: number): string {
 const mrkdwn = (text: string, max: number): SlackText => ({ type: 'mrkdwn', text: clipMrkdwn(text, max) });
 /** Escaped, single-line provider text. */
 const safe = (text: string) => escapeMrkdwn(oneLine(text));
+/** Amounts in the alert's unit, escaped (a usage unit is configuration text). */
+const amountIn = (alert: Alert) => (value: string) => safe(formatAmount(value, alert.unit));
 
 const SEVERITY_EMOJI: Record<Alert['severity'], string> = {
   critical: ':rotating_light:',
@@ -100,7 +107,7 @@ const MAX_TABLE_ROWS = 10;
 
 function contributorsBlock(alert: Alert): SlackBlock | undefined {
   if (alert.contributors.length === 0) return undefined;
-  const title = `*Top contributors* (of ${safe(formatAmount(alert.spent, alert.unit))} ${measureWords(alert).past})`;
+  const title = contributorsTitle(alert, amountIn(alert), (text) => `*${text}*`);
   // Each row is escaped after alignment (Slack shows it unescaped) and backticks cannot close the code block.
   const rows: string[] = [];
   const table = contributorTable(alert, { maxRows: MAX_TABLE_ROWS, maxNameWidth: 32 });
@@ -115,7 +122,7 @@ function contributorsBlock(alert: Alert): SlackBlock | undefined {
     rows.push(escaped);
     used += escaped.length + 1;
   }
-  const more = omitted > 0 ? `\n_… and ${omitted} more, listed in the JSON alert_` : '';
+  const more = omitted > 0 ? `\n_${unlistedContributorsNote(omitted, 'brief')}_` : '';
   return {
     type: 'section',
     text: mrkdwn(`${title}\n\`\`\`${rows.join('\n')}\`\`\`${more}`, SLACK_LIMITS.sectionText),
@@ -124,16 +131,11 @@ function contributorsBlock(alert: Alert): SlackBlock | undefined {
 
 /** Two columns in Slack: spent | budget, threshold | forecast, provider | account, severity | since last. */
 function fieldsOf(alert: Alert): SlackText[] {
-  const money = (value: string) => safe(formatAmount(value, alert.unit));
+  const money = amountIn(alert);
   const field = (label: string, value: string) => mrkdwn(`*${label}*\n${value}`, SLACK_LIMITS.fieldText);
   const fields: SlackText[] = [];
   if (isSpendEvent(alert)) {
-    fields.push(
-      field(
-        measureWords(alert).label,
-        `${money(alert.spent)} (${safe(formatPercent(alert.percent))} of budget)`,
-      ),
-    );
+    fields.push(field(measureWords(alert).label, spentOfBudget(alert, money)));
     fields.push(field('Budget', money(alert.budgetAmount)));
     fields.push(field('Threshold', `${safe(thresholdText(alert))}\n_${basisLabel(alert)}_`));
   }
@@ -150,7 +152,7 @@ function fieldsOf(alert: Alert): SlackText[] {
     fields.push(
       field(
         'Since the last alert',
-        `${safe(last.change)} since the ${safe(last.threshold)} alert of ${slackDate(last.at)}`,
+        sinceLastSentence(safe(last.change), safe(last.threshold), slackDate(last.at)),
       ),
     );
   }
@@ -199,12 +201,7 @@ export function renderSlackDigest(alerts: Alert[]): SlackMessage {
   if (alerts.length === 0) throw new RangeError('a Slack digest needs at least one alert');
   if (alerts.length === 1) return renderSlackMessage(alerts[0]!);
   const sorted = [...alerts].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
-  const counts = (['critical', 'warning', 'info'] as const)
-    .map((severity) => [severity, sorted.filter((a) => a.severity === severity).length] as const)
-    .filter(([, count]) => count > 0)
-    .map(([severity, count]) => `${count} ${severity}`)
-    .join(', ');
-  const title = `spendwatch: ${alerts.length} alerts (${counts})`;
+  const title = digestTitle(sorted);
   const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: title, emoji: true } }];
 
   // Room for the header and, if needed, one overflow block.
@@ -217,7 +214,7 @@ export function renderSlackDigest(alerts: Alert[]): SlackMessage {
       `${emojiFor(alert)} *${safe(alert.budget)}*: ${safe(summaryPhrase(alert))}`,
       safe(alert.headline),
     ];
-    if (isSpendEvent(alert)) lines.push(digestFigures(alert));
+    if (isSpendEvent(alert)) lines.push(figuresLine(alert, amountIn(alert)));
     blocks.push({ type: 'section', text: mrkdwn(lines.join('\n'), SLACK_LIMITS.sectionText) });
     blocks.push({
       type: 'context',
@@ -232,20 +229,10 @@ export function renderSlackDigest(alerts: Alert[]): SlackMessage {
     blocks.push({
       type: 'context',
       elements: [
-        mrkdwn(
-          `…and ${rest.length} more alerts not shown (Slack allows ${SLACK_LIMITS.blocks} blocks per message): ${names}`,
-          SLACK_LIMITS.sectionText,
-        ),
+        mrkdwn(digestOverflowNote(rest.length, SLACK_LIMITS.blocks, names), SLACK_LIMITS.sectionText),
       ],
     });
   }
   const fallback = [title, ...sorted.map(fallbackLine)].join('\n');
   return { text: clipMrkdwn(escapeMrkdwn(fallback), SLACK_LIMITS.fallbackText), blocks };
-}
-
-/** "Spent ¥31,260 of ¥30,000 (104.2%), forecast ¥40,512" */
-function digestFigures(alert: Alert): string {
-  const money = (value: string) => safe(formatAmount(value, alert.unit));
-  const forecast = alert.forecast ? `, forecast ${money(alert.forecast.amount)}` : '';
-  return `${measureWords(alert).label} ${money(alert.spent)} of ${money(alert.budgetAmount)} (${formatPercent(alert.percent)})${forecast}`;
 }

@@ -323,7 +323,8 @@ describe('per-resource budgets', () => {
     const fleetA = perSim({ scope: { tags: { fleet: 'A' } } });
     const status = evaluateBudget(fleetA, [account], noRates, new Date('2026-11-20T12:00:00Z'));
     expect(status.crossings.map((c) => c.resource?.id)).toEqual(['440100000000001']);
-    expect(status.spent.toFixed()).toBe('1240'); // the highest resource in scope
+    expect(status.largestResourceSpend?.toFixed()).toBe('1240'); // the highest resource in scope
+    expect(status.spent.toFixed()).toBe('1540'); // everything in scope
   });
 
   it('holds each resource to a daily limit with window: day', () => {
