@@ -55,6 +55,17 @@ describe('Fastly client against the loopback simulator', () => {
 
   const connect = (fields: Record<string, unknown> = {}, http = {}) =>
     connectForTest('fastly', { baseUrl: sim.url, ...fields }, credentials, clock, http);
+  /** November's month-to-date invoice, answered once with these fields as written (not as the simulator computes them). */
+  const answerMonthToDate = (fields: Record<string, unknown>) =>
+    sim.inject(MTD, {
+      kind: 'raw',
+      status: 200,
+      text: JSON.stringify({
+        billing_start_date: '2026-11-01T00:00:00Z',
+        billing_end_date: '2026-11-30T00:00:00Z',
+        ...fields,
+      }),
+    });
 
   it('reads the month-to-date invoice with its line items, in the latest invoice currency', async () => {
     const spend = spendOf(await connect().source.read(request));
@@ -80,16 +91,7 @@ describe('Fastly client against the loopback simulator', () => {
   });
 
   it('keeps the month-to-date total exact from its decimal text', async () => {
-    sim.inject(MTD, {
-      kind: 'raw',
-      status: 200,
-      text: JSON.stringify({
-        billing_start_date: '2026-11-01T00:00:00Z',
-        billing_end_date: '2026-11-30T00:00:00Z',
-        monthly_transaction_amount: '12345678901234.5678',
-        transaction_line_items: [],
-      }),
-    });
+    answerMonthToDate({ monthly_transaction_amount: '12345678901234.5678', transaction_line_items: [] });
     const spend = spendOf(await connect().source.read(request));
     expect(spend.BilledCost?.toDecimalString()).toBe('12345678901234.5678');
   });
@@ -260,15 +262,7 @@ describe('Fastly client against the loopback simulator', () => {
   });
 
   it('names the field when the body breaks the contract', async () => {
-    sim.inject(MTD, {
-      kind: 'raw',
-      status: 200,
-      text: JSON.stringify({
-        billing_start_date: '2026-11-01T00:00:00Z',
-        billing_end_date: '2026-11-30T00:00:00Z',
-        monthly_transaction_amount: '286,12',
-      }),
-    });
+    answerMonthToDate({ monthly_transaction_amount: '286,12' });
     const error = await providerErrorOf(connect().source.read(request));
     expect(error.kind).toBe('invalid-response');
     expect(error.message).toMatch(/field "monthly_transaction_amount".*decimal.*"286,12"/);
