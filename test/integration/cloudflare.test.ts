@@ -5,14 +5,13 @@ import {
   dailyUsage,
   type UsageGeneration,
 } from '../../dev/simulators/cloudflare.ts';
-import { ProviderError } from '../../lib/http/index.ts';
 import { decimal, Money } from '../../lib/money/index.ts';
 import { cloudflare } from '../../lib/providers/cloudflare/index.ts';
 import type { ReadRequest } from '../../lib/providers/types.ts';
 import type { SpendReading, SpendSnapshot } from '../../lib/spend/index.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
-import { connectForTest } from '../support/providers.ts';
+import { connectForTest, providerErrorOf } from '../support/providers.ts';
 
 const NOW = new Date('2026-11-20T10:00:00Z');
 const clock = fixedClock(NOW);
@@ -36,15 +35,6 @@ const fullRead: ReadRequest = {
 function spendOf(reading: SpendReading): SpendSnapshot {
   if (reading.status !== 'ok') throw new Error(`expected a spend, got pending: ${reading.reason}`);
   return reading.spend;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
 }
 
 describe('Cloudflare client against the loopback simulator', () => {
@@ -215,7 +205,7 @@ describe('Cloudflare client against the loopback simulator', () => {
 
   it('reports not-found, naming every path tried, when no generation answers', async () => {
     sim.inject(usagePath(), CloudflareSimulator.error(404, 7003, 'No route for the URI'));
-    const error = await failureOf(connect().source.read(fullRead));
+    const error = await providerErrorOf(connect().source.read(fullRead));
     expect(error.kind).toBe('not-found');
     expect(error.message).toContain('GET /accounts/{account_id}/billable-usage,');
     expect(error.message).toContain('GET /accounts/{account_id}/paygo-usage-info');
@@ -245,7 +235,7 @@ describe('Cloudflare client against the loopback simulator', () => {
   it('reports a rejected token as an auth error with Cloudflare codes and without the token', async () => {
     const wrong = 'cf-token-wrong-0123456789abcdef';
     const { source, logger } = connect({}, wrong);
-    const error = await failureOf(source.read(fullRead));
+    const error = await providerErrorOf(source.read(fullRead));
     expect(error.kind).toBe('auth');
     expect(error.status).toBe(403);
     expect(error.message).toContain('[10000] Authentication error');
@@ -255,12 +245,12 @@ describe('Cloudflare client against the loopback simulator', () => {
   });
 
   it('reports a missing token (401) and a token without billing permission (403) as auth errors', async () => {
-    const missing = await failureOf(connect({}, '').source.read(fullRead));
+    const missing = await providerErrorOf(connect({}, '').source.read(fullRead));
     expect(missing).toMatchObject({ kind: 'auth', status: 401 });
     expect(missing.message).toContain('[10001] Unable to authenticate request');
 
     await startSim({ tokens: [], tokensWithoutBilling: [TOKEN] });
-    const denied = await failureOf(connect().source.read(fullRead));
+    const denied = await providerErrorOf(connect().source.read(fullRead));
     expect(denied).toMatchObject({ kind: 'auth', status: 403 });
     expect(denied.message).toContain('[9109] Unauthorized to access requested resource');
     expect(denied.message).not.toContain(TOKEN);
@@ -285,7 +275,7 @@ describe('Cloudflare client against the loopback simulator', () => {
       status: 200,
       text: JSON.stringify({ errors: [], messages: [], result: [record], success: true }),
     });
-    const error = await failureOf(connect().source.read(fullRead));
+    const error = await providerErrorOf(connect().source.read(fullRead));
     expect(error.kind).toBe('invalid-response');
     expect(error.message).toMatch(/field "result\.0\.ContractedCost".*expected number.*"0\.75"/);
     expect(error.message).toContain('GET /accounts/{account_id}/billable-usage');
@@ -313,7 +303,7 @@ describe('Cloudflare client against the loopback simulator', () => {
       status: 200,
       body: { errors: [], messages: [], result: records, success: true },
     });
-    const error = await failureOf(connect().source.read(fullRead));
+    const error = await providerErrorOf(connect().source.read(fullRead));
     expect(error.kind).toBe('invalid-response');
     expect(error.message).toContain('field "result.1.BillingCurrency" is "EUR"');
   });
@@ -324,7 +314,7 @@ describe('Cloudflare client against the loopback simulator', () => {
       status: 200,
       body: CloudflareSimulator.failure(1183, 'Invalid request parameters: from must be a date.'),
     });
-    const error = await failureOf(connect().source.read(fullRead));
+    const error = await providerErrorOf(connect().source.read(fullRead));
     expect(error).toMatchObject({ kind: 'http', status: 200 });
     expect(error.message).toContain(
       '"success": false: [1183] Invalid request parameters: from must be a date.',
@@ -340,7 +330,7 @@ describe('Cloudflare client against the loopback simulator', () => {
         'Invalid request parameters: Please ensure all required parameters',
       ),
     );
-    const error = await failureOf(connect().source.read(fullRead));
+    const error = await providerErrorOf(connect().source.read(fullRead));
     expect(error).toMatchObject({ kind: 'http', status: 400 });
     expect(error.message).toContain('Cloudflare says: [1183] Invalid request parameters');
   });

@@ -8,8 +8,6 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
   DeleteMessageCommand,
@@ -17,20 +15,16 @@ import {
   type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
-  SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subscribeQueue } from '../../dev/aws/subscribed-queue.ts';
 import { monthOfDays, SoracomSimulator } from '../../dev/simulators/soracom.ts';
-import { configAsJson } from '../../lib/config/load.ts';
 import { emfCheckMetrics, METRICS_NAMESPACE } from '../../lib/observability/emf.ts';
 import { scheduledCheck, scheduledCheckDependencies } from '../../lib/runtime/check.ts';
 import { runtimeDependencies } from '../../lib/runtime/check-runtime.ts';
 import { checkWorker } from '../../lib/runtime/check-worker.ts';
 import { enqueueBatches } from '../../lib/runtime/fan-out.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
-import { localAws } from '../support/aws-secrets.ts';
+import { type LocalDeployment, startLocalDeployment } from '../support/local-deployment.ts';
 import { sqsEvent } from '../support/sqs-event.ts';
 
 const NOW = new Date('2026-11-23T03:30:00Z');
@@ -46,20 +40,17 @@ async function closedPort(): Promise<number> {
 }
 
 describe('fan-out: scheduled check → work queue → checkWorker', () => {
-  let fauxqs: FauxqsServer;
+  let aws: LocalDeployment;
   let sim: SoracomSimulator;
-  let sqs: SQSClient;
   let env: NodeJS.ProcessEnv;
   let workQueue: { url: string; arn: string };
-  let inboxUrl: string;
-  const saved = { ...process.env };
 
   const queueArn = async (url: string) =>
-    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
+    (await aws.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
       .Attributes!.QueueArn!;
   const receiveAll = async (url: string): Promise<Message[]> =>
     (
-      await sqs.send(
+      await aws.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: url,
           MaxNumberOfMessages: 10,
@@ -70,18 +61,12 @@ describe('fan-out: scheduled check → work queue → checkWorker', () => {
     ).Messages ?? [];
 
   beforeAll(async () => {
-    fauxqs = await startFauxqs({ port: 0, logger: false });
     sim = new SoracomSimulator({
       authKeys: { 'key-1': 'secret-1', 'key-2': 'secret-2', 'key-3': 'secret-3' },
       now: () => NOW,
       daily: monthOfDays('202611', () => 1000),
     });
     await sim.start();
-    Object.assign(process.env, {
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_REGION: 'us-east-1',
-    });
 
     const account = (id: string, key: string, baseUrl = sim.baseUrl) =>
       `  - { id: ${id}, provider: soracom, baseUrl: "${baseUrl}", credentials: { authKeyId: env:${key}_ID, authKey: env:${key} } }`;
@@ -102,40 +87,21 @@ describe('fan-out: scheduled check → work queue → checkWorker', () => {
       budget('unreachable', ['unreachable']),
       '',
     ].join('\n');
-    const s3 = new S3Client({ ...localAws(fauxqs.address), forcePathStyle: true });
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: BUCKET,
-        Key: 'spendwatch/config/spendwatch.json',
-        Body: configAsJson(config).json,
-      }),
-    );
-    s3.destroy();
-
-    sqs = new SQSClient(localAws(fauxqs.address));
-    const sns = new SNSClient(localAws(fauxqs.address));
-    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'alerts' }));
-    inboxUrl = (await subscribeQueue({ sns, sqs }, TopicArn!, 'inbox')).queueUrl;
-    sns.destroy();
+    aws = await startLocalDeployment(BUCKET, config);
     // A one-second visibility timeout stands in for the deployed 30 minutes.
     const url = (
-      await sqs.send(new CreateQueueCommand({ QueueName: 'work', Attributes: { VisibilityTimeout: '1' } }))
+      await aws.sqs.send(
+        new CreateQueueCommand({ QueueName: 'work', Attributes: { VisibilityTimeout: '1' } }),
+      )
     ).QueueUrl!;
     workQueue = { url, arn: await queueArn(url) };
 
     env = {
-      ...process.env,
-      SPENDWATCH_CONFIG: `s3://${BUCKET}/spendwatch/config/spendwatch.json`,
-      SPENDWATCH_BUCKET: BUCKET,
-      SPENDWATCH_TOPIC_ARN: TopicArn,
-      SPENDWATCH_S3_ENDPOINT: fauxqs.address,
-      SPENDWATCH_SNS_ENDPOINT: fauxqs.address,
-      SPENDWATCH_SQS_ENDPOINT: fauxqs.address,
+      ...aws.env,
+      SPENDWATCH_SQS_ENDPOINT: aws.fauxqs.address,
       SPENDWATCH_WORK_QUEUE_URL: workQueue.url,
       SPENDWATCH_FANOUT_THRESHOLD: '3',
       SPENDWATCH_FANOUT_BATCH_SIZE: '2',
-      SPENDWATCH_LOG_LEVEL: 'error',
       KEY1_ID: 'key-1',
       KEY1: 'secret-1',
       KEY2_ID: 'key-2',
@@ -147,10 +113,8 @@ describe('fan-out: scheduled check → work queue → checkWorker', () => {
     };
   });
   afterAll(async () => {
-    process.env = saved;
-    sqs.destroy();
     await sim.stop();
-    await fauxqs.stop();
+    await aws.stop();
   });
 
   it('enqueues group-preserving batches, and the worker returns only the batch worth retrying', async () => {
@@ -190,7 +154,7 @@ describe('fan-out: scheduled check → work queue → checkWorker', () => {
     const unreachable = delivered[bodies.findIndex((body) => body.accountIds.includes('unreachable'))]!;
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: unreachable.MessageId }] });
 
-    const alerts = (await receiveAll(inboxUrl)).map(
+    const alerts = (await receiveAll(aws.inboxUrl)).map(
       (message) =>
         (JSON.parse(message.Body!) as { MessageAttributes: { dedupKey: { Value: string } } })
           .MessageAttributes.dedupKey.Value,
@@ -200,7 +164,7 @@ describe('fan-out: scheduled check → work queue → checkWorker', () => {
     // The event source mapping deletes what succeeded; the failed message reappears, received twice.
     const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
     for (const message of delivered.filter((m) => !failed.has(m.MessageId!))) {
-      await sqs.send(
+      await aws.sqs.send(
         new DeleteMessageCommand({ QueueUrl: workQueue.url, ReceiptHandle: message.ReceiptHandle }),
       );
     }
@@ -234,22 +198,22 @@ describe('fan-out: scheduled check → work queue → checkWorker', () => {
   });
 
   it('sends any number of batches, ten per SendMessageBatch call', async () => {
-    const QueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'many' }))).QueueUrl!;
+    const QueueUrl = (await aws.sqs.send(new CreateQueueCommand({ QueueName: 'many' }))).QueueUrl!;
     const batches = Array.from({ length: 23 }, (_, i) => [`account-${i}`]);
-    await enqueueBatches(sqs, QueueUrl, batches);
+    await enqueueBatches(aws.sqs, QueueUrl, batches);
     const received: string[][] = [];
     for (let page = await receiveAll(QueueUrl); page.length > 0; page = await receiveAll(QueueUrl)) {
       for (const message of page) {
         received.push((JSON.parse(message.Body!) as { accountIds: string[] }).accountIds);
-        await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }));
+        await aws.sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }));
       }
     }
     expect(received.sort()).toEqual(batches.sort());
   });
 
   it('reports a message that is not a work batch as failed, so it ends in the dead-letter queue', async () => {
-    const QueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'stray' }))).QueueUrl!;
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: '{"accounts": "all"}' }));
+    const QueueUrl = (await aws.sqs.send(new CreateQueueCommand({ QueueName: 'stray' }))).QueueUrl!;
+    await aws.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: '{"accounts": "all"}' }));
     const [message] = await receiveAll(QueueUrl);
     const worker = checkWorker(runtimeDependencies(env, 'check-worker'));
     await expect(worker(sqsEvent([message!], await queueArn(QueueUrl)))).resolves.toEqual({

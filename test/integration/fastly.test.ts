@@ -1,11 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { everyDay, FastlySimulator, type SimCharge } from '../../dev/simulators/fastly.ts';
-import { ProviderError } from '../../lib/http/index.ts';
 import { FASTLY_BASE_URL, fastly, fetchInvoice, fetchUsage } from '../../lib/providers/fastly/index.ts';
 import type { SpendSnapshot } from '../../lib/spend/index.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
-import { connectForTest } from '../support/providers.ts';
+import { connectForTest, providerErrorOf } from '../support/providers.ts';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
 const clock = fixedClock(NOW);
@@ -36,15 +35,6 @@ const spend = (month: string) => everyDay(month, () => [bandwidth, requests]);
 const request = { period: monthlyPeriod(NOW, 'UTC'), needs: {} };
 const MTD = '/billing/v3/invoices/month-to-date';
 
-async function errorOf(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
-
 function spendOf(reading: Awaited<ReturnType<ReturnType<typeof connectForTest>['source']['read']>>) {
   expect(reading.status).toBe('ok');
   return (reading as { spend: SpendSnapshot }).spend;
@@ -65,6 +55,17 @@ describe('Fastly client against the loopback simulator', () => {
 
   const connect = (fields: Record<string, unknown> = {}, http = {}) =>
     connectForTest('fastly', { baseUrl: sim.url, ...fields }, credentials, clock, http);
+  /** November's month-to-date invoice, answered once with these fields as written (not as the simulator computes them). */
+  const answerMonthToDate = (fields: Record<string, unknown>) =>
+    sim.inject(MTD, {
+      kind: 'raw',
+      status: 200,
+      text: JSON.stringify({
+        billing_start_date: '2026-11-01T00:00:00Z',
+        billing_end_date: '2026-11-30T00:00:00Z',
+        ...fields,
+      }),
+    });
 
   it('reads the month-to-date invoice with its line items, in the latest invoice currency', async () => {
     const spend = spendOf(await connect().source.read(request));
@@ -90,16 +91,7 @@ describe('Fastly client against the loopback simulator', () => {
   });
 
   it('keeps the month-to-date total exact from its decimal text', async () => {
-    sim.inject(MTD, {
-      kind: 'raw',
-      status: 200,
-      text: JSON.stringify({
-        billing_start_date: '2026-11-01T00:00:00Z',
-        billing_end_date: '2026-11-30T00:00:00Z',
-        monthly_transaction_amount: '12345678901234.5678',
-        transaction_line_items: [],
-      }),
-    });
+    answerMonthToDate({ monthly_transaction_amount: '12345678901234.5678', transaction_line_items: [] });
     const spend = spendOf(await connect().source.read(request));
     expect(spend.BilledCost?.toDecimalString()).toBe('12345678901234.5678');
   });
@@ -151,7 +143,7 @@ describe('Fastly client against the loopback simulator', () => {
     expect(invoice.BilledCost.toString()).toBe('373.2 USD');
     expect(invoice.BillingPeriodEnd.toISOString()).toBe('2026-10-01T00:00:00.000Z');
     expect(invoice.lines.map((l) => l.BilledCost?.toString())).toEqual(['370.2 USD', '3 USD']);
-    const missing = await errorOf(fetchInvoice(source, '999'));
+    const missing = await providerErrorOf(fetchInvoice(source, '999'));
     expect(missing.kind).toBe('not-found');
     expect(missing.message).toContain('GET /billing/v3/invoices/{invoice_id}');
   });
@@ -254,7 +246,7 @@ describe('Fastly client against the loopback simulator', () => {
   it('reports a rejected token as an auth error without the token', async () => {
     const wrong = 'fastly-token-wrong-999';
     const { source } = connectForTest('fastly', { baseUrl: sim.url }, { apiToken: wrong }, clock);
-    const error = await errorOf(source.read(request));
+    const error = await providerErrorOf(source.read(request));
     expect(error.kind).toBe('auth');
     expect(error.status).toBe(401);
     expect(error.message).toContain('GET /billing/v3/invoices/month-to-date');
@@ -263,23 +255,15 @@ describe('Fastly client against the loopback simulator', () => {
 
   it('explains a 422 (an account Fastly cannot estimate) instead of retrying it', async () => {
     sim.inject(MTD, { kind: 'status', status: 422, body: { title: 'Unprocessable Entity', status: 422 } });
-    const error = await errorOf(connect().source.read(request));
+    const error = await providerErrorOf(connect().source.read(request));
     expect(error.status).toBe(422);
     expect(error.message).toMatch(/cannot compute a month-to-date invoice.*parent/);
     expect(sim.calls(MTD)).toHaveLength(1);
   });
 
   it('names the field when the body breaks the contract', async () => {
-    sim.inject(MTD, {
-      kind: 'raw',
-      status: 200,
-      text: JSON.stringify({
-        billing_start_date: '2026-11-01T00:00:00Z',
-        billing_end_date: '2026-11-30T00:00:00Z',
-        monthly_transaction_amount: '286,12',
-      }),
-    });
-    const error = await errorOf(connect().source.read(request));
+    answerMonthToDate({ monthly_transaction_amount: '286,12' });
+    const error = await providerErrorOf(connect().source.read(request));
     expect(error.kind).toBe('invalid-response');
     expect(error.message).toMatch(/field "monthly_transaction_amount".*decimal.*"286,12"/);
   });
@@ -306,7 +290,7 @@ describe('Fastly client against the loopback simulator', () => {
 
   it('tells to switch to v3 when a v2 path answers 404', async () => {
     const { source } = connect({ api: 'v2', customerId: 'cust-1' });
-    const error = await errorOf(source.read(request));
+    const error = await providerErrorOf(source.read(request));
     expect(error.kind).toBe('not-found');
     expect(error.message).toContain('GET /billing/v2/account_customers/{customer_id}/mtd_invoice');
     expect(error.message).toMatch(/retired the Billing v2 API in 2025.*set `api: v3`/);

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { billingException, KillBillSimulator } from '../../dev/simulators/killbill.ts';
 import { parseConfig } from '../../lib/config/load.ts';
-import { ProviderError } from '../../lib/http/index.ts';
 import {
   killbill,
   killbillUsageRecorder,
@@ -11,7 +10,7 @@ import {
 import type { SpendReading, SpendSnapshot } from '../../lib/spend/index.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
-import { accountForTest, connectForTest, contextForTest } from '../support/providers.ts';
+import { accountForTest, connectForTest, contextForTest, providerErrorOf } from '../support/providers.ts';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
 const clock = fixedClock(NOW);
@@ -169,15 +168,12 @@ describe('Kill Bill usage against the loopback simulator', () => {
       { ...credentials, password: 'pw-wrong-horse-13' },
       { ...credentials, apiSecret: 'apisecret-wrong-99' },
     ]) {
-      const error = await connect({}, wrong)
-        .source.read(november)
-        .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ProviderError);
-      expect((error as ProviderError).kind).toBe('auth');
-      expect((error as ProviderError).status).toBe(401);
-      expect((error as ProviderError).message).toContain('GET /1.0/kb/usages/{subscriptionId}');
+      const error = await providerErrorOf(connect({}, wrong).source.read(november));
+      expect(error.kind).toBe('auth');
+      expect(error.status).toBe(401);
+      expect(error.message).toContain('GET /1.0/kb/usages/{subscriptionId}');
       for (const secret of [wrong.password, wrong.apiSecret, credentials.password, credentials.apiSecret])
-        expect((error as ProviderError).message).not.toContain(secret);
+        expect(error.message).not.toContain(secret);
     }
   });
 
@@ -192,17 +188,15 @@ describe('Kill Bill usage against the loopback simulator', () => {
         rolledUpUnits: [{ unitType: 'api-calls', amount: '3,5' }],
       }),
     });
-    const error = (await connect()
-      .source.read(november)
-      .catch((e: unknown) => e)) as ProviderError;
+    const error = await providerErrorOf(connect().source.read(november));
     expect(error.kind).toBe('invalid-response');
     expect(error.message).toMatch(/field "rolledUpUnits\.0\.amount".*expected number.*"3,5"/);
   });
 
   it('fails the read, naming the subscription, when Kill Bill does not know it', async () => {
-    const error = (await connect({ subscriptions: [SUB_A, UNKNOWN_SUB] })
-      .source.read(november)
-      .catch((e: unknown) => e)) as ProviderError;
+    const error = await providerErrorOf(
+      connect({ subscriptions: [SUB_A, UNKNOWN_SUB] }).source.read(november),
+    );
     expect(error.kind).toBe('not-found');
     expect(error.status).toBe(404);
     expect(error.message).toContain(UNKNOWN_SUB);
@@ -261,10 +255,7 @@ describe('Kill Bill usage against the loopback simulator', () => {
 
     it('reports a usage record Kill Bill refuses (subscription no longer active) as an error', async () => {
       sim.options.endDates[SUB_A] = '2026-11-20';
-      const error = (await recorder()
-        .recordUsage(record)
-        .catch((e: unknown) => e)) as ProviderError;
-      expect(error).toBeInstanceOf(ProviderError);
+      const error = await providerErrorOf(recorder().recordUsage(record));
       expect(error.kind).toBe('http');
       expect(error.status).toBe(400);
       expect(error.message).toContain('POST /1.0/kb/usages');
@@ -287,9 +278,7 @@ describe('Kill Bill usage against the loopback simulator', () => {
         1,
         'POST',
       );
-      const error = (await recorder()
-        .recordUsage(record)
-        .catch((e: unknown) => e)) as ProviderError;
+      const error = await providerErrorOf(recorder().recordUsage(record));
       expect(error.kind).toBe('http');
       expect(error.message).toContain('UsageRecordJson amount needs to be set');
     });
@@ -310,16 +299,11 @@ describe('Kill Bill usage against the loopback simulator', () => {
         1,
         'POST',
       );
-      const error = await recorder()
-        .recordUsage(record)
-        .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ProviderError);
+      await providerErrorOf(recorder().recordUsage(record));
     });
 
     it('reports an unknown subscription as not found', async () => {
-      const error = (await recorder()
-        .recordUsage({ ...record, subscriptionId: UNKNOWN_SUB })
-        .catch((e: unknown) => e)) as ProviderError;
+      const error = await providerErrorOf(recorder().recordUsage({ ...record, subscriptionId: UNKNOWN_SUB }));
       expect(error.kind).toBe('not-found');
       expect(error.message).toContain(UNKNOWN_SUB);
     });
@@ -329,7 +313,7 @@ describe('Kill Bill usage against the loopback simulator', () => {
         accountForTest(killbill, { baseUrl: sim.url, subscriptions: [SUB_A] }, credentials),
         contextForTest({ ...credentials, apiSecret: 'apisecret-wrong-99' }, clock),
       );
-      const error = (await usage.recordUsage(record).catch((e: unknown) => e)) as ProviderError;
+      const error = await providerErrorOf(usage.recordUsage(record));
       expect(error.kind).toBe('auth');
       expect(error.message).not.toContain('apisecret-wrong-99');
       expect(error.message).not.toContain(credentials.password);

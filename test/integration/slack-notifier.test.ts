@@ -1,7 +1,6 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../lib/alerts/alert.ts';
-import { ProviderError } from '../../lib/http/index.ts';
 import { jsonLogger, type LogFields, Redactor } from '../../lib/log/index.ts';
 import { renderSlackMessage, renderSnsMessage, type SlackMessage } from '../../lib/notify/render/index.ts';
 import { NotAnAlertError, type SlackNotifierOptions, slackNotifier } from '../../lib/notify/slack/index.ts';
@@ -10,6 +9,7 @@ import { SecretResolver } from '../../lib/secrets/index.ts';
 import { everyKind, INJECTIONS, injected, jpyCritical, usdWarning } from '../support/alert-fixtures.ts';
 import { AwsSecretsSimulator, localAws } from '../support/aws-secrets.ts';
 import { blockKitProblems } from '../support/block-kit.ts';
+import { providerErrorOf } from '../support/providers.ts';
 import { SlackWebhookSimulator, WEBHOOK_PATH } from '../support/slack-webhook.ts';
 import { alertDelivery, snsEvent } from '../support/sns-event.ts';
 
@@ -103,9 +103,8 @@ describe('Slack notifier: SNS event in, Block Kit out to a loopback webhook', ()
 
   it('fails at once when Retry-After exceeds the time budget, so Lambda retries later', async () => {
     slack.inject(WEBHOOK_PATH, { kind: 'status', status: 429, headers: { 'retry-after': '3600' } });
-    const error = await notifier()(deliver(usdWarning)).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).kind).toBe('retries-exhausted');
+    const error = await providerErrorOf(notifier()(deliver(usdWarning)));
+    expect(error.kind).toBe('retries-exhausted');
     expect(slept).toEqual([]);
   });
 
@@ -115,11 +114,10 @@ describe('Slack notifier: SNS event in, Block Kit out to a loopback webhook', ()
       { kind: 'raw', status: 500, text: 'rollup_error', contentType: 'text/html' },
       10,
     );
-    const error = await notifier()(deliver(jpyCritical)).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).status).toBe(500);
-    expect((error as ProviderError).attempts).toBe(4);
-    expect((error as Error).message).toContain('rollup_error');
+    const error = await providerErrorOf(notifier()(deliver(jpyCritical)));
+    expect(error.status).toBe(500);
+    expect(error.attempts).toBe(4);
+    expect(error.message).toContain('rollup_error');
     expect(slack.calls(WEBHOOK_PATH)).toHaveLength(4);
     expect(slept).toHaveLength(3);
     expect(log.records().filter((r) => r.message === 'provider call failed, retrying')).toHaveLength(3);

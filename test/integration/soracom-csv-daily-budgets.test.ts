@@ -23,6 +23,7 @@ import { MemoryObjectStore } from '../../lib/state/memory-store.ts';
 import { S3ObjectStore } from '../../lib/state/s3-store.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { localBucket } from '../support/local-bucket.ts';
+import { soracomAccount } from '../support/soracom-check-world.ts';
 
 const NOW = fixedClock('2026-11-23T03:30:00Z'); // 12:30 on the 23rd in Tokyo
 const RUNAWAY = '440103125380001';
@@ -92,10 +93,7 @@ describe('daily per-SIM budgets from the billing CSV', () => {
   const secrets = new SecretResolver([envBackend({ KEY_ID: 'keyId-daily', KEY: 'secret-daily-authkey' })]);
   const config = (budgets: string) =>
     parseConfig(`accounts:
-  - id: fleet-jp
-    provider: soracom
-    baseUrl: ${sim.baseUrl}
-    credentials: { authKeyId: env:KEY_ID, authKey: env:KEY }
+${soracomAccount(sim.baseUrl)}
 budgets:${budgets}`);
 
   beforeAll(async () => {

@@ -3,14 +3,13 @@
  * streams the CSV into S3 (local emulator) → an S3 ObjectCreated event → the ingest job writes the
  * summary → the check reads it and raises a per-SIM alert naming the IMSI, its tags and its share.
  */
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingCsv, monthOfDays, SoracomSimulator } from '../../dev/simulators/soracom.ts';
 import { readEnvironment } from '../../lib/aws/environment.ts';
 import { runCheck } from '../../lib/check/run-check.ts';
 import { parseConfigJson } from '../../lib/config/json.ts';
-import { configAsJson } from '../../lib/config/load.ts';
 import { memoryLogger } from '../../lib/log/index.ts';
 import { MemoryPublisher } from '../../lib/notify/publisher.ts';
 import { soracomCsvEnricher } from '../../lib/providers/soracom/billing-csv/breakdown.ts';
@@ -18,8 +17,10 @@ import { forgetSoracomSessions } from '../../lib/providers/soracom/index.ts';
 import { csvIngestJob } from '../../lib/runtime/csv-ingest.ts';
 import { soracomExportJob } from '../../lib/runtime/soracom-export.ts';
 import { envBackend, SecretResolver } from '../../lib/secrets/index.ts';
-import { S3ObjectStore, s3ClientFromEnv } from '../../lib/state/s3-store.ts';
+import { S3ObjectStore } from '../../lib/state/s3-store.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
+import { localBucket, putConfig } from '../support/local-bucket.ts';
+import { soracomAccount } from '../support/soracom-check-world.ts';
 
 const NOW = fixedClock('2026-11-23T03:30:00Z');
 const RUNAWAY = '440103125380001';
@@ -61,7 +62,7 @@ describe('Soracom billing CSV: export → S3 → ingest → per-SIM alert', () =
   let fauxqs: FauxqsServer;
   let sim: SoracomSimulator;
   let env: NodeJS.ProcessEnv;
-  const saved = { ...process.env };
+  let s3: S3Client;
 
   beforeAll(async () => {
     forgetSoracomSessions();
@@ -74,24 +75,10 @@ describe('Soracom billing CSV: export → S3 → ingest → per-SIM alert', () =
       exportJob: { processingPolls: 2, outcome: 'exported' },
     });
     await sim.start();
-    Object.assign(process.env, {
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_REGION: 'us-east-1',
-    });
-    env = {
-      ...process.env,
-      SPENDWATCH_S3_ENDPOINT: fauxqs.address,
-      SPENDWATCH_BUCKET: BUCKET,
-      SPENDWATCH_CONFIG: `s3://${BUCKET}/spendwatch.json`,
-    };
-    const s3 = s3ClientFromEnv(env);
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    const bucket = await localBucket(fauxqs.address, BUCKET);
+    s3 = bucket.s3;
     const config = `accounts:
-  - id: fleet-jp
-    provider: soracom
-    baseUrl: ${sim.baseUrl}
-    credentials: { authKeyId: env:KEY_ID, authKey: env:KEY }
+${soracomAccount(sim.baseUrl)}
 budgets:
   - name: any-sim
     description: No SIM should cost more than ¥1,000 a month
@@ -107,18 +94,14 @@ budgets:
     currency: JPY
     thresholds: [{ at: 50% }]
 `;
-    await s3.send(
-      new PutObjectCommand({ Bucket: BUCKET, Key: 'spendwatch.json', Body: configAsJson(config).json }),
-    );
+    env = { ...bucket.env, SPENDWATCH_CONFIG: await putConfig(s3, BUCKET, 'spendwatch.json', config) };
   });
   afterAll(async () => {
-    process.env = saved;
     await sim.stop();
     await fauxqs.stop();
   });
 
   it('alerts on the runaway SIM with its IMSI, tags and share of the bill', async () => {
-    const s3 = s3ClientFromEnv(env);
     const secrets = new SecretResolver([envBackend({ KEY_ID: 'keyId-csv', KEY: 'secret-csv-authkey' })]);
     const logger = memoryLogger();
     const settings = readEnvironment(env);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { billingCsv, monthOfDays, SoracomSimulator } from '../../dev/simulators/soracom.ts';
-import { ProviderError } from '../../lib/http/index.ts';
+import type { ProviderError } from '../../lib/http/index.ts';
 import { redactor } from '../../lib/log/index.ts';
 import {
   forgetSoracomSessions,
@@ -11,7 +11,7 @@ import {
 import type { ConnectContext } from '../../lib/providers/types.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
-import { accountForTest, contextForTest } from '../support/providers.ts';
+import { accountForTest, contextForTest, providerErrorOf } from '../support/providers.ts';
 
 const NOW = new Date('2026-11-23T03:30:00Z'); // 12:30 JST
 const clock = fixedClock(NOW);
@@ -59,14 +59,6 @@ describe('Soracom Detailed Billing CSV exports', () => {
       logger,
     };
   };
-  const failure = (promise: Promise<unknown>) =>
-    promise.then(
-      () => expect.unreachable('expected a ProviderError'),
-      (error: unknown) => {
-        expect(error).toBeInstanceOf(ProviderError);
-        return error as ProviderError;
-      },
-    );
 
   it('exports the current month synchronously and streams the CSV from the presigned URL', async () => {
     const { exports } = setup();
@@ -104,7 +96,7 @@ describe('Soracom Detailed Billing CSV exports', () => {
 
   it('reports a month without a bill as not found, without the month in the endpoint', async () => {
     const { exports } = setup();
-    const error = await failure(exports.requestExport('202607', 'sync'));
+    const error = await providerErrorOf(exports.requestExport('202607', 'sync'));
     expect(error.kind).toBe('not-found');
     expect(error.status).toBe(404);
     expect(error.message).toContain('POST /bills/{yyyyMM}/export');
@@ -141,7 +133,7 @@ describe('Soracom Detailed Billing CSV exports', () => {
     sim.options.exportJob = { processingPolls: 1, outcome: 'failed' };
     const { exports } = setup();
     const job = await exports.requestExport('202610', 'async');
-    const error = await failure(exports.waitForExport(job.exportedFileId, { pollIntervalMs: 5 }));
+    const error = await providerErrorOf(exports.waitForExport(job.exportedFileId, { pollIntervalMs: 5 }));
     expect(error.kind).toBe('job-failed');
     expect(error.message).toContain('GET /files/exported/{exported_file_id}');
     expect(error.message).not.toContain(job.exportedFileId);
@@ -152,7 +144,7 @@ describe('Soracom Detailed Billing CSV exports', () => {
     sim.options.exportJob = { processingPolls: 1_000, outcome: 'exported' };
     const { exports } = setup();
     const job = await exports.requestExport('latest', 'async');
-    const error = await failure(
+    const error = await providerErrorOf(
       exports.waitForExport(job.exportedFileId, { pollIntervalMs: 10, timeoutMs: 60 }),
     );
     expect(error.kind).toBe('timeout');
@@ -200,12 +192,12 @@ describe('Soracom Detailed Billing CSV exports', () => {
     const { exports } = setup();
     const { url } = await exports.requestExport('latest', 'sync');
     const forged = url.replace(/X-Amz-Signature=[0-9a-f]+/, `X-Amz-Signature=${'0'.repeat(64)}`);
-    const refused = await failure(exports.downloadExport(forged));
+    const refused = await providerErrorOf(exports.downloadExport(forged));
     expect(refused).toMatchObject({ kind: 'auth', status: 403, endpoint: 'GET {presigned export URL}' });
     expect(refused.message).toContain('request a new export');
 
     sim.inject(/^\/_downloads\//, { kind: 'status', status: 500 });
-    const failed = await failure(exports.downloadExport(url));
+    const failed = await providerErrorOf(exports.downloadExport(url));
     expect(failed).toMatchObject({ kind: 'http', status: 500 });
     for (const error of [refused, failed]) {
       expect(error.message).not.toContain(sim.url);
@@ -236,14 +228,14 @@ describe('Soracom Detailed Billing CSV exports', () => {
       status: 200,
       text: JSON.stringify({ status: 'exported', url: [planted] }),
     });
-    errors.push(await failure(exports.waitForExport(job.exportedFileId, { pollIntervalMs: 5 })));
+    errors.push(await providerErrorOf(exports.waitForExport(job.exportedFileId, { pollIntervalMs: 5 })));
 
     // Refused, unreachable and unparsable links.
     sim.inject(/^\/_downloads\//, { kind: 'status', status: 403 });
-    errors.push(await failure(exports.downloadExport(planted)));
+    errors.push(await providerErrorOf(exports.downloadExport(planted)));
     await sim.stop();
-    errors.push(await failure(exports.downloadExport(planted)));
-    errors.push(await failure(exports.downloadExport(planted.replace('http://', 'http://['))));
+    errors.push(await providerErrorOf(exports.downloadExport(planted)));
+    errors.push(await providerErrorOf(exports.downloadExport(planted.replace('http://', 'http://['))));
 
     expect(errors.map((e) => e.kind)).toEqual(['invalid-response', 'auth', 'network', 'invalid-response']);
     const logged = logger.lines.join('\n');

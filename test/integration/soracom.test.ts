@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { monthOfDays, SoracomSimulator } from '../../dev/simulators/soracom.ts';
-import { ProviderError } from '../../lib/http/index.ts';
 import {
   forgetSoracomSessions,
   SORACOM_BASE_URLS,
@@ -10,7 +9,7 @@ import {
 import type { MonthlyTotal } from '../../lib/providers/types.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
-import { accountForTest, connectForTest, contextForTest } from '../support/providers.ts';
+import { accountForTest, connectForTest, contextForTest, providerErrorOf } from '../support/providers.ts';
 
 const NOW = new Date('2026-11-23T03:30:00Z'); // 12:30 JST
 const clock = fixedClock(NOW);
@@ -79,11 +78,10 @@ describe('Soracom client against the loopback simulator', () => {
       { ...credentials, authKey: 'secret-wrong-999' },
       clock,
     );
-    const error = await source.read(request).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).kind).toBe('auth');
-    expect((error as ProviderError).message).toContain('POST /auth');
-    expect((error as ProviderError).message).not.toContain('secret-wrong-999');
+    const error = await providerErrorOf(source.read(request));
+    expect(error.kind).toBe('auth');
+    expect(error.message).toContain('POST /auth');
+    expect(error.message).not.toContain('secret-wrong-999');
   });
 
   it('waits for the rate-limit window Soracom announces, then succeeds', async () => {
@@ -108,9 +106,7 @@ describe('Soracom client against the loopback simulator', () => {
       status: 200,
       text: JSON.stringify({ amount: '12,3', currency: 'JPY', lastEvaluatedTime: '20261123120000' }),
     });
-    const error = (await connect()
-      .source.read(request)
-      .catch((e: unknown) => e)) as ProviderError;
+    const error = await providerErrorOf(connect().source.read(request));
     expect(error.kind).toBe('invalid-response');
     expect(error.message).toMatch(/field "amount".*expected number.*"12,3"/);
   });
@@ -228,8 +224,7 @@ describe('Soracom client against the loopback simulator', () => {
       const source = soracomSource();
       await expect(source.monthBill('2026-10')).rejects.toThrow(RangeError);
       sim.inject('/v1/bills/202610', { kind: 'status', status: 400, body: { code: 'COM0004' } });
-      const error = (await source.monthBill('202610').catch((e: unknown) => e)) as ProviderError;
-      expect(error).toBeInstanceOf(ProviderError);
+      const error = await providerErrorOf(source.monthBill('202610'));
       expect(error.status).toBe(400);
       expect(error.endpoint).toBe('GET /bills/{yyyyMM}');
       expect(error.message).not.toContain('202610');

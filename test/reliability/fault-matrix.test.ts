@@ -104,16 +104,19 @@ const onPrimary = (fault: SimFault, times: number) =>
   everywhere(({ faulty }) => {
     faulty.sim.inject(faulty.primary, fault, times);
   });
-/** The contract's reply of the primary endpoint, changed the way each provider's contract can break. */
-const rewritePrimary = (change: Record<ProviderName, (body: ContractBody) => void>) =>
-  everywhere(({ faulty }) => {
-    const edit = change[faulty.provider];
+/** Every reply of the faulty account's `endpoint`, edited in place the way its contract can break. */
+const rewriteReplies =
+  (endpoint: 'primary' | 'secondary', edit: (body: ContractBody) => void): Injection =>
+  ({ faulty }) => {
     const body = (reply: unknown) => {
       edit(reply);
       return reply;
     };
-    faulty.sim.inject(faulty.primary, { kind: 'rewrite', body }, PERSISTENT);
-  });
+    faulty.sim.inject(faulty[endpoint], { kind: 'rewrite', body }, PERSISTENT);
+  };
+/** The contract's reply of the primary endpoint, changed the way each provider's contract can break. */
+const rewritePrimary = (change: Record<ProviderName, (body: ContractBody) => void>) =>
+  everywhere((world) => rewriteReplies('primary', change[world.faulty.provider])(world));
 const RETRYING = /provider call failed, retrying/;
 const UNREADABLE = /account could not be read/;
 
@@ -268,36 +271,14 @@ const PROVIDER_FAULTS: FaultCase[] = [
     logged: UNREADABLE,
     error: /field "(currency|data\.0\.currency_code|result\.0\.BillingCurrency)"/,
     inject: {
-      soracom: ({ faulty }) =>
-        faulty.sim.inject(
-          faulty.primary,
-          { kind: 'rewrite', body: (b: ContractBody) => ({ ...b, currency: 'ZZZ' }) },
-          PERSISTENT,
-        ),
-      fastly: ({ faulty }) =>
-        faulty.sim.inject(
-          faulty.secondary,
-          {
-            kind: 'rewrite',
-            body: (b: ContractBody) => ({
-              ...b,
-              data: b.data.map((i: object) => ({ ...i, currency_code: 'ZZZ' })),
-            }),
-          },
-          PERSISTENT,
-        ),
-      cloudflare: ({ faulty }) =>
-        faulty.sim.inject(
-          faulty.primary,
-          {
-            kind: 'rewrite',
-            body: (b: ContractBody) => ({
-              ...b,
-              result: b.result.map((r: object) => ({ ...r, BillingCurrency: 'ZZZ' })),
-            }),
-          },
-          PERSISTENT,
-        ),
+      soracom: rewriteReplies('primary', (body) => (body.currency = 'ZZZ')),
+      // Fastly's month-to-date invoice names no currency: the client takes the latest closed invoice's.
+      fastly: rewriteReplies('secondary', (body) => {
+        for (const invoice of body.data) invoice.currency_code = 'ZZZ';
+      }),
+      cloudflare: rewriteReplies('primary', (body) => {
+        for (const row of body.result) row.BillingCurrency = 'ZZZ';
+      }),
       // Kill Bill reports usage quantities, no currency.
     },
   },

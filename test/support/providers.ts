@@ -1,4 +1,6 @@
+import { expect } from 'vitest';
 import type { z } from 'zod';
+import { ProviderError } from '../../lib/http/index.ts';
 import { memoryLogger } from '../../lib/log/index.ts';
 import { providerModule } from '../../lib/providers/registry.ts';
 import type { AccountBase, ConnectContext, ProviderModule, SpendSource } from '../../lib/providers/types.ts';
@@ -50,4 +52,14 @@ export function connectForTest(
   const context = contextForTest(credentials, clock, http);
   const source = module.connect(accountForTest(module, fields, credentials), context);
   return { source, logger: context.logger };
+}
+
+/** The ProviderError `promise` rejects with; the test fails if it resolves or rejects with anything else. */
+export async function providerErrorOf(promise: Promise<unknown>): Promise<ProviderError> {
+  const error = await promise.then(
+    () => expect.unreachable('expected a ProviderError'),
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ProviderError);
+  return error as ProviderError;
 }

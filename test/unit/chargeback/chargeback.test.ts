@@ -5,9 +5,9 @@ import {
   chargebackTrackingId,
   daysToRecord,
 } from '../../../lib/chargeback/chargeback.ts';
-import { ConfigError } from '../../../lib/config/errors.ts';
 import { parseConfig } from '../../../lib/config/load.ts';
 import { MemoryObjectStore } from '../../../lib/state/memory-store.ts';
+import { configErrorOf } from '../../support/config-error.ts';
 
 const TOKYO = 'Asia/Tokyo';
 const plan = (exportedAt: string, fields: Partial<Parameters<typeof daysToRecord>[0]> = {}) =>
@@ -127,17 +127,10 @@ ${chargeback
     provider: fastly
     credentials: { apiToken: env:F }
 `;
-  const problems = (yaml: string) => {
-    try {
-      parseConfig(yaml, 'spendwatch.yaml');
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      return (error as ConfigError).problems.map(
-        (p) => `${p.path}${p.value ? ` = ${p.value}` : ''}: ${p.message}`,
-      );
-    }
-    throw new Error('expected the config to be rejected');
-  };
+  const problems = (yaml: string) =>
+    configErrorOf(() => parseConfig(yaml, 'spendwatch.yaml')).problems.map(
+      (p) => `${p.path}${p.value ? ` = ${p.value}` : ''}: ${p.message}`,
+    );
   const valid = 'killbill: billing\nsubscriptionTag: "tag:kb-subscription"\nunitType: sim-usage-jpy';
 
   it('takes a valid chargeback with its defaults', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../lib/config/errors.ts';
 import { parseConfigJson } from '../../../lib/config/json.ts';
 import { configAsJson, parseConfig } from '../../../lib/config/load.ts';
+import { configErrorOf } from '../../support/config-error.ts';
 
 const ACCOUNT = `accounts:
   - id: sora
@@ -11,15 +11,8 @@ const ACCOUNT = `accounts:
       authKey: env:SORACOM_AUTH_KEY
 `;
 
-function problems(yaml: string): string[] {
-  try {
-    parseConfig(yaml, 'spendwatch.yaml');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).message.split('\n');
-  }
-  throw new Error('expected the config to be rejected');
-}
+const problems = (yaml: string): string[] =>
+  configErrorOf(() => parseConfig(yaml, 'spendwatch.yaml')).message.split('\n');
 
 describe('config', () => {
   it('parses a valid config with defaults filled in', () => {
@@ -172,15 +165,8 @@ describe('the config as JSON, as the Lambda functions read it', () => {
     thresholds: [{ at: 80% }, { at: 25000, basis: forecast, severity: critical }]
 `;
 
-  function jsonProblems(json: string): string[] {
-    try {
-      parseConfigJson(json, 'spendwatch.json');
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      return (error as ConfigError).message.split('\n');
-    }
-    throw new Error('expected the config to be rejected');
-  }
+  const jsonProblems = (json: string): string[] =>
+    configErrorOf(() => parseConfigJson(json, 'spendwatch.json')).message.split('\n');
 
   it('reads back exactly the config the YAML gives', () => {
     const { config, json } = configAsJson(yaml);
