@@ -4,7 +4,6 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FsObjectStore } from '../../../lib/state/fs-store.ts';
 import { MemoryObjectStore } from '../../../lib/state/memory-store.ts';
-import { StateChild } from '../../support/child-process.ts';
 import { describeObjectStoreContract } from '../../support/object-store-contract.ts';
 
 const scratch = await mkdtemp(path.join(tmpdir(), 'spendwatch-fs-store-'));
@@ -67,40 +66,5 @@ describe('FsObjectStore on disk', () => {
     await writes;
     expect(reads).toBeGreaterThan(0);
     expect((await store.get('big.txt'))?.body[0]).toBe('j');
-  });
-
-  it('lets exactly one of several processes win each create and each replace of the same key', async () => {
-    const dir = freshDir();
-    const store = new FsObjectStore(dir);
-    const children = await Promise.all(
-      Array.from({ length: 5 }, () => StateChild.start({ kind: 'fs', dir })),
-    );
-    const keys = Array.from({ length: 100 }, (_, i) => `race/k${i}.json`);
-    // Every child gets its command at once and runs through the same keys: they collide on each one.
-    const race = async (call: (key: string, child: number) => unknown[], body: (child: number) => string) => {
-      children.forEach((child, c) => {
-        child.send({ calls: keys.map((key) => call(key, c)) });
-      });
-      const results = await Promise.all(children.map((child) => child.answer<boolean[]>()));
-      for (const [k, key] of keys.entries()) {
-        const winners = results.flatMap((perChild, c) => (perChild[k] ? [c] : []));
-        expect(winners, key).toHaveLength(1);
-        expect((await store.get(key))?.body, key).toBe(body(winners[0]!));
-      }
-    };
-    try {
-      await race(
-        (key, c) => ['createIfAbsent', key, `created-by-${c}`],
-        (c) => `created-by-${c}`,
-      );
-      const versions = new Map<string, string>();
-      for (const key of keys) versions.set(key, (await store.get(key))!.version);
-      await race(
-        (key, c) => ['replaceIfVersion', key, `replaced-by-${c}`, versions.get(key)],
-        (c) => `replaced-by-${c}`,
-      );
-    } finally {
-      await Promise.all(children.map((child) => child.end()));
-    }
   });
 });
