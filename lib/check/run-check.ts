@@ -7,17 +7,12 @@ import { buildAlert } from '../alerts/build.ts';
 import { buildHealthAlert } from '../alerts/health-alert.ts';
 import { type Budget, MONITORING_BUDGET } from '../budgets/budget.ts';
 import { type AccountSpend, type BudgetStatus, evaluateBudget } from '../budgets/evaluate.ts';
-import { mapLimit } from '../concurrency/map-limit.ts';
 import type { Account, Config } from '../config/config.ts';
-import { ProviderError } from '../http/index.ts';
-import { providerModule } from '../providers/registry.ts';
-import type { ReadNeeds } from '../providers/types.ts';
-import type { SpendSnapshot } from '../spend/index.ts';
 import { type AlertLedger, type Claim, DEFAULT_LEASE_MS } from '../state/ledger.ts';
-import { monthlyPeriod } from '../time/period.ts';
+import { errorMessage } from './error-message.ts';
 import type { HealthTracker } from './health.ts';
 import { noCheckMetrics } from './metrics.ts';
-import { readNeedsOf } from './read-needs.ts';
+import { readAccounts } from './read-accounts.ts';
 import type { AccountOutcome, CheckDependencies, CheckOptions, CheckReport } from './types.ts';
 
 export async function runCheck(
@@ -34,23 +29,7 @@ export async function runCheck(
     wanted ? wanted.has(a.id) : budgets.some((b) => b.accountIds.includes(a.id)),
   );
 
-  let read = 0;
-  options.onAccountRead?.(read, accounts.length);
-  const outcomes = await mapLimit(accounts, options.concurrency ?? 8, (account) =>
-    readOrKeep(account, readNeedsOf(config, account.id), deps, options, now).finally(() =>
-      options.onAccountRead?.(++read, accounts.length),
-    ),
-  );
-  const byId = new Map<string, AccountOutcome>();
-  outcomes.forEach((settled, i) => {
-    const account = accounts[i]!;
-    byId.set(
-      account.id,
-      settled.status === 'fulfilled'
-        ? settled.value
-        : { account, status: 'error', error: settled.reason as Error },
-    );
-  });
+  const byId = await readAccounts({ deps, options, now }, config, accounts);
 
   const report: CheckReport = {
     at: now,
@@ -118,7 +97,7 @@ export async function runCheck(
         // The notice is evaluated again next run: nothing is lost by skipping it now.
         deps.logger.error('back-under state could not be read; checked again next run', {
           budget: budget.name,
-          error: message(error),
+          error: errorMessage(error),
         });
       }
     }
@@ -205,7 +184,7 @@ async function retryAbandoned(
       ledger.abandoned(budget, now, within).catch((error: unknown) => {
         deps.logger.error('abandoned alert claims could not be read; looked for again next run', {
           budget,
-          error: message(error),
+          error: errorMessage(error),
         });
         return [];
       }),
@@ -256,98 +235,6 @@ async function trackHealth(
 }
 
 /**
- * Reads the account, or, when it has `readEveryMinutes` and was read more recently than that in the
- * same period, takes its kept reading. Dry runs always read and keep nothing.
- */
-async function readOrKeep(
-  account: Account,
-  needs: ReadNeeds,
-  deps: CheckDependencies,
-  options: CheckOptions,
-  now: Date,
-): Promise<AccountOutcome> {
-  const cache = account.readEveryMinutes && !options.dryRun ? deps.keptReadings : undefined;
-  if (!cache) return readAccount(account, needs, deps, now);
-  const log = deps.logger.child({ provider: account.provider, account: account.id });
-  const kept = await cache.get(account.id).catch((error: unknown) => {
-    log.warn('kept reading unusable; reading the account', { error: message(error) });
-    return undefined;
-  });
-  const age = kept ? now.getTime() - kept.readAt.getTime() : Number.POSITIVE_INFINITY;
-  // A reading of another period (a month just ended) is never kept.
-  if (
-    kept &&
-    age >= 0 &&
-    age < account.readEveryMinutes! * 60_000 &&
-    now >= kept.spend.BillingPeriodStart &&
-    now < kept.spend.BillingPeriodEnd
-  ) {
-    log.info('account not due; evaluating its kept reading', {
-      readAt: kept.readAt.toISOString(),
-      asOf: kept.spend.asOf.toISOString(),
-    });
-    return {
-      account,
-      status: 'ok',
-      spend: await enriched(account, kept.spend, needs, deps),
-      keptFrom: kept.readAt,
-    };
-  }
-  const outcome = await readAccount(account, needs, deps, now, async (spend) => {
-    await cache.put(account.id, now, spend).catch((error: unknown) => {
-      // The next run reads the account again: nothing is lost but an API call.
-      log.warn('reading could not be kept', { error: message(error) });
-    });
-  });
-  return outcome;
-}
-
-async function enriched(account: Account, spend: SpendSnapshot, needs: ReadNeeds, deps: CheckDependencies) {
-  return deps.enrich ? deps.enrich(account, spend, needs) : spend;
-}
-
-async function readAccount(
-  account: Account,
-  needs: ReadNeeds,
-  deps: CheckDependencies,
-  now: Date,
-  keep?: (spend: SpendSnapshot) => Promise<void>,
-): Promise<AccountOutcome> {
-  const log = deps.logger.child({ provider: account.provider, account: account.id });
-  try {
-    const credentials = await deps.secrets.resolveAll(account.credentials);
-    const source = providerModule(account.provider).connect(
-      { ...account.settings, ...account },
-      {
-        clock: deps.clock,
-        logger: log,
-        credentials,
-        http: deps.http ?? {},
-      },
-    );
-    const reading = await source.read({
-      period: monthlyPeriod(now, account.timeZone, account.periodStartDay),
-      needs,
-    });
-    if (reading.status === 'pending') {
-      log.warn('provider data not ready yet', { endpoint: reading.endpoint, reason: reading.reason });
-      return { account, status: 'pending', reason: reading.reason, endpoint: reading.endpoint };
-    }
-    log.info('account read', {
-      spent: reading.spend.BilledCost?.toString(),
-      asOf: reading.spend.asOf.toISOString(),
-      sources: reading.spend.sources,
-    });
-    await keep?.(reading.spend);
-    return { account, status: 'ok', spend: await enriched(account, reading.spend, needs, deps) };
-  } catch (error) {
-    const fields = error instanceof ProviderError ? error.toLogFields() : { error: (error as Error).message };
-    log.error('account could not be read', fields);
-    return { account, status: 'error', error: error as Error };
-  }
-}
-
-/**
  * Claims, publishes and records one alert. Never throws: a state or publish failure is logged and
  * reported as failed, and the next run retries, so one broken alert cannot stop the rest of the run.
  */
@@ -380,7 +267,7 @@ async function deliver(
       // Only the "since the last alert" line depends on it: deliver without.
       logger.warn('previous alert could not be read; delivering without it', {
         ...log,
-        error: message(error),
+        error: errorMessage(error),
       });
     }
     try {
@@ -393,7 +280,7 @@ async function deliver(
     } catch (error) {
       logger.error('alert state could not be claimed; not sent now, retried next run', {
         ...log,
-        error: message(error),
+        error: errorMessage(error),
       });
       report.failed.push({ alert, error: error as Error });
       return;
@@ -405,7 +292,7 @@ async function deliver(
   } catch (error) {
     logger.error('alert publish failed; it stays pending and is retried next run', {
       ...log,
-      error: message(error),
+      error: errorMessage(error),
     });
     report.failed.push({ alert, error: error as Error });
     if (claim) await settle(() => ledger!.releaseForRetry(claim, deps.clock.now()), deps, log, 'released');
@@ -436,10 +323,6 @@ async function settle(
     }
   } catch (error) {
     const outcome = what === 'recorded as sent' ? 'delivered but could not be' : 'could not be';
-    deps.logger.error(`alert ${outcome} ${what}; ${consequence}`, { ...log, error: message(error) });
+    deps.logger.error(`alert ${outcome} ${what}; ${consequence}`, { ...log, error: errorMessage(error) });
   }
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -47,6 +47,13 @@ export interface CheckOptions {
   reportLink?: { url: string; validForHours: number };
 }
 
+/** What every stage of one check works with: its dependencies, its options and the run's instant. */
+export interface CheckContext {
+  deps: CheckDependencies;
+  options: CheckOptions;
+  now: Date;
+}
+
 export type AccountOutcome =
   /** `keptFrom`: not read this run (`readEveryMinutes`); the spend is the reading taken then. */
   | { account: Account; status: 'ok'; spend: SpendSnapshot; keptFrom?: Date }
