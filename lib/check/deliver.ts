@@ -5,12 +5,13 @@
  */
 import type { Alert } from '../alerts/alert.ts';
 import { buildAlert } from '../alerts/build.ts';
+import { reportLinkLine } from '../alerts/report-link.ts';
 import { type Budget, MONITORING_BUDGET } from '../budgets/budget.ts';
 import type { BudgetStatus } from '../budgets/evaluate.ts';
 import type { Account } from '../config/config.ts';
-import { type AlertLedger, type Claim, DEFAULT_LEASE_MS } from '../state/ledger.ts';
+import { type AlertLedger, type ClaimToken, DEFAULT_LEASE_MS } from '../state/ledger.ts';
 import { errorMessage } from './error-message.ts';
-import type { CheckContext, CheckDependencies, CheckReport } from './types.ts';
+import type { CheckContext, CheckReport } from './types.ts';
 
 /** What a delivery stage works with: the check's context and the report it adds its alerts to. */
 export interface DeliveryContext extends CheckContext {
@@ -105,88 +106,129 @@ export async function retryAbandoned(
 /**
  * Claims, publishes and records one alert. Never throws: a state or publish failure is logged and
  * reported as failed, and the next run retries, so one broken alert cannot stop the rest of the run.
+ *
+ * The ledger keeps the alert as built; what is published (and reported) is a copy with this run's
+ * "since the last alert" figure and report link, so a retry goes out with the retrying run's link.
  */
 export async function deliver(delivery: DeliveryContext, alert: Alert): Promise<void> {
   const { deps, options, report } = delivery;
-  if (options.reportLink) {
-    // An alert retried from an earlier run's claim carries that run's (expired) link: replace it.
-    alert.details = alert.details.filter((line) => !line.startsWith('Burn-up report'));
-    alert.details.push(
-      `Burn-up report (link valid ${options.reportLink.validForHours} h): ${options.reportLink.url}`,
-    );
-  }
   if (options.dryRun) {
-    report.suppressed.push({ alert, reason: 'dry-run' });
+    report.suppressed.push({ alert: withReportLink(delivery, alert), reason: 'dry-run' });
     return;
   }
-  const { ledger, logger } = deps;
-  const log = { dedupKey: alert.dedupKey, budget: alert.budget };
-  let claim: Extract<Claim, { outcome: 'claimed' }> | undefined;
-  if (ledger) {
-    try {
-      const previous = await ledger.lastSent(alert.budget, alert.periodKey);
-      if (previous)
-        alert.sinceLast = { threshold: previous.threshold, spent: previous.spent, at: previous.detectedAt };
-    } catch (error) {
-      // Only the "since the last alert" line depends on it: deliver without.
-      logger.warn('previous alert could not be read; delivering without it', {
-        ...log,
-        error: errorMessage(error),
-      });
-    }
-    try {
-      const outcome = await ledger.claim(alert, deps.clock.now(), options.leaseMs ?? DEFAULT_LEASE_MS);
-      if (outcome.outcome !== 'claimed') {
-        report.suppressed.push({ alert, reason: outcome.outcome });
-        return;
-      }
-      claim = outcome;
-    } catch (error) {
-      logger.error('alert state could not be claimed; not sent now, retried next run', {
-        ...log,
-        error: errorMessage(error),
-      });
-      report.failed.push({ alert, error: error as Error });
-      return;
-    }
+  const { ledger } = deps;
+  if (!ledger) {
+    // A stateless preview: every crossing goes out on every run.
+    await publish(delivery, withReportLink(delivery, alert));
+    return;
   }
+  const sinceLast = await sinceLastAlert(delivery, ledger, alert);
+  const outgoing = withReportLink(delivery, { ...alert, ...sinceLast });
+  const claim = await claimDelivery(delivery, ledger, alert, outgoing);
+  if (!claim) return;
+  const published = await publish(delivery, outgoing);
+  await record(delivery, ledger, claim, outgoing, published);
+}
+
+/** The alert with this run's report link as its last line, when the run has a report. */
+function withReportLink({ options }: DeliveryContext, alert: Alert): Alert {
+  const link = options.reportLink;
+  return link ? { ...alert, details: [...alert.details, reportLinkLine(link)] } : alert;
+}
+
+/** The alert delivered last for the same budget and period, as `sinceLast`; nothing when none can be read. */
+async function sinceLastAlert(
+  { deps }: DeliveryContext,
+  ledger: AlertLedger,
+  alert: Alert,
+): Promise<Pick<Alert, 'sinceLast'>> {
+  try {
+    const previous = await ledger.lastSent(alert.budget, alert.periodKey);
+    if (!previous) return {};
+    return { sinceLast: { threshold: previous.threshold, spent: previous.spent, at: previous.detectedAt } };
+  } catch (error) {
+    // Only the "since the last alert" line depends on it: deliver without.
+    deps.logger.warn('previous alert could not be read; delivering without it', {
+      ...logFields(alert),
+      error: errorMessage(error),
+    });
+    return {};
+  }
+}
+
+/**
+ * Claims `alert` (as built) in the ledger; undefined when it must not be published now: already sent,
+ * in flight in another run, or its state could not be claimed. Those are reported as `outgoing`.
+ */
+async function claimDelivery(
+  { deps, options, report }: DeliveryContext,
+  ledger: AlertLedger,
+  alert: Alert,
+  outgoing: Alert,
+): Promise<ClaimToken | undefined> {
+  try {
+    const claim = await ledger.claim(alert, deps.clock.now(), options.leaseMs ?? DEFAULT_LEASE_MS);
+    if (claim.outcome === 'claimed') return claim;
+    report.suppressed.push({ alert: outgoing, reason: claim.outcome });
+  } catch (error) {
+    deps.logger.error('alert state could not be claimed; not sent now, retried next run', {
+      ...logFields(alert),
+      error: errorMessage(error),
+    });
+    report.failed.push({ alert: outgoing, error: error as Error });
+  }
+  return undefined;
+}
+
+/** Publishes the alert and reports it as delivered, or as failed; true when it went out. */
+async function publish({ deps, report }: DeliveryContext, alert: Alert): Promise<boolean> {
   let messageId: string;
   try {
     ({ messageId } = await deps.publisher.publish(alert));
   } catch (error) {
-    logger.error('alert publish failed; it stays pending and is retried next run', {
-      ...log,
+    deps.logger.error('alert publish failed; it stays pending and is retried next run', {
+      ...logFields(alert),
       error: errorMessage(error),
     });
     report.failed.push({ alert, error: error as Error });
-    if (claim) await settle(() => ledger!.releaseForRetry(claim, deps.clock.now()), deps, log, 'released');
-    return;
+    return false;
   }
   report.delivered.push(alert);
-  logger.info('alert delivered', { ...log, severity: alert.severity, messageId });
-  if (claim) await settle(() => ledger!.markSent(claim, deps.clock.now()), deps, log, 'recorded as sent');
+  deps.logger.info('alert delivered', { ...logFields(alert), severity: alert.severity, messageId });
+  return true;
 }
 
 /**
- * Records what happened to a claim. When that fails the claim stays pending: its lease runs out and
- * a later run delivers it (again, for a sent one: the accepted duplicate, same dedupKey).
+ * Records what happened to a claim: sent, or released so the next run retries at once. When that
+ * fails the claim stays pending: its lease runs out and a later run delivers it (again, for a sent
+ * one: the accepted duplicate, same dedupKey).
  */
-async function settle(
-  update: () => Promise<boolean>,
-  deps: CheckDependencies,
-  log: Record<string, string>,
-  what: 'recorded as sent' | 'released',
+async function record(
+  { deps }: DeliveryContext,
+  ledger: AlertLedger,
+  claim: ClaimToken,
+  alert: Alert,
+  published: boolean,
 ): Promise<void> {
-  const consequence =
-    what === 'recorded as sent'
-      ? 'it may go out once more (same dedupKey) after its lease'
-      : 'it is retried once its lease runs out';
+  const what = published ? 'recorded as sent' : 'released';
+  const consequence = published
+    ? 'it may go out once more (same dedupKey) after its lease'
+    : 'it is retried once its lease runs out';
+  const log = logFields(alert);
   try {
-    if (!(await update())) {
+    const now = deps.clock.now();
+    const stillOurs = published
+      ? await ledger.markSent(claim, now)
+      : await ledger.releaseForRetry(claim, now);
+    if (!stillOurs) {
       deps.logger.warn(`alert claim taken over by another run before it was ${what}; ${consequence}`, log);
     }
   } catch (error) {
-    const outcome = what === 'recorded as sent' ? 'delivered but could not be' : 'could not be';
+    const outcome = published ? 'delivered but could not be' : 'could not be';
     deps.logger.error(`alert ${outcome} ${what}; ${consequence}`, { ...log, error: errorMessage(error) });
   }
+}
+
+function logFields(alert: Alert): Record<string, string> {
+  return { dedupKey: alert.dedupKey, budget: alert.budget };
 }

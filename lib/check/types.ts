@@ -1,5 +1,6 @@
 /** What a check needs, what it may be told, and what it reports: shared by its stages and its callers. */
 import type { Alert } from '../alerts/alert.ts';
+import type { ReportLink } from '../alerts/report-link.ts';
 import type { Budget } from '../budgets/budget.ts';
 import type { BudgetStatus } from '../budgets/evaluate.ts';
 import type { Account } from '../config/config.ts';
@@ -44,7 +45,7 @@ export interface CheckOptions {
   /** Told after each account read settles (and once with 0 before the first), e.g. for a progress line. */
   onAccountRead?: (done: number, total: number) => void;
   /** A link to this run's burn-up report, put in every alert (the Lambda writes the page to S3). */
-  reportLink?: { url: string; validForHours: number };
+  reportLink?: ReportLink;
 }
 
 /** What every stage of one check works with: its dependencies, its options and the run's instant. */
