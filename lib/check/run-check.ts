@@ -3,13 +3,21 @@
  * The Lambda handler, the CLI and the demo all run this same function.
  */
 import { buildAlert } from '../alerts/build.ts';
-import { type AccountSpend, type BudgetStatus, evaluateBudget } from '../budgets/evaluate.ts';
-import type { Config } from '../config/config.ts';
+import type { Budget } from '../budgets/budget.ts';
+import { type AccountSpend, evaluateBudget } from '../budgets/evaluate.ts';
+import type { Account, Config } from '../config/config.ts';
 import { backUnder, type DeliveryContext, deliver, retryAbandoned } from './deliver.ts';
 import { trackHealth } from './health.ts';
-import { noCheckMetrics } from './metrics.ts';
+import { type CheckMetrics, noCheckMetrics } from './metrics.ts';
 import { readAccounts } from './read-accounts.ts';
-import type { AccountOutcome, CheckDependencies, CheckOptions, CheckReport } from './types.ts';
+import type {
+  AccountOutcome,
+  BudgetOutcome,
+  CheckContext,
+  CheckDependencies,
+  CheckOptions,
+  CheckReport,
+} from './types.ts';
 
 export async function runCheck(
   config: Config,
@@ -18,17 +26,12 @@ export async function runCheck(
 ): Promise<CheckReport> {
   const started = performance.now();
   const metrics = deps.metrics ?? noCheckMetrics;
-  const now = deps.clock.now();
-  const wanted = options.accountIds ? new Set(options.accountIds) : undefined;
-  const budgets = config.budgets.filter((b) => !wanted || b.accountIds.every((id) => wanted.has(id)));
-  const accounts = config.accounts.filter((a) =>
-    wanted ? wanted.has(a.id) : budgets.some((b) => b.accountIds.includes(a.id)),
-  );
+  const check: CheckContext = { deps, options, now: deps.clock.now() };
+  const { budgets, accounts } = inScope(config, options.accountIds);
 
-  const byId = await readAccounts({ deps, options, now }, config, accounts);
-
+  const byId = await readAccounts(check, config, accounts);
   const report: CheckReport = {
-    at: now,
+    at: check.now,
     accounts: [...byId.values()],
     budgets: [],
     delivered: [],
@@ -39,56 +42,91 @@ export async function runCheck(
     if (outcome.status === 'error')
       metrics.providerError({ provider: outcome.account.provider, account: outcome.account.id });
   }
-  const delivery: DeliveryContext = { deps, options, report, now };
+  const delivery: DeliveryContext = { ...check, report };
   await trackHealth(delivery, config);
   for (const budget of budgets) {
-    const reads = budget.accountIds.map((id) => byId.get(id)!);
-    const notOk = reads.find((r) => r.status !== 'ok');
-    if (notOk) {
-      const reason =
-        notOk.status === 'pending'
-          ? `account "${notOk.account.id}" data pending: ${notOk.reason}`
-          : `account "${notOk.account.id}" could not be read`;
-      report.budgets.push({ budget: budget.name, status: 'skipped', reason, definition: budget });
-      continue;
-    }
-    const spends: AccountSpend[] = reads.map((r) => {
-      const ok = r as Extract<AccountOutcome, { status: 'ok' }>;
-      return {
-        accountId: ok.account.id,
-        provider: ok.account.provider,
-        timeZone: ok.account.timeZone,
-        spend: ok.spend,
-      };
-    });
-    let evaluation: BudgetStatus;
-    try {
-      evaluation = evaluateBudget(budget, spends, config.rates, now);
-    } catch (error) {
-      deps.logger.error('budget could not be evaluated', {
-        budget: budget.name,
-        error: (error as Error).message,
-      });
-      report.budgets.push({
-        budget: budget.name,
-        status: 'error',
-        error: error as Error,
-        definition: budget,
-      });
-      continue;
-    }
-    report.budgets.push({ budget: budget.name, status: 'evaluated', evaluation });
+    const outcome = evaluate(check, config, budget, byId);
+    report.budgets.push(outcome);
+    if (outcome.status !== 'evaluated') continue;
+    const { evaluation } = outcome;
     metrics.budgetEvaluated({
       name: budget.name,
       spent: evaluation.spent.toNumber(),
       percentOfBudget: evaluation.percent.toNumber(),
     });
     for (const crossing of evaluation.crossings) {
-      await deliver(delivery, buildAlert(evaluation, crossing, now));
+      await deliver(delivery, buildAlert(evaluation, crossing, check.now));
     }
     await backUnder(delivery, evaluation);
   }
   await retryAbandoned(delivery, budgets, accounts);
+  finished(deps, metrics, report, started);
+  return report;
+}
+
+/**
+ * What this run checks: with `accountIds`, those accounts and the budgets that read only them;
+ * otherwise every budget and the accounts they read.
+ */
+function inScope(
+  config: Config,
+  accountIds: string[] | undefined,
+): { budgets: Budget[]; accounts: Account[] } {
+  const wanted = accountIds ? new Set(accountIds) : undefined;
+  const budgets = config.budgets.filter((b) => !wanted || b.accountIds.every((id) => wanted.has(id)));
+  const accounts = config.accounts.filter((a) =>
+    wanted ? wanted.has(a.id) : budgets.some((b) => b.accountIds.includes(a.id)),
+  );
+  return { budgets, accounts };
+}
+
+/** Evaluates one budget from this run's readings; skipped when one of its accounts was not read. */
+function evaluate(
+  { deps, now }: CheckContext,
+  config: Config,
+  budget: Budget,
+  byId: Map<string, AccountOutcome>,
+): BudgetOutcome {
+  const reads = budget.accountIds.map((id) => byId.get(id)!);
+  const notOk = reads.find((r) => r.status !== 'ok');
+  if (notOk) {
+    const reason =
+      notOk.status === 'pending'
+        ? `account "${notOk.account.id}" data pending: ${notOk.reason}`
+        : `account "${notOk.account.id}" could not be read`;
+    return { budget: budget.name, status: 'skipped', reason, definition: budget };
+  }
+  const spends: AccountSpend[] = reads.map((r) => {
+    const ok = r as Extract<AccountOutcome, { status: 'ok' }>;
+    return {
+      accountId: ok.account.id,
+      provider: ok.account.provider,
+      timeZone: ok.account.timeZone,
+      spend: ok.spend,
+    };
+  });
+  try {
+    return {
+      budget: budget.name,
+      status: 'evaluated',
+      evaluation: evaluateBudget(budget, spends, config.rates, now),
+    };
+  } catch (error) {
+    deps.logger.error('budget could not be evaluated', {
+      budget: budget.name,
+      error: (error as Error).message,
+    });
+    return { budget: budget.name, status: 'error', error: error as Error, definition: budget };
+  }
+}
+
+/** The run's summary: one log line, and the run's metrics. */
+function finished(
+  deps: CheckDependencies,
+  metrics: CheckMetrics,
+  report: CheckReport,
+  started: number,
+): void {
   const accountErrors = report.accounts.filter((a) => a.status === 'error').length;
   const accountsPending = report.accounts.filter((a) => a.status === 'pending').length;
   deps.logger.info('check finished', {
@@ -107,5 +145,4 @@ export async function runCheck(
     alertsDelivered: report.delivered.length,
     publishFailures: report.failed.length,
   });
-  return report;
 }
