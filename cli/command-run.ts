@@ -6,12 +6,8 @@
 
 import type { ChargebackOutcome } from '../lib/chargeback/chargeback.ts';
 import { HealthTracker } from '../lib/check/health.ts';
-import {
-  type CheckDependencies,
-  type CheckOptions,
-  type CheckReport,
-  runCheck,
-} from '../lib/check/run-check.ts';
+import { runCheck } from '../lib/check/run-check.ts';
+import type { CheckDependencies, CheckOptions, CheckReport } from '../lib/check/types.ts';
 import type { Config } from '../lib/config/config.ts';
 import { loadConfig } from '../lib/config/load.ts';
 import { jsonLogger, type Logger } from '../lib/log/index.ts';

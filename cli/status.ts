@@ -1,5 +1,5 @@
 import { formatLocal } from '../lib/alerts/format.ts';
-import type { CheckReport } from '../lib/check/run-check.ts';
+import type { CheckReport } from '../lib/check/types.ts';
 import { accountProblems, type BudgetState, type SummaryRow, summaryRows } from '../lib/report/summary.ts';
 import { type Paint, painter, type Style } from './colour.ts';
 

@@ -6,7 +6,7 @@
 
 import { readEnvironment } from '../../lib/aws/environment.ts';
 import type { ChargebackOutcome } from '../../lib/chargeback/chargeback.ts';
-import type { CheckDependencies } from '../../lib/check/run-check.ts';
+import type { CheckDependencies } from '../../lib/check/types.ts';
 import type { Config } from '../../lib/config/config.ts';
 import type { Logger } from '../../lib/log/index.ts';
 import { soracomCsvEnricher } from '../../lib/providers/soracom/billing-csv/breakdown.ts';

@@ -344,3 +344,8 @@ export function digestTitle(alerts: Alert[]): string {
 export function digestOverflowNote(left: number, blockLimit: number, names: string): string {
   return `…and ${left} more alerts not shown (Slack allows ${blockLimit} blocks per message): ${names}`;
 }
+
+/** The alert's line linking the run's burn-up report: it says how long the link lasts, since it expires. */
+export function reportLinkLine(link: { url: string; validForHours: number }): string {
+  return `Burn-up report (link valid ${link.validForHours} h): ${link.url}`;
+}

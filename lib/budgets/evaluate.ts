@@ -10,7 +10,7 @@ import {
   isCurrencyCode,
   type Money,
 } from '../money/index.ts';
-import type { SpendLine, SpendSnapshot } from '../spend/index.ts';
+import type { PeriodSpend, SpendLine } from '../spend/index.ts';
 import { localDateKey, toLocal } from '../time/zoned.ts';
 import { type AnomalyFinding, findAnomalies } from './anomaly.ts';
 import { type Budget, globMatcher, isScoped, type Severity } from './budget.ts';
@@ -33,7 +33,7 @@ export interface AccountSpend {
   accountId: string;
   provider: string;
   timeZone: string;
-  spend: SpendSnapshot;
+  spend: PeriodSpend;
 }
 
 export interface Crossing {
@@ -270,7 +270,7 @@ class Measure {
   }
 
   /** The spend's whole bill in the budget's currency (undefined for usage budgets or usage-only data). */
-  billOf(spend: SpendSnapshot): Decimal | undefined {
+  billOf(spend: PeriodSpend): Decimal | undefined {
     if (this.budget.measure === 'usage' || !spend.BilledCost) return undefined;
     return this.toBudgetCurrency(spend.BilledCost).amount;
   }
@@ -307,7 +307,7 @@ class Measure {
     };
   }
 
-  private matchingLines(spend: SpendSnapshot): LineValue[] {
+  private matchingLines(spend: PeriodSpend): LineValue[] {
     const scope = this.budget.scope;
     const out: LineValue[] = [];
     for (const line of spend.lines) {
@@ -341,11 +341,7 @@ class Measure {
 }
 
 /** A scoped budget's daily series, from lines that carry their charge period (e.g. Cloudflare's). */
-function dailyFromLines(
-  lines: LineValue[],
-  spend: SpendSnapshot,
-  timeZone: string,
-): DailyPoint[] | undefined {
+function dailyFromLines(lines: LineValue[], spend: PeriodSpend, timeZone: string): DailyPoint[] | undefined {
   if (lines.some((l) => !l.line.ChargePeriodStart)) return undefined;
   if (lines.length === 0) return spend.daily ? [] : undefined;
   return mergeDaily([

@@ -6,7 +6,7 @@
  * a message that keeps failing to the work queue's dead-letter queue.
  */
 import * as z from 'zod';
-import type { AccountOutcome } from '../check/run-check.ts';
+import type { AccountOutcome } from '../check/types.ts';
 import { ProviderError, type ProviderErrorKind } from '../http/index.ts';
 import { type CheckRuntime, checkRunner, runtimeDependencies } from './check-runtime.ts';
 import { loadRuntimeConfig } from './config-source.ts';

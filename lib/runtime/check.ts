@@ -6,7 +6,7 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
-import type { CheckReport } from '../check/run-check.ts';
+import type { CheckReport } from '../check/types.ts';
 import { type CheckRuntime, checkRunner, runtimeDependencies } from './check-runtime.ts';
 import { loadRuntimeConfig } from './config-source.ts';
 import { enqueueBatches, planBatches, sqsClientFromEnv, watchedAccounts } from './fan-out.ts';

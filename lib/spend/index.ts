@@ -1,1 +1,1 @@
-export type { DailyCost, PeriodSpend as SpendSnapshot, SpendLine, SpendReading } from './spend.ts';
+export type { DailyCost, PeriodSpend, SpendLine, SpendReading } from './spend.ts';

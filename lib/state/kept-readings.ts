@@ -4,13 +4,13 @@
  * whose `asOf` still says how old the provider's figure is.
  */
 import { periodSpendFromJson } from '../spend/codec.ts';
-import type { SpendSnapshot } from '../spend/index.ts';
+import type { PeriodSpend } from '../spend/index.ts';
 import type { ObjectStore } from './store.ts';
 
 export interface KeptReading {
   /** When the account was read (not the provider's asOf). */
   readAt: Date;
-  spend: SpendSnapshot;
+  spend: PeriodSpend;
 }
 
 export class KeptReadings {
@@ -29,7 +29,7 @@ export class KeptReadings {
     return { readAt: at, spend: periodSpendFromJson(spend) };
   }
 
-  put(account: string, readAt: Date, spend: SpendSnapshot): Promise<void> {
+  put(account: string, readAt: Date, spend: PeriodSpend): Promise<void> {
     return this.store.put(this.key(account), `${JSON.stringify({ readAt: readAt.toISOString(), spend })}\n`);
   }
 

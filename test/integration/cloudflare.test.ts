@@ -8,7 +8,7 @@ import {
 import { decimal, Money } from '../../lib/money/index.ts';
 import { cloudflare } from '../../lib/providers/cloudflare/index.ts';
 import type { ReadRequest } from '../../lib/providers/types.ts';
-import type { SpendReading, SpendSnapshot } from '../../lib/spend/index.ts';
+import type { PeriodSpend, SpendReading } from '../../lib/spend/index.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
 import { connectForTest, providerErrorOf } from '../support/providers.ts';
@@ -32,7 +32,7 @@ const fullRead: ReadRequest = {
   needs: { daily: true, breakdown: true },
 };
 
-function spendOf(reading: SpendReading): SpendSnapshot {
+function spendOf(reading: SpendReading): PeriodSpend {
   if (reading.status !== 'ok') throw new Error(`expected a spend, got pending: ${reading.reason}`);
   return reading.spend;
 }

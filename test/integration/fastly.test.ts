@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { everyDay, FastlySimulator, type SimCharge } from '../../dev/simulators/fastly.ts';
 import { FASTLY_BASE_URL, fastly, fetchInvoice, fetchUsage } from '../../lib/providers/fastly/index.ts';
-import type { SpendSnapshot } from '../../lib/spend/index.ts';
+import type { PeriodSpend } from '../../lib/spend/index.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
 import { connectForTest, providerErrorOf } from '../support/providers.ts';
@@ -37,7 +37,7 @@ const MTD = '/billing/v3/invoices/month-to-date';
 
 function spendOf(reading: Awaited<ReturnType<ReturnType<typeof connectForTest>['source']['read']>>) {
   expect(reading.status).toBe('ok');
-  return (reading as { spend: SpendSnapshot }).spend;
+  return (reading as { spend: PeriodSpend }).spend;
 }
 
 describe('Fastly client against the loopback simulator', () => {

@@ -7,7 +7,7 @@ import {
   type RecordUsageResult,
   usageTrackingId,
 } from '../../lib/providers/killbill/index.ts';
-import type { SpendReading, SpendSnapshot } from '../../lib/spend/index.ts';
+import type { PeriodSpend, SpendReading } from '../../lib/spend/index.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
 import { accountForTest, connectForTest, contextForTest, providerErrorOf } from '../support/providers.ts';
@@ -25,13 +25,13 @@ const credentials = {
 };
 const november = { period: monthlyPeriod(NOW, 'UTC'), needs: { usage: true } };
 
-function spendOf(reading: SpendReading): SpendSnapshot {
+function spendOf(reading: SpendReading): PeriodSpend {
   if (reading.status !== 'ok') throw new Error(`expected a spend, got ${JSON.stringify(reading)}`);
   return reading.spend;
 }
 
 /** Lines as "subscription unitType quantity" for readable assertions. */
-const quantities = (spend: SpendSnapshot) =>
+const quantities = (spend: PeriodSpend) =>
   spend.lines.map((line) => `${line.ResourceId} ${line.ConsumedUnit} ${line.ConsumedQuantity?.toString()}`);
 
 describe('Kill Bill usage against the loopback simulator', () => {

@@ -16,7 +16,8 @@ import type { FastlySimulator } from '../../dev/simulators/fastly.ts';
 import type { SoracomSimulator } from '../../dev/simulators/soracom.ts';
 import type { Alert } from '../../lib/alerts/alert.ts';
 import { HealthTracker } from '../../lib/check/health.ts';
-import { type CheckReport, runCheck } from '../../lib/check/run-check.ts';
+import { runCheck } from '../../lib/check/run-check.ts';
+import type { CheckReport } from '../../lib/check/types.ts';
 import { loadConfig, parseConfig } from '../../lib/config/load.ts';
 import { jsonLogger, type LogFields, type Logger, Redactor } from '../../lib/log/index.ts';
 import {

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { type Endpoint, type HttpReply, ProviderHttp } from '../../http/index.ts';
 import { type CurrencyCode, currencyCode, decimal, Money } from '../../money/index.ts';
 import { secretRef } from '../../secrets/index.ts';
-import type { DailyCost, SpendLine, SpendReading, SpendSnapshot } from '../../spend/index.ts';
+import type { DailyCost, PeriodSpend, SpendLine, SpendReading } from '../../spend/index.ts';
 import { monthlyPeriod, type Period } from '../../time/period.ts';
 import { localDateKey, toLocal } from '../../time/zoned.ts';
 import type { AccountBase, ConnectContext, ProviderModule, ReadRequest, SpendSource } from '../types.ts';
@@ -125,7 +125,7 @@ class CloudflareSource implements SpendSource {
       (r) => r.ChargePeriodStart >= period.start && r.ChargePeriodStart < period.end,
     );
     const cost = (record: UsageRecord) => Money.of(record.ContractedCost, currency);
-    const spend: SpendSnapshot = {
+    const spend: PeriodSpend = {
       provider: 'cloudflare',
       accountId: this.account.id,
       BillingPeriodStart: period.start,

@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { type Endpoint, type HttpReply, ProviderHttp } from '../../http/index.ts';
 import { type CurrencyCode, currencyCode, decimal, Money } from '../../money/index.ts';
 import { secretRef } from '../../secrets/index.ts';
-import type { SpendLine, SpendReading, SpendSnapshot } from '../../spend/index.ts';
+import type { PeriodSpend, SpendLine, SpendReading } from '../../spend/index.ts';
 import { pad } from '../../time/zoned.ts';
 import type {
   AccountBase,
@@ -253,7 +253,7 @@ class FastlySource implements SpendSource {
       request.needs.usage ? this.usage(month, month) : [],
       request.needs.breakdown ? this.serviceUsage(month) : [],
     ]);
-    const spend: SpendSnapshot = {
+    const spend: PeriodSpend = {
       provider: 'fastly',
       accountId: this.account.id,
       BillingPeriodStart: mtd.billing_start_date,
@@ -338,7 +338,7 @@ class FastlySource implements SpendSource {
     const asOf = this.servedAt(generated.reply);
     const monthStart = new Date(Date.UTC(asOf.getUTCFullYear(), asOf.getUTCMonth(), 1));
     // The v2 API has no usage endpoints: its line items are the whole breakdown.
-    const spend: SpendSnapshot = {
+    const spend: PeriodSpend = {
       provider: 'fastly',
       accountId: this.account.id,
       // Both are nullable in v2; without them the estimate is the current UTC month's.

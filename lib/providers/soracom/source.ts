@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Endpoint } from '../../http/index.ts';
 import { type CurrencyCode, currencyCode, Money } from '../../money/index.ts';
-import type { DailyCost, SpendLine, SpendSnapshot } from '../../spend/index.ts';
+import type { DailyCost, PeriodSpend, SpendLine } from '../../spend/index.ts';
 import type { Clock } from '../../time/clock.ts';
 import { monthlyPeriod, yyyymm } from '../../time/period.ts';
 import { fromLocal } from '../../time/zoned.ts';
@@ -44,14 +44,14 @@ export class SoracomSource implements SpendSource {
     this.clock = context.clock;
   }
 
-  async read(request: ReadRequest): Promise<{ status: 'ok'; spend: SpendSnapshot }> {
+  async read(request: ReadRequest): Promise<{ status: 'ok'; spend: PeriodSpend }> {
     const latest = await this.api.json(LATEST, LatestBill);
     const asOf = parseEvaluatedTime(latest.lastEvaluatedTime, this.account.timeZone);
     // /bills/latest carries no month: it is the month in which the figure was evaluated.
     const period = monthlyPeriod(asOf, this.account.timeZone);
     const month = yyyymm(period);
     const currency = currencyCode(latest.currency);
-    const spend: SpendSnapshot = {
+    const spend: PeriodSpend = {
       provider: 'soracom',
       accountId: this.account.id,
       BillingPeriodStart: period.start,

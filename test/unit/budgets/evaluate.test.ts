@@ -6,7 +6,7 @@ import { type AccountSpend, evaluateBudget } from '../../../lib/budgets/evaluate
 import { forecastPeriodEnd } from '../../../lib/budgets/forecast.ts';
 import type { DailyPoint } from '../../../lib/budgets/series.ts';
 import { currencyCode, decimal, ExchangeRates, Money } from '../../../lib/money/index.ts';
-import type { SpendSnapshot } from '../../../lib/spend/index.ts';
+import type { PeriodSpend } from '../../../lib/spend/index.ts';
 import { monthlyPeriod } from '../../../lib/time/period.ts';
 
 const NOV = monthlyPeriod(new Date('2026-11-15T00:00:00Z'), 'UTC');
@@ -39,7 +39,7 @@ function days(amounts: number[], currency = 'USD'): { date: string; BilledCost: 
   }));
 }
 
-function spend(spend: Partial<SpendSnapshot>, currency = 'USD'): AccountSpend {
+function spend(spend: Partial<PeriodSpend>, currency = 'USD'): AccountSpend {
   const daily = spend.daily;
   const total = daily
     ? Money.sum(

@@ -4,7 +4,7 @@ import { progressLine } from '../../../cli/progress.ts';
 import { renderStatus } from '../../../cli/status.ts';
 import type { BudgetStatus } from '../../../lib/budgets/evaluate.ts';
 import { evaluateBudget } from '../../../lib/budgets/evaluate.ts';
-import type { BudgetOutcome, CheckReport } from '../../../lib/check/run-check.ts';
+import type { BudgetOutcome, CheckReport } from '../../../lib/check/types.ts';
 import type { Config } from '../../../lib/config/config.ts';
 import { parseConfig } from '../../../lib/config/load.ts';
 import { currencyCode, Money } from '../../../lib/money/index.ts';

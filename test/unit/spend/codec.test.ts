@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { decimal, Money } from '../../../lib/money/index.ts';
 import { periodSpendFromJson } from '../../../lib/spend/codec.ts';
-import type { SpendSnapshot } from '../../../lib/spend/index.ts';
+import type { PeriodSpend } from '../../../lib/spend/index.ts';
 
-const spend: SpendSnapshot = {
+const spend: PeriodSpend = {
   provider: 'soracom',
   accountId: 'fleet-jp',
   BillingPeriodStart: new Date('2026-10-31T15:00:00Z'),
   BillingPeriodEnd: new Date('2026-11-30T15:00:00Z'),
   asOf: new Date('2026-11-23T02:00:00Z'),
-  BillingCurrency: 'JPY' as SpendSnapshot['BillingCurrency'],
+  BillingCurrency: 'JPY' as PeriodSpend['BillingCurrency'],
   BilledCost: Money.of('31260.0018', 'JPY'),
   lines: [
     {

@@ -4,7 +4,7 @@
  */
 import type { Account } from '../../../config/config.ts';
 import { Money } from '../../../money/index.ts';
-import type { SpendLine, SpendSnapshot } from '../../../spend/index.ts';
+import type { PeriodSpend, SpendLine } from '../../../spend/index.ts';
 import type { ObjectStore } from '../../../state/store.ts';
 import { monthlyPeriod, yyyymm } from '../../../time/period.ts';
 import { localDayBounds } from '../../../time/zoned.ts';
@@ -58,10 +58,10 @@ export function summaryLines(summary: StoredSoracomSummary, options: SummaryLine
 
 /** The spend with the API's (top-100) SIM lines replaced by the CSV's complete ones. */
 export function withCsvBreakdown(
-  spend: SpendSnapshot,
+  spend: PeriodSpend,
   summary: StoredSoracomSummary,
   options: SummaryLineOptions = {},
-): SpendSnapshot {
+): PeriodSpend {
   return {
     ...spend,
     lines: [...spend.lines.filter((line) => !line.ResourceId), ...summaryLines(summary, options)],
@@ -75,7 +75,7 @@ export function withCsvBreakdown(
  * fleet's month is millions of them.
  */
 export function soracomCsvEnricher(store: ObjectStore) {
-  return async (account: Account, spend: SpendSnapshot, needs: ReadNeeds = {}): Promise<SpendSnapshot> => {
+  return async (account: Account, spend: PeriodSpend, needs: ReadNeeds = {}): Promise<PeriodSpend> => {
     if (account.provider !== 'soracom') return spend;
     const month = yyyymm(monthlyPeriod(spend.BillingPeriodStart, account.timeZone));
     const summary = await latestSummary(store, account.id, month);
