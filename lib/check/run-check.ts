@@ -12,7 +12,7 @@ import type { Account, Config } from '../config/config.ts';
 import { ProviderError } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { AlertPublisher } from '../notify/publisher.ts';
-import { providerModule } from '../providers/registry.ts';
+import { connectAccount } from '../providers/registry.ts';
 import type { ConnectContext, ReadNeeds } from '../providers/types.ts';
 import type { SecretResolver } from '../secrets/index.ts';
 import type { SpendSnapshot } from '../spend/index.ts';
@@ -379,15 +379,12 @@ async function readAccount(
   const log = deps.logger.child({ provider: account.provider, account: account.id });
   try {
     const credentials = await deps.secrets.resolveAll(account.credentials);
-    const source = providerModule(account.provider).connect(
-      { ...account.settings, ...account },
-      {
-        clock: deps.clock,
-        logger: log,
-        credentials,
-        http: deps.http ?? {},
-      },
-    );
+    const source = connectAccount(account, {
+      clock: deps.clock,
+      logger: log,
+      credentials,
+      http: deps.http ?? {},
+    });
     const reading = await source.read({
       period: monthlyPeriod(now, account.timeZone, account.periodStartDay),
       needs,
