@@ -18,17 +18,13 @@
  */
 import * as z from 'zod';
 import { forEachLimit } from '../concurrency/map-limit.ts';
-import type { Account, Config } from '../config/config.ts';
+import type { AccountOf, Config } from '../config/config.ts';
 import { ProviderError } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import { decimal } from '../money/index.ts';
 import { subscriptionId } from '../providers/killbill/client.ts';
-import {
-  type KillBillAccount,
-  killbillUsageRecorder,
-  type UsageRecorder,
-  usageTrackingId,
-} from '../providers/killbill/index.ts';
+import { killbillUsageRecorder, type UsageRecorder, usageTrackingId } from '../providers/killbill/index.ts';
+import { providerAccount } from '../providers/registry.ts';
 import type { ChargebackConfig } from '../providers/soracom/account.ts';
 import type { ExportKeyParts } from '../providers/soracom/billing-csv/keys.ts';
 import type {
@@ -117,8 +113,10 @@ export async function planChargeback(
   key: string,
   parts: ExportKeyParts,
 ): Promise<ChargebackPlan | undefined> {
-  const account = config.accounts.find((a) => a.id === parts.accountId && a.provider === 'soracom');
-  const settings = account?.settings.chargeback as ChargebackConfig | undefined;
+  const account = config.accounts.find(
+    (a): a is AccountOf<'soracom'> => a.id === parts.accountId && a.provider === 'soracom',
+  );
+  const settings = account?.settings.chargeback;
   if (!account || !settings) return undefined;
   const watermarks = new ChargebackWatermarks(deps.store);
   const progress = await watermarks.read(account.id, parts.month);
@@ -287,7 +285,7 @@ function permanentReason(error: unknown): string | undefined {
 interface PlannedRun {
   deps: ChargebackDependencies;
   config: Config;
-  account: Account;
+  account: AccountOf<'soracom'>;
   settings: ChargebackConfig;
   parts: ExportKeyParts;
   /** The export's key, kept with the watermark for the record. */
@@ -414,7 +412,7 @@ class ChargebackRun {
     const credentials = await deps.secrets.resolveAll(killbill.credentials);
     const remaining = deps.remainingMs?.();
     const http = deps.http ?? {};
-    return killbillUsageRecorder({ ...killbill.settings, ...killbill } as unknown as KillBillAccount, {
+    return killbillUsageRecorder(providerAccount(killbill), {
       clock: deps.clock,
       logger: this.log.child({ killbill: killbill.id }),
       credentials,

@@ -6,7 +6,7 @@
 import { mapLimit } from '../concurrency/map-limit.ts';
 import type { Account, Config } from '../config/config.ts';
 import { ProviderError } from '../http/index.ts';
-import { providerModule } from '../providers/registry.ts';
+import { connectAccount } from '../providers/registry.ts';
 import type { ReadNeeds } from '../providers/types.ts';
 import type { PeriodSpend } from '../spend/index.ts';
 import { monthlyPeriod } from '../time/period.ts';
@@ -97,15 +97,12 @@ async function readAccount(
   const log = deps.logger.child({ provider: account.provider, account: account.id });
   try {
     const credentials = await deps.secrets.resolveAll(account.credentials);
-    const source = providerModule(account.provider).connect(
-      { ...account.settings, ...account },
-      {
-        clock: deps.clock,
-        logger: log,
-        credentials,
-        http: deps.http ?? {},
-      },
-    );
+    const source = connectAccount(account, {
+      clock: deps.clock,
+      logger: log,
+      credentials,
+      http: deps.http ?? {},
+    });
     const reading = await source.read({
       period: monthlyPeriod(now, account.timeZone, account.periodStartDay),
       needs,

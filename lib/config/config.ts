@@ -7,20 +7,31 @@
 import type { z } from 'zod';
 import { type Budget, MONITORING_BUDGET, parseThreshold } from '../budgets/budget.ts';
 import { currencyCode, decimal, ExchangeRates } from '../money/index.ts';
-import { providerModule } from '../providers/registry.ts';
-import type { AccountBase } from '../providers/types.ts';
+import {
+  accountProblems,
+  defaultTimeZone,
+  type ProviderAccount,
+  type ProviderName,
+  settingsOf,
+} from '../providers/registry.ts';
 import { ConfigError, type ConfigProblem, pathToString } from './errors.ts';
-import { type AccountConfig, ConfigSchema, type ParsedConfig } from './schema.ts';
+import { type AccountFields, ConfigSchema, type ParsedConfig } from './schema.ts';
 
-export interface Account extends AccountBase {
+/** What the config says of every account besides its provider's settings. */
+interface AccountOptions {
   /** Day of the month the account's billing period starts (1 = calendar month). */
   periodStartDay: number;
   /** Read at most this often; runs in between evaluate the last reading. Unset: every run. */
   readEveryMinutes?: number;
-  /** Provider-specific fields as parsed, including credential references (never values). */
-  settings: AccountConfig;
+  /** Credential references (never values), as in the provider's settings. */
   credentials: Record<string, string>;
 }
+
+/** An account of provider `N`; its `settings` are that provider's fields as parsed. */
+export type AccountOf<N extends ProviderName> = ProviderAccount<N> & AccountOptions;
+
+/** An account of any provider, told apart by `provider` (which narrows `settings`). */
+export type Account = AccountOf<ProviderName>;
 
 export interface Config {
   file: string;
@@ -55,14 +66,16 @@ export function checkConfig(data: unknown, file: string, locate: ConfigLocator):
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => schemaProblem(issue, file, locate)));
   }
-  const problems = semanticProblems(result.data).map(({ path, message }) => ({
+  const parsed = result.data;
+  const accounts = parsed.accounts.map((fields) => toAccount(fields, parsed.timeZone));
+  const problems = semanticProblems(parsed, accounts).map(({ path, message }) => ({
     file,
     ...locate.field(path),
     path: pathToString(path),
     message,
   }));
   if (problems.length > 0) throw new ConfigError(problems);
-  return toConfig(result.data, file);
+  return toConfig(parsed, accounts, file);
 }
 
 function schemaProblem(issue: z.core.$ZodIssue, file: string, locate: ConfigLocator): ConfigProblem {
@@ -88,10 +101,10 @@ function schemaProblem(issue: z.core.$ZodIssue, file: string, locate: ConfigLoca
   return { file, ...field, path: pathToString(path), message: issue.message };
 }
 
-function semanticProblems(config: ParsedConfig): { path: (string | number)[]; message: string }[] {
-  const problems: { path: (string | number)[]; message: string }[] = [];
+function semanticProblems(config: ParsedConfig, accounts: Account[]): { path: Path; message: string }[] {
+  const problems: { path: Path; message: string }[] = [];
   const accountIds = new Set<string>();
-  (config.accounts as unknown as AccountConfig[]).forEach((account, i) => {
+  accounts.forEach((account, i) => {
     if (accountIds.has(account.id))
       problems.push({
         path: ['accounts', i, 'id'],
@@ -99,8 +112,11 @@ function semanticProblems(config: ParsedConfig): { path: (string | number)[]; me
       });
     accountIds.add(account.id);
   });
-  problems.push(...chargebackProblems(config.accounts as unknown as AccountConfig[]));
-  problems.push(...unreadKillbillProblems(config));
+  accounts.forEach((account, i) => {
+    const budgets = config.budgets.filter((b) => (b.accounts ?? [b.account]).includes(account.id));
+    for (const { path, message } of accountProblems(account, { accounts, budgets }))
+      problems.push({ path: ['accounts', i, ...path], message });
+  });
   const names = new Set<string>();
   config.budgets.forEach((budget, i) => {
     if (budget.name === MONITORING_BUDGET) {
@@ -174,59 +190,25 @@ function semanticProblems(config: ParsedConfig): { path: (string | number)[]; me
   return problems;
 }
 
-/** A chargeback names the Kill Bill account it records in: it must be one, under accounts. */
-function chargebackProblems(accounts: AccountConfig[]): { path: (string | number)[]; message: string }[] {
-  const killbillIds = accounts.filter((a) => a.provider === 'killbill').map((a) => a.id);
-  const known =
-    killbillIds.length > 0 ? `killbill accounts: ${killbillIds.join(', ')}` : 'add one under accounts';
-  return accounts.flatMap((account, i) => {
-    const target = (account.chargeback as { killbill?: string } | undefined)?.killbill;
-    if (target === undefined || killbillIds.includes(target)) return [];
-    const named = accounts.find((a) => a.id === target);
-    return [
-      {
-        path: ['accounts', i, 'chargeback', 'killbill'],
-        message: named
-          ? `account "${target}" is a ${named.provider} account; chargeback records usage in a killbill account (${known})`
-          : `no killbill account with id "${target}" (${known})`,
-      },
-    ];
-  });
+/** An account as the config gives it: its fields checked by the schema, its provider's settings typed. */
+function toAccount<N extends ProviderName>(
+  fields: AccountFields & { provider: N },
+  configTimeZone: string,
+): AccountOf<N> {
+  const settings = settingsOf(fields);
+  return {
+    id: fields.id,
+    provider: fields.provider,
+    baseUrl: fields.baseUrl,
+    timeZone: fields.timeZone ?? defaultTimeZone(fields.provider, settings) ?? configTimeZone,
+    periodStartDay: fields.periodStartDay,
+    readEveryMinutes: fields.readEveryMinutes,
+    settings,
+    credentials: fields.credentials,
+  };
 }
 
-/** A budget reads a Kill Bill account's listed subscriptions: an account it watches must list some. */
-function unreadKillbillProblems(config: ParsedConfig): { path: (string | number)[]; message: string }[] {
-  const accounts = config.accounts as unknown as AccountConfig[];
-  return accounts.flatMap((account, i) => {
-    if (account.provider !== 'killbill' || (account.subscriptions as unknown[] | undefined)?.length)
-      return [];
-    const watching = config.budgets.find((b) => (b.accounts ?? [b.account]).includes(account.id));
-    if (!watching) return [];
-    return [
-      {
-        // The field is missing, so the problem points at the account.
-        path: ['accounts', i],
-        message: `budget "${watching.name}" watches this Kill Bill account, which lists no subscription to read usage for; add subscriptions: [<subscription UUID>, ...]`,
-      },
-    ];
-  });
-}
-
-function toConfig(parsed: ParsedConfig, file: string): Config {
-  const accounts: Account[] = parsed.accounts.map((raw) => {
-    const settings = raw as unknown as AccountConfig;
-    const module = providerModule(settings.provider);
-    return {
-      id: settings.id,
-      provider: settings.provider,
-      baseUrl: settings.baseUrl,
-      timeZone: settings.timeZone ?? module.defaultTimeZone?.(settings) ?? parsed.timeZone,
-      periodStartDay: settings.periodStartDay ?? 1,
-      readEveryMinutes: settings.readEveryMinutes,
-      settings,
-      credentials: settings.credentials,
-    };
-  });
+function toConfig(parsed: ParsedConfig, accounts: Account[], file: string): Config {
   const budgets: Budget[] = parsed.budgets.map((b) => {
     const total = decimal(b.amount);
     return {

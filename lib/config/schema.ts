@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { isCurrencyCode, isDecimalText } from '../money/index.ts';
-import { PROVIDERS } from '../providers/registry.ts';
+import { PROVIDERS, type ProviderName } from '../providers/registry.ts';
 import { isTimeZone } from '../time/zoned.ts';
 import { strictObject } from './strict.ts';
 
@@ -172,20 +172,28 @@ const accountCommon = {
     ),
 };
 
-const accountVariants = PROVIDERS.map((provider) =>
+const [firstVariant, ...otherVariants] = PROVIDERS.map((provider) =>
   strictObject({ ...accountCommon, ...provider.account.shape }),
 );
+if (!firstVariant) throw new Error('no provider is registered');
 
-const account = z.discriminatedUnion(
-  'provider',
-  accountVariants as unknown as [z.ZodObject, ...z.ZodObject[]],
-  {
-    error: (issue) =>
-      issue.code === 'invalid_union'
-        ? `expected "provider" to be one of: ${PROVIDERS.map((p) => p.name).join(', ')}`
-        : undefined,
-  },
-);
+const anyAccount = z.discriminatedUnion('provider', [firstVariant, ...otherVariants], {
+  error: (issue) =>
+    issue.code === 'invalid_union'
+      ? `expected "provider" to be one of: ${PROVIDERS.map((p) => p.name).join(', ')}`
+      : undefined,
+});
+
+/**
+ * An account as parsed, as far as the config reads it itself; its provider's own fields are read
+ * through the registry (settingsOf), typed by that provider's schema.
+ */
+export type AccountFields = z.output<z.ZodObject<typeof accountCommon>> & {
+  provider: ProviderName;
+  credentials: Record<string, string>;
+};
+
+const account: z.ZodType<AccountFields, z.input<typeof anyAccount>> = anyAccount;
 
 export const ConfigSchema = strictObject({
   version: z.literal(1).default(1).describe('Config format version'),
@@ -209,14 +217,3 @@ export type ConfigInput = z.input<typeof ConfigSchema>;
 export type ParsedConfig = z.output<typeof ConfigSchema>;
 export type BudgetConfig = ParsedConfig['budgets'][number];
 export type ThresholdConfig = BudgetConfig['thresholds'][number];
-/** An account as parsed: the common fields typed, the provider's own fields checked by its module's schema. */
-export interface AccountConfig {
-  id: string;
-  provider: string;
-  baseUrl?: string;
-  timeZone?: string;
-  periodStartDay?: number;
-  readEveryMinutes?: number;
-  credentials: Record<string, string>;
-  [field: string]: unknown;
-}

@@ -47,7 +47,8 @@ export function jsonLogger(options: JsonLoggerOptions = {}): Logger {
 function serialise(_key: string, value: unknown): unknown {
   if (value instanceof Error) {
     const { name, message } = value;
-    return { name, message, ...(value as unknown as LogFields) };
+    // JSON drops an Error's name and message (inherited or not enumerable): named here, then its own fields.
+    return { name, message, ...Object.fromEntries(Object.entries(value)) };
   }
   return value;
 }

@@ -139,8 +139,9 @@ export class Money {
       currency: this.currency,
       currencyDisplay: display,
     });
-    // Intl formats a decimal string exactly (no float rounding on the way).
-    return formatter.format(this.toDecimalString() as unknown as number);
+    // Intl formats a decimal string exactly (no float rounding on the way); big.js writes plain
+    // notation ("-1234.5"), which is the string numeric literal Intl takes.
+    return formatter.format(this.toDecimalString() as Intl.StringNumericLiteral);
   }
 
   equals(other: Money): boolean {

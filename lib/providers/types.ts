@@ -59,15 +59,32 @@ export interface ConnectContext {
   http: Pick<ProviderHttpOptions, 'timeoutMs' | 'retry' | 'sleep' | 'random' | 'fetch'>;
 }
 
+/** A problem a provider finds in one of its accounts' config; `path` is relative to the account. */
+export interface AccountProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+/** What a provider's config check sees besides the account, in the config file's terms. */
+export interface ConfigCheckContext {
+  /** Every account of the config, this one included, in the order they are listed. */
+  accounts: readonly Pick<AccountBase, 'id' | 'provider'>[];
+  /** The budgets that watch this account, in the order they are listed. */
+  budgets: readonly { name: string }[];
+}
+
 /**
  * A provider adapter: one folder under lib/providers, one line in the registry. `account` is the
  * schema of its provider-specific config fields (including `credentials`), merged into the config
  * schema, so a typo in any account is reported like any other config error.
  */
 export interface ProviderModule<Account extends z.ZodObject = z.ZodObject> {
-  name: string;
+  /** The `provider` value of its accounts (the literal its account schema's `provider` field takes). */
+  name: z.output<Account> extends { provider: infer Name extends string } ? Name : string;
   account: Account;
   /** The time zone the provider bills in for this account, when the config names none. */
   defaultTimeZone?(account: z.output<Account>): string;
+  /** Rules its account schema cannot express alone: ones that look at other accounts or at the budgets. */
+  configProblems?(account: z.output<Account>, context: ConfigCheckContext): AccountProblem[];
   connect(account: z.output<Account> & AccountBase, context: ConnectContext): SpendSource;
 }

@@ -6,10 +6,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { RuntimeEnvironment } from '../aws/environment.ts';
 import { mapLimit } from '../concurrency/map-limit.ts';
-import type { Account, Config } from '../config/config.ts';
+import type { AccountOf, Config } from '../config/config.ts';
 import type { Logger } from '../log/index.ts';
+import { providerAccount } from '../providers/registry.ts';
 import { exportBillingCsvToS3 } from '../providers/soracom/billing-csv/export.ts';
-import { type SoracomAccount, SoracomExports, SoracomSource } from '../providers/soracom/index.ts';
+import { SoracomExports, SoracomSource } from '../providers/soracom/index.ts';
 import type { ConnectContext } from '../providers/types.ts';
 import type { SecretResolver } from '../secrets/index.ts';
 import type { Clock } from '../time/clock.ts';
@@ -58,7 +59,7 @@ export function soracomExportJob(
   };
 }
 
-async function exportAccount(account: Account, deps: JobDependencies): Promise<string[]> {
+async function exportAccount(account: AccountOf<'soracom'>, deps: JobDependencies): Promise<string[]> {
   const credentials = await deps.secrets.resolveAll(account.credentials);
   const context = {
     clock: deps.clock,
@@ -66,7 +67,7 @@ async function exportAccount(account: Account, deps: JobDependencies): Promise<s
     credentials,
     http: deps.http ?? {},
   };
-  const soracom = { ...account.settings, ...account } as unknown as SoracomAccount;
+  const soracom = providerAccount(account);
   const source = new SoracomSource(soracom, context);
   const exports = new SoracomExports(soracom, context);
   const now = deps.clock.now();

@@ -3,7 +3,14 @@ import type { Endpoint, ProviderHttp } from '../../http/index.ts';
 import { type Decimal, decimal } from '../../money/index.ts';
 import type { SpendLine, SpendReading } from '../../spend/index.ts';
 import { localDateKey } from '../../time/zoned.ts';
-import type { ConnectContext, ProviderModule, ReadRequest, SpendSource } from '../types.ts';
+import type {
+  AccountProblem,
+  ConfigCheckContext,
+  ConnectContext,
+  ProviderModule,
+  ReadRequest,
+  SpendSource,
+} from '../types.ts';
 import { type KillBillAccount, killbillAccount, killbillHttp, unknownSubscription } from './client.ts';
 import { RolledUpUsage } from './schemas.ts';
 
@@ -28,8 +35,25 @@ export const killbill: ProviderModule<typeof killbillAccount> = {
   name: 'killbill',
   account: killbillAccount,
   defaultTimeZone: () => 'UTC',
+  configProblems: unreadSubscriptionProblems,
   connect: (account, context) => new KillBillUsageSource(account, context),
 };
+
+/** A budget reads a Kill Bill account's listed subscriptions: an account it watches must list some. */
+function unreadSubscriptionProblems(
+  account: Pick<KillBillAccount, 'subscriptions'>,
+  { budgets }: ConfigCheckContext,
+): AccountProblem[] {
+  const watching = budgets[0];
+  if (account.subscriptions.length > 0 || !watching) return [];
+  return [
+    {
+      // The field is missing, so the problem points at the account.
+      path: [],
+      message: `budget "${watching.name}" watches this Kill Bill account, which lists no subscription to read usage for; add subscriptions: [<subscription UUID>, ...]`,
+    },
+  ];
+}
 
 interface UsageQuery {
   subscriptionId: string;

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { strictObject } from '../../config/strict.ts';
 import { secretRef } from '../../secrets/index.ts';
-import type { AccountBase } from '../types.ts';
+import type { AccountBase, AccountProblem, ConfigCheckContext } from '../types.ts';
 
 /** Soracom runs two platforms with separate accounts: Japan and Global coverage. */
 export const SORACOM_BASE_URLS = {
@@ -49,6 +49,27 @@ export const chargebackConfig = strictObject({
 });
 
 export type ChargebackConfig = z.output<typeof chargebackConfig>;
+
+/** A chargeback names the Kill Bill account it records in: it must be one, under accounts. */
+export function chargebackProblems(
+  account: { chargeback?: Pick<ChargebackConfig, 'killbill'> | undefined },
+  { accounts }: ConfigCheckContext,
+): AccountProblem[] {
+  const target = account.chargeback?.killbill;
+  const killbillIds = accounts.filter((a) => a.provider === 'killbill').map((a) => a.id);
+  if (target === undefined || killbillIds.includes(target)) return [];
+  const known =
+    killbillIds.length > 0 ? `killbill accounts: ${killbillIds.join(', ')}` : 'add one under accounts';
+  const named = accounts.find((a) => a.id === target);
+  return [
+    {
+      path: ['chargeback', 'killbill'],
+      message: named
+        ? `account "${target}" is a ${named.provider} account; chargeback records usage in a killbill account (${known})`
+        : `no killbill account with id "${target}" (${known})`,
+    },
+  ];
+}
 
 export const soracomAccount = z.object({
   provider: z.literal('soracom'),

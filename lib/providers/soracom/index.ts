@@ -1,5 +1,5 @@
 import type { ProviderModule } from '../types.ts';
-import { soracomAccount } from './account.ts';
+import { chargebackProblems, soracomAccount } from './account.ts';
 import { SoracomSource } from './source.ts';
 
 export { SORACOM_BASE_URLS, type SoracomAccount } from './account.ts';
@@ -18,5 +18,6 @@ export const soracom: ProviderModule<typeof soracomAccount> = {
   account: soracomAccount,
   // Japan coverage bills by the JST calendar month, Global coverage by UTC.
   defaultTimeZone: (acct) => (acct.coverage === 'jp' ? 'Asia/Tokyo' : 'UTC'),
+  configProblems: chargebackProblems,
   connect: (acct, context) => new SoracomSource(acct, context),
 };

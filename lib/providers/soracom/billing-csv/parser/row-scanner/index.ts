@@ -43,13 +43,34 @@ const LF = 0x0a;
 
 let compiled: WebAssembly.Module | undefined;
 
-function instantiate(memory: WebAssembly.Memory): Exports {
+function instantiate(memory: WebAssembly.Memory): Record<string, unknown> {
   compiled ??= new WebAssembly.Module(Buffer.from(ROW_SCANNER_WASM, 'base64'));
-  return new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as Exports;
+  return new WebAssembly.Instance(compiled, { env: { memory } }).exports;
 }
 
-function constant(exports: Exports, name: string): number {
-  const value = (exports as unknown as Record<string, WebAssembly.Global>)[name]?.value;
+/** The scanner's functions, each checked to be exported (a wasm built from other sources fails here, once). */
+function kernelOf(exports: Record<string, unknown>): Exports {
+  const fn = (name: keyof Exports) => {
+    const exported = exports[name];
+    if (typeof exported !== 'function') throw new Error(`row scanner: no function ${name}`);
+    // Wasm functions take and return numbers (i32 and f64 here).
+    return (...args: number[]): number => exported(...args);
+  };
+  return {
+    configure: fn('configure'),
+    addDeviceColumn: fn('addDeviceColumn'),
+    setMonth: fn('setMonth'),
+    month: fn('month'),
+    setLine: fn('setLine'),
+    nextLine: fn('nextLine'),
+    stopped: fn('stopped'),
+    scan: fn('scan'),
+  };
+}
+
+function constant(exports: Record<string, unknown>, name: string): number {
+  const global = exports[name];
+  const value = typeof global === 'object' && global !== null && 'value' in global ? global.value : undefined;
   if (typeof value !== 'number') throw new Error(`row scanner: no constant ${name}`);
   return value;
 }
@@ -94,7 +115,7 @@ const ROW_BYTES = c('ROW_BYTES');
 
 export class RowScanner {
   private readonly memory = new WebAssembly.Memory({ initial: 8 });
-  private readonly kernel = instantiate(this.memory);
+  private readonly kernel = kernelOf(instantiate(this.memory));
   /** Views of the whole memory (renewed when it grows): positions from the scanner are byte offsets into `bytes`. */
   bytes = new Uint8Array(this.memory.buffer);
   ints = new Int32Array(this.memory.buffer);

@@ -11,10 +11,6 @@ declare namespace WebAssembly {
   }
   var Memory: { new (descriptor: { initial: number; maximum?: number }): Memory };
 
-  interface Global {
-    readonly value: unknown;
-  }
-
   interface Instance {
     readonly exports: Record<string, unknown>;
   }
