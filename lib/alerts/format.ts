@@ -15,8 +15,9 @@ export function formatAmount(
 ): string {
   const amount = decimal(value);
   if (isCurrencyCode(unit)) return Money.of(amount, unit).format(locale, display);
+  // A decimal string, so Intl groups the exact digits (see Money.format).
   const grouped = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(
-    amount.toFixed(2) as unknown as number,
+    amount.toFixed(2) as Intl.StringNumericLiteral,
   );
   return `${grouped} ${unit}`;
 }
