@@ -2,6 +2,7 @@ export { ProviderError, type ProviderErrorKind } from './errors.ts';
 export {
   DEFAULT_RETRY,
   type Endpoint,
+  fixedEndpoint,
   type HttpReply,
   ProviderHttp,
   type ProviderHttpOptions,

@@ -35,6 +35,11 @@ export interface Endpoint {
   noMemo?: boolean;
 }
 
+/** An endpoint without path parameters: its label is its method and path. */
+export function fixedEndpoint(method: Endpoint['method'], path: string): Endpoint {
+  return { method, path, label: `${method} ${path}` };
+}
+
 export interface HttpReply {
   status: number;
   headers: Headers;
@@ -119,9 +124,18 @@ export class ProviderHttp {
     schema: S,
     options: { sensitive?: boolean } = {},
   ): Promise<z.output<S>> {
-    const reply = await this.send(endpoint);
+    return this.okBody(endpoint, await this.send(endpoint), schema, options.sensitive);
+  }
+
+  /** The body of a 2xx reply, matching `schema`; anything else throws the error `expectOk` names. */
+  okBody<S extends z.ZodType>(
+    endpoint: Endpoint,
+    reply: HttpReply,
+    schema: S,
+    sensitive = false,
+  ): z.output<S> {
     this.expectOk(endpoint, reply);
-    return this.decode(endpoint, schema, reply.body, options.sensitive);
+    return this.decode(endpoint, schema, reply.body, sensitive);
   }
 
   decode<S extends z.ZodType>(endpoint: Endpoint, schema: S, body: unknown, sensitive = false): z.output<S> {

@@ -4,7 +4,7 @@
  * can set `api: v2`. Contract: ../shared/specs/fastly (generated SDK docs; no raw OpenAPI published).
  */
 import * as z from 'zod';
-import { type Endpoint, type HttpReply, ProviderHttp } from '../../http/index.ts';
+import { type Endpoint, fixedEndpoint, type HttpReply, ProviderHttp } from '../../http/index.ts';
 import { type CurrencyCode, currencyCode, decimal, Money } from '../../money/index.ts';
 import { secretRef } from '../../secrets/index.ts';
 import type { PeriodSpend, SpendLine, SpendReading } from '../../spend/index.ts';
@@ -92,22 +92,10 @@ function asFastly(source: SpendSource): FastlySource {
   return source;
 }
 
-const MTD: Endpoint = {
-  method: 'GET',
-  path: '/billing/v3/invoices/month-to-date',
-  label: 'GET /billing/v3/invoices/month-to-date',
-};
-const INVOICES: Endpoint = { method: 'GET', path: '/billing/v3/invoices', label: 'GET /billing/v3/invoices' };
-const USAGE: Endpoint = {
-  method: 'GET',
-  path: '/billing/v3/usage-metrics',
-  label: 'GET /billing/v3/usage-metrics',
-};
-const SERVICE_USAGE: Endpoint = {
-  method: 'GET',
-  path: '/billing/v3/service-usage-metrics',
-  label: 'GET /billing/v3/service-usage-metrics',
-};
+const MTD = fixedEndpoint('GET', '/billing/v3/invoices/month-to-date');
+const INVOICES = fixedEndpoint('GET', '/billing/v3/invoices');
+const USAGE = fixedEndpoint('GET', '/billing/v3/usage-metrics');
+const SERVICE_USAGE = fixedEndpoint('GET', '/billing/v3/service-usage-metrics');
 
 /** /usage-metrics answers at most three months per call (Fastly API docs). */
 const USAGE_MONTHS_PER_CALL = 3;
@@ -202,8 +190,7 @@ class FastlySource implements SpendSource {
     if (reply.status === 404) {
       throw this.http.error(endpoint, 'not-found', "no invoice with this ID for the token's customer", 404);
     }
-    this.http.expectOk(endpoint, reply);
-    const invoice = this.http.decode(endpoint, EomInvoice, reply.body);
+    const invoice = this.http.okBody(endpoint, reply, EomInvoice);
     const start = invoice.billing_start_date;
     return {
       invoiceId: invoice.invoice_id,
@@ -245,8 +232,7 @@ class FastlySource implements SpendSource {
         422,
       );
     }
-    this.http.expectOk(MTD, reply);
-    const mtd = this.http.decode(MTD, MtdInvoice, reply.body);
+    const mtd = this.http.okBody(MTD, reply, MtdInvoice);
     const month = utcMonth(mtd.billing_start_date);
     const [currency, usage, services] = await Promise.all([
       this.latestInvoiceCurrency(),

@@ -128,8 +128,7 @@ class KillBillUsageSource implements SpendSource {
           };
     const reply = await this.http.send(endpoint);
     if (reply.status === 404) throw unknownSubscription(this.http, endpoint, subscriptionId, reply.status);
-    this.http.expectOk(endpoint, reply);
-    const usage = this.http.decode(endpoint, RolledUpUsage, reply.body);
+    const usage = this.http.okBody(endpoint, reply, RolledUpUsage);
     const quantities = new Map<string, Decimal>();
     // A unit type asked for by name is reported even when nothing was recorded: Kill Bill then sends no unit.
     if (unitType !== undefined) quantities.set(unitType, decimal(0));

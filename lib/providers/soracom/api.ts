@@ -50,9 +50,7 @@ export class SoracomApi {
     schema: S,
     options: { sensitive?: boolean } = {},
   ): Promise<z.output<S>> {
-    const reply = await this.send(endpoint);
-    this.http.expectOk(endpoint, reply);
-    return this.http.decode(endpoint, schema, reply.body, options.sensitive);
+    return this.http.okBody(endpoint, await this.send(endpoint), schema, options.sensitive);
   }
 
   /** Like `json`, for endpoints where 404 documents "nothing for that month" rather than a fault. */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Endpoint } from '../../http/index.ts';
+import { type Endpoint, fixedEndpoint } from '../../http/index.ts';
 import { type CurrencyCode, currencyCode, Money } from '../../money/index.ts';
 import type { DailyCost, PeriodSpend, SpendLine } from '../../spend/index.ts';
 import type { Clock } from '../../time/clock.ts';
@@ -17,18 +17,10 @@ import {
   SimSummaries,
 } from './schemas.ts';
 
-const LATEST: Endpoint = { method: 'GET', path: '/bills/latest', label: 'GET /bills/latest' };
-const HISTORY: Endpoint = { method: 'GET', path: '/bills', label: 'GET /bills' };
-const BILL_ITEM_SUMMARIES: Endpoint = {
-  method: 'GET',
-  path: '/bills/summaries/bill_items',
-  label: 'GET /bills/summaries/bill_items',
-};
-const SIM_SUMMARIES: Endpoint = {
-  method: 'GET',
-  path: '/bills/summaries/sims',
-  label: 'GET /bills/summaries/sims',
-};
+const LATEST = fixedEndpoint('GET', '/bills/latest');
+const HISTORY = fixedEndpoint('GET', '/bills');
+const BILL_ITEM_SUMMARIES = fixedEndpoint('GET', '/bills/summaries/bill_items');
+const SIM_SUMMARIES = fixedEndpoint('GET', '/bills/summaries/sims');
 const YYYYMM = /^\d{6}$/;
 
 /** Reads one Soracom account: the preliminary month from /bills/latest, finalised months from /bills. */
