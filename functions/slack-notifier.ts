@@ -5,6 +5,7 @@
  *   SLACK_DIGEST           "true": one message for all alerts of an invocation
  * Configure an on-failure destination or DLQ: failed posts throw and land there after retries.
  */
+import { secretsManagerClientFromEnv, ssmClientFromEnv } from '../lib/aws/clients.ts';
 import { jsonLogger } from '../lib/log/index.ts';
 import { slackNotifier } from '../lib/notify/slack/index.ts';
 import { awsSecretBackends } from '../lib/secrets/aws.ts';
@@ -14,6 +15,8 @@ import { SecretResolver } from '../lib/secrets/index.ts';
 export const handler = slackNotifier({
   webhookRef: process.env.SLACK_WEBHOOK_URL_REF ?? '',
   digest: process.env.SLACK_DIGEST === 'true',
-  secrets: new SecretResolver(awsSecretBackends()),
+  secrets: new SecretResolver(
+    awsSecretBackends({ ssm: ssmClientFromEnv(), secretsManager: secretsManagerClientFromEnv() }),
+  ),
   logger: jsonLogger({ fields: { function: 'slack-notifier' } }),
 });

@@ -3,12 +3,12 @@
  * just closed in the first days of a month) into the bucket under exports/soracom/.
  */
 
+import { s3ClientFromEnv, secretsManagerClientFromEnv, ssmClientFromEnv } from '../lib/aws/clients.ts';
 import { readEnvironment } from '../lib/aws/environment.ts';
 import { jsonLogger } from '../lib/log/index.ts';
 import { soracomExportJob } from '../lib/runtime/soracom-export.ts';
 import { awsSecretBackends } from '../lib/secrets/aws.ts';
 import { envBackend, SecretResolver } from '../lib/secrets/index.ts';
-import { s3ClientFromEnv } from '../lib/state/s3-store.ts';
 import { systemClock } from '../lib/time/clock.ts';
 
 export const handler = soracomExportJob({
@@ -16,5 +16,8 @@ export const handler = soracomExportJob({
   s3: s3ClientFromEnv(),
   clock: systemClock,
   logger: jsonLogger({ fields: { function: 'soracom-export' } }),
-  secrets: new SecretResolver([envBackend(), ...awsSecretBackends()]),
+  secrets: new SecretResolver([
+    envBackend(),
+    ...awsSecretBackends({ ssm: ssmClientFromEnv(), secretsManager: secretsManagerClientFromEnv() }),
+  ]),
 });

@@ -1,15 +1,54 @@
 /**
- * Client settings for an AWS SDK client from the environment: region and credentials as the SDK finds
- * them, or, with `endpointVariable` set (e.g. SPENDWATCH_SNS_ENDPOINT), that endpoint, with region
- * us-east-1 unless set and the environment's keys, or placeholders that local emulators accept.
+ * Every AWS SDK client the functions use, one factory each, made from the environment: region and
+ * credentials as the SDK finds them, or, with the client's endpoint override set (e.g.
+ * SPENDWATCH_SNS_ENDPOINT), that endpoint, with region us-east-1 unless set and the environment's
+ * keys, or placeholders that local emulators accept. Nothing is made at import time, so a bundle
+ * carries only the clients its function makes.
  */
-export interface ClientConfig {
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+
+interface ClientConfig {
   endpoint?: string;
   region?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
-export function clientConfigFromEnv(env: NodeJS.ProcessEnv, endpointVariable: string): ClientConfig {
+/**
+ * Path-style addressing, and checksums only where the API requires them: emulators and other S3
+ * implementations mishandle virtual-host buckets and the SDK's default aws-chunked framing.
+ */
+export function s3ClientFromEnv(env: NodeJS.ProcessEnv = process.env): S3Client {
+  const config = clientConfigFromEnv(env, 'SPENDWATCH_S3_ENDPOINT');
+  if (!config.endpoint) return new S3Client(config);
+  return new S3Client({
+    ...config,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+export function snsClientFromEnv(env: NodeJS.ProcessEnv = process.env): SNSClient {
+  return new SNSClient(clientConfigFromEnv(env, 'SPENDWATCH_SNS_ENDPOINT'));
+}
+
+export function sqsClientFromEnv(env: NodeJS.ProcessEnv = process.env): SQSClient {
+  return new SQSClient(clientConfigFromEnv(env, 'SPENDWATCH_SQS_ENDPOINT'));
+}
+
+export function ssmClientFromEnv(env: NodeJS.ProcessEnv = process.env): SSMClient {
+  return new SSMClient(clientConfigFromEnv(env, 'SPENDWATCH_SSM_ENDPOINT'));
+}
+
+export function secretsManagerClientFromEnv(env: NodeJS.ProcessEnv = process.env): SecretsManagerClient {
+  return new SecretsManagerClient(clientConfigFromEnv(env, 'SPENDWATCH_SECRETS_MANAGER_ENDPOINT'));
+}
+
+function clientConfigFromEnv(env: NodeJS.ProcessEnv, endpointVariable: string): ClientConfig {
   const endpoint = env[endpointVariable]?.trim();
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
   if (!endpoint) return region ? { region } : {};

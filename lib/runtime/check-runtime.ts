@@ -6,13 +6,19 @@
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import {
+  s3ClientFromEnv,
+  secretsManagerClientFromEnv,
+  snsClientFromEnv,
+  ssmClientFromEnv,
+} from '../aws/clients.ts';
 import { type RuntimeEnvironment, readEnvironment } from '../aws/environment.ts';
 import { HealthTracker } from '../check/health.ts';
 import type { CheckMetrics } from '../check/metrics.ts';
 import { type CheckReport, runCheck } from '../check/run-check.ts';
 import type { Config } from '../config/config.ts';
 import { jsonLogger, type Logger } from '../log/index.ts';
-import { SnsAlertPublisher, snsClientFromEnv } from '../notify/sns.ts';
+import { SnsAlertPublisher } from '../notify/sns.ts';
 import { emfCheckMetrics, METRICS_NAMESPACE } from '../observability/emf.ts';
 import { soracomCsvEnricher } from '../providers/soracom/billing-csv/breakdown.ts';
 import { renderReportHtml } from '../report/html.ts';
@@ -20,7 +26,7 @@ import { awsSecretBackends } from '../secrets/aws.ts';
 import { envBackend, SecretResolver } from '../secrets/index.ts';
 import { KeptReadings } from '../state/kept-readings.ts';
 import { AlertLedger } from '../state/ledger.ts';
-import { S3ObjectStore, s3ClientFromEnv } from '../state/s3-store.ts';
+import { S3ObjectStore } from '../state/s3-store.ts';
 import type { Clock } from '../time/clock.ts';
 import { systemClock } from '../time/clock.ts';
 
@@ -45,7 +51,10 @@ export function runtimeDependencies(env: NodeJS.ProcessEnv, functionName: string
     clock: systemClock,
     logger,
     // env: references work too (e.g. a test stage); ssm:/secretsmanager: are the production path.
-    secrets: new SecretResolver([envBackend(env), ...awsSecretBackends()]),
+    secrets: new SecretResolver([
+      envBackend(env),
+      ...awsSecretBackends({ ssm: ssmClientFromEnv(env), secretsManager: secretsManagerClientFromEnv(env) }),
+    ]),
     publisher: new SnsAlertPublisher({
       client: snsClientFromEnv(env),
       topicArn: settings.SPENDWATCH_TOPIC_ARN,

@@ -6,10 +6,11 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
+import { sqsClientFromEnv } from '../aws/clients.ts';
 import type { CheckReport } from '../check/run-check.ts';
 import { type CheckRuntime, checkRunner, runtimeDependencies } from './check-runtime.ts';
 import { loadRuntimeConfig } from './config-source.ts';
-import { enqueueBatches, planBatches, sqsClientFromEnv, watchedAccounts } from './fan-out.ts';
+import { enqueueBatches, planBatches, watchedAccounts } from './fan-out.ts';
 
 /** EventBridge's scheduled event, or a manual/fan-out invocation naming accounts. */
 export const CheckEvent = z.union([

@@ -7,6 +7,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sd
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingCsv, monthOfDays, SoracomSimulator } from '../../dev/simulators/soracom.ts';
+import { s3ClientFromEnv } from '../../lib/aws/clients.ts';
 import { readEnvironment } from '../../lib/aws/environment.ts';
 import { runCheck } from '../../lib/check/run-check.ts';
 import { parseConfigJson } from '../../lib/config/json.ts';
@@ -18,7 +19,7 @@ import { forgetSoracomSessions } from '../../lib/providers/soracom/index.ts';
 import { csvIngestJob } from '../../lib/runtime/csv-ingest.ts';
 import { soracomExportJob } from '../../lib/runtime/soracom-export.ts';
 import { envBackend, SecretResolver } from '../../lib/secrets/index.ts';
-import { S3ObjectStore, s3ClientFromEnv } from '../../lib/state/s3-store.ts';
+import { S3ObjectStore } from '../../lib/state/s3-store.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 
 const NOW = fixedClock('2026-11-23T03:30:00Z');

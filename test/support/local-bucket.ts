@@ -1,5 +1,5 @@
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { s3ClientFromEnv } from '../../lib/state/s3-store.ts';
+import { s3ClientFromEnv } from '../../lib/aws/clients.ts';
 
 /** A new bucket on a local S3 (fauxqs), and the Lambda environment that points at it with local credentials. */
 export async function localBucket(
