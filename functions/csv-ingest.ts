@@ -12,17 +12,17 @@ import { awsSecretBackends } from '../lib/secrets/aws.ts';
 import { envBackend, SecretResolver } from '../lib/secrets/index.ts';
 import { systemClock } from '../lib/time/clock.ts';
 
-const env = readEnvironment();
+const env = readEnvironment(process.env);
 
 export const handler = csvIngestJob({
   env,
-  s3: s3ClientFromEnv(),
+  s3: s3ClientFromEnv(env),
   clock: systemClock,
   logger: jsonLogger({ level: env.SPENDWATCH_LOG_LEVEL, fields: { function: 'csv-ingest' } }),
   // The Kill Bill credentials of chargeback, as the check resolves them.
   secrets: new SecretResolver([
     envBackend(),
-    ...awsSecretBackends({ ssm: ssmClientFromEnv(), secretsManager: secretsManagerClientFromEnv() }),
+    ...awsSecretBackends({ ssm: ssmClientFromEnv(env), secretsManager: secretsManagerClientFromEnv(env) }),
   ]),
   metrics:
     env.SPENDWATCH_METRICS === 'emf'

@@ -11,13 +11,15 @@ import { awsSecretBackends } from '../lib/secrets/aws.ts';
 import { envBackend, SecretResolver } from '../lib/secrets/index.ts';
 import { systemClock } from '../lib/time/clock.ts';
 
+const env = readEnvironment(process.env);
+
 export const handler = soracomExportJob({
-  env: readEnvironment(),
-  s3: s3ClientFromEnv(),
+  env,
+  s3: s3ClientFromEnv(env),
   clock: systemClock,
   logger: jsonLogger({ fields: { function: 'soracom-export' } }),
   secrets: new SecretResolver([
     envBackend(),
-    ...awsSecretBackends({ ssm: ssmClientFromEnv(), secretsManager: secretsManagerClientFromEnv() }),
+    ...awsSecretBackends({ ssm: ssmClientFromEnv(env), secretsManager: secretsManagerClientFromEnv(env) }),
   ]),
 });

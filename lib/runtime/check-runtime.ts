@@ -12,7 +12,7 @@ import {
   snsClientFromEnv,
   ssmClientFromEnv,
 } from '../aws/clients.ts';
-import { type RuntimeEnvironment, readEnvironment } from '../aws/environment.ts';
+import { type EnvironmentWith, readEnvironment } from '../aws/environment.ts';
 import { HealthTracker } from '../check/health.ts';
 import type { CheckMetrics } from '../check/metrics.ts';
 import { type CheckReport, runCheck } from '../check/run-check.ts';
@@ -31,7 +31,7 @@ import type { Clock } from '../time/clock.ts';
 import { systemClock } from '../time/clock.ts';
 
 export interface CheckRuntime {
-  env: RuntimeEnvironment;
+  env: EnvironmentWith<'SPENDWATCH_BUCKET' | 'SPENDWATCH_TOPIC_ARN'>;
   s3: S3Client;
   clock: Clock;
   logger: Logger;
@@ -43,20 +43,23 @@ export interface CheckRuntime {
 
 /** The real adapters, built once per container from the environment; `functionName` tags every log line. */
 export function runtimeDependencies(env: NodeJS.ProcessEnv, functionName: string): CheckRuntime {
-  const settings = readEnvironment(env, ['SPENDWATCH_TOPIC_ARN']);
+  const settings = readEnvironment(env, ['SPENDWATCH_BUCKET', 'SPENDWATCH_TOPIC_ARN']);
   const logger = jsonLogger({ level: settings.SPENDWATCH_LOG_LEVEL, fields: { function: functionName } });
   return {
     env: settings,
-    s3: s3ClientFromEnv(env),
+    s3: s3ClientFromEnv(settings),
     clock: systemClock,
     logger,
     // env: references work too (e.g. a test stage); ssm:/secretsmanager: are the production path.
     secrets: new SecretResolver([
       envBackend(env),
-      ...awsSecretBackends({ ssm: ssmClientFromEnv(env), secretsManager: secretsManagerClientFromEnv(env) }),
+      ...awsSecretBackends({
+        ssm: ssmClientFromEnv(settings),
+        secretsManager: secretsManagerClientFromEnv(settings),
+      }),
     ]),
     publisher: new SnsAlertPublisher({
-      client: snsClientFromEnv(env),
+      client: snsClientFromEnv(settings),
       topicArn: settings.SPENDWATCH_TOPIC_ARN,
       logger,
     }),

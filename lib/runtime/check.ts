@@ -47,7 +47,7 @@ export interface FanOutSummary {
 /** The check's adapters: the shared ones and, when a work queue is set, its SQS client. */
 export function scheduledCheckDependencies(env: NodeJS.ProcessEnv): ScheduledCheckDependencies {
   const deps = runtimeDependencies(env, 'check');
-  return { ...deps, sqs: deps.env.SPENDWATCH_WORK_QUEUE_URL ? sqsClientFromEnv(env) : undefined };
+  return { ...deps, sqs: deps.env.SPENDWATCH_WORK_QUEUE_URL ? sqsClientFromEnv(deps.env) : undefined };
 }
 
 export function scheduledCheckFromEnvironment(

@@ -4,7 +4,7 @@
  * where csv-ingest.ts summarises each new export.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { RuntimeEnvironment } from '../aws/environment.ts';
+import type { EnvironmentWith } from '../aws/environment.ts';
 import { mapLimit } from '../concurrency/map-limit.ts';
 import type { Account, Config } from '../config/config.ts';
 import type { Logger } from '../log/index.ts';
@@ -21,7 +21,7 @@ import { loadRuntimeConfig } from './config-source.ts';
 const CLOSED_MONTH_LOOKBACK_DAYS = 5;
 
 export interface JobDependencies {
-  env: RuntimeEnvironment;
+  env: EnvironmentWith<'SPENDWATCH_BUCKET'>;
   s3: S3Client;
   clock: Clock;
   logger: Logger;
