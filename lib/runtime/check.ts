@@ -51,7 +51,7 @@ export function scheduledCheckDependencies(env: NodeJS.ProcessEnv): ScheduledChe
 }
 
 export function scheduledCheckFromEnvironment(
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
 ): (event: unknown) => Promise<CheckSummary | FanOutSummary> {
   return scheduledCheck(scheduledCheckDependencies(env));
 }
