@@ -4,6 +4,7 @@
  * the providers and every account of the config is pointed at its simulator.
  */
 
+import { snsClientFromEnv } from '../lib/aws/clients.ts';
 import type { ChargebackOutcome } from '../lib/chargeback/chargeback.ts';
 import { HealthTracker } from '../lib/check/health.ts';
 import { runCheck } from '../lib/check/run-check.ts';
@@ -12,7 +13,7 @@ import type { Config } from '../lib/config/config.ts';
 import { loadConfig } from '../lib/config/load.ts';
 import { jsonLogger, type Logger } from '../lib/log/index.ts';
 import { MemoryPublisher } from '../lib/notify/publisher.ts';
-import { SnsAlertPublisher, snsClientFromEnv } from '../lib/notify/sns.ts';
+import { SnsAlertPublisher } from '../lib/notify/sns.ts';
 import { envBackend, SecretResolver } from '../lib/secrets/index.ts';
 import { FsObjectStore } from '../lib/state/fs-store.ts';
 import { KeptReadings } from '../lib/state/kept-readings.ts';

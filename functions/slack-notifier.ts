@@ -1,19 +1,10 @@
 /**
  * SNS → Slack. Subscribe this function to the alert topic (protocol "lambda"); it receives the alert
  * JSON and posts Block Kit to the incoming webhook whose URL is kept in SSM or Secrets Manager.
- *   SLACK_WEBHOOK_URL_REF  ssm:/path or secretsmanager:name[#key] (required)
- *   SLACK_DIGEST           "true": one message for all alerts of an invocation
  * Configure an on-failure destination or DLQ: failed posts throw and land there after retries.
+ * Settings: lib/aws/environment.ts; composition: lib/runtime/slack-notifier.ts.
  */
-import { jsonLogger } from '../lib/log/index.ts';
-import { slackNotifier } from '../lib/notify/slack/index.ts';
-import { awsSecretBackends } from '../lib/secrets/aws.ts';
-import { SecretResolver } from '../lib/secrets/index.ts';
+import { slackNotifierFromEnvironment } from '../lib/runtime/slack-notifier.ts';
 
-// Module scope: the resolved URL is cached for the container's life.
-export const handler = slackNotifier({
-  webhookRef: process.env.SLACK_WEBHOOK_URL_REF ?? '',
-  digest: process.env.SLACK_DIGEST === 'true',
-  secrets: new SecretResolver(awsSecretBackends()),
-  logger: jsonLogger({ fields: { function: 'slack-notifier' } }),
-});
+// Module scope: clients, logger and the resolved webhook URL live as long as the container.
+export const handler = slackNotifierFromEnvironment(process.env);

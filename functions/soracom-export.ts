@@ -1,20 +1,9 @@
 /**
  * Scheduled: exports each Soracom account's Detailed Billing CSV (the month in progress; the month
  * just closed in the first days of a month) into the bucket under exports/soracom/.
+ * Settings: lib/aws/environment.ts; composition: lib/runtime/soracom-export.ts.
  */
+import { soracomExportFromEnvironment } from '../lib/runtime/soracom-export.ts';
 
-import { readEnvironment } from '../lib/aws/environment.ts';
-import { jsonLogger } from '../lib/log/index.ts';
-import { soracomExportJob } from '../lib/runtime/soracom-export.ts';
-import { awsSecretBackends } from '../lib/secrets/aws.ts';
-import { envBackend, SecretResolver } from '../lib/secrets/index.ts';
-import { s3ClientFromEnv } from '../lib/state/s3-store.ts';
-import { systemClock } from '../lib/time/clock.ts';
-
-export const handler = soracomExportJob({
-  env: readEnvironment(),
-  s3: s3ClientFromEnv(),
-  clock: systemClock,
-  logger: jsonLogger({ fields: { function: 'soracom-export' } }),
-  secrets: new SecretResolver([envBackend(), ...awsSecretBackends()]),
-});
+// Module scope: clients, logger and cached secrets live as long as the container.
+export const handler = soracomExportFromEnvironment(process.env);

@@ -8,11 +8,10 @@ import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs
 import { startFauxqs } from 'fauxqs';
 import { subscribeQueue } from '../../dev/aws/subscribed-queue.ts';
 import type { Alert } from '../../lib/alerts/alert.ts';
+import { s3ClientFromEnv, snsClientFromEnv, sqsClientFromEnv } from '../../lib/aws/clients.ts';
 import type { Logger } from '../../lib/log/index.ts';
 import { alertSchema } from '../../lib/notify/alert-schema.ts';
-import { SnsAlertPublisher, snsClientFromEnv } from '../../lib/notify/sns.ts';
-import { sqsClientFromEnv } from '../../lib/runtime/fan-out.ts';
-import { s3ClientFromEnv } from '../../lib/state/s3-store.ts';
+import { SnsAlertPublisher } from '../../lib/notify/sns.ts';
 
 export const DEMO_BUCKET = 'spendwatch-demo';
 

@@ -1,10 +1,22 @@
 /**
- * The Lambda functions' settings, read once from the environment and checked like any other input:
- * a missing or malformed variable fails the cold start with its name, its value and the fix.
+ * The Lambda functions' settings: every variable any of them reads, each documented here once, read
+ * once per cold start and checked like any other input. A missing or malformed variable fails the
+ * cold start with its name, its value and the fix.
  */
 import * as z from 'zod';
 
 const s3Uri = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
+
+/** An endpoint override (lib/aws/clients.ts): the client talks to it instead of AWS. */
+const endpoint = (service: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .describe(`Points the ${service} client elsewhere: a local emulator, radosgw...`);
+
+/** AWS's own variables: Lambda sets them, and the SDK reads them itself but for an endpoint override. */
+const awsVariable = z.string().optional();
 
 export const RuntimeEnvironment = z.object({
   SPENDWATCH_CONFIG: z
@@ -14,7 +26,11 @@ export const RuntimeEnvironment = z.object({
     .describe(
       'The budget config as JSON (spendwatch validate --out): a path inside the bundle, or s3://bucket/key',
     ),
-  SPENDWATCH_BUCKET: z.string().min(3, 'set it to the bucket that keeps alert state (serverless.yml does)'),
+  SPENDWATCH_BUCKET: z
+    .string()
+    .min(3, 'set it to the bucket that keeps alert state (serverless.yml does)')
+    .optional()
+    .describe('Alert state, reports and billing-CSV exports: every function needs it but slackNotifier'),
   SPENDWATCH_STATE_PREFIX: z
     .string()
     .regex(/^([A-Za-z0-9._=-]+\/)*$/, 'expected a prefix ending in "/" (e.g. "spendwatch/") or empty')
@@ -55,24 +71,56 @@ export const RuntimeEnvironment = z.object({
     .url({ protocol: /^https?$/ })
     .optional()
     .describe('The work queue the scheduled check fans out to (serverless.yml sets it)'),
+  SLACK_WEBHOOK_URL_REF: z
+    .string()
+    .optional()
+    .describe(
+      'slackNotifier: where the incoming webhook URL is kept, ssm:/path or secretsmanager:name[#key] (the notifier checks it)',
+    ),
+  SLACK_DIGEST: z
+    .string()
+    .optional()
+    .transform((value) => value === 'true')
+    .describe('slackNotifier: "true" posts one message for all alerts of an invocation'),
+  SPENDWATCH_S3_ENDPOINT: endpoint('S3'),
+  SPENDWATCH_SNS_ENDPOINT: endpoint('SNS'),
+  SPENDWATCH_SQS_ENDPOINT: endpoint('SQS'),
+  SPENDWATCH_SSM_ENDPOINT: endpoint('SSM'),
+  SPENDWATCH_SECRETS_MANAGER_ENDPOINT: endpoint('Secrets Manager'),
+  AWS_REGION: awsVariable,
+  AWS_DEFAULT_REGION: awsVariable,
+  AWS_ACCESS_KEY_ID: awsVariable,
+  AWS_SECRET_ACCESS_KEY: awsVariable,
+  AWS_SESSION_TOKEN: awsVariable,
+  AWS_PROFILE: awsVariable,
+  AWS_CONTAINER_CREDENTIALS_FULL_URI: awsVariable,
 });
 
 export type RuntimeEnvironment = z.output<typeof RuntimeEnvironment>;
 
+/** The settings with the variables a function cannot start without present. */
+export type EnvironmentWith<K extends keyof RuntimeEnvironment> = RuntimeEnvironment &
+  Required<Pick<RuntimeEnvironment, K>>;
+
 export class EnvironmentError extends Error {}
 
-/** The settings, with `required` ones (optional for some functions) present. */
-export function readEnvironment<K extends keyof RuntimeEnvironment = never>(
-  env: NodeJS.ProcessEnv = process.env,
-  required: K[] = [],
-): RuntimeEnvironment & Required<Pick<RuntimeEnvironment, K>> {
+/** The settings of a function that keeps state in the bucket. */
+export function readEnvironment(env: NodeJS.ProcessEnv): EnvironmentWith<'SPENDWATCH_BUCKET'>;
+/** The settings, with the `required` ones present (each function names those it needs). */
+export function readEnvironment<K extends keyof RuntimeEnvironment>(
+  env: NodeJS.ProcessEnv,
+  required: readonly K[],
+): EnvironmentWith<K>;
+export function readEnvironment(
+  env: NodeJS.ProcessEnv,
+  required: readonly (keyof RuntimeEnvironment)[] = ['SPENDWATCH_BUCKET'],
+): RuntimeEnvironment {
   const parsed = RuntimeEnvironment.safeParse(env, { reportInput: true });
   const missing = required.filter((name) => env[name] === undefined);
-  if (parsed.success && missing.length === 0)
-    return parsed.data as RuntimeEnvironment & Required<Pick<RuntimeEnvironment, K>>;
+  if (parsed.success && missing.length === 0) return parsed.data;
   const issues = parsed.success ? [] : parsed.error.issues;
   const problems = [
-    ...missing.map((name) => `${String(name)} (unset): this function needs it (serverless.yml sets it)`),
+    ...missing.map((name) => `${name} (unset): this function needs it (serverless.yml sets it)`),
     ...issues.map((issue) => {
       const name = String(issue.path[0]);
       const value = env[name] === undefined ? 'unset' : JSON.stringify(env[name]);

@@ -3,9 +3,8 @@
  * subscribers each get their own rendering of the same publish; message attributes let each
  * subscription's filter policy pick what it wants (severity, provider, budget...).
  */
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../alerts/alert.ts';
-import { clientConfigFromEnv } from '../aws/clients.ts';
 import type { Logger } from '../log/index.ts';
 import type { AlertPublisher } from './publisher.ts';
 import { type RenderOptions, renderSnsMessage } from './render/index.ts';
@@ -80,15 +79,4 @@ export class SnsAlertPublisher implements AlertPublisher {
       throw new AlertPublishError(alert.dedupKey, topicArn, error);
     }
   }
-}
-
-/** Points the SNS client at a local emulator (fauxqs, LocalStack...) instead of AWS when set. */
-export const SNS_ENDPOINT_ENV = 'SPENDWATCH_SNS_ENDPOINT';
-
-/**
- * An SNSClient from the environment: region and credentials as the SDK finds them, or, with
- * SPENDWATCH_SNS_ENDPOINT set, that endpoint (see clientConfigFromEnv).
- */
-export function snsClientFromEnv(env: NodeJS.ProcessEnv = process.env): SNSClient {
-  return new SNSClient(clientConfigFromEnv(env, SNS_ENDPOINT_ENV));
 }

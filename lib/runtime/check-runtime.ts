@@ -1,36 +1,27 @@
 /**
- * What the scheduled check and its fan-out worker share: the real adapters (S3 state, SNS,
- * SSM/Secrets Manager, EMF metrics on stdout), built once per container, and runCheck with this
- * deployment's state. The work queue's SQS client is the check's alone (check.ts), so the
- * worker's bundle does not carry it.
+ * What the scheduled check and its fan-out worker share: the adapters every function has
+ * (shared-dependencies.ts) with the SNS publisher and the check's EMF metrics, built once per
+ * container, and runCheck with this deployment's state. The work queue's SQS client is the check's
+ * alone (check.ts), so the worker's bundle does not carry it.
  */
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { type RuntimeEnvironment, readEnvironment } from '../aws/environment.ts';
+import { snsClientFromEnv } from '../aws/clients.ts';
 import { HealthTracker } from '../check/health.ts';
 import type { CheckMetrics } from '../check/metrics.ts';
 import { runCheck } from '../check/run-check.ts';
 import type { CheckReport } from '../check/types.ts';
 import type { Config } from '../config/config.ts';
-import { jsonLogger, type Logger } from '../log/index.ts';
-import { SnsAlertPublisher, snsClientFromEnv } from '../notify/sns.ts';
-import { emfCheckMetrics, METRICS_NAMESPACE } from '../observability/emf.ts';
+import { SnsAlertPublisher } from '../notify/sns.ts';
+import { emfCheckMetrics } from '../observability/emf.ts';
 import { soracomCsvEnricher } from '../providers/soracom/billing-csv/breakdown.ts';
 import { renderReportHtml } from '../report/html.ts';
-import { awsSecretBackends } from '../secrets/aws.ts';
-import { envBackend, SecretResolver } from '../secrets/index.ts';
 import { KeptReadings } from '../state/kept-readings.ts';
 import { AlertLedger } from '../state/ledger.ts';
-import { S3ObjectStore, s3ClientFromEnv } from '../state/s3-store.ts';
-import type { Clock } from '../time/clock.ts';
-import { systemClock } from '../time/clock.ts';
+import { S3ObjectStore } from '../state/s3-store.ts';
+import { emfOptions, type SharedDependencies, sharedDependencies } from './shared-dependencies.ts';
 
-export interface CheckRuntime {
-  env: RuntimeEnvironment;
-  s3: S3Client;
-  clock: Clock;
-  logger: Logger;
-  secrets: SecretResolver;
+export interface CheckRuntime extends SharedDependencies<'SPENDWATCH_TOPIC_ARN'> {
   publisher: SnsAlertPublisher;
   /** Where runCheck reports spend, durations and failures; none unless given. */
   metrics?: CheckMetrics;
@@ -38,24 +29,16 @@ export interface CheckRuntime {
 
 /** The real adapters, built once per container from the environment; `functionName` tags every log line. */
 export function runtimeDependencies(env: NodeJS.ProcessEnv, functionName: string): CheckRuntime {
-  const settings = readEnvironment(env, ['SPENDWATCH_TOPIC_ARN']);
-  const logger = jsonLogger({ level: settings.SPENDWATCH_LOG_LEVEL, fields: { function: functionName } });
+  const shared = sharedDependencies(env, functionName, ['SPENDWATCH_TOPIC_ARN']);
+  const emf = emfOptions(shared.env);
   return {
-    env: settings,
-    s3: s3ClientFromEnv(env),
-    clock: systemClock,
-    logger,
-    // env: references work too (e.g. a test stage); ssm:/secretsmanager: are the production path.
-    secrets: new SecretResolver([envBackend(env), ...awsSecretBackends()]),
+    ...shared,
     publisher: new SnsAlertPublisher({
-      client: snsClientFromEnv(env),
-      topicArn: settings.SPENDWATCH_TOPIC_ARN,
-      logger,
+      client: snsClientFromEnv(shared.env),
+      topicArn: shared.env.SPENDWATCH_TOPIC_ARN,
+      logger: shared.logger,
     }),
-    metrics:
-      settings.SPENDWATCH_METRICS === 'emf'
-        ? emfCheckMetrics({ namespace: METRICS_NAMESPACE, dimensions: { Stage: settings.SPENDWATCH_STAGE } })
-        : undefined,
+    metrics: emf && emfCheckMetrics(emf),
   };
 }
 

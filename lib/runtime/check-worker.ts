@@ -42,7 +42,7 @@ export function isRetryable(outcome: AccountOutcome): boolean {
 }
 
 export function checkWorkerFromEnvironment(
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
 ): (event: unknown) => Promise<SqsBatchResponse> {
   return checkWorker(runtimeDependencies(env, 'check-worker'));
 }

@@ -6,10 +6,11 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
+import { sqsClientFromEnv } from '../aws/clients.ts';
 import type { CheckReport } from '../check/types.ts';
 import { type CheckRuntime, checkRunner, runtimeDependencies } from './check-runtime.ts';
 import { loadRuntimeConfig } from './config-source.ts';
-import { enqueueBatches, planBatches, sqsClientFromEnv, watchedAccounts } from './fan-out.ts';
+import { enqueueBatches, planBatches, watchedAccounts } from './fan-out.ts';
 
 /** EventBridge's scheduled event, or a manual/fan-out invocation naming accounts. */
 export const CheckEvent = z.union([
@@ -46,11 +47,11 @@ export interface FanOutSummary {
 /** The check's adapters: the shared ones and, when a work queue is set, its SQS client. */
 export function scheduledCheckDependencies(env: NodeJS.ProcessEnv): ScheduledCheckDependencies {
   const deps = runtimeDependencies(env, 'check');
-  return { ...deps, sqs: deps.env.SPENDWATCH_WORK_QUEUE_URL ? sqsClientFromEnv(env) : undefined };
+  return { ...deps, sqs: deps.env.SPENDWATCH_WORK_QUEUE_URL ? sqsClientFromEnv(deps.env) : undefined };
 }
 
 export function scheduledCheckFromEnvironment(
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
 ): (event: unknown) => Promise<CheckSummary | FanOutSummary> {
   return scheduledCheck(scheduledCheckDependencies(env));
 }

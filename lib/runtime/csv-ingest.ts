@@ -6,11 +6,12 @@
 import * as z from 'zod';
 import { type ChargebackOutcome, planChargeback } from '../chargeback/chargeback.ts';
 import { readNeedsOf } from '../check/read-needs.ts';
-import { type EmfMetric, type EmfPut, METRIC } from '../observability/emf.ts';
+import { type EmfMetric, type EmfPut, emfWriter, METRIC } from '../observability/emf.ts';
 import { ingestSoracomExport } from '../providers/soracom/billing-csv/ingest.ts';
 import { parseExportKey } from '../providers/soracom/billing-csv/keys.ts';
 import { S3ObjectStore } from '../state/s3-store.ts';
 import { loadRuntimeConfig } from './config-source.ts';
+import { emfOptions, sharedDependencies } from './shared-dependencies.ts';
 // A type only: the ingest bundle does not carry the export job.
 import type { JobDependencies } from './soracom-export.ts';
 
@@ -74,6 +75,14 @@ export interface LambdaContext {
 export interface CsvIngestResult {
   summarised: string[];
   chargeback: ChargebackOutcome[];
+}
+
+export function csvIngestFromEnvironment(
+  env: NodeJS.ProcessEnv,
+): (event: unknown, context?: LambdaContext) => Promise<CsvIngestResult> {
+  const shared = sharedDependencies(env, 'csv-ingest');
+  const emf = emfOptions(shared.env);
+  return csvIngestJob({ ...shared, metrics: emf && emfWriter(emf) });
 }
 
 /**

@@ -7,8 +7,7 @@
  * them, so the accounts joined by budgets (the connected components of the account-budget graph) are
  * never split: each component goes whole into one batch, even when that makes the batch larger.
  */
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { clientConfigFromEnv } from '../aws/clients.ts';
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config/config.ts';
 import type { WorkMessage } from './work-message.ts';
 
@@ -75,11 +74,4 @@ export async function enqueueBatches(sqs: SQSClient, queueUrl: string, batches: 
       throw new Error(`work queue refused ${failed.length} batch message(s): ${reasons.join('; ')}`);
     }
   }
-}
-
-/** Points the SQS client at a local emulator instead of AWS when set. */
-export const SQS_ENDPOINT_ENV = 'SPENDWATCH_SQS_ENDPOINT';
-
-export function sqsClientFromEnv(env: NodeJS.ProcessEnv = process.env): SQSClient {
-  return new SQSClient(clientConfigFromEnv(env, SQS_ENDPOINT_ENV));
 }

@@ -3,34 +3,31 @@
  * export the month in progress (and, in the first days of a month, the month just closed) into S3,
  * where csv-ingest.ts summarises each new export.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { RuntimeEnvironment } from '../aws/environment.ts';
 import { mapLimit } from '../concurrency/map-limit.ts';
 import type { AccountOf, Config } from '../config/config.ts';
-import type { Logger } from '../log/index.ts';
 import { providerAccount } from '../providers/registry.ts';
 import { exportBillingCsvToS3 } from '../providers/soracom/billing-csv/export.ts';
 import { SoracomExports, SoracomSource } from '../providers/soracom/index.ts';
 import type { ConnectContext } from '../providers/types.ts';
-import type { SecretResolver } from '../secrets/index.ts';
-import type { Clock } from '../time/clock.ts';
 import { monthlyPeriod, yyyymm } from '../time/period.ts';
 import { toLocal } from '../time/zoned.ts';
 import { loadRuntimeConfig } from './config-source.ts';
+import { type SharedDependencies, sharedDependencies } from './shared-dependencies.ts';
 
 /** Soracom finalises a month by its second business day: look back this many days for it. */
 const CLOSED_MONTH_LOOKBACK_DAYS = 5;
 
-export interface JobDependencies {
-  env: RuntimeEnvironment;
-  s3: S3Client;
-  clock: Clock;
-  logger: Logger;
-  secrets: SecretResolver;
+export interface JobDependencies extends SharedDependencies {
   /** Provider HTTP settings (tests shorten waits through `sleep`). */
   http?: ConnectContext['http'];
   /** The config; by default read from SPENDWATCH_CONFIG (the bundle or S3). */
   config?: () => Promise<Config>;
+}
+
+export function soracomExportFromEnvironment(
+  env: NodeJS.ProcessEnv,
+): () => Promise<{ exported: string[]; failed: string[] }> {
+  return soracomExportJob(sharedDependencies(env, 'soracom-export'));
 }
 
 export function soracomExportJob(

@@ -2,13 +2,14 @@
  * Secret backends for Lambda: SSM Parameter Store (ssm:/path, SecureString decrypted) and Secrets
  * Manager (secretsmanager:name, or name#key for one key of a JSON secret). SecretResolver caches
  * what they return for the container's life and registers each value with the redactor.
- * Errors name the parameter or secret, never its value.
+ * Errors name the parameter or secret, never its value. The clients are given (lib/aws/clients.ts
+ * makes them from the environment).
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { SecretBackend } from './secrets.ts';
 
-export function ssmBackend(client: SSMClient = new SSMClient({})): SecretBackend {
+export function ssmBackend(client: SSMClient): SecretBackend {
   return {
     scheme: 'ssm',
     async fetch(name) {
@@ -29,9 +30,7 @@ export function ssmBackend(client: SSMClient = new SSMClient({})): SecretBackend
   };
 }
 
-export function secretsManagerBackend(
-  client: SecretsManagerClient = new SecretsManagerClient({}),
-): SecretBackend {
+export function secretsManagerBackend(client: SecretsManagerClient): SecretBackend {
   return {
     scheme: 'secretsmanager',
     async fetch(reference) {
@@ -76,9 +75,10 @@ function pickKey(text: string, secretId: string, key: string): string {
   return value;
 }
 
-/** Both AWS backends, with default clients (region and credentials from the Lambda environment). */
-export function awsSecretBackends(
-  clients: { ssm?: SSMClient; secretsManager?: SecretsManagerClient } = {},
-): SecretBackend[] {
+/** Both AWS backends: ssm: and secretsmanager: references. */
+export function awsSecretBackends(clients: {
+  ssm: SSMClient;
+  secretsManager: SecretsManagerClient;
+}): SecretBackend[] {
   return [ssmBackend(clients.ssm), secretsManagerBackend(clients.secretsManager)];
 }

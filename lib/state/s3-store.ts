@@ -9,10 +9,9 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   type PutObjectCommandInput,
-  S3Client,
+  type S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { clientConfigFromEnv } from '../aws/clients.ts';
 import { checkKey, checkPrefix, keyPrefix } from './keys.ts';
 import type { ObjectStore, StoredObject } from './store.ts';
 
@@ -124,20 +123,4 @@ export class S3ObjectStore implements ObjectStore {
   private s3Key(key: string): string {
     return `${this.prefix}${checkKey(key)}`;
   }
-}
-
-/**
- * An S3 client configured from the environment: AWS_REGION and the standard credential chain, plus
- * SPENDWATCH_S3_ENDPOINT to point at another S3 implementation (path-style addressing, and checksums
- * only where the API requires them, since emulators mishandle the SDK's default aws-chunked framing).
- */
-export function s3ClientFromEnv(env: NodeJS.ProcessEnv = process.env): S3Client {
-  const config = clientConfigFromEnv(env, 'SPENDWATCH_S3_ENDPOINT');
-  if (!config.endpoint) return new S3Client(config);
-  return new S3Client({
-    ...config,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
 }

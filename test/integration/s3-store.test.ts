@@ -6,8 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { CreateBucketCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { s3ClientFromEnv } from '../../lib/aws/clients.ts';
 import { AlertLedger, type Claim } from '../../lib/state/ledger.ts';
-import { S3ObjectStore, s3ClientFromEnv } from '../../lib/state/s3-store.ts';
+import { S3ObjectStore } from '../../lib/state/s3-store.ts';
 import { sampleAlert } from '../support/alerts.ts';
 import { StateChild } from '../support/child-process.ts';
 import { describeObjectStoreContract } from '../support/object-store-contract.ts';

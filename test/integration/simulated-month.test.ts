@@ -11,6 +11,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { monthOfDays, SoracomSimulator } from '../../dev/simulators/soracom.ts';
 import type { Alert } from '../../lib/alerts/alert.ts';
+import { s3ClientFromEnv } from '../../lib/aws/clients.ts';
 import { HealthTracker } from '../../lib/check/health.ts';
 import { runCheck } from '../../lib/check/run-check.ts';
 import type { Config } from '../../lib/config/config.ts';
@@ -21,7 +22,7 @@ import { forgetSoracomSessions } from '../../lib/providers/soracom/index.ts';
 import { envBackend, SecretResolver } from '../../lib/secrets/index.ts';
 import { FsObjectStore } from '../../lib/state/fs-store.ts';
 import { AlertLedger } from '../../lib/state/ledger.ts';
-import { S3ObjectStore, s3ClientFromEnv } from '../../lib/state/s3-store.ts';
+import { S3ObjectStore } from '../../lib/state/s3-store.ts';
 import type { ObjectStore } from '../../lib/state/store.ts';
 import { fromLocal } from '../../lib/time/zoned.ts';
 

@@ -4,10 +4,11 @@ import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { subscribeQueue } from '../../dev/aws/subscribed-queue.ts';
 import type { Alert } from '../../lib/alerts/alert.ts';
+import { snsClientFromEnv } from '../../lib/aws/clients.ts';
 import { memoryLogger } from '../../lib/log/index.ts';
 import { alertSchema } from '../../lib/notify/alert-schema.ts';
 import { renderSubject, SUBJECT_MAX_LENGTH } from '../../lib/notify/render/index.ts';
-import { AlertPublishError, SnsAlertPublisher, snsClientFromEnv } from '../../lib/notify/sns.ts';
+import { AlertPublishError, SnsAlertPublisher } from '../../lib/notify/sns.ts';
 import { jpyCritical, usdWarning } from '../support/alert-fixtures.ts';
 
 const PLANTED_SECRET_KEY = 'planted-aws-secret-key-7f3a';

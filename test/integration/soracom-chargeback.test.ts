@@ -17,6 +17,7 @@ import {
   monthOfDays,
   SoracomSimulator,
 } from '../../dev/simulators/soracom.ts';
+import { s3ClientFromEnv } from '../../lib/aws/clients.ts';
 import { readEnvironment } from '../../lib/aws/environment.ts';
 import {
   ChargebackWatermarks,
@@ -32,7 +33,7 @@ import { type CsvIngestResult, csvIngestJob, type LambdaContext } from '../../li
 import { soracomExportJob } from '../../lib/runtime/soracom-export.ts';
 import { envBackend, SecretResolver } from '../../lib/secrets/index.ts';
 import { MemoryObjectStore } from '../../lib/state/memory-store.ts';
-import { S3ObjectStore, s3ClientFromEnv } from '../../lib/state/s3-store.ts';
+import { S3ObjectStore } from '../../lib/state/s3-store.ts';
 import { localDayBounds, pad, toLocal } from '../../lib/time/zoned.ts';
 import { leakForms } from '../support/fault-world.ts';
 import { localBucket } from '../support/local-bucket.ts';

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../lib/alerts/alert.ts';
+import { s3ClientFromEnv } from '../../lib/aws/clients.ts';
 import { MONITORING_BUDGET } from '../../lib/budgets/budget.ts';
 import { HealthTracker } from '../../lib/check/health.ts';
 import { runCheck } from '../../lib/check/run-check.ts';
@@ -33,7 +34,7 @@ import { envBackend, SecretResolver } from '../../lib/secrets/index.ts';
 import { FsObjectStore } from '../../lib/state/fs-store.ts';
 import { AlertLedger } from '../../lib/state/ledger.ts';
 import { MemoryObjectStore } from '../../lib/state/memory-store.ts';
-import { S3ObjectStore, s3ClientFromEnv } from '../../lib/state/s3-store.ts';
+import { S3ObjectStore } from '../../lib/state/s3-store.ts';
 import type { ObjectStore } from '../../lib/state/store.ts';
 import { daysInMonth, localDateKey, pad } from '../../lib/time/zoned.ts';
 import {

@@ -1,6 +1,6 @@
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { s3ClientFromEnv } from '../../lib/aws/clients.ts';
 import { configAsJson } from '../../lib/config/load.ts';
-import { s3ClientFromEnv } from '../../lib/state/s3-store.ts';
 
 /** Placeholder credentials a local emulator accepts, named as Lambda's environment names them. */
 export const LOCAL_CREDENTIALS = {

@@ -8,9 +8,10 @@
  * Usage: state-child.ts '{"kind":"fs","dir":"..."}' | '{"kind":"s3","bucket":"...","prefix":"..."}'
  */
 import { createInterface } from 'node:readline';
+import { s3ClientFromEnv } from '../../lib/aws/clients.ts';
 import { FsObjectStore } from '../../lib/state/fs-store.ts';
 import { AlertLedger } from '../../lib/state/ledger.ts';
-import { S3ObjectStore, s3ClientFromEnv } from '../../lib/state/s3-store.ts';
+import { S3ObjectStore } from '../../lib/state/s3-store.ts';
 import type { ObjectStore } from '../../lib/state/store.ts';
 
 export type StoreSpec = { kind: 'fs'; dir: string } | { kind: 's3'; bucket: string; prefix: string };
