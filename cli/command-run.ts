@@ -178,7 +178,7 @@ export function exitCodeOf(report: CheckReport): number {
   return report.accounts.some((a) => a.status === 'error') || report.failed.length > 0 ? 1 : 0;
 }
 
-export function clockFrom(now: string | undefined): Clock {
+function clockFrom(now: string | undefined): Clock {
   if (now === undefined) return systemClock;
   try {
     return fixedClock(now);

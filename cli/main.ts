@@ -18,8 +18,6 @@ import { alertsAsJsonLines, describeReport } from './output.ts';
 import { progressLine } from './progress.ts';
 import { renderStatus } from './status.ts';
 
-export { UsageError } from './command-run.ts';
-
 export interface Io extends CommandIo {
   /** stdout shows ANSI colour: a colour terminal, or FORCE_COLOR. */
   colour?: boolean;

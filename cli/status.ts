@@ -22,7 +22,7 @@ const COLUMNS: Column[] = [
   { title: 'STATE', cell: (r) => r.state, align: 'left' },
 ];
 
-export const STATE_STYLE: Record<BudgetState, Style[]> = {
+const STATE_STYLE: Record<BudgetState, Style[]> = {
   ok: ['green'],
   warning: ['yellow'],
   alarm: ['red', 'bold'],

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
-export const PACKAGE_DIR = join(ROOT, '.serverless');
+const PACKAGE_DIR = join(ROOT, '.serverless');
 const TEMPLATE = 'cloudformation-template-update-stack.json';
 /** What the package is built from (besides node_modules). */
 const SOURCES = [

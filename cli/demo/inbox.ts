@@ -15,7 +15,7 @@ import { SnsAlertPublisher } from '../../lib/notify/sns.ts';
 
 export const DEMO_BUCKET = 'spendwatch-demo';
 
-export interface Delivery {
+interface Delivery {
   subject: string;
   /** What an email subscriber reads. */
   email: string;

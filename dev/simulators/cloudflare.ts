@@ -10,7 +10,7 @@ import { monthlyPeriod } from '../../lib/time/period.ts';
 import { type Fault, json, type SimReply, type SimRequest, Simulator } from './kit.ts';
 
 /** The usage path of each generation, relative to /accounts/{account_id}. */
-export const USAGE_GENERATIONS = {
+const USAGE_GENERATIONS = {
   'billable-usage': { usage: '/billable-usage', info: '/billable-usage/info' },
   'paygo-usage': { usage: '/paygo-usage', info: '/paygo-usage-info' },
   beta: { usage: '/billing/usage/paygo', info: undefined },

@@ -29,7 +29,7 @@ export interface SimCharge {
   productLine?: string;
 }
 
-export interface SimServiceUsage {
+interface SimServiceUsage {
   service_id: string;
   service_name: string;
   usage_units: number;

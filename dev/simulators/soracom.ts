@@ -31,22 +31,22 @@ export interface SoracomSimOptions {
   exportJob?: ExportJobScript;
 }
 
-export interface BillItemCost {
+interface BillItemCost {
   billItemCategory: string;
   billItemName: string;
   amount: number;
 }
 
-export interface SimCost {
+interface SimCost {
   simId: string;
   amount: number;
 }
 
-export type CsvChunks = Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>;
+type CsvChunks = Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>;
 /** Fixed content, or content made per download for the exported month (yyyyMM), possibly in chunks. */
-export type ExportCsv = string | Uint8Array | ((month: string) => string | Uint8Array | CsvChunks);
+type ExportCsv = string | Uint8Array | ((month: string) => string | Uint8Array | CsvChunks);
 
-export interface ExportJobScript {
+interface ExportJobScript {
   /** GET /files/exported/{id} answers "processing" this many times first. */
   processingPolls: number;
   outcome: 'exported' | 'failed';
@@ -322,7 +322,7 @@ function shiftMonth(month: string, months: number): string {
 }
 
 /** The amount columns of the Detailed Billing CSV, in Soracom's order (users.soracom.io billing CSV reference). */
-export const BILLING_CSV_COLUMNS = [
+const BILLING_CSV_COLUMNS = [
   ...SORACOM_CSV_DEVICE_COLUMNS,
   'date',
   'billItemName',

@@ -12,7 +12,7 @@ interface AssemblyScriptCompiler {
 }
 const ASC_MODULE = 'assemblyscript/asc';
 
-export const ROW_SCANNER_SOURCE = fileURLToPath(
+const ROW_SCANNER_SOURCE = fileURLToPath(
   new URL('../../lib/providers/soracom/billing-csv/parser/row-scanner/assembly/index.ts', import.meta.url),
 );
 export const ROW_SCANNER_MODULE = fileURLToPath(

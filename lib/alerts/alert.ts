@@ -5,7 +5,7 @@
 import type { Severity } from '../budgets/budget.ts';
 import type { Contributor } from '../budgets/evaluate.ts';
 
-export type AlertBasis = 'actual' | 'forecast' | 'pace' | 'anomaly' | 'gap';
+type AlertBasis = 'actual' | 'forecast' | 'pace' | 'anomaly' | 'gap';
 
 export interface Alert {
   version: 1;

@@ -83,7 +83,7 @@ export interface BudgetStatus {
   pending: PendingThreshold[];
 }
 
-export class BudgetEvaluationError extends Error {
+class BudgetEvaluationError extends Error {
   constructor(
     readonly budget: string,
     message: string,
@@ -236,7 +236,7 @@ function billTotal(accounts: AccountSpend[], measure: Measure): Decimal {
 }
 
 /** "2026-11" for a period starting on the 1st, "2026-11-15" for a cycle anchored on another day. */
-export function periodKeyOf(start: Date, timeZone: string): string {
+function periodKeyOf(start: Date, timeZone: string): string {
   const { day } = toLocal(start, timeZone);
   const date = localDateKey(start, timeZone);
   return day === 1 ? date.slice(0, 7) : date;

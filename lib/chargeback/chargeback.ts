@@ -38,16 +38,16 @@ import type { Clock } from '../time/clock.ts';
 import { daysInMonth, localDayBounds, pad } from '../time/zoned.ts';
 
 /** Days asked of the parser per ingest: each one costs memory for every device × item; later runs catch up. */
-export const MAX_DAYS_PER_RUN = 3;
+const MAX_DAYS_PER_RUN = 3;
 /** Kept free at the end of an invocation for the watermark, the last records in flight and the logs. */
 const RESERVE_MS = 60_000;
 /** Refused records logged one by one per run; the rest are counted. */
 const MAX_REFUSALS_LOGGED = 20;
 const HOUR_MS = 3_600_000;
 
-export const WATERMARKS_PREFIX = 'chargeback/';
+const WATERMARKS_PREFIX = 'chargeback/';
 
-export interface ChargebackCounts {
+interface ChargebackCounts {
   /** Usage records Kill Bill took. */
   recorded: number;
   /** Already there (an earlier run or attempt): refused by trackingId, as they should be. */

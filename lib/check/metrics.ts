@@ -12,7 +12,7 @@ export interface CheckMetrics {
   checkFinished(run: CheckRunMetrics): void;
 }
 
-export interface CheckRunMetrics {
+interface CheckRunMetrics {
   durationMs: number;
   accounts: number;
   /** Accounts not read this run (an error or data still pending): budgets that were not checked. */

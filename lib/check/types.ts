@@ -15,7 +15,7 @@ import type { HealthTracker } from './health.ts';
 import type { CheckMetrics } from './metrics.ts';
 
 /** Where a check run's burn-up report can be read, for as long as its signed address is valid. */
-export interface ReportLink {
+interface ReportLink {
   url: string;
   validForHours: number;
 }

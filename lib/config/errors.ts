@@ -10,7 +10,7 @@ export interface ConfigProblem {
   message: string;
 }
 
-export function formatProblem(problem: ConfigProblem): string {
+function formatProblem(problem: ConfigProblem): string {
   const where = problem.line ? `${problem.file}:${problem.line}:${problem.column ?? 1}` : problem.file;
   const what = problem.value === undefined ? problem.path : `${problem.path} = ${problem.value}`;
   return `${where}: ${what}: ${problem.message}`;

@@ -10,7 +10,7 @@ import { strictObject } from './strict.ts';
 
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
-export const slug = (what: string) =>
+const slug = (what: string) =>
   z
     .string()
     .regex(
@@ -18,20 +18,20 @@ export const slug = (what: string) =>
       `expected a ${what} of letters, digits, ".", "_" or "-" (max 63), starting with a letter or digit`,
     );
 
-export const timeZone = z
+const timeZone = z
   .string()
   .refine(isTimeZone, {
     error: 'expected an IANA time zone such as "UTC", "Asia/Tokyo" or "America/New_York"',
   })
   .describe('IANA time zone of the billing month');
 
-export const currency = z
+const currency = z
   .string()
   .refine(isCurrencyCode, { error: 'expected an ISO 4217 currency code such as USD, EUR or JPY' })
   .describe('ISO 4217 currency code');
 
 /** Amounts: a number, or a string for values a float cannot hold exactly. Kept as text until parsed exactly. */
-export const amount = z
+const amount = z
   .union([z.number(), z.string()])
   .transform((value) => String(value))
   .refine(isDecimalText, { error: 'expected a decimal amount such as 25000 or "1234.56"' })
@@ -39,7 +39,7 @@ export const amount = z
   .describe('Decimal amount; quote it ("1234.5678") when it has more than 15 significant digits');
 
 // `at: 80%` is a percent of the budget; `at: 25000` is an amount in the budget's currency.
-export const thresholdAt = z
+const thresholdAt = z
   .union([z.number(), z.string()])
   .transform((value) => String(value).trim())
   .refine((text) => /^\d+(\.\d+)?%$/.test(text) || isDecimalText(text), {
@@ -213,7 +213,4 @@ export const ConfigSchema = strictObject({
   }).default({ gapAfterHours: 6 }),
 });
 
-export type ConfigInput = z.input<typeof ConfigSchema>;
 export type ParsedConfig = z.output<typeof ConfigSchema>;
-export type BudgetConfig = ParsedConfig['budgets'][number];
-export type ThresholdConfig = BudgetConfig['thresholds'][number];

@@ -1,6 +1,5 @@
 export { ProviderError, type ProviderErrorKind } from './errors.ts';
 export {
-  DEFAULT_RETRY,
   type Endpoint,
   fixedEndpoint,
   type HttpReply,
@@ -8,4 +7,3 @@ export {
   type ProviderHttpOptions,
   type RetryPolicy,
 } from './provider-http.ts';
-export { decodeResponse } from './validate.ts';

@@ -2,7 +2,6 @@ export {
   jsonLogger,
   type LogFields,
   type Logger,
-  type LogLevel,
   memoryLogger,
   silentLogger,
 } from './logger.ts';

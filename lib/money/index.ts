@@ -8,10 +8,9 @@ export {
 export {
   CurrencyMismatchError,
   type Decimal,
-  type DecimalInput,
   decimal,
   InvalidAmountError,
   isDecimalText,
   Money,
 } from './money.ts';
-export { type ExchangeRate, ExchangeRates } from './rates.ts';
+export { ExchangeRates } from './rates.ts';

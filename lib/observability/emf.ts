@@ -6,7 +6,7 @@
  */
 import type { CheckMetrics } from '../check/metrics.ts';
 
-export type EmfUnit = 'None' | 'Count' | 'Percent' | 'Milliseconds';
+type EmfUnit = 'None' | 'Count' | 'Percent' | 'Milliseconds';
 
 export interface EmfMetric {
   name: string;

@@ -36,7 +36,7 @@ const PERMANENT: ReadonlySet<ProviderErrorKind> = new Set([
   'job-failed',
 ]);
 
-export function isRetryable(outcome: AccountOutcome): boolean {
+function isRetryable(outcome: AccountOutcome): boolean {
   if (outcome.status !== 'error') return false;
   return !(outcome.error instanceof ProviderError && PERMANENT.has(outcome.error.kind));
 }

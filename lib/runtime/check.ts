@@ -13,7 +13,7 @@ import { loadRuntimeConfig } from './config-source.ts';
 import { enqueueBatches, planBatches, watchedAccounts } from './fan-out.ts';
 
 /** EventBridge's scheduled event, or a manual/fan-out invocation naming accounts. */
-export const CheckEvent = z.union([
+const CheckEvent = z.union([
   z.object({ 'detail-type': z.literal('Scheduled Event'), time: z.string().optional() }).loose(),
   z.object({ accountIds: z.array(z.string().min(1)).min(1) }).strict(),
   z.object({}).strict(),

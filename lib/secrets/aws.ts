@@ -30,7 +30,7 @@ export function ssmBackend(client: SSMClient): SecretBackend {
   };
 }
 
-export function secretsManagerBackend(client: SecretsManagerClient): SecretBackend {
+function secretsManagerBackend(client: SecretsManagerClient): SecretBackend {
   return {
     scheme: 'secretsmanager',
     async fetch(reference) {

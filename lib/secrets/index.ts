@@ -7,7 +7,6 @@ export {
   type SecretBackend,
   SecretError,
   SecretResolver,
-  type SecretScheme,
 } from './secrets.ts';
 
 /** A credential field in config: a reference to where the secret lives, never the secret itself. */

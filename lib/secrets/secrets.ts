@@ -6,7 +6,7 @@ import { redactor } from '../log/redact.ts';
  *   ssm:/path/to/param       SSM Parameter Store (SecureString), resolved in Lambda
  *   secretsmanager:name      Secrets Manager secret (optionally name#jsonKey)
  */
-export type SecretScheme = 'env' | 'ssm' | 'secretsmanager';
+type SecretScheme = 'env' | 'ssm' | 'secretsmanager';
 export const SECRET_REF =
   /^(env:[A-Za-z_][A-Za-z0-9_]*|ssm:\/[A-Za-z0-9_.\-/]+|secretsmanager:[A-Za-z0-9/_+=.@\-#]+)$/;
 

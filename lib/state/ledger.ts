@@ -34,7 +34,7 @@ export interface AlertRecord {
 }
 
 /** Why a claim was granted: a new crossing, a retry after a crashed or failed run, or a record we could not read. */
-export type ClaimedVia = 'created' | 'lease-expired' | 'corrupt-record';
+type ClaimedVia = 'created' | 'lease-expired' | 'corrupt-record';
 
 export type Claim =
   | { outcome: 'claimed'; key: string; version: string; via: ClaimedVia; attempts: number }

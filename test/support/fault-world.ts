@@ -17,14 +17,14 @@ export const PROVIDER_NAMES = ['soracom', 'fastly', 'cloudflare', 'killbill'] as
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 /** What one account spends (or uses) each day, in its budget's unit. */
-export const DAILY: Record<ProviderName, number> = {
+const DAILY: Record<ProviderName, number> = {
   soracom: 1000,
   fastly: 100,
   cloudflare: 100,
   killbill: 1000,
 };
 /** Budgets are 28 days of spend: 50 % falls on day 14, 80 % on day 23, the forecast passes 100 % early. */
-export const BUDGET_DAYS = 28;
+const BUDGET_DAYS = 28;
 
 export interface AccountRig {
   provider: ProviderName;
@@ -48,7 +48,7 @@ export interface AccountRig {
   stop(): Promise<void>;
 }
 
-export type Spend = (day: string) => number;
+type Spend = (day: string) => number;
 
 export interface AccountOptions {
   /** Spend per day (yyyy-mm-dd); DAILY[provider] every day by default. */
@@ -211,7 +211,7 @@ export function configFor(accounts: AccountRig[], thresholds: string, extra = ''
 }
 
 /** An error shaped as the S3 SDK throws it (a 5xx the SDK gave up retrying). */
-export function s3Failure(operation: string): S3ServiceException {
+function s3Failure(operation: string): S3ServiceException {
   return new S3ServiceException({
     name: 'InternalError',
     $fault: 'server',

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
  * The providers' published contracts live in ../shared/specs beside the repository (as in CI).
  * Simulator drift tests read them there, never from copies that could drift themselves.
  */
-export const SPECS = new URL('../../../shared/specs/', import.meta.url);
+const SPECS = new URL('../../../shared/specs/', import.meta.url);
 
 export function specText(provider: string, file: string): string {
   return readFileSync(new URL(`${provider}/${file}`, SPECS), 'utf8');

@@ -12,10 +12,10 @@ import { renderSubject } from './subject.ts';
 import { renderText } from './text.ts';
 
 /** SNS's publish limit: 256 KB, counted in UTF-8 bytes, message attributes included. */
-export const SNS_MESSAGE_LIMIT_BYTES = 262_144;
+const SNS_MESSAGE_LIMIT_BYTES = 262_144;
 
 /** The per-protocol message bodies (all strings, as SNS requires; `default` is mandatory). */
-export interface SnsMessageStructure {
+interface SnsMessageStructure {
   default: string;
   email: string;
   lambda: string;

@@ -25,11 +25,9 @@ import {
 } from '../../alerts/wording.ts';
 import { clip, contributorTable } from '../render/layout.ts';
 
-export type SlackText =
-  | { type: 'plain_text'; text: string; emoji?: boolean }
-  | { type: 'mrkdwn'; text: string };
+type SlackText = { type: 'plain_text'; text: string; emoji?: boolean } | { type: 'mrkdwn'; text: string };
 
-export type SlackBlock =
+type SlackBlock =
   | { type: 'header'; text: { type: 'plain_text'; text: string; emoji?: boolean } }
   | { type: 'section'; text?: SlackText; fields?: SlackText[] }
   | { type: 'context'; elements: SlackText[] }

@@ -13,7 +13,7 @@ import { renderSlackDigest, renderSlackMessage, type SlackMessage } from '../ren
 import { SlackWebhook, type SlackWebhookOptions } from './webhook.ts';
 
 /** The parts of Lambda's SNS event (aws-lambda SNSEvent) the notifier reads. */
-export const snsEventSchema = z.object({
+const snsEventSchema = z.object({
   Records: z
     .array(
       z.object({
@@ -37,7 +37,7 @@ export class NotAnAlertError extends Error {
 }
 
 /** The alerts carried by an SNS event; throws NotAnAlertError naming the record and what is wrong. */
-export function alertsFromSnsEvent(event: unknown): Alert[] {
+function alertsFromSnsEvent(event: unknown): Alert[] {
   const parsed = snsEventSchema.safeParse(event);
   if (!parsed.success) {
     throw new NotAnAlertError(

@@ -19,7 +19,7 @@ export interface SlackWebhookOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export const SLACK_WEBHOOK_RETRY: RetryPolicy = {
+const SLACK_WEBHOOK_RETRY: RetryPolicy = {
   maxAttempts: 4,
   baseDelayMs: 500,
   maxDelayMs: 8_000,

@@ -17,7 +17,7 @@ import {
   UsageResponse,
 } from './schemas.ts';
 
-export const CLOUDFLARE_BASE_URL = 'https://api.cloudflare.com/client/v4';
+const CLOUDFLARE_BASE_URL = 'https://api.cloudflare.com/client/v4';
 
 interface UsageApi {
   usage: string;

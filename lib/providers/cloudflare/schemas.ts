@@ -8,7 +8,7 @@ import { isCurrencyCode, isDecimalText } from '../../money/index.ts';
 const dateTime = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
 
 /** billable-usage-api_message / bill-subs-api_messages: `code` is optional in the former. */
-export const Message = z.object({ code: z.number().int().optional(), message: z.string() });
+const Message = z.object({ code: z.number().int().optional(), message: z.string() });
 const messages = z.array(Message).nullable();
 
 /** Every reply carries the envelope; read first to tell success from a reported failure. */

@@ -23,7 +23,7 @@ const decimalText = z
 const currency = z.string().refine(isCurrencyCode, { error: 'expected an ISO 4217 currency code' });
 
 /** Metadata: cursor paging of /billing/v3/invoices and /billing/v3/service-usage-metrics. */
-export const Metadata = z.object({
+const Metadata = z.object({
   /** Empty or absent on the last page. */
   next_cursor: z.string().optional(),
   limit: z.number().optional(),
@@ -76,7 +76,7 @@ export const InvoiceList = z.object({
   meta: Metadata.optional(),
 });
 
-export const UsageMetric = z.object({
+const UsageMetric = z.object({
   /** "2026-07" */
   month: z.string().optional(),
   usage_type: z.string().optional(),
@@ -97,7 +97,7 @@ export const UsageMetric = z.object({
  */
 export const UsageMetrics = z.object({ data: z.array(UsageMetric) });
 
-export const ServiceUsageMetric = z.object({
+const ServiceUsageMetric = z.object({
   customer_id: z.string().optional(),
   service_id: z.string().optional(),
   service_name: z.string().optional(),

@@ -14,12 +14,10 @@ import type {
 import { type KillBillAccount, killbillAccount, killbillHttp, unknownSubscription } from './client.ts';
 import { RolledUpUsage } from './schemas.ts';
 
-export { type KillBillAccount, killbillAccount } from './client.ts';
+export { killbillAccount } from './client.ts';
 export {
   killbillUsageRecorder,
   type RecordUsageResult,
-  type UsageAudit,
-  type UsageRecord,
   type UsageRecorder,
   usageTrackingId,
 } from './recorder.ts';

@@ -11,7 +11,7 @@ import type { ConnectContext } from '../types.ts';
 import { type KillBillAccount, killbillHttp, subscriptionId, unknownSubscription } from './client.ts';
 import { BillingException, type SubscriptionUsageRecord, TRACKING_ID_ALREADY_EXISTS } from './schemas.ts';
 
-export interface UsageRecord {
+interface UsageRecord {
   subscriptionId: string;
   /** Makes retries safe; build it with `usageTrackingId` from what identifies the usage. */
   trackingId: string;
@@ -23,7 +23,7 @@ export interface UsageRecord {
 }
 
 /** Optional audit headers (X-Killbill-Reason / X-Killbill-Comment). */
-export interface UsageAudit {
+interface UsageAudit {
   reason?: string;
   comment?: string;
 }

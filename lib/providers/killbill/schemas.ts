@@ -9,7 +9,7 @@ const dateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })],
   error: 'expected a date (Kill Bill 0.22) or an ISO date-time (0.24)',
 });
 
-export const RolledUpUnit = z.object({
+const RolledUpUnit = z.object({
   unitType: z.string().min(1),
   // int64 up to 0.22, a decimal number from 0.24: both arrive as JSON numbers.
   amount: z.number(),

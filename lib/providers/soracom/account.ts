@@ -10,13 +10,13 @@ export const SORACOM_BASE_URLS = {
 } as const;
 
 /** Soracom's usage for a day keeps arriving for a while: record a day only this long after it ended. */
-export const DEFAULT_SETTLE_HOURS = 24;
+const DEFAULT_SETTLE_HOURS = 24;
 
 /**
  * Chargeback: each SIM's daily cost per bill item, from the billing-CSV exports, recorded as usage of
  * the Kill Bill subscription that one of the SIM's tags names.
  */
-export const chargebackConfig = strictObject({
+const chargebackConfig = strictObject({
   killbill: z
     .string({ error: 'expected the id of a killbill account listed under accounts' })
     .min(1, { error: 'expected the id of a killbill account listed under accounts' })

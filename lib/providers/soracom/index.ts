@@ -4,13 +4,7 @@ import { SoracomSource } from './source.ts';
 
 export { SORACOM_BASE_URLS, type SoracomAccount } from './account.ts';
 export { forgetSoracomSessions } from './api.ts';
-export {
-  type ExportJob,
-  type ExportMode,
-  type ExportUrl,
-  SoracomExports,
-  type WaitForExportOptions,
-} from './billing-csv/export-api.ts';
+export { SoracomExports } from './billing-csv/export-api.ts';
 export { SoracomSource } from './source.ts';
 
 export const soracom: ProviderModule<typeof soracomAccount> = {

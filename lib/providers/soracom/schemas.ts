@@ -1,7 +1,7 @@
 /** Response schemas written from the Soracom API spec (soracom-cli generators/assets/soracom-api.en.yaml). */
 import * as z from 'zod';
 
-export const SORACOM_CURRENCY = z.enum(['JPY', 'USD', 'EUR']);
+const SORACOM_CURRENCY = z.enum(['JPY', 'USD', 'EUR']);
 
 export const AuthResponse = z.object({
   apiKey: z.string().min(1),
@@ -30,7 +30,7 @@ export const MonthlyBill = z.object({
 
 export const BillingHistory = z.object({ billList: z.array(MonthlyBill) });
 
-export const DailyBill = z.object({
+const DailyBill = z.object({
   amount: z.number(),
   currency: SORACOM_CURRENCY,
   date: z.string().regex(/^\d{8}$/, 'expected yyyyMMdd'),
@@ -46,7 +46,7 @@ const summaryMonth = z
   .transform((text) => text.replace('-', ''));
 
 /** One month of GET /bills/summaries/bill_items ("COSTS BY SERVICE"), newest month first. */
-export const BillItemSummary = z.object({
+const BillItemSummary = z.object({
   costBreakdownList: z
     .array(
       z.object({
@@ -64,7 +64,7 @@ export const BillItemSummary = z.object({
 export const BillItemSummaries = z.array(BillItemSummary);
 
 /** One month of GET /bills/summaries/sims ("COSTS PER SIM (TOP 100)"), newest month first. */
-export const SimSummary = z.object({
+const SimSummary = z.object({
   costBreakdownList: z.array(z.object({ amount: z.number(), simId: z.string().min(1) })).default([]),
   currency: SORACOM_CURRENCY.optional(),
   updatedTime: z.number().int().optional(),

@@ -57,7 +57,7 @@ export function summaryLines(summary: StoredSoracomSummary, options: SummaryLine
 }
 
 /** The spend with the API's (top-100) SIM lines replaced by the CSV's complete ones. */
-export function withCsvBreakdown(
+function withCsvBreakdown(
   spend: PeriodSpend,
   summary: StoredSoracomSummary,
   options: SummaryLineOptions = {},

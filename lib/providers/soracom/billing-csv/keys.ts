@@ -2,7 +2,7 @@
  * Where the export job puts billing CSVs, and how the ingest recognises them: a module of its own so
  * that the ingest Lambda does not bundle the export's multipart upload.
  */
-export const EXPORTS_PREFIX = 'exports/soracom/';
+const EXPORTS_PREFIX = 'exports/soracom/';
 
 /** exports/soracom/{account}/{yyyyMM}/{operator}-{time}.csv: names the operator and the month. */
 export function exportKey(

@@ -7,9 +7,7 @@ export {
 } from './aggregator.ts';
 export type {
   SoracomCsvBillItem,
-  SoracomCsvDay,
   SoracomCsvMalformedRow,
   SoracomCsvSubscriber,
   SoracomCsvSummary,
-  SoracomSubscriberKind,
 } from './summary.ts';

@@ -70,7 +70,7 @@ export interface SoracomCsvBillItem {
   quantity: string;
 }
 
-export interface SoracomCsvDay {
+interface SoracomCsvDay {
   /** "2026-11-03" */
   date: string;
   total: string;
