@@ -4,7 +4,6 @@
  * the providers and every account of the config is pointed at its simulator.
  */
 
-import { snsClientFromEnv } from '../lib/aws/clients.ts';
 import type { ChargebackOutcome } from '../lib/chargeback/chargeback.ts';
 import { HealthTracker } from '../lib/check/health.ts';
 import { runCheck } from '../lib/check/run-check.ts';
@@ -12,8 +11,7 @@ import type { CheckDependencies, CheckOptions, CheckReport } from '../lib/check/
 import type { Config } from '../lib/config/config.ts';
 import { loadConfig } from '../lib/config/load.ts';
 import { jsonLogger, type Logger } from '../lib/log/index.ts';
-import { MemoryPublisher } from '../lib/notify/publisher.ts';
-import { SnsAlertPublisher } from '../lib/notify/sns.ts';
+import { type AlertPublisher, MemoryPublisher } from '../lib/notify/publisher.ts';
 import { envBackend, SecretResolver } from '../lib/secrets/index.ts';
 import { FsObjectStore } from '../lib/state/fs-store.ts';
 import { KeptReadings } from '../lib/state/kept-readings.ts';
@@ -110,15 +108,20 @@ function commandRun(
   simulated?: SimulatedAws,
 ): CommandRun {
   const logger = loggerFor(flags, io);
-  const defaultPublisher = () =>
-    flags.topicArn
-      ? new SnsAlertPublisher({
-          client: snsClientFromEnv(),
-          topicArn: flags.topicArn,
-          logger,
-          render: { timeZone: config.timeZone },
-        })
-      : new MemoryPublisher();
+  // The AWS SDK is loaded only when alerts go to SNS: every other command starts without it.
+  const defaultPublisher = async (): Promise<AlertPublisher> => {
+    if (!flags.topicArn) return new MemoryPublisher();
+    const [{ snsClientFromEnv }, { SnsAlertPublisher }] = await Promise.all([
+      import('../lib/aws/clients.ts'),
+      import('../lib/notify/sns.ts'),
+    ]);
+    return new SnsAlertPublisher({
+      client: snsClientFromEnv(),
+      topicArn: flags.topicArn,
+      logger,
+      render: { timeZone: config.timeZone },
+    });
+  };
   return {
     config,
     clock,
@@ -134,7 +137,7 @@ function commandRun(
             clock,
             logger,
             secrets,
-            publisher: defaultPublisher(),
+            publisher: await defaultPublisher(),
             ...stateIn(flags.state),
             ...(simulated && { enrich: simulated.enrich }),
             ...with_,
