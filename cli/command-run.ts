@@ -5,7 +5,6 @@
  */
 
 import type { ChargebackOutcome } from '../lib/chargeback/chargeback.ts';
-import { HealthTracker } from '../lib/check/health.ts';
 import { runCheck } from '../lib/check/run-check.ts';
 import type { CheckDependencies, CheckOptions, CheckReport } from '../lib/check/types.ts';
 import type { Config } from '../lib/config/config.ts';
@@ -13,6 +12,7 @@ import { loadConfig } from '../lib/config/load.ts';
 import { jsonLogger, type Logger } from '../lib/log/index.ts';
 import { type AlertPublisher, MemoryPublisher } from '../lib/notify/publisher.ts';
 import { envBackend, SecretResolver } from '../lib/secrets/index.ts';
+import { HealthTracker } from '../lib/state/account-health.ts';
 import { FsObjectStore } from '../lib/state/fs-store.ts';
 import { KeptReadings } from '../lib/state/kept-readings.ts';
 import { AlertLedger } from '../lib/state/ledger.ts';

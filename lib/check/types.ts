@@ -1,17 +1,17 @@
 /** What a check needs, what it may be told, and what it reports: shared by its stages and its callers. */
 import type { Alert } from '../alerts/alert.ts';
 import type { Budget } from '../budgets/budget.ts';
-import type { BudgetStatus } from '../budgets/evaluate.ts';
+import type { BudgetStatus } from '../budgets/status.ts';
 import type { Account } from '../config/config.ts';
 import type { Logger } from '../log/index.ts';
 import type { AlertPublisher } from '../notify/publisher.ts';
 import type { ConnectContext, ReadNeeds } from '../providers/types.ts';
 import type { SecretResolver } from '../secrets/index.ts';
 import type { PeriodSpend } from '../spend/index.ts';
+import type { HealthTracker } from '../state/account-health.ts';
 import type { KeptReadings } from '../state/kept-readings.ts';
 import type { AlertLedger } from '../state/ledger.ts';
 import type { Clock } from '../time/clock.ts';
-import type { HealthTracker } from './health.ts';
 import type { CheckMetrics } from './metrics.ts';
 
 /** Where a check run's burn-up report can be read, for as long as its signed address is valid. */

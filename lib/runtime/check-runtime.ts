@@ -7,7 +7,6 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { snsClientFromEnv } from '../aws/clients.ts';
-import { HealthTracker } from '../check/health.ts';
 import type { CheckMetrics } from '../check/metrics.ts';
 import { runCheck } from '../check/run-check.ts';
 import type { CheckReport } from '../check/types.ts';
@@ -16,6 +15,7 @@ import { SnsAlertPublisher } from '../notify/sns.ts';
 import { emfCheckMetrics } from '../observability/emf.ts';
 import { soracomCsvEnricher } from '../providers/soracom/billing-csv/breakdown.ts';
 import { renderReportHtml } from '../report/html.ts';
+import { HealthTracker } from '../state/account-health.ts';
 import { KeptReadings } from '../state/kept-readings.ts';
 import { AlertLedger } from '../state/ledger.ts';
 import { S3ObjectStore } from '../state/s3-store.ts';

@@ -24,7 +24,6 @@ import { type FastlySimulator, fastlyError } from '../../dev/simulators/fastly.t
 import type { Fault as SimFault } from '../../dev/simulators/kit.ts';
 import { SoracomSimulator } from '../../dev/simulators/soracom.ts';
 import type { Alert } from '../../lib/alerts/alert.ts';
-import { HealthTracker } from '../../lib/check/health.ts';
 import { runCheck } from '../../lib/check/run-check.ts';
 import type { CheckReport } from '../../lib/check/types.ts';
 import { parseConfig } from '../../lib/config/load.ts';
@@ -32,6 +31,7 @@ import { type LogFields, type Logger, memoryLogger } from '../../lib/log/index.t
 import { type AlertPublisher, MemoryPublisher } from '../../lib/notify/publisher.ts';
 import { SnsAlertPublisher } from '../../lib/notify/sns.ts';
 import { envBackend, SecretResolver } from '../../lib/secrets/index.ts';
+import { HealthTracker } from '../../lib/state/account-health.ts';
 import { AlertLedger, type AlertRecord } from '../../lib/state/ledger.ts';
 import { MemoryObjectStore } from '../../lib/state/memory-store.ts';
 import {
