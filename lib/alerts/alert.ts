@@ -3,7 +3,7 @@
  * subscribers, `check --json`). Plain JSON: amounts are exact decimal strings in `unit`.
  */
 import type { Severity } from '../budgets/budget.ts';
-import type { Contributor } from '../budgets/evaluate.ts';
+import type { Contributor } from '../budgets/status.ts';
 
 type AlertBasis = 'actual' | 'forecast' | 'pace' | 'anomaly' | 'gap';
 

@@ -1,4 +1,4 @@
-import { type BudgetStatus, type Crossing, measuredSpend } from '../budgets/evaluate.ts';
+import { type BudgetStatus, type Crossing, measuredSpend } from '../budgets/status.ts';
 import type { Alert } from './alert.ts';
 import { crossingDetails, crossingHeadline } from './wording.ts';
 

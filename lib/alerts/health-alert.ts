@@ -4,13 +4,7 @@
  */
 import { MONITORING_BUDGET } from '../budgets/budget.ts';
 import type { Alert } from './alert.ts';
-import { monitoringDetails, monitoringHeadline } from './wording.ts';
-
-/** What the alert says of the account's health (the tracker's record, or anything shaped like it). */
-export interface MonitoringChange {
-  kind: 'gap' | 'recovered';
-  health: { account: string; failingSince?: string; lastOkAt?: string; lastError?: string };
-}
+import { type MonitoringChange, monitoringDetails, monitoringHeadline } from './wording.ts';
 
 /** The alert for an opened or closed monitoring gap on one account. */
 export function buildHealthAlert(

@@ -3,12 +3,17 @@
  * alert and each channel's rendering of it (SNS subject, email text, Slack) say the same thing the
  * same way. Pure functions of the evaluation or of the alert; channels add only layout and markup.
  */
-import { type BudgetStatus, type Crossing, measuredSpend } from '../budgets/evaluate.ts';
+import { type BudgetStatus, type Crossing, measuredSpend } from '../budgets/status.ts';
 import { decimal, isDecimalText } from '../money/index.ts';
 import { localDateKey } from '../time/zoned.ts';
 import type { Alert } from './alert.ts';
 import { type CurrencyDisplay, formatAmount, formatLocal, formatPercent, oneLine } from './format.ts';
-import type { MonitoringChange } from './health-alert.ts';
+
+/** What the alert says of the account's health (the tracker's record, or anything shaped like it). */
+export interface MonitoringChange {
+  kind: 'gap' | 'recovered';
+  health: { account: string; failingSince?: string; lastOkAt?: string; lastError?: string };
+}
 
 /** How a channel writes an amount in the alert's unit (formatted, and escaped for its markup). */
 export type AmountWriter = (value: string) => string;
