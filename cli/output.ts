@@ -1,6 +1,6 @@
 import type { Alert } from '../lib/alerts/alert.ts';
 import { formatAmount, formatPercent } from '../lib/alerts/format.ts';
-import { measuredSpend } from '../lib/budgets/evaluate.ts';
+import { measuredSpend } from '../lib/budgets/status.ts';
 import type { CheckReport } from '../lib/check/types.ts';
 
 /** The human-readable summary of a check: one line per account and budget, then the alerts. */

@@ -10,78 +10,21 @@ import {
   isCurrencyCode,
   type Money,
 } from '../money/index.ts';
-import type { PeriodSpend, SpendLine } from '../spend/index.ts';
+import type { PeriodSpend } from '../spend/index.ts';
 import { localDateKey, toLocal } from '../time/zoned.ts';
-import { type AnomalyFinding, findAnomalies } from './anomaly.ts';
-import { type Budget, globMatcher, isScoped, type Severity } from './budget.ts';
-import { type Forecast, forecastPeriodEnd } from './forecast.ts';
-import { evaluatePerResource, type ResourceSpend } from './per-resource.ts';
+import { findAnomalies } from './anomaly.ts';
+import { type Budget, globMatcher, isScoped } from './budget.ts';
+import { forecastPeriodEnd } from './forecast.ts';
+import { evaluatePerResource } from './per-resource.ts';
 import { type DailyPoint, mergeDaily } from './series.ts';
-
-export interface Contributor {
-  /** What the name is: a service, a bill item, a resource (SIM IMSI, Fastly service...) or an account. */
-  kind: 'service' | 'item' | 'resource' | 'account';
-  name: string;
-  /** Exact decimal in the budget's currency or unit. */
-  cost: string;
-  /** Share of the spend, percent with one decimal: "41.2". */
-  share: string;
-  tags?: Record<string, string>;
-}
-
-export interface AccountSpend {
-  accountId: string;
-  provider: string;
-  timeZone: string;
-  spend: PeriodSpend;
-}
-
-export interface Crossing {
-  /** Threshold id, or "anomaly-2026-11-14" for an anomalous day. */
-  id: string;
-  written: string;
-  basis: 'actual' | 'forecast' | 'pace' | 'anomaly';
-  severity: Severity;
-  /** The value that crossed: spend, forecast, percent ahead of pace, or the day's spend. */
-  observed: Decimal;
-  anomaly?: AnomalyFinding;
-  /** For per-resource budgets: the resource that crossed (and the day, for daily windows). */
-  resource?: ResourceSpend;
-}
-
-/** A threshold evaluated and not crossed. */
-export interface PendingThreshold {
-  id: string;
-  written: string;
-  basis: string;
-  level: Decimal;
-}
-
-export interface BudgetStatus {
-  budget: Budget;
-  accounts: AccountSpend[];
-  periodKey: string;
-  periodStart: Date;
-  periodEnd: Date;
-  timeZone: string;
-  /** The oldest as-of among the accounts: the status is no fresher than that. */
-  asOf: Date;
-  stale: boolean;
-  /** Spend (or usage) to date in the period, everything in scope. */
-  spent: Decimal;
-  /** Per-resource budgets only: the largest single resource's spend, the figure held against the budget. */
-  largestResourceSpend?: Decimal;
-  /** Percent of the budget that the figure held against it has reached (see measuredSpend). */
-  percent: Decimal;
-  daily?: DailyPoint[];
-  forecast?: Forecast;
-  pace?: { expected: Decimal; aheadPercent: Decimal };
-  anomalies: AnomalyFinding[];
-  contributors: Contributor[];
-  crossings: Crossing[];
-  /** Thresholds evaluated and not crossed, lowest first (for status: "next threshold"). */
-  pending: PendingThreshold[];
-}
+import type {
+  AccountSpend,
+  BudgetStatus,
+  Contributor,
+  Crossing,
+  LineValue,
+  PendingThreshold,
+} from './status.ts';
 
 class BudgetEvaluationError extends Error {
   constructor(
@@ -91,14 +34,6 @@ class BudgetEvaluationError extends Error {
     super(`budget "${budget}": ${message}`);
     this.name = 'BudgetEvaluationError';
   }
-}
-
-/**
- * The figure a budget is held against, the one `percent` is of: the largest resource's spend for a
- * per-resource budget, else the spend to date in scope.
- */
-export function measuredSpend(status: BudgetStatus): Decimal {
-  return status.largestResourceSpend ?? status.spent;
 }
 
 const HOUR_MS = 3_600_000;
@@ -240,12 +175,6 @@ function periodKeyOf(start: Date, timeZone: string): string {
   const { day } = toLocal(start, timeZone);
   const date = localDateKey(start, timeZone);
   return day === 1 ? date.slice(0, 7) : date;
-}
-
-/** A line in the budget's scope and what it counts in the budget's measure. */
-export interface LineValue {
-  line: SpendLine;
-  value: Decimal;
 }
 
 /** Reads the budget's measure (cost in its currency, or a usage quantity) out of one period spend. */

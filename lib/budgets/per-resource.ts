@@ -5,18 +5,7 @@
 import { type Decimal, decimal } from '../money/index.ts';
 import { localDateKey } from '../time/zoned.ts';
 import type { Budget, PerResource } from './budget.ts';
-import type { AccountSpend, Crossing, LineValue, PendingThreshold } from './evaluate.ts';
-
-export interface ResourceSpend {
-  id: string;
-  name?: string;
-  tags?: Record<string, string>;
-  /** Local day, for per-resource budgets with a daily window. */
-  date?: string;
-  value: Decimal;
-  /** Percent of the whole bill (all accounts of the budget), one decimal. */
-  shareOfBill: string;
-}
+import type { AccountSpend, Crossing, LineValue, PendingThreshold, ResourceSpend } from './status.ts';
 
 /**
  * The crossings of a per-resource budget (one per resource, and day, over each threshold), the

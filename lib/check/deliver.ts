@@ -7,7 +7,7 @@ import type { Alert } from '../alerts/alert.ts';
 import { buildAlert } from '../alerts/build.ts';
 import { reportLinkLine } from '../alerts/wording.ts';
 import { type Budget, MONITORING_BUDGET } from '../budgets/budget.ts';
-import type { BudgetStatus } from '../budgets/evaluate.ts';
+import type { BudgetStatus } from '../budgets/status.ts';
 import type { Account } from '../config/config.ts';
 import { type AlertLedger, type ClaimToken, DEFAULT_LEASE_MS } from '../state/ledger.ts';
 import { errorMessage } from './error-message.ts';

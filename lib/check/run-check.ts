@@ -4,7 +4,8 @@
  */
 import { buildAlert } from '../alerts/build.ts';
 import type { Budget } from '../budgets/budget.ts';
-import { type AccountSpend, evaluateBudget, measuredSpend } from '../budgets/evaluate.ts';
+import { evaluateBudget } from '../budgets/evaluate.ts';
+import { type AccountSpend, measuredSpend } from '../budgets/status.ts';
 import type { Account, Config } from '../config/config.ts';
 import { backUnder, type DeliveryContext, deliver, retryAbandoned } from './deliver.ts';
 import { trackHealth } from './health.ts';

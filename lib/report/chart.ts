@@ -6,7 +6,7 @@
  */
 import { formatAmount, formatPercent } from '../alerts/format.ts';
 import type { Threshold } from '../budgets/budget.ts';
-import { type BudgetStatus, measuredSpend } from '../budgets/evaluate.ts';
+import { type BudgetStatus, measuredSpend } from '../budgets/status.ts';
 import { type Decimal, decimal, isCurrencyCode } from '../money/index.ts';
 import { fromLocal, localDateKey } from '../time/zoned.ts';
 import { escapeHtml as esc } from './escape.ts';

@@ -6,7 +6,7 @@
  */
 import { buildAlert } from '../alerts/build.ts';
 import { formatAmount, formatLocal, formatPercent } from '../alerts/format.ts';
-import type { BudgetStatus } from '../budgets/evaluate.ts';
+import type { BudgetStatus } from '../budgets/status.ts';
 import type { BudgetOutcome, CheckReport } from '../check/types.ts';
 import { localDateKey } from '../time/zoned.ts';
 import { burnUpChart } from './chart.ts';

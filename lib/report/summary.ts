@@ -4,7 +4,7 @@
  */
 import { formatAmount, formatPercent } from '../alerts/format.ts';
 import type { Budget } from '../budgets/budget.ts';
-import { type BudgetStatus, measuredSpend } from '../budgets/evaluate.ts';
+import { type BudgetStatus, measuredSpend } from '../budgets/status.ts';
 import type { BudgetOutcome, CheckReport } from '../check/types.ts';
 import type { Decimal } from '../money/index.ts';
 

@@ -5,7 +5,7 @@
 import type { Alert } from '../../alerts/alert.ts';
 import { type CurrencyDisplay, formatAmount, formatLocal, oneLine } from '../../alerts/format.ts';
 import { measureWords } from '../../alerts/wording.ts';
-import type { Contributor } from '../../budgets/evaluate.ts';
+import type { Contributor } from '../../budgets/status.ts';
 import { decimal } from '../../money/index.ts';
 
 export interface RenderOptions {

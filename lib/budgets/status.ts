@@ -1,0 +1,100 @@
+/**
+ * What evaluating a budget reports: the spend held against it, the thresholds crossed and pending,
+ * forecast, pace, anomalies and top contributors. Plain data, shared by the evaluators and their readers.
+ */
+import type { Decimal } from '../money/index.ts';
+import type { PeriodSpend, SpendLine } from '../spend/index.ts';
+import type { AnomalyFinding } from './anomaly.ts';
+import type { Budget, Severity } from './budget.ts';
+import type { Forecast } from './forecast.ts';
+import type { DailyPoint } from './series.ts';
+
+export interface Contributor {
+  /** What the name is: a service, a bill item, a resource (SIM IMSI, Fastly service...) or an account. */
+  kind: 'service' | 'item' | 'resource' | 'account';
+  name: string;
+  /** Exact decimal in the budget's currency or unit. */
+  cost: string;
+  /** Share of the spend, percent with one decimal: "41.2". */
+  share: string;
+  tags?: Record<string, string>;
+}
+
+export interface AccountSpend {
+  accountId: string;
+  provider: string;
+  timeZone: string;
+  spend: PeriodSpend;
+}
+
+export interface Crossing {
+  /** Threshold id, or "anomaly-2026-11-14" for an anomalous day. */
+  id: string;
+  written: string;
+  basis: 'actual' | 'forecast' | 'pace' | 'anomaly';
+  severity: Severity;
+  /** The value that crossed: spend, forecast, percent ahead of pace, or the day's spend. */
+  observed: Decimal;
+  anomaly?: AnomalyFinding;
+  /** For per-resource budgets: the resource that crossed (and the day, for daily windows). */
+  resource?: ResourceSpend;
+}
+
+/** A threshold evaluated and not crossed. */
+export interface PendingThreshold {
+  id: string;
+  written: string;
+  basis: string;
+  level: Decimal;
+}
+
+export interface BudgetStatus {
+  budget: Budget;
+  accounts: AccountSpend[];
+  periodKey: string;
+  periodStart: Date;
+  periodEnd: Date;
+  timeZone: string;
+  /** The oldest as-of among the accounts: the status is no fresher than that. */
+  asOf: Date;
+  stale: boolean;
+  /** Spend (or usage) to date in the period, everything in scope. */
+  spent: Decimal;
+  /** Per-resource budgets only: the largest single resource's spend, the figure held against the budget. */
+  largestResourceSpend?: Decimal;
+  /** Percent of the budget that the figure held against it has reached (see measuredSpend). */
+  percent: Decimal;
+  daily?: DailyPoint[];
+  forecast?: Forecast;
+  pace?: { expected: Decimal; aheadPercent: Decimal };
+  anomalies: AnomalyFinding[];
+  contributors: Contributor[];
+  crossings: Crossing[];
+  /** Thresholds evaluated and not crossed, lowest first (for status: "next threshold"). */
+  pending: PendingThreshold[];
+}
+
+export interface ResourceSpend {
+  id: string;
+  name?: string;
+  tags?: Record<string, string>;
+  /** Local day, for per-resource budgets with a daily window. */
+  date?: string;
+  value: Decimal;
+  /** Percent of the whole bill (all accounts of the budget), one decimal. */
+  shareOfBill: string;
+}
+
+/** A line in the budget's scope and what it counts in the budget's measure. */
+export interface LineValue {
+  line: SpendLine;
+  value: Decimal;
+}
+
+/**
+ * The figure a budget is held against, the one `percent` is of: the largest resource's spend for a
+ * per-resource budget, else the spend to date in scope.
+ */
+export function measuredSpend(status: BudgetStatus): Decimal {
+  return status.largestResourceSpend ?? status.spent;
+}
