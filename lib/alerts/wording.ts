@@ -153,12 +153,7 @@ export function thresholdText(alert: Alert, display: CurrencyDisplay = 'symbol')
   const written = oneLine(alert.threshold);
   if (alert.basis === 'pace') return `${written} ahead of pace`;
   if (alert.basis !== 'actual' && alert.basis !== 'forecast') return written;
-  if (isPercent(written)) {
-    const level = decimal(alert.budgetAmount)
-      .times(decimal(written.slice(0, -1)))
-      .div(100);
-    return `${written} of budget = ${formatAmount(level.toFixed(), alert.unit, display)}`;
-  }
+  if (isPercent(written)) return `${written} of budget = ${percentLevel(alert, written, display)}`;
   return isDecimalText(written) ? formatAmount(written, alert.unit, display) : written;
 }
 
@@ -172,10 +167,15 @@ function thresholdName(alert: Alert, display: CurrencyDisplay): string {
 function thresholdPhrase(alert: Alert, display: CurrencyDisplay): string {
   const written = oneLine(alert.threshold);
   if (!isPercent(written)) return `the ${thresholdName(alert, display)} threshold`;
+  return `the ${written} threshold (${percentLevel(alert, written, display)})`;
+}
+
+/** The amount a percent threshold ("80%") stands for in the alert's budget: "¥24,000". */
+function percentLevel(alert: Alert, written: string, display: CurrencyDisplay): string {
   const level = decimal(alert.budgetAmount)
     .times(decimal(written.slice(0, -1)))
     .div(100);
-  return `the ${written} threshold (${formatAmount(level.toFixed(), alert.unit, display)})`;
+  return formatAmount(level.toFixed(), alert.unit, display);
 }
 
 /** observed / budget in percent, or undefined for a zero budget. */
