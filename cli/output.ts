@@ -1,5 +1,6 @@
 import type { Alert } from '../lib/alerts/alert.ts';
 import { formatAmount, formatPercent } from '../lib/alerts/format.ts';
+import { missingPartText } from '../lib/alerts/wording.ts';
 import { measuredSpend } from '../lib/budgets/status.ts';
 import type { CheckReport } from '../lib/check/types.ts';
 
@@ -15,6 +16,7 @@ export function describeReport(report: CheckReport): string {
         : '';
       lines.push(
         `${head}: ${cost ? formatAmount(cost.amount, cost.currency) : 'usage only'} as of ${outcome.spend.asOf.toISOString()}${kept}`,
+        ...(outcome.spend.missing ?? []).map((missing) => `    partial: ${missingPartText(missing)}`),
       );
     } else if (outcome.status === 'pending') {
       lines.push(`${head}: pending (${outcome.reason})`);

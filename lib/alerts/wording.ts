@@ -5,6 +5,7 @@
  */
 import { type BudgetStatus, type Crossing, measuredSpend } from '../budgets/status.ts';
 import { decimal, isDecimalText } from '../money/index.ts';
+import type { MissingPart, ReadPart } from '../spend/index.ts';
 import { localDateKey } from '../time/zoned.ts';
 import type { Alert } from './alert.ts';
 import { type CurrencyDisplay, formatAmount, formatLocal, formatPercent, oneLine } from './format.ts';
@@ -106,7 +107,44 @@ export function crossingDetails(status: BudgetStatus, crossing: Crossing): strin
     lines.push(
       `The provider figure is older than ${status.budget.staleAfterHours} h: forecasts are paused until it refreshes`,
     );
+  for (const { accountId, spend } of status.accounts) {
+    for (const missing of spend.missing ?? []) lines.push(partialReadingLine(accountId, missing));
+  }
   return lines;
+}
+
+const PART_NAMES: Record<ReadPart, string> = {
+  breakdown: 'breakdown',
+  usage: 'usage quantities',
+  daily: 'daily series',
+  resourceDays: 'per-resource days',
+  currency: "provider's statement of its currency",
+  billingPeriod: "provider's statement of its billing period",
+};
+
+/** What the reading goes without when a part is missing. */
+const PART_EFFECTS: Record<ReadPart, string> = {
+  breakdown: 'contributors may be missing',
+  usage: 'usage budgets were not evaluated',
+  daily: 'forecasts use elapsed time and anomalies are not checked',
+  resourceDays: 'per-resource daily budgets were not evaluated',
+  currency: "the currency is the account's setting",
+  billingPeriod: 'the billing period is inferred',
+};
+
+/** "breakdown", "daily series": what a reading part is called in a sentence. */
+export function partName(part: ReadPart): string {
+  return PART_NAMES[part];
+}
+
+/** "no breakdown (GET /bills/summaries/sims: HTTP 403: ...); contributors may be missing" */
+export function missingPartText(missing: MissingPart): string {
+  return `no ${PART_NAMES[missing.part]} (${missing.endpoint}: ${oneLine(missing.reason)}); ${PART_EFFECTS[missing.part]}`;
+}
+
+/** The line an alert carries for each part its reading lacks. */
+function partialReadingLine(accountId: string, missing: MissingPart): string {
+  return `Partial reading of ${accountId}: ${missingPartText(missing)}`;
 }
 
 /** The headline of a monitoring gap opened or closed on one account, `hours` long so far. */

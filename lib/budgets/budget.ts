@@ -1,4 +1,5 @@
 import { type Decimal, decimal } from '../money/index.ts';
+import type { ReadPart } from '../spend/index.ts';
 
 export type Basis = 'actual' | 'forecast' | 'pace';
 
@@ -86,6 +87,18 @@ export function parseThreshold(
   }
   const level = decimal(text);
   return { id: `${basis}-${level.toFixed()}`, written: text, basis, severity, level };
+}
+
+/**
+ * The parts of a reading a budget's figure is computed from, beyond the headline total: a budget
+ * cannot be evaluated from a reading that lacks one (any other missing part only thins its alert).
+ */
+export function figureParts(budget: Budget): ReadPart[] {
+  const parts: ReadPart[] = [];
+  if (isScoped(budget.scope) || budget.perResource) parts.push('breakdown');
+  if (budget.perResource?.window === 'day') parts.push('resourceDays');
+  if (budget.measure === 'usage') parts.push('usage');
+  return parts;
 }
 
 export function isScoped(scope: Scope): boolean {

@@ -3,11 +3,15 @@
  * metrics (lib/observability/emf.ts); the CLI and tests use the no-op default. Values are plain numbers
  * because metrics are approximate by nature: they are never summed into money.
  */
+import type { ReadPart } from '../spend/index.ts';
+
 export interface CheckMetrics {
   /** Once per evaluated budget: spend (or usage) so far in its currency or unit, and percent of budget. */
   budgetEvaluated(budget: { name: string; spent: number; percentOfBudget: number }): void;
   /** Once per account that could not be read (an error, not data pending). */
   providerError(account: { provider: string; account: string }): void;
+  /** Once per part a side call could not bring (the account was read, its reading is partial). */
+  partialReading(account: { provider: string; account: string; part: ReadPart }): void;
   /** Once per run, after every budget was evaluated and every alert delivered or not. */
   checkFinished(run: CheckRunMetrics): void;
 }
@@ -24,5 +28,6 @@ interface CheckRunMetrics {
 export const noCheckMetrics: CheckMetrics = {
   budgetEvaluated() {},
   providerError() {},
+  partialReading() {},
   checkFinished() {},
 };

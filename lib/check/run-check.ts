@@ -3,7 +3,8 @@
  * The Lambda handler, the CLI and the demo all run this same function.
  */
 import { buildAlert } from '../alerts/build.ts';
-import type { Budget } from '../budgets/budget.ts';
+import { partName } from '../alerts/wording.ts';
+import { type Budget, figureParts } from '../budgets/budget.ts';
 import { evaluateBudget } from '../budgets/evaluate.ts';
 import { type AccountSpend, measuredSpend } from '../budgets/status.ts';
 import type { Account, Config } from '../config/config.ts';
@@ -40,8 +41,10 @@ export async function runCheck(
     failed: [],
   };
   for (const outcome of report.accounts) {
-    if (outcome.status === 'error')
-      metrics.providerError({ provider: outcome.account.provider, account: outcome.account.id });
+    const account = { provider: outcome.account.provider, account: outcome.account.id };
+    if (outcome.status === 'error') metrics.providerError(account);
+    if (outcome.status === 'ok')
+      for (const { part } of outcome.spend.missing ?? []) metrics.partialReading({ ...account, part });
   }
   const delivery: DeliveryContext = { ...check, report };
   await trackHealth(delivery, config);
@@ -97,6 +100,8 @@ function evaluate(
         : `account "${notOk.account.id}" could not be read`;
     return { budget: budget.name, status: 'skipped', reason, definition: budget };
   }
+  const lacking = lackingFigurePart(budget, reads as Extract<AccountOutcome, { status: 'ok' }>[]);
+  if (lacking) return { budget: budget.name, status: 'skipped', reason: lacking, definition: budget };
   const spends: AccountSpend[] = reads.map((r) => {
     const ok = r as Extract<AccountOutcome, { status: 'ok' }>;
     return {
@@ -119,6 +124,20 @@ function evaluate(
     });
     return { budget: budget.name, status: 'error', error: error as Error, definition: budget };
   }
+}
+
+/** Why a budget cannot be evaluated from partial readings: one lacks a part its figure is computed from. */
+function lackingFigurePart(
+  budget: Budget,
+  reads: Extract<AccountOutcome, { status: 'ok' }>[],
+): string | undefined {
+  const needed = new Set(figureParts(budget));
+  for (const read of reads) {
+    const gap = read.spend.missing?.find((m) => needed.has(m.part));
+    if (gap)
+      return `account "${read.account.id}" was read without its ${partName(gap.part)}, which this budget is computed from (${gap.endpoint}: ${gap.reason})`;
+  }
+  return undefined;
 }
 
 /** The run's summary: one log line, and the run's metrics. */

@@ -18,6 +18,8 @@ export class ProviderError extends Error {
   readonly endpoint: string;
   readonly kind: ProviderErrorKind;
   readonly status: number | undefined;
+  /** What went wrong and what to do, without the provider/account/endpoint prefix of `message`. */
+  readonly detail: string;
   readonly attempts: number;
 
   constructor(init: {
@@ -37,6 +39,7 @@ export class ProviderError extends Error {
     this.endpoint = init.endpoint;
     this.kind = init.kind;
     this.status = init.status;
+    this.detail = init.detail;
     this.attempts = init.attempts ?? 1;
   }
 

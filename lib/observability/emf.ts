@@ -59,6 +59,8 @@ export const METRIC = {
   budgetSpend: 'BudgetSpend',
   budgetPercent: 'BudgetPercent',
   providerErrors: 'ProviderErrors',
+  // Per provider account and missing part: the account was read, a side call of its reading failed.
+  partialReadings: 'PartialReadings',
   checkDuration: 'CheckDuration',
   accountsChecked: 'AccountsChecked',
   monitoringGap: 'MonitoringGap',
@@ -90,6 +92,12 @@ export function emfCheckMetrics(options: EmfOptions): CheckMetrics {
       put([{ name: METRIC.providerErrors, unit: 'Count', value: 1 }], {
         Provider: provider,
         Account: account,
+      }),
+    partialReading: ({ provider, account, part }) =>
+      put([{ name: METRIC.partialReadings, unit: 'Count', value: 1 }], {
+        Provider: provider,
+        Account: account,
+        Part: part,
       }),
     checkFinished: (run) =>
       put([

@@ -3,6 +3,7 @@
  * words and the same state in the terminal and in the page someone opens from an alert.
  */
 import { formatAmount, formatPercent } from '../alerts/format.ts';
+import { missingPartText } from '../alerts/wording.ts';
 import type { Budget } from '../budgets/budget.ts';
 import { type BudgetStatus, measuredSpend } from '../budgets/status.ts';
 import type { BudgetOutcome, CheckReport } from '../check/types.ts';
@@ -87,19 +88,27 @@ export interface AccountProblem {
   problem: string;
 }
 
-/** Accounts that could not be read or whose data is not ready: the cause behind a "gap". */
+/**
+ * Accounts that could not be read or whose data is not ready (the cause behind a "gap"), and accounts
+ * read without some part a side call was to bring (a partial reading), one problem per missing part.
+ */
 export function accountProblems(report: CheckReport): AccountProblem[] {
-  return report.accounts.flatMap((outcome) =>
-    outcome.status === 'ok'
-      ? []
-      : [
-          {
-            account: outcome.account.id,
-            provider: outcome.account.provider,
-            problem: outcome.status === 'pending' ? `data pending: ${outcome.reason}` : outcome.error.message,
-          },
-        ],
-  );
+  return report.accounts.flatMap((outcome) => {
+    const { id: account, provider } = outcome.account;
+    if (outcome.status === 'ok')
+      return (outcome.spend.missing ?? []).map((missing) => ({
+        account,
+        provider,
+        problem: `partial reading: ${missingPartText(missing)}`,
+      }));
+    return [
+      {
+        account,
+        provider,
+        problem: outcome.status === 'pending' ? `data pending: ${outcome.reason}` : outcome.error.message,
+      },
+    ];
+  });
 }
 
 export function budgetState(status: BudgetStatus): BudgetState {

@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { decimal, isDecimalText, Money } from '../money/index.ts';
-import type { PeriodSpend, SpendLine } from './spend.ts';
+import type { MissingPart, PeriodSpend, ReadPart, SpendLine } from './spend.ts';
 
 const decimalText = z.string().refine(isDecimalText, { error: 'expected a decimal such as "12.5"' });
 const money = z
@@ -28,6 +28,21 @@ const line = z.object({
   Tags: z.record(z.string(), z.string()).optional(),
 }) satisfies z.ZodType<SpendLine, unknown>;
 
+const readPart = z.enum([
+  'breakdown',
+  'usage',
+  'daily',
+  'resourceDays',
+  'currency',
+  'billingPeriod',
+]) satisfies z.ZodType<ReadPart>;
+
+const missingPart = z.object({
+  part: readPart,
+  endpoint: z.string(),
+  reason: z.string(),
+}) satisfies z.ZodType<MissingPart>;
+
 const spendJson = z.object({
   provider: z.string(),
   accountId: z.string(),
@@ -39,6 +54,7 @@ const spendJson = z.object({
   lines: z.array(line),
   daily: z.array(z.object({ date: z.iso.date(), BilledCost: money })).optional(),
   sources: z.array(z.string()),
+  missing: z.array(missingPart).optional(),
 });
 
 /** Reads back `JSON.parse(JSON.stringify(spend))`; throws a ZodError naming the field when it does not fit. */

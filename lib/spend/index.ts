@@ -1,1 +1,1 @@
-export type { DailyCost, PeriodSpend, SpendLine, SpendReading } from './spend.ts';
+export type { DailyCost, MissingPart, PeriodSpend, ReadPart, SpendLine, SpendReading } from './spend.ts';

@@ -23,6 +23,26 @@ export interface PeriodSpend {
   daily?: DailyCost[];
   /** Which endpoints served this spend, e.g. ["GET /bills/latest"]. */
   sources: string[];
+  /**
+   * Parts a side call was to bring and did not: the headline figure was read without them (a partial
+   * reading). Absent or empty when the reading is whole.
+   */
+  missing?: MissingPart[];
+}
+
+/**
+ * What a reading may lack when a side call fails: its breakdown lines, usage quantities, daily series
+ * or per-resource days, or the provider's own statement of currency or billing period (then a stated
+ * fallback stands in).
+ */
+export type ReadPart = 'breakdown' | 'usage' | 'daily' | 'resourceDays' | 'currency' | 'billingPeriod';
+
+export interface MissingPart {
+  part: ReadPart;
+  /** The side call that failed, as a path template: "GET /bills/summaries/bill_items". */
+  endpoint: string;
+  /** Why, for a person: the status and what the provider said (never a body or a credential). */
+  reason: string;
 }
 
 export interface SpendLine {
