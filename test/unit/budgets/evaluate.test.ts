@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildAlert } from '../../../lib/alerts/build.ts';
 import { findAnomalies } from '../../../lib/budgets/anomaly.ts';
-import { type Budget, parseThreshold } from '../../../lib/budgets/budget.ts';
+import { type Budget, figureParts, parseThreshold } from '../../../lib/budgets/budget.ts';
 import { evaluateBudget } from '../../../lib/budgets/evaluate.ts';
 import { forecastPeriodEnd } from '../../../lib/budgets/forecast.ts';
 import type { DailyPoint } from '../../../lib/budgets/series.ts';
@@ -350,5 +350,29 @@ describe('per-resource budgets', () => {
       new Date('2026-11-20T12:00:00Z'),
     );
     expect(status.crossings.map((c) => c.id)).toEqual(['actual-2.sim-1.2026-11-19']);
+  });
+});
+
+describe('budgets over partial readings', () => {
+  it('names the reading parts a budget is computed from', () => {
+    expect(figureParts(budget())).toEqual([]);
+    expect(figureParts(budget({ scope: { services: ['Data*'] } }))).toEqual(['breakdown']);
+    expect(figureParts(budget({ perResource: { window: 'day' } }))).toEqual(['breakdown', 'resourceDays']);
+    expect(figureParts(budget({ measure: 'usage', measureUnit: 'api-calls' }))).toEqual(['usage']);
+  });
+
+  it('says in the alert which part the reading lacks and what that costs', () => {
+    const partial = spend({
+      BilledCost: Money.of('2500', 'USD'),
+      missing: [
+        { part: 'breakdown', endpoint: 'GET /billing/v3/service-usage-metrics', reason: 'HTTP 500: down' },
+      ],
+    });
+    const now = new Date('2026-11-20T12:00:00Z');
+    const status = evaluateBudget(budget(), [partial], noRates, now);
+    const alert = buildAlert(status, status.crossings[0]!, now);
+    expect(alert.details).toContain(
+      'Partial reading of acct: no breakdown (GET /billing/v3/service-usage-metrics: HTTP 500: down); contributors may be missing',
+    );
   });
 });

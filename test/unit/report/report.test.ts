@@ -273,6 +273,27 @@ describe('status table', () => {
     expect(text).toContain('account global (soracom): secret env:C: environment variable C is not set');
   });
 
+  it('lists each part a partial reading lacks under the table and in the page', () => {
+    const fleet = evaluate('fleet', { days: days(22, 700) });
+    const spend = {
+      ...fleet.accounts[0]!.spend,
+      missing: [
+        {
+          part: 'breakdown' as const,
+          endpoint: 'GET /bills/summaries/bill_items',
+          reason: 'HTTP 403: the SAM user may not call it',
+        },
+      ],
+    };
+    const partial = reportOf([evaluated(fleet)], [{ account: CONFIG.accounts[0]!, status: 'ok', spend }]);
+    const problem =
+      'partial reading: no breakdown (GET /bills/summaries/bill_items: HTTP 403: the SAM user may not call it); contributors may be missing';
+    expect(renderStatus(partial, { colour: false, timeZone: 'UTC' })).toContain(
+      `account ${CONFIG.accounts[0]!.id} (soracom): ${problem}`,
+    );
+    expect(renderReportHtml(partial, { timeZone: 'UTC' })).toContain(problem);
+  });
+
   it('colours the state when asked', () => {
     const text = renderStatus(report, { colour: true, timeZone: 'UTC' });
     expect(text).toContain(`${ESC}33mwarning${ESC}39m`);

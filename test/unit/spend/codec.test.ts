@@ -24,6 +24,7 @@ const spend: PeriodSpend = {
   ],
   daily: [{ date: '2026-11-20', BilledCost: Money.of('12345.67', 'JPY') }],
   sources: ['GET /bills/latest'],
+  missing: [{ part: 'breakdown', endpoint: 'GET /bills/summaries/sims', reason: 'HTTP 403: forbidden' }],
 };
 
 describe('spend JSON', () => {
@@ -33,6 +34,7 @@ describe('spend JSON', () => {
     expect(back.lines[0]?.ConsumedQuantity?.eq(decimal('0.00000001'))).toBe(true);
     expect(back.lines[0]?.ChargePeriodStart).toEqual(spend.lines[0]?.ChargePeriodStart);
     expect(back.daily?.[0]?.BilledCost.toString()).toBe('12345.67 JPY');
+    expect(back.missing).toEqual(spend.missing);
     expect(JSON.parse(JSON.stringify(back))).toEqual(JSON.parse(JSON.stringify(spend)));
   });
 
