@@ -3,6 +3,7 @@
  * (schema/spendwatch.config.schema.json) for editor completion, so the two can never disagree.
  */
 import * as z from 'zod';
+import { credentialsMayGoTo, INSECURE_URL_FIX } from '../http/secure-origin.ts';
 import { isCurrencyCode, isDecimalText } from '../money/index.ts';
 import { PROVIDERS, type ProviderName } from '../providers/registry.ts';
 import { isTimeZone } from '../time/zoned.ts';
@@ -151,6 +152,7 @@ const accountCommon = {
   id: slug('account id').describe('Your name for the account; budgets refer to it'),
   baseUrl: z
     .url({ error: 'expected an absolute http(s) URL' })
+    .refine((url) => credentialsMayGoTo(new URL(url)), { error: INSECURE_URL_FIX })
     .optional()
     .describe("Override the provider's API base URL"),
   timeZone: timeZone.optional(),

@@ -6,6 +6,8 @@ export type ProviderErrorKind =
   | 'timeout'
   | 'invalid-response' // body not JSON or not matching the contract
   | 'job-failed' // the provider reports that an asynchronous job (an export) failed
+  | 'redirect' // a redirect spendwatch does not follow: to another origin, a loop, or too many hops
+  | 'insecure' // credentials would go over plain http to a host that is not this machine
   | 'retries-exhausted'; // 429/5xx until the attempt limit or the account's time budget ran out
 
 /**

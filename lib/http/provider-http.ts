@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Logger } from '../log/index.ts';
 import type { Clock } from '../time/clock.ts';
 import { ProviderError } from './errors.ts';
+import { credentialsMayGoTo, INSECURE_URL_FIX } from './secure-origin.ts';
 import { decodeResponse } from './validate.ts';
 
 export interface RetryPolicy {
@@ -21,6 +22,9 @@ const DEFAULT_RETRY: RetryPolicy = {
   budgetMs: 90_000,
 };
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+/** Hops followed within the provider's own origin (e.g. a trailing-slash redirect), then it is an error. */
+const MAX_SAME_ORIGIN_REDIRECTS = 3;
 
 export interface Endpoint {
   method: 'GET' | 'POST';
@@ -71,6 +75,7 @@ export interface ProviderHttpOptions {
  */
 export class ProviderHttp {
   private readonly client: KyInstance;
+  private readonly baseUrl: string;
   private readonly policy: RetryPolicy;
   private readonly deadline: number;
   private readonly memo = new Map<string, Promise<HttpReply>>();
@@ -82,8 +87,8 @@ export class ProviderHttp {
     this.deadline = performance.now() + this.policy.budgetMs;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.client = ky.create({
-      prefixUrl: options.baseUrl.replace(/\/+$/, ''),
       // ky's timeout stops at the response headers; attempt() bounds the whole exchange, body included.
       timeout: false,
       retry: 0,
@@ -246,13 +251,7 @@ export class ProviderHttp {
     let response: Response;
     let text: string;
     try {
-      response = await this.client(endpoint.path.replace(/^\/+/, ''), {
-        method: endpoint.method,
-        searchParams: endpoint.searchParams,
-        json: endpoint.json,
-        headers: { ...auth, ...endpoint.headers },
-        signal: timeout.signal,
-      });
+      response = await this.exchange(endpoint, { ...auth, ...endpoint.headers }, timeout.signal);
       text = await response.text();
     } catch (error) {
       if (timeout.signal.aborted) throw new AttemptTimedOut();
@@ -275,6 +274,58 @@ export class ProviderHttp {
       }
     }
     return { status: response.status, headers: response.headers, body };
+  }
+
+  /**
+   * One request, following redirects by hand: fetch would carry custom credential headers (Fastly-Key,
+   * X-Soracom-Token, X-Killbill-ApiSecret...) to whatever host a Location names, over plain http too.
+   * Only hops within the base URL's own origin are followed, and only a few; anything else is an error
+   * naming the target's origin, never its path or query (a presigned query is a credential).
+   */
+  private async exchange(endpoint: Endpoint, headers: Record<string, string>, signal: AbortSignal) {
+    let url = new URL(`${this.baseUrl}/${endpoint.path.replace(/^\/+/, '')}`);
+    let request = {
+      method: endpoint.method as string,
+      json: endpoint.json,
+      searchParams: endpoint.searchParams,
+    };
+    for (let hops = 0; ; hops++) {
+      this.refuseInsecure(endpoint, url);
+      const response = await this.client(url.href, { ...request, headers, signal, redirect: 'manual' });
+      if (!REDIRECT_STATUS.has(response.status)) return response;
+      await response.body?.cancel();
+      const location = response.headers.get('location') ?? '';
+      const target = URL.canParse(location, url.href) ? new URL(location, url) : undefined;
+      const refusal = !target
+        ? 'a redirect without a usable Location'
+        : target.origin !== url.origin
+          ? `a redirect to another origin, ${target.origin}`
+          : hops >= MAX_SAME_ORIGIN_REDIRECTS
+            ? `more than ${MAX_SAME_ORIGIN_REDIRECTS} redirects (a loop?)`
+            : endpoint.method !== 'GET' && response.status !== 307 && response.status !== 308
+              ? 'a redirect that would turn this request into another'
+              : undefined;
+      if (refusal || !target)
+        throw this.error(
+          endpoint,
+          'redirect',
+          `answered with ${refusal}; spendwatch follows redirects only within the provider's own origin, so credentials never leave it: check the account's baseUrl`,
+          response.status,
+        );
+      // The Location carries its own query; the body is sent again only where the status keeps the method.
+      url = target;
+      request = { ...request, searchParams: undefined };
+    }
+  }
+
+  /** Credentials cross the network only over https; plain http is for a server on this machine (tests, tunnels). */
+  private refuseInsecure(endpoint: Endpoint, url: URL): void {
+    if (credentialsMayGoTo(url)) return;
+    throw this.error(
+      endpoint,
+      'insecure',
+      `refused to send credentials to ${url.origin}: ${INSECURE_URL_FIX}`,
+    );
   }
 
   private serverDelayMs(headers: Headers): number | undefined {
