@@ -98,7 +98,26 @@ function schemaProblem(issue: z.core.$ZodIssue, file: string, locate: ConfigLoca
       message: `required field "${name}" is missing${generic ? '' : `: ${issue.message}`}`,
     };
   }
-  return { file, ...field, path: pathToString(path), message: issue.message };
+  return {
+    file,
+    ...field,
+    ...maskedCredential(path, field.value),
+    path: pathToString(path),
+    message: issue.message,
+  };
+}
+
+/**
+ * What an error may show of a value under `credentials`: those fields hold references, so a value
+ * that is not one may be the secret itself, pasted inline. Its first 2 characters and its length tell
+ * the author which value is meant; the rest never reaches a terminal or a CI log.
+ */
+function maskedCredential(path: Path, value: string | undefined): { value?: string } {
+  if (value === undefined || !path.includes('credentials')) return {};
+  const written: unknown = JSON.parse(value);
+  if (typeof written !== 'string') return {};
+  const shown = [...written].slice(0, 2).join('');
+  return { value: `"${shown}…" (${[...written].length} characters, not shown)` };
 }
 
 function semanticProblems(config: ParsedConfig, accounts: Account[]): { path: Path; message: string }[] {
