@@ -41,6 +41,13 @@ export const RuntimeEnvironment = z.object({
     .optional(),
   SPENDWATCH_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   SPENDWATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  SPENDWATCH_SECRET_CACHE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .default(300)
+    .describe('How long a resolved secret is reused before the store is asked again (rotation)'),
   SPENDWATCH_REPORT_LINK_HOURS: z.coerce
     .number()
     .min(0.25)

@@ -96,16 +96,23 @@ async function readAccount(
   const { deps, now } = check;
   const log = deps.logger.child({ provider: account.provider, account: account.id });
   try {
+    const read = (credentials: Record<string, string>) =>
+      connectAccount(account, { clock: deps.clock, logger: log, credentials, http: deps.http ?? {} }).read({
+        period: monthlyPeriod(now, account.timeZone, account.periodStartDay),
+        needs,
+      });
     const credentials = await deps.secrets.resolveAll(account.credentials);
-    const source = connectAccount(account, {
-      clock: deps.clock,
-      logger: log,
-      credentials,
-      http: deps.http ?? {},
-    });
-    const reading = await source.read({
-      period: monthlyPeriod(now, account.timeZone, account.periodStartDay),
-      needs,
+    const reading = await read(credentials).catch(async (error: unknown) => {
+      // Refused credentials may have been rotated since they were cached: ask the store once more, and
+      // read again only if it now holds something else (the same values would be refused again).
+      if (!(error instanceof ProviderError && error.kind === 'auth')) throw error;
+      deps.secrets.forget(Object.values(account.credentials));
+      const current = await deps.secrets.resolveAll(account.credentials);
+      if (Object.keys(current).every((key) => current[key] === credentials[key])) throw error;
+      log.info('provider refused the cached credentials; reading again with the rotated ones', {
+        endpoint: error.endpoint,
+      });
+      return read(current);
     });
     if (reading.status === 'pending') {
       log.warn('provider data not ready yet', { endpoint: reading.endpoint, reason: reading.reason });

@@ -34,8 +34,13 @@ export function sharedDependencies<K extends keyof RuntimeEnvironment = never>(
     clock: systemClock,
     logger: functionLogger(settings, functionName),
     // env: references work too (e.g. a test stage); ssm:/secretsmanager: are the production path.
-    secrets: new SecretResolver([envBackend(env), ...awsSecrets(settings)]),
+    secrets: new SecretResolver([envBackend(env), ...awsSecrets(settings)], secretCache(settings)),
   };
+}
+
+/** Resolved secrets live SPENDWATCH_SECRET_CACHE_SECONDS, so a rotation reaches a warm container. */
+export function secretCache(settings: RuntimeEnvironment): { ttlMs: number } {
+  return { ttlMs: settings.SPENDWATCH_SECRET_CACHE_SECONDS * 1000 };
 }
 
 /** JSON lines at SPENDWATCH_LOG_LEVEL, each naming the function. */

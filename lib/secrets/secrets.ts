@@ -1,4 +1,5 @@
 import { redactor } from '../log/redact.ts';
+import { type Clock, systemClock } from '../time/clock.ts';
 
 /**
  * A credential is written in config as a reference, never as the value:
@@ -35,27 +36,40 @@ export const envBackend = (env: NodeJS.ProcessEnv = process.env): SecretBackend 
   },
 });
 
+/** How long a resolved value is used before it is fetched again: a rotated credential is picked up by then. */
+export const DEFAULT_SECRET_TTL_MS = 5 * 60_000;
+
+interface SecretResolverOptions {
+  clock?: Clock;
+  ttlMs?: number;
+}
+
 /**
- * Resolves references through the configured backends and caches values for the life of the
- * process (one Lambda container), registering each value with the redactor as it arrives.
+ * Resolves references through the configured backends and caches each value for `ttlMs` (one Lambda
+ * container lives for hours; a rotated credential must not wait for it to die), registering each value
+ * with the redactor as it arrives. `forget` drops values a provider has just refused.
  */
 export class SecretResolver {
-  private readonly cache = new Map<string, Promise<string>>();
+  private readonly cache = new Map<string, { value: Promise<string>; loadedAt: number }>();
   private readonly backends: Map<string, SecretBackend>;
+  private readonly clock: Clock;
+  private readonly ttlMs: number;
 
-  constructor(backends: SecretBackend[] = [envBackend()]) {
+  constructor(backends: SecretBackend[] = [envBackend()], options: SecretResolverOptions = {}) {
     this.backends = new Map(backends.map((backend) => [backend.scheme, backend]));
+    this.clock = options.clock ?? systemClock;
+    this.ttlMs = options.ttlMs ?? DEFAULT_SECRET_TTL_MS;
   }
 
   resolve(ref: string): Promise<string> {
-    let pending = this.cache.get(ref);
-    if (!pending) {
-      pending = this.load(ref);
-      this.cache.set(ref, pending);
-      // A failure is not cached: the next run tries again.
-      pending.catch(() => this.cache.delete(ref));
-    }
-    return pending;
+    const now = this.clock.now().getTime();
+    const cached = this.cache.get(ref);
+    if (cached && now - cached.loadedAt < this.ttlMs) return cached.value;
+    const value = this.load(ref);
+    this.cache.set(ref, { value, loadedAt: now });
+    // A failure is not cached: the next run tries again.
+    value.catch(() => this.cache.delete(ref));
+    return value;
   }
 
   async resolveAll<K extends string>(refs: Record<K, string>): Promise<Record<K, string>> {
@@ -63,6 +77,11 @@ export class SecretResolver {
       Object.entries<string>(refs).map(async ([key, ref]) => [key, await this.resolve(ref)] as const),
     );
     return Object.fromEntries(entries) as Record<K, string>;
+  }
+
+  /** Drops cached values, so the next `resolve` asks the store again (after a provider refused them). */
+  forget(refs: Iterable<string>): void {
+    for (const ref of refs) this.cache.delete(ref);
   }
 
   private async load(ref: string): Promise<string> {
