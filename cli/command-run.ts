@@ -185,7 +185,7 @@ function clockFrom(now: string | undefined): Clock {
   if (now === undefined) return systemClock;
   try {
     return fixedClock(now);
-  } catch {
-    throw new UsageError(`--now "${now}" is not an ISO 8601 date-time (e.g. 2026-11-23T12:00:00Z)`);
+  } catch (error) {
+    throw new UsageError(`--now ${(error as Error).message}`);
   }
 }

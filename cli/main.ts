@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../lib/config/errors.ts';
+import { ConfigError, ConfigFileError } from '../lib/config/errors.ts';
 import { configAsJson, loadConfig, readConfigFile } from '../lib/config/load.ts';
 import { renderReportHtml } from '../lib/report/html.ts';
 import { colourWanted } from './colour.ts';
@@ -223,7 +223,14 @@ const DEMO_CONFIG = fileURLToPath(new URL('../examples/demo.yaml', import.meta.u
 async function checkCommand(values: Values, io: Io): Promise<number> {
   return withCommandRun(runFlags(values), io, async (run) => {
     const dryRun = Boolean(values['dry-run']);
-    const report = await run.check({ dryRun, accountIds: values.account as string[] | undefined });
+    const accountIds = values.account as string[] | undefined;
+    const known = run.config.accounts.map((a) => a.id);
+    const unknown = (accountIds ?? []).filter((id) => !known.includes(id));
+    if (unknown.length > 0)
+      throw new UsageError(
+        `--account ${unknown.map((id) => `"${id}"`).join(', ')}: no such account in ${run.config.file}; its accounts are ${known.join(', ')}`,
+      );
+    const report = await run.check({ dryRun, accountIds });
     if (values.json) {
       const alerts = dryRun ? report.suppressed.map((s) => s.alert) : report.delivered;
       if (alerts.length > 0) io.out(alertsAsJsonLines(alerts));
@@ -271,7 +278,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   } catch (error) {
     if (error instanceof ConfigError) {
       io.err(error.message);
-      return name === 'validate' ? 1 : 2;
+      // validate reports problems in a config it read (1); a file it could not read is a usage error.
+      return name === 'validate' && !(error instanceof ConfigFileError) ? 1 : 2;
     }
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`spendwatch ${name}: ${(error as Error).message}; run "spendwatch ${name} --help"`);

@@ -27,6 +27,14 @@ export class ConfigError extends Error {
   }
 }
 
+/** The config file could not be read at all (missing, unreadable): a usage error, nothing to validate. */
+export class ConfigFileError extends ConfigError {
+  constructor(file: string, reason: string) {
+    super([{ file, path: '(file)', message: reason }]);
+    this.name = 'ConfigFileError';
+  }
+}
+
 export function pathToString(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path)

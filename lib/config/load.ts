@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import { type Config, type ConfigLocator, checkConfig, type FieldLocation } from './config.ts';
-import { ConfigError } from './errors.ts';
+import { ConfigError, ConfigFileError } from './errors.ts';
 
 export async function loadConfig(path: string): Promise<Config> {
   return parseConfig(await readConfigFile(path), basename(path));
@@ -38,7 +38,7 @@ export async function readConfigFile(path: string): Promise<string> {
       (error as NodeJS.ErrnoException).code === 'ENOENT'
         ? 'file not found; pass --config with the path of your spendwatch.yaml'
         : (error as Error).message;
-    throw new ConfigError([{ file: path, path: '(file)', message: reason }]);
+    throw new ConfigFileError(path, reason);
   }
 }
 
