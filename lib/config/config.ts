@@ -120,6 +120,26 @@ function maskedCredential(path: Path, value: string | undefined): { value?: stri
   return { value: `"${shown}…" (${[...written].length} characters, not shown)` };
 }
 
+/** Highest level a threshold may name without `allowUnusual`: ten times the budget. */
+const MAX_USUAL_PERCENT = 1000;
+
+/**
+ * Why a threshold is probably a typo: at or below zero it is crossed by any spend (or by none), far
+ * above the budget it warns too late to matter. Amount thresholds are held to the same bounds.
+ */
+function unusualThreshold(at: string, amount: string): string | undefined {
+  const percent = at.endsWith('%')
+    ? decimal(at.slice(0, -1))
+    : decimal(amount).gt(0)
+      ? decimal(at).div(amount).times(100)
+      : undefined;
+  if (percent === undefined) return undefined;
+  if (percent.lte(0)) return `a threshold at ${at} is crossed by any spend at all`;
+  if (percent.gt(MAX_USUAL_PERCENT))
+    return `a threshold at ${at} is ${percent.round(0).toFixed()}% of the budget, more than ${MAX_USUAL_PERCENT}%`;
+  return undefined;
+}
+
 function semanticProblems(config: ParsedConfig, accounts: Account[]): { path: Path; message: string }[] {
   const problems: { path: Path; message: string }[] = [];
   const accountIds = new Set<string>();
@@ -173,6 +193,14 @@ function semanticProblems(config: ParsedConfig, accounts: Account[]): { path: Pa
         message: 'a budget is either cost (currency) or usage (unit), not both',
       });
     }
+    budget.thresholds.forEach((t, j) => {
+      const unusual = unusualThreshold(t.at, budget.amount);
+      if (unusual && !t.allowUnusual)
+        problems.push({
+          path: ['budgets', i, 'thresholds', j, 'at'],
+          message: `${unusual}; if you mean it, add allowUnusual: true to this threshold`,
+        });
+    });
     if (budget.each) {
       budget.thresholds.forEach((t, j) => {
         if (t.basis !== 'actual') {

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { credentialsMayGoTo, INSECURE_URL_FIX } from '../http/secure-origin.ts';
-import { isCurrencyCode, isDecimalText } from '../money/index.ts';
+import { decimal, isCurrencyCode, isDecimalText } from '../money/index.ts';
 import { PROVIDERS, type ProviderName } from '../providers/registry.ts';
 import { isTimeZone } from '../time/zoned.ts';
 import { strictObject } from './strict.ts';
@@ -57,6 +57,10 @@ const threshold = strictObject({
       'actual: spend to date; forecast: projected period-end spend; pace: how far ahead of a straight-line burn',
     ),
   severity: z.enum(['info', 'warning', 'critical']).default('warning'),
+  allowUnusual: z
+    .boolean()
+    .default(false)
+    .describe('Accept a threshold at 0% or below, or above 1000% of the budget (refused as a likely typo)'),
 });
 
 const rate = strictObject({
@@ -107,7 +111,11 @@ const budget = strictObject({
     .min(1)
     .optional()
     .describe('A group of accounts summed into one budget'),
-  amount: amount.describe('The budget for one period, in `currency` (cost) or in `unit` (usage)'),
+  amount: amount
+    .refine((text) => decimal(text).gt(0), {
+      error: 'a budget of 0 is crossed by any spend and has no percent; set the amount you mean to allow',
+    })
+    .describe('The budget for one period, in `currency` (cost) or in `unit` (usage)'),
   currency: currency.optional().describe('Currency of a cost budget'),
   unit: z
     .string()

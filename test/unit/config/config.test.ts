@@ -209,3 +209,32 @@ describe('published JSON Schema', () => {
     expect(JSON.stringify(committed)).toContain('"soracom"');
   });
 });
+
+describe('config mistakes that would switch a budget off or make it shout', () => {
+  const budget = (fields: string) => `${ACCOUNT}budgets:
+  - name: fleet
+    account: sora
+    currency: JPY
+${fields}`;
+
+  it('refuses a budget of 0', () => {
+    expect(problems(budget('    amount: 0\n    thresholds: [{ at: 80% }]\n')).join('\n')).toContain(
+      'budgets[0].amount = 0: a budget of 0 is crossed by any spend and has no percent; set the amount you mean to allow',
+    );
+  });
+
+  it.each([
+    ['0%', 'a threshold at 0% is crossed by any spend at all'],
+    ['10000%', 'a threshold at 10000% is 10000% of the budget, more than 1000%'],
+    ['0', 'a threshold at 0 is crossed by any spend at all'],
+    ['400000', 'a threshold at 400000 is 1333% of the budget, more than 1000%'],
+  ])('refuses a threshold at %s unless allowUnusual says it is meant', (at, message) => {
+    const text = problems(budget(`    amount: 30000\n    thresholds: [{ at: "${at}" }]\n`)).join('\n');
+    expect(text).toContain(
+      `budgets[0].thresholds[0].at = "${at}": ${message}; if you mean it, add allowUnusual: true to this threshold`,
+    );
+    expect(() =>
+      parseConfig(budget(`    amount: 30000\n    thresholds: [{ at: "${at}", allowUnusual: true }]\n`)),
+    ).not.toThrow();
+  });
+});
