@@ -39,7 +39,9 @@ export function forecastPeriodEnd(input: ForecastInput): Forecast | undefined {
   const complete = (input.daily ?? []).filter((point) => point.date < input.asOfDate);
   if (input.daily && complete.length >= input.minDays) {
     const recent = complete.slice(-RUN_RATE_DAYS);
-    const rate = median(recent.map((p) => p.amount));
+    const middle = median(recent.map((p) => p.amount));
+    // Days of credits can make the median negative; the projection never falls below spend to date.
+    const rate = middle.lt(0) ? decimal(0) : middle;
     const amount = input.spent.plus(rate.times(decimal(daysLeft.toFixed(4))));
     return {
       amount,
@@ -50,8 +52,9 @@ export function forecastPeriodEnd(input: ForecastInput): Forecast | undefined {
   const elapsedDays = (input.asOf.getTime() - input.periodStart.getTime()) / DAY_MS;
   const totalDays = (input.periodEnd.getTime() - input.periodStart.getTime()) / DAY_MS;
   if (input.daily || elapsedDays < input.minDays || elapsedDays <= 0) return undefined;
-  const elapsedMs = input.asOf.getTime() - input.periodStart.getTime();
   const totalMs = input.periodEnd.getTime() - input.periodStart.getTime();
+  // A figure dated after the period ended is the period's whole spend, not a fraction to scale down.
+  const elapsedMs = Math.min(input.asOf.getTime() - input.periodStart.getTime(), totalMs);
   return {
     amount: input.spent.times(totalMs).div(elapsedMs),
     method: 'elapsed-linear',

@@ -9,6 +9,7 @@ import { ProviderError } from '../http/index.ts';
 import { connectAccount } from '../providers/registry.ts';
 import type { ReadNeeds } from '../providers/types.ts';
 import type { PeriodSpend } from '../spend/index.ts';
+import { implausibleSpend } from '../spend/plausible.ts';
 import { monthlyPeriod } from '../time/period.ts';
 import { errorMessage } from './error-message.ts';
 import { readNeedsOf } from './read-needs.ts';
@@ -118,6 +119,15 @@ async function readAccount(
       log.warn('provider data not ready yet', { endpoint: reading.endpoint, reason: reading.reason });
       return { account, status: 'pending', reason: reading.reason, endpoint: reading.endpoint };
     }
+    const implausible = implausibleSpend(reading.spend);
+    if (implausible)
+      throw new ProviderError({
+        provider: account.provider,
+        accountId: account.id,
+        endpoint: reading.spend.sources[0] ?? 'the reading',
+        kind: 'invalid-response',
+        detail: `${implausible}; not read as a bill`,
+      });
     log.info('account read', {
       spent: reading.spend.BilledCost?.toString(),
       asOf: reading.spend.asOf.toISOString(),

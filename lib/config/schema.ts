@@ -112,7 +112,7 @@ const budget = strictObject({
     .optional()
     .describe('A group of accounts summed into one budget'),
   amount: amount
-    .refine((text) => decimal(text).gt(0), {
+    .refine((text) => !isDecimalText(text) || decimal(text).gt(0), {
       error: 'a budget of 0 is crossed by any spend and has no percent; set the amount you mean to allow',
     })
     .describe('The budget for one period, in `currency` (cost) or in `unit` (usage)'),

@@ -502,32 +502,57 @@ describe('targeted bad inputs through the real check', () => {
   };
   const T = new Date('2026-11-25T03:00:00Z');
 
-  it('huge amounts stay exact: 12345678901234567890.12 as text, 1e21 as a JSON number', async () => {
+  it("amounts stay exact past a double's precision: 999999999999.987654321 as text", async () => {
     counted('targeted cases');
     const text = await checkOnce('fastly', T, {
       amount: 1000,
-      rewrite: (body) => ({ ...body, monthly_transaction_amount: '12345678901234567890.12' }),
+      rewrite: (body) => ({ ...body, monthly_transaction_amount: '999999999999.987654321' }),
     });
-    expect(evaluated(text.report).spent.toFixed()).toBe('12345678901234567890.12');
-    expect(text.alerts.find((a) => a.thresholdId === 'actual-50pct')?.spent).toBe('12345678901234567890.12');
+    expect(evaluated(text.report).spent.toFixed()).toBe('999999999999.987654321');
+    expect(text.alerts.find((a) => a.thresholdId === 'actual-50pct')?.spent).toBe('999999999999.987654321');
+  });
 
-    const number = await checkOnce('soracom', T, {
-      amount: 1000,
-      rewrite: (body) => ({ ...body, amount: 1e21 }),
-    });
-    expect(evaluated(number.report).spent.toFixed()).toBe('1000000000000000000000');
-    expect(number.alerts.map((a) => a.thresholdId)).toContain('actual-50pct');
+  it('a figure no bill can be is a read error naming it, not an alert: 1e21, a 400-digit amount', async () => {
+    counted('targeted cases');
+    const cases = [
+      {
+        provider: 'soracom' as const,
+        rewrite: (body: object) => ({ ...body, amount: 1e21 }),
+        currency: 'JPY',
+      },
+      {
+        provider: 'fastly' as const,
+        rewrite: (body: object) => ({ ...body, monthly_transaction_amount: `9${'0'.repeat(399)}` }),
+        currency: 'USD',
+      },
+    ];
+    for (const { provider, rewrite, currency } of cases) {
+      const { report, alerts } = await checkOnce(provider, T, { amount: 1000, rewrite });
+      const outcome = report.accounts[0]!;
+      expect(outcome.status).toBe('error');
+      expect(outcome.status === 'error' && outcome.error.message).toMatch(
+        new RegExp(`BilledCost .* ${currency} is beyond 10\\^12, no bill's size; not read as a bill`),
+      );
+      expect(alerts).toEqual([]);
+    }
   });
 
   it.each(PROVIDER_NAMES)(
-    '%s: negative credits (a month in credit) alert nothing and break nothing',
+    '%s: a month whose total is negative is a read error, never "-87.5 %, ok"',
     async (provider) => {
       counted('targeted cases');
       const { report, alerts } = await checkOnce(provider, T, {
         spend: (day) => (day === '2026-11-03' ? -50_000 : 100),
       });
-      expect(report.accounts[0]!.status).toBe('ok');
-      expect(evaluated(report).spent.lt(0)).toBe(true);
+      const outcome = report.accounts[0]!;
+      if (provider === 'killbill') {
+        // Usage quantities, not a bill: Kill Bill's rolled-up usage has no total to be negative.
+        expect(outcome.status).toBe('ok');
+      } else {
+        expect(outcome.status === 'error' && outcome.error.message).toMatch(
+          /BilledCost -.* is negative for the period/,
+        );
+      }
       expect(alerts).toEqual([]);
     },
   );

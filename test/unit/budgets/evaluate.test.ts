@@ -225,6 +225,29 @@ describe('forecastPeriodEnd', () => {
     expect(f?.method).toBe('elapsed-linear');
     expect(f?.amount.toFixed()).toBe('3000');
   });
+
+  it('never projects below spend to date: days of credits, a figure dated after the period', () => {
+    const base = {
+      spent: decimal(1000),
+      unit: 'USD',
+      periodStart: NOV.start,
+      periodEnd: NOV.end,
+      minDays: 3,
+    };
+    const credits = forecastPeriodEnd({
+      ...base,
+      asOf: new Date('2026-11-11T00:00:00Z'),
+      asOfDate: '2026-11-11',
+      daily: [-50, -40, -60, -30, -20].map((v, i) => point(`2026-11-0${i + 1}`, v)),
+    });
+    expect(credits?.amount.toFixed()).toBe('1000');
+    const late = forecastPeriodEnd({
+      ...base,
+      asOf: new Date('2026-12-02T00:00:00Z'),
+      asOfDate: '2026-12-02',
+    });
+    expect(late?.amount.toFixed()).toBe('1000');
+  });
 });
 
 describe('findAnomalies', () => {
