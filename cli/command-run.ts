@@ -177,8 +177,13 @@ function stateIn(dir: string | undefined): Pick<CheckDependencies, 'ledger' | 'h
 }
 
 /** 0 when everything was read and delivered; 1 when an account could not be read or a publish failed. */
+/** 1 when something was not watched or not sent: an unreadable account, a broken budget, a failed publish. */
 export function exitCodeOf(report: CheckReport): number {
-  return report.accounts.some((a) => a.status === 'error') || report.failed.length > 0 ? 1 : 0;
+  const failed =
+    report.accounts.some((a) => a.status === 'error') ||
+    report.budgets.some((b) => b.status === 'error') ||
+    report.failed.length > 0;
+  return failed ? 1 : 0;
 }
 
 function clockFrom(now: string | undefined): Clock {

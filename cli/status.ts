@@ -28,6 +28,7 @@ const STATE_STYLE: Record<BudgetState, Style[]> = {
   alarm: ['red', 'bold'],
   stale: ['magenta'],
   gap: ['cyan'],
+  broken: ['red'],
 };
 
 /** `spendwatch status`: every budget on one line, then why any of them is a gap or stale. */
@@ -68,7 +69,7 @@ export function renderStatus(report: CheckReport, options: { colour: boolean; ti
   lines.push(
     '',
     paint(
-      'alarm: a spend threshold at 100% or critical crossed · warning: another threshold, forecast, pace or anomaly · stale: old provider figure · gap: no figure',
+      'alarm: a spend threshold at 100% or critical crossed · warning: another threshold, forecast, pace or anomaly · stale: old provider figure · gap: no figure · broken: cannot be evaluated, fix the config',
       'dim',
     ),
   );

@@ -11,8 +11,11 @@ export interface Alert {
   version: 1;
   /** Stable per (budget, period, threshold): subscribers drop the rare duplicate by it. */
   dedupKey: string;
-  /** "crossed": a threshold reached; "back-under": a forecast fell back below; "gap"/"recovered": monitoring. */
-  event: 'crossed' | 'back-under' | 'gap' | 'recovered';
+  /**
+   * "crossed": a threshold reached; "back-under": a forecast fell back below; "gap"/"recovered":
+   * monitoring of an account; "broken": a budget that cannot be evaluated (its config or its data).
+   */
+  event: 'crossed' | 'back-under' | 'gap' | 'recovered' | 'broken';
   budget: string;
   /** Account id, or ids joined by "," for a group budget. */
   account: string;

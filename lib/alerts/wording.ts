@@ -165,6 +165,19 @@ export function monitoringDetails(change: MonitoringChange, since: string, budge
   ];
 }
 
+/** The headline of a budget that cannot be evaluated: the budget, then why. */
+export function brokenHeadline(budget: string, reason: string): string {
+  return `Budget "${budget}" cannot be evaluated: ${oneLine(reason)}`;
+}
+
+/** What the person should know to repair a broken budget. */
+export function brokenDetails(accounts: string[]): string[] {
+  return [
+    `Accounts: ${accounts.join(', ')}`,
+    'Until it is fixed, no threshold of this budget can alert; this notice is sent once per period.',
+  ];
+}
+
 /** The detail line an alert gains when only its top contributors fit SNS's size limit. */
 export function contributorsCutDetail(kept: number, total: number): string {
   return `Only the top ${kept} of ${total} contributors are listed: all of them do not fit SNS's 256 KB message limit.`;
@@ -235,6 +248,8 @@ export function summaryPhrase(alert: Alert, display: CurrencyDisplay = 'symbol')
     return percent ? `${percent} of ${budget}` : `${money(value)} (zero budget)`;
   };
   switch (alert.event) {
+    case 'broken':
+      return 'cannot be evaluated (budget broken)';
     case 'gap':
       return `no fresh ${noun} figure (monitoring gap)`;
     case 'recovered':
@@ -263,6 +278,8 @@ export function crossingSentence(alert: Alert, display: CurrencyDisplay = 'symbo
   const { noun } = measureWords(alert);
   const gap = `No fresh ${noun} figure could be read: this budget is not being watched until one arrives.`;
   switch (alert.event) {
+    case 'broken':
+      return 'This budget cannot be evaluated, so it is not being watched until the cause below is fixed.';
     case 'gap':
       return gap;
     case 'recovered':

@@ -11,7 +11,8 @@ import {
   type Money,
 } from '../money/index.ts';
 import type { PeriodSpend } from '../spend/index.ts';
-import { localDateKey, toLocal } from '../time/zoned.ts';
+import { periodKey } from '../time/period.ts';
+import { localDateKey } from '../time/zoned.ts';
 import { findAnomalies } from './anomaly.ts';
 import { type Budget, globMatcher, isScoped } from './budget.ts';
 import { forecastPeriodEnd } from './forecast.ts';
@@ -54,6 +55,9 @@ export function evaluateBudget(
   const measure = new Measure(budget, rates);
 
   const perAccount = accounts.map((account) => ({ account, ...measure.ofSpend(account) }));
+  const matchedNothing = perAccount.every((a) => a.lines.length === 0);
+  if (matchedNothing && accounts.every((a) => a.spend.lines.length > 0) && narrowsLines(budget))
+    throw new BudgetEvaluationError(budget.name, scopeMatchesNothing(budget, accounts));
   const spent = perAccount.reduce((sum, a) => sum.plus(a.total), decimal(0));
   const dailySeries = perAccount.map((a) => a.daily);
   const daily = dailySeries.every((d) => d !== undefined)
@@ -94,7 +98,7 @@ export function evaluateBudget(
   const common = (crossings: Crossing[], pending: PendingThreshold[]) => ({
     budget,
     accounts,
-    periodKey: periodKeyOf(periodStart, lead.timeZone),
+    periodKey: periodKey(periodStart, lead.timeZone),
     periodStart,
     periodEnd,
     timeZone: lead.timeZone,
@@ -165,16 +169,40 @@ export function evaluateBudget(
   };
 }
 
+/** Whether the budget's figure is a sum of the lines it selects (so selecting none is suspicious). */
+function narrowsLines(budget: Budget): boolean {
+  return isScoped(budget.scope) || budget.measure === 'usage';
+}
+
+/**
+ * Why a scope that selects no line of readings that have lines is most likely a typo, with what the
+ * readings do hold, so the fix is in the message.
+ */
+function scopeMatchesNothing(budget: Budget, accounts: AccountSpend[]): string {
+  const lines = accounts.flatMap((a) => a.spend.lines);
+  const seen = (field: (line: PeriodSpend['lines'][number]) => string | undefined) => {
+    const values = [...new Set(lines.map(field).filter((v): v is string => Boolean(v)))];
+    return values.length === 0
+      ? 'none'
+      : `${values.slice(0, 5).join(', ')}${values.length > 5 ? ` and ${values.length - 5} more` : ''}`;
+  };
+  const { scope } = budget;
+  const wanted = [
+    scope.services?.length && `services ${scope.services.join(', ')} (seen: ${seen((l) => l.ServiceName)})`,
+    scope.items?.length && `items ${scope.items.join(', ')} (seen: ${seen((l) => l.ChargeDescription)})`,
+    scope.resources?.length && `resources ${scope.resources.join(', ')} (seen: ${seen((l) => l.ResourceId)})`,
+    ...Object.entries(scope.tags ?? {}).map(
+      ([name, value]) => `tag ${name}=${value} (seen: ${seen((l) => l.Tags?.[name])})`,
+    ),
+    budget.measure === 'usage' &&
+      `unit ${budget.measureUnit} (seen: ${seen((l) => (l.ConsumedQuantity ? l.ConsumedUnit : undefined))})`,
+  ].filter(Boolean);
+  return `it selects none of the ${lines.length} lines its accounts report: ${wanted.join('; ')}; check the spelling (globs such as "Data*" are allowed)`;
+}
+
 /** The whole bill of the budget's accounts in its currency (for a resource's share of it). */
 function billTotal(accounts: AccountSpend[], measure: Measure): Decimal {
   return accounts.reduce((sum, a) => sum.plus(measure.billOf(a.spend) ?? decimal(0)), decimal(0));
-}
-
-/** "2026-11" for a period starting on the 1st, "2026-11-15" for a cycle anchored on another day. */
-function periodKeyOf(start: Date, timeZone: string): string {
-  const { day } = toLocal(start, timeZone);
-  const date = localDateKey(start, timeZone);
-  return day === 1 ? date.slice(0, 7) : date;
 }
 
 /** Reads the budget's measure (cost in its currency, or a usage quantity) out of one period spend. */

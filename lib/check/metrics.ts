@@ -21,6 +21,8 @@ interface CheckRunMetrics {
   accounts: number;
   /** Accounts not read this run (an error or data still pending): budgets that were not checked. */
   monitoringGaps: number;
+  /** Budgets that could not be evaluated from the readings they had (each also raised a broken-budget alert). */
+  budgetsBroken: number;
   alertsDelivered: number;
   publishFailures: number;
 }

@@ -2,12 +2,15 @@
  * One check: read every account once, evaluate every budget, deliver each new crossing once.
  * The Lambda handler, the CLI and the demo all run this same function.
  */
+import type { Alert } from '../alerts/alert.ts';
+import { buildBrokenBudgetAlert } from '../alerts/broken-alert.ts';
 import { buildAlert } from '../alerts/build.ts';
 import { partName } from '../alerts/wording.ts';
 import { type Budget, figureParts } from '../budgets/budget.ts';
 import { evaluateBudget } from '../budgets/evaluate.ts';
 import { type AccountSpend, measuredSpend } from '../budgets/status.ts';
 import type { Account, Config } from '../config/config.ts';
+import { monthlyPeriod, periodKey } from '../time/period.ts';
 import { backUnder, type DeliveryContext, deliver, retryAbandoned } from './deliver.ts';
 import { trackHealth } from './health.ts';
 import { type CheckMetrics, noCheckMetrics } from './metrics.ts';
@@ -51,6 +54,7 @@ export async function runCheck(
   for (const budget of budgets) {
     const outcome = evaluate(check, config, budget, byId);
     report.budgets.push(outcome);
+    if (outcome.status === 'error') await deliver(delivery, brokenAlert(check, budget, byId, outcome.error));
     if (outcome.status !== 'evaluated') continue;
     const { evaluation } = outcome;
     metrics.budgetEvaluated({
@@ -126,6 +130,25 @@ function evaluate(
   }
 }
 
+/** The once-per-period alert for a budget its readings cannot evaluate (a config or data problem). */
+function brokenAlert(
+  { now }: CheckContext,
+  budget: Budget,
+  byId: Map<string, AccountOutcome>,
+  error: Error,
+): Alert {
+  const accounts = budget.accountIds.map((id) => byId.get(id)!.account);
+  const lead = accounts[0]!;
+  const period = monthlyPeriod(now, lead.timeZone, lead.periodStartDay);
+  return buildBrokenBudgetAlert(
+    budget,
+    { ...period, key: periodKey(period.start, lead.timeZone) },
+    accounts.map((a) => a.provider),
+    error.message,
+    now,
+  );
+}
+
 /** Why a budget cannot be evaluated from partial readings: one lacks a part its figure is computed from. */
 function lackingFigurePart(
   budget: Budget,
@@ -162,6 +185,7 @@ function finished(
     durationMs: performance.now() - started,
     accounts: report.accounts.length,
     monitoringGaps: accountErrors + accountsPending,
+    budgetsBroken: report.budgets.filter((b) => b.status === 'error').length,
     alertsDelivered: report.delivered.length,
     publishFailures: report.failed.length,
   });

@@ -15,7 +15,7 @@ const severity = z.enum(['info', 'warning', 'critical']);
 export const alertSchema: z.ZodType<Alert> = z.object({
   version: z.literal(1),
   dedupKey: z.string().min(1),
-  event: z.enum(['crossed', 'back-under', 'gap', 'recovered']),
+  event: z.enum(['crossed', 'back-under', 'gap', 'recovered', 'broken']),
   budget: z.string().min(1),
   account: z.string(),
   accounts: z.array(z.string()),

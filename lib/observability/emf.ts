@@ -64,6 +64,7 @@ export const METRIC = {
   checkDuration: 'CheckDuration',
   accountsChecked: 'AccountsChecked',
   monitoringGap: 'MonitoringGap',
+  budgetsBroken: 'BudgetsBroken',
   alertsDelivered: 'AlertsDelivered',
   publishFailures: 'PublishFailures',
   // Per chargeback run of the csv-ingest function (dimension Account): usage records by outcome.
@@ -104,6 +105,7 @@ export function emfCheckMetrics(options: EmfOptions): CheckMetrics {
         { name: METRIC.checkDuration, unit: 'Milliseconds', value: run.durationMs },
         { name: METRIC.accountsChecked, unit: 'Count', value: run.accounts },
         { name: METRIC.monitoringGap, unit: 'Count', value: run.monitoringGaps },
+        { name: METRIC.budgetsBroken, unit: 'Count', value: run.budgetsBroken },
         { name: METRIC.alertsDelivered, unit: 'Count', value: run.alertsDelivered },
         { name: METRIC.publishFailures, unit: 'Count', value: run.publishFailures },
       ]),

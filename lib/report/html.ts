@@ -25,7 +25,7 @@ export interface ReportHtmlOptions {
   timeZone?: string;
 }
 
-const STATES: BudgetState[] = ['alarm', 'warning', 'stale', 'gap', 'ok'];
+const STATES: BudgetState[] = ['broken', 'alarm', 'warning', 'stale', 'gap', 'ok'];
 
 export function renderReportHtml(report: CheckReport, options: ReportHtmlOptions = {}): string {
   const timeZone = options.timeZone ?? 'UTC';
@@ -192,11 +192,11 @@ const STYLE = `
 :root{--bg:#f4f6f8;--card:#fff;--ink:#1f2328;--muted:#59636e;--line:#d8dee4;--grid:#eaeef2;
 --actual:#0969da;--actual-fill:rgba(9,105,218,.10);--daily:#c9d6e3;--forecast:#0969da;--straight:#8c959f;
 --ok:#1a7f37;--warning:#9a6700;--alarm:#cf222e;--stale:#8250df;--gap:#57606a;--info:#57606a;
---ok-bg:#dafbe1;--warning-bg:#fff8c5;--alarm-bg:#ffebe9;--stale-bg:#fbefff;--gap-bg:#eaeef2}
+--ok-bg:#dafbe1;--warning-bg:#fff8c5;--alarm-bg:#ffebe9;--stale-bg:#fbefff;--gap-bg:#eaeef2;--broken:#bc4c00;--broken-bg:#fff1e5}
 @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--card:#161b22;--ink:#e6edf3;--muted:#9198a1;--line:#30363d;
 --grid:#21262d;--actual:#4493f8;--actual-fill:rgba(68,147,248,.15);--daily:#2d3b4d;--forecast:#4493f8;--straight:#6e7681;
 --ok:#3fb950;--warning:#d29922;--alarm:#f85149;--stale:#ab7df8;--gap:#9198a1;--info:#9198a1;
---ok-bg:rgba(46,160,67,.15);--warning-bg:rgba(187,128,9,.15);--alarm-bg:rgba(248,81,73,.15);--stale-bg:rgba(171,125,248,.15);--gap-bg:rgba(110,118,129,.2)}}
+--ok-bg:rgba(46,160,67,.15);--warning-bg:rgba(187,128,9,.15);--alarm-bg:rgba(248,81,73,.15);--stale-bg:rgba(171,125,248,.15);--gap-bg:rgba(110,118,129,.2);--broken:#f0883e;--broken-bg:rgba(219,109,40,.15)}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
 main,.page-head,footer{max-width:1160px;margin:0 auto;padding:0 20px}
@@ -221,8 +221,9 @@ a:hover{text-decoration:underline}
 .state-ok{color:var(--ok);background:var(--ok-bg)}.state-warning{color:var(--warning);background:var(--warning-bg)}
 .state-alarm{color:var(--alarm);background:var(--alarm-bg)}.state-stale{color:var(--stale);background:var(--stale-bg)}
 .state-gap{color:var(--gap);background:var(--gap-bg)}
+.state-broken{color:var(--broken);background:var(--broken-bg)}
 .state-text-ok{color:var(--ok)}.state-text-warning{color:var(--warning)}.state-text-alarm{color:var(--alarm)}
-.state-text-stale{color:var(--stale)}.state-text-gap{color:var(--gap)}
+.state-text-stale{color:var(--stale)}.state-text-gap{color:var(--gap)}.state-text-broken{color:var(--broken)}
 .budget-head{display:flex;align-items:center;gap:10px}
 .budget>.muted{margin:2px 0 12px}
 .headline{display:flex;align-items:baseline;gap:8px;flex-wrap:wrap}

@@ -10,7 +10,9 @@ import type { BudgetOutcome, CheckReport } from '../check/types.ts';
 import type { Decimal } from '../money/index.ts';
 
 /**
- * - gap: an account could not be read, its data is pending, or the budget could not be evaluated
+ * - broken: the budget cannot be evaluated from its readings (a currency without a rate, a scope
+ *   matching nothing): a config or data problem a person must fix; a broken-budget alert says so
+ * - gap: an account could not be read or its data is pending, or a part the budget needs is missing
  * - alarm: an actual-spend threshold crossed that is critical or at ≥ 100 % of the budget
  * - stale: the provider's figure is older than the budget's staleAfterHours
  * - warning: any other crossing (a lower actual threshold, forecast, pace or an anomalous day)
@@ -18,7 +20,7 @@ import type { Decimal } from '../money/index.ts';
  * Earlier wins: an alarm stands even on a stale figure (spend to date only grows); staleness is
  * shown before a warning because forecasts and anomalies are not computed from a stale figure.
  */
-export type BudgetState = 'ok' | 'warning' | 'alarm' | 'stale' | 'gap';
+export type BudgetState = 'ok' | 'warning' | 'alarm' | 'stale' | 'gap' | 'broken';
 
 export const NONE = '—';
 
@@ -57,7 +59,7 @@ export function summaryRow(outcome: BudgetOutcome, at: Date): SummaryRow {
       pace: NONE,
       next: NONE,
       asOf: NONE,
-      state: 'gap',
+      state: outcome.status === 'skipped' ? 'gap' : 'broken',
       note: outcome.status === 'skipped' ? outcome.reason : outcome.error.message,
     };
   }

@@ -1,4 +1,4 @@
-import { daysInMonth, fromLocal, pad, toLocal } from './zoned.ts';
+import { daysInMonth, fromLocal, localDateKey, pad, toLocal } from './zoned.ts';
 
 /** A billing period: half-open [start, end) in instants, named by the month it starts in. */
 export interface Period {
@@ -58,4 +58,11 @@ export function periodDays(period: Period): number {
 export function yyyymm(period: Period): string {
   const { year, month } = toLocal(period.start, period.timeZone);
   return `${year}${pad(month)}`;
+}
+
+/** "2026-11" for a period starting on the 1st, "2026-11-15" for a cycle anchored on another day. */
+export function periodKey(start: Date, timeZone: string): string {
+  const { day } = toLocal(start, timeZone);
+  const date = localDateKey(start, timeZone);
+  return day === 1 ? date.slice(0, 7) : date;
 }

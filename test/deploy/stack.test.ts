@@ -339,6 +339,16 @@ describe('the packaged stack', () => {
       );
     });
 
+    it('alarm on the BudgetsBroken the check emits: a budget no threshold of which can alert', () => {
+      expect(alarms()).toContainEqual(
+        expect.objectContaining({
+          Namespace: METRICS_NAMESPACE,
+          MetricName: METRIC.budgetsBroken,
+          Dimensions: [{ Name: 'Stage', Value: STAGE }],
+        }),
+      );
+    });
+
     it('alarm on both dead-letter queues, and notify the alarm topic', () => {
       const queues = alarms()
         .filter((alarm) => alarm.Namespace === 'AWS/SQS')

@@ -95,7 +95,8 @@ export function renderText(alert: Alert, options: RenderOptions = {}): string {
 }
 
 function headingFor(alert: Alert): string {
-  if (alert.event === 'gap' || alert.event === 'recovered') return 'What happened';
+  if (alert.event === 'gap' || alert.event === 'recovered' || alert.event === 'broken')
+    return 'What happened';
   return alert.event === 'back-under' ? 'What changed' : 'What crossed';
 }
 

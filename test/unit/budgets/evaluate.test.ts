@@ -399,3 +399,33 @@ describe('budgets over partial readings', () => {
     );
   });
 });
+
+describe('a budget that cannot be evaluated says why', () => {
+  const now = new Date('2026-11-20T12:00:00Z');
+  const lines = [
+    { ServiceName: 'Data usage fee', BilledCost: Money.of(100, 'USD') },
+    { ServiceName: 'Basic fee', BilledCost: Money.of(20, 'USD') },
+  ];
+
+  it('a scope that selects none of the lines a reading has, naming what the reading holds', () => {
+    const typo = budget({ scope: { services: ['Workers*'] } });
+    expect(() =>
+      evaluateBudget(typo, [spend({ BilledCost: Money.of(120, 'USD'), lines })], noRates, now),
+    ).toThrow(
+      'budget "cdn": it selects none of the 2 lines its accounts report: services Workers* (seen: Data usage fee, Basic fee); check the spelling',
+    );
+  });
+
+  it('but a scope over a reading without lines yet is an empty month, zero and fine', () => {
+    const scoped = budget({ scope: { services: ['Data*'] } });
+    const status = evaluateBudget(scoped, [spend({ BilledCost: Money.of(0, 'USD') })], noRates, now);
+    expect(status.spent.toFixed()).toBe('0');
+  });
+
+  it("a currency without a rate to the account's", () => {
+    const yen = budget({ measureUnit: 'JPY' });
+    expect(() => evaluateBudget(yen, [spend({ BilledCost: Money.of(120, 'USD') })], noRates, now)).toThrow(
+      'the account bills in USD but the budget is in JPY; add a rate',
+    );
+  });
+});

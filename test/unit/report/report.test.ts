@@ -173,7 +173,7 @@ describe('budget state', () => {
     expect(budgetState(evaluate('fleet', { days: days(22, 1400), asOf: old }))).toBe('alarm');
   });
 
-  it('gap for a budget whose account could not be read or that could not be evaluated', () => {
+  it('gap for a budget whose account could not be read, broken for one that could not be evaluated', () => {
     const skipped = { budget: 'fleet', status: 'skipped', reason: 'x', definition: budget('fleet') } as const;
     expect(summaryRow(skipped, NOW).state).toBe('gap');
     const failed = {
@@ -182,7 +182,7 @@ describe('budget state', () => {
       error: new Error('y'),
       definition: budget('fleet'),
     } as const;
-    expect(summaryRow(failed, NOW)).toMatchObject({ state: 'gap', note: 'y' });
+    expect(summaryRow(failed, NOW)).toMatchObject({ state: 'broken', note: 'y' });
   });
 });
 
