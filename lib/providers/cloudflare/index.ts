@@ -16,10 +16,10 @@ import {
   type Notice,
   type UsageInfo,
   UsageInfoResponse,
-  UsageRecordV1,
-  UsageRecordV2,
+  type UsageResponse,
+  UsageResponseV1,
+  UsageResponseV2,
   type UsageRow,
-  usageRecords,
 } from './schemas.ts';
 
 const CLOUDFLARE_BASE_URL = 'https://api.cloudflare.com/client/v4';
@@ -30,7 +30,7 @@ interface UsageApi {
   usage: string;
   /** Its usage info (coverage, the subscriptions' billing cycle anchors), where there is one. */
   info?: string;
-  records: typeof UsageRecordV1 | typeof UsageRecordV2;
+  records: UsageResponse;
   /**
    * The longest date range one request may ask for, in days; none: one range per period. A v1 range
    * is never split: one without the cycle's anchor day "returns no usage data".
@@ -46,12 +46,12 @@ interface UsageApi {
  */
 const USAGE_APIS: readonly UsageApi[] = [
   // 2026-08 "Version 1, Alpha" (getAccountUsageV1; the deprecated paygo() calls it too).
-  { usage: '/billable-usage', info: '/billable-usage/info', records: UsageRecordV1 },
-  { usage: '/paygo-usage', info: '/paygo-usage-info', records: UsageRecordV1 }, // 2026-05
+  { usage: '/billable-usage', info: '/billable-usage/info', records: UsageResponseV1 },
+  { usage: '/paygo-usage', info: '/paygo-usage-info', records: UsageResponseV1 }, // 2026-05
   // 2026-03 Beta: no info endpoint; "a custom date range (maximum 62 days)".
-  { usage: '/billing/usage/paygo', records: UsageRecordV1, maxRangeDays: 62 },
+  { usage: '/billing/usage/paygo', records: UsageResponseV1, maxRangeDays: 62 },
   // FOCUS v2 (getAccountUsageV2): "The maximum date range is 31 days". Its info is v1's, the only one.
-  { usage: '/billable/usage', info: '/billable-usage/info', records: UsageRecordV2, maxRangeDays: 31 },
+  { usage: '/billable/usage', info: '/billable-usage/info', records: UsageResponseV2, maxRangeDays: 31 },
 ];
 
 const account = z.object({
@@ -228,7 +228,7 @@ class CloudflareSource implements SpendSource {
       if (reply.status === 404 && i === 0) return undefined;
       const from = Date.parse(range.from);
       const until = Date.parse(range.to) + DAY_MS;
-      for (const row of this.unwrap(ranged, reply, usageRecords(api.records))) {
+      for (const row of this.unwrap(ranged, reply, api.records)) {
         const start = row.ChargePeriodStart.getTime();
         if (start >= from && start < until) rows.push(row);
       }

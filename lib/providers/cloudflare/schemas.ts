@@ -160,13 +160,16 @@ export const UsageRecordV2 = z
  * `required` but a Go server encodes an empty (nil) slice as null, and nothing gives null another
  * meaning. Absent, the reply breaks the contract.
  */
-export const usageRecords = (record: typeof UsageRecordV1 | typeof UsageRecordV2) =>
+const usageRecords = (record: typeof UsageRecordV1 | typeof UsageRecordV2) =>
   resultOf(
     z
       .array(record)
       .nullable()
       .transform((records): UsageRow[] => records ?? []),
   );
+export type UsageResponse = ReturnType<typeof usageRecords>;
+export const UsageResponseV1 = usageRecords(UsageRecordV1);
+export const UsageResponseV2 = usageRecords(UsageRecordV2);
 
 /**
  * A subscription of the usage info. One without a readable billing_cycle_anchor_timestamp gives no
