@@ -311,7 +311,7 @@ describe('Cloudflare client against the loopback simulator', () => {
     expect(error.message).toContain('Cloudflare says: [1183] Invalid request parameters');
   });
 
-  it('reads on when the deprecated billing profile fails, with a warning', async () => {
+  it('reads on when the billing profile fails, with a warning, while the usage info names the anchor', async () => {
     sim.inject(sim.path('/billing/profile'), CloudflareSimulator.error(500, 10000, 'Internal error'), 4);
     const { source, logger } = connect();
     const spend = spendOf(await source.read(fullRead));
