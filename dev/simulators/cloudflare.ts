@@ -1,21 +1,102 @@
 /**
- * Loopback Cloudflare API following shared/specs/cloudflare: the three generations of the PayGo
- * usage API (one scripted as live, the others answer 404 as a retired or unreleased path would),
- * their info endpoints, the deprecated billing profile, Bearer token checks and the
- * {success, errors, messages, result} envelope. Usage is scripted as ContractedCost per UTC day and
- * service; what the API lists depends on the simulator's clock (today's record is still open).
+ * Loopback Cloudflare API following the npm cloudflare@7.3.0 SDK types (shared/specs/official/cloudflare)
+ * and the curated notes (shared/specs/cloudflare): the generations of the usage API (one scripted as
+ * live, the others answer 404 as a retired or unreleased path would), their info endpoints, the
+ * billing profile, Bearer token checks and the {success, errors, messages, result} envelope. Usage is
+ * scripted as a cost per UTC day and service; what the API lists depends on the simulator's clock
+ * (today's record is still open). Switchable per test: every shape the official types allow (optional
+ * fields absent, nullable ones null, unknown extra fields, null or absent notices, `result: null`
+ * for no records, FOCUS v2 with or without costs), a server that ignores the date range, and a
+ * failing side call (`failSideCall`).
  */
 import { decimal } from '../../lib/money/index.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
 import { type Fault, json, type SimReply, type SimRequest, Simulator } from './kit.ts';
 
-/** The usage path of each generation, relative to /accounts/{account_id}. */
+/**
+ * The paths of each generation, relative to /accounts/{account_id}, and the longest date range one
+ * request may ask for (days, `to` inclusive). FOCUS v2 has no info of its own: v1's is the only one.
+ */
 const USAGE_GENERATIONS = {
-  'billable-usage': { usage: '/billable-usage', info: '/billable-usage/info' },
-  'paygo-usage': { usage: '/paygo-usage', info: '/paygo-usage-info' },
-  beta: { usage: '/billing/usage/paygo', info: undefined },
+  'billable-usage': { usage: '/billable-usage', info: '/billable-usage/info', maxRangeDays: undefined },
+  'paygo-usage': { usage: '/paygo-usage', info: '/paygo-usage-info', maxRangeDays: undefined },
+  beta: { usage: '/billing/usage/paygo', info: undefined, maxRangeDays: 62 },
+  'focus-v2': { usage: '/billable/usage', info: '/billable-usage/info', maxRangeDays: 31 },
 } as const;
 export type UsageGeneration = keyof typeof USAGE_GENERATIONS;
+
+/** FOCUS v2 cost and pricing fields: "not yet populated and will be absent from responses". */
+const FOCUS_COST_FIELDS = [
+  'BilledCost',
+  'ContractedCost',
+  'ContractedUnitPrice',
+  'EffectiveCost',
+  'ListCost',
+  'ListUnitPrice',
+];
+
+/** Per generation, the record fields its type marks optional (`?`) and nullable (`| null`). */
+const RECORD_FIELDS: Record<UsageGeneration, { optional: string[]; nullable: string[] }> = {
+  // UsageGetAccountUsageV1ResponseItem
+  'billable-usage': {
+    optional: ['ServiceFamilyName', 'SubscriptionId', 'ZoneId', 'ZoneName'],
+    nullable: [
+      'BillingAccountName',
+      'ChargeClass',
+      'ChargeDescription',
+      'SubscriptionId',
+      'ZoneId',
+      'ZoneName',
+    ],
+  },
+  // billable-usage-api_usage_record (api-schemas @ c92b9b0)
+  'paygo-usage': {
+    optional: ['ServiceFamilyName', 'SubscriptionId', 'ZoneId', 'ZoneName'],
+    nullable: ['SubscriptionId', 'ZoneId', 'ZoneName'],
+  },
+  // The Beta's eleven fields are all required.
+  beta: { optional: [], nullable: [] },
+  // UsageGetAccountUsageV2ResponseItem
+  'focus-v2': {
+    optional: [
+      ...FOCUS_COST_FIELDS,
+      'BillingAccountId',
+      'BillingAccountName',
+      'BillingCurrency',
+      'BillingPeriodEnd',
+      'BillingPeriodStart',
+      'ChargeClass',
+      'PricingQuantity',
+      'PricingUnit',
+      'RegionId',
+      'RegionName',
+      'SubAccountId',
+      'SubAccountName',
+      'x_BillableMetricName',
+      'x_ProductCategoryName',
+      'x_ProductFamilyId',
+      'x_ProductFamilyName',
+      'x_ZoneId',
+      'x_ZoneName',
+    ],
+    nullable: [
+      ...FOCUS_COST_FIELDS,
+      'BillingCurrency',
+      'BillingPeriodEnd',
+      'BillingPeriodStart',
+      'ChargeClass',
+      'PricingQuantity',
+      'PricingUnit',
+      'RegionId',
+      'RegionName',
+      'x_ZoneId',
+      'x_ZoneName',
+    ],
+  },
+};
+
+/** A field no version of the contract has, as a newer API would add anywhere. */
+const EXTRA_FIELD = { x_SimulatedFutureColumn: { added: '2027-01', values: [1, 'two', null] } };
 
 export interface SimService {
   family?: string;
@@ -47,21 +128,42 @@ export interface CloudflareSimOptions {
   currency?: string;
   covered?: boolean;
   subscriptions?: SimSubscription[];
-  /** ContractedCost per UTC day ("2026-11-01") and ServiceName. */
+  /** Cost per UTC day ("2026-11-01") and ServiceName. */
   usage?: Record<string, Record<string, number>>;
   services?: Record<string, SimService>;
   /** Billing profile fields; next_bill_date defaults to the end of the current billing cycle. */
   profile?: { balance?: string; next_bill_date?: string | null };
+  /**
+   * The fields the live generation's type marks optional or nullable: all present (default), the
+   * optional ones absent, or the nullable ones null. Applies to the billing profile too (all optional).
+   */
+  optionalFields?: 'present' | 'absent' | 'null';
+  /** Unknown fields in the envelope, every record, the info, its subscriptions and the profile. */
+  extraFields?: boolean;
+  /** The envelope's errors and messages: [] (the docs' examples), null (the Go SDK's "nullable") or absent. */
+  notices?: 'arrays' | 'null' | 'absent';
+  /** No records answered as `result: []` (default) or `result: null` (a Go nil slice). */
+  emptyResult?: 'array' | 'null';
+  /** FOCUS v2 records carry their costs (the day Cloudflare populates them); by default they do not. */
+  focusCosts?: boolean;
+  /** Answers every record up to today whatever from/to asks (a server that sends more than asked). */
+  ignoresRange?: boolean;
 }
 
 type Fields = Record<string, unknown>;
+type Defaulted = 'profile';
 
-const BETA_MAX_RANGE_DAYS = 62;
 const DAY_MS = 86_400_000;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** How a side call fails, as Cloudflare words it. */
+const SIDE_CALL_FAILURES = {
+  403: [9109, 'Unauthorized to access requested resource'],
+  404: [7003, 'No route for the URI'],
+  500: [10000, 'Internal server error'],
+} as const;
 
 export class CloudflareSimulator extends Simulator {
-  readonly options: Required<Omit<CloudflareSimOptions, 'profile'>> & Pick<CloudflareSimOptions, 'profile'>;
+  readonly options: Required<Omit<CloudflareSimOptions, Defaulted>> & Pick<CloudflareSimOptions, Defaulted>;
 
   constructor(options: CloudflareSimOptions) {
     super('cloudflare', (request) => this.answer(request));
@@ -73,6 +175,12 @@ export class CloudflareSimulator extends Simulator {
       subscriptions: [{ id: '3F3CD4CQ6N7FXO7IK6NVFJBOYA', anchor: '2023-01-01T00:00:00Z' }],
       usage: {},
       services: {},
+      optionalFields: 'present',
+      extraFields: false,
+      notices: 'arrays',
+      emptyResult: 'array',
+      focusCosts: false,
+      ignoresRange: false,
       ...options,
     };
   }
@@ -85,6 +193,19 @@ export class CloudflareSimulator extends Simulator {
   /** The simulator's path of `suffix` for the account, e.g. for inject() and calls(). */
   path(suffix: string): string {
     return `/client/v4/accounts/${this.options.accountId}${suffix}`;
+  }
+
+  /** The live generation's usage path, e.g. for inject() and calls(). */
+  get usagePath(): string {
+    return this.path(USAGE_GENERATIONS[this.options.live].usage);
+  }
+
+  /** Answers the next `times` calls of a side call (the live generation's usage info, or the profile) with `status`. */
+  failSideCall(call: 'info' | 'profile', status: keyof typeof SIDE_CALL_FAILURES, times = 100): this {
+    const suffix = call === 'profile' ? '/billing/profile' : USAGE_GENERATIONS[this.options.live].info;
+    if (!suffix) throw new Error(`the ${this.options.live} generation has no usage info`);
+    const [code, message] = SIDE_CALL_FAILURES[status];
+    return this.inject(this.path(suffix), CloudflareSimulator.error(status, code, message), times);
   }
 
   /** Cloudflare's failure envelope (example.error-4xx.json). */
@@ -117,9 +238,9 @@ export class CloudflareSimulator extends Simulator {
       return failed(403, 9109, 'Unauthorized to access requested resource');
     if (request.method !== 'GET') return failed(405, 10405, 'Method not allowed');
     const suffix = route[2]!;
-    if (suffix === '/billing/profile') return succeeded(this.profile());
+    if (suffix === '/billing/profile') return this.succeeded(this.profile());
     const live = USAGE_GENERATIONS[this.options.live];
-    if (suffix === live.info) return succeeded(this.info());
+    if (suffix === live.info) return this.succeeded(this.info());
     if (suffix === live.usage) return this.usageReply(request.query);
     return noRoute();
   }
@@ -130,22 +251,36 @@ export class CloudflareSimulator extends Simulator {
     if ((from === null) !== (to === null) || [from, to].some((d) => d !== null && !isDate(d))) {
       return invalidParameters();
     }
-    // Without a range the API answers the current billing period.
-    const range = from && to ? { from, to } : this.currentPeriodRange();
-    const days = (Date.parse(range.to) - Date.parse(range.from)) / DAY_MS;
-    if (days <= 0) return invalidParameters();
-    if (this.options.live === 'beta' && days > BETA_MAX_RANGE_DAYS) return invalidParameters();
+    const range = from && to ? { from, to } : this.defaultRange();
+    const days = (Date.parse(range.to) - Date.parse(range.from)) / DAY_MS + 1;
+    const { maxRangeDays } = USAGE_GENERATIONS[this.options.live];
+    if (days <= 0 || (maxRangeDays !== undefined && days > maxRangeDays)) return invalidParameters();
     // Version 1: "The provided time range must include the subscription billing cycle anchor day,
     // otherwise no usage data is returned."
-    if (this.options.live !== 'beta' && !this.includesAnchorDay(range.from, days)) return succeeded([]);
-    const records = this.records().filter(
-      (r) => r.day >= range.from && r.day < range.to, // `to` exclusive, as in the spec's example month
-    );
-    return succeeded(records.map((r) => r.body));
+    const v1 = this.options.live === 'billable-usage' || this.options.live === 'paygo-usage';
+    if (v1 && !this.includesAnchorDay(range.from, days)) return this.records([]);
+    const inRange = (day: string) => this.options.ignoresRange || (day >= range.from && day <= range.to);
+    return this.records(this.allRecords().filter((r) => inRange(r.day)));
+  }
+
+  /** Without from/to: v1 answers the current billing period, FOCUS v2 the current month through today. */
+  private defaultRange(): { from: string; to: string } {
+    const today = this.options.now().toISOString().slice(0, 10);
+    if (this.options.live === 'focus-v2') return { from: `${today.slice(0, 8)}01`, to: today };
+    const period = this.currentPeriod();
+    return {
+      from: iso(period.start).slice(0, 10),
+      to: iso(new Date(period.end.getTime() - DAY_MS)).slice(0, 10),
+    };
+  }
+
+  private records(records: { day: string; body: Fields }[]): SimReply {
+    const empty = records.length === 0 && this.options.emptyResult === 'null';
+    return this.succeeded(empty ? null : records.map((r) => r.body));
   }
 
   /** Every record up to today, with running totals per service and billing period. */
-  private records(): { day: string; body: Fields }[] {
+  private allRecords(): { day: string; body: Fields }[] {
     const today = this.options.now().toISOString().slice(0, 10);
     const running = new Map<string, { cost: ReturnType<typeof decimal>; quantity: number }>();
     const out: { day: string; body: Fields }[] = [];
@@ -159,28 +294,38 @@ export class CloudflareSimulator extends Simulator {
         const before = running.get(key) ?? { cost: decimal(0), quantity: 0 };
         const total = { cost: before.cost.plus(decimal(cost)), quantity: before.quantity + quantity };
         running.set(key, total);
-        out.push({
-          day,
-          body: this.record(service, {
-            start,
-            periodStart: period.start,
-            cost,
-            quantity,
-            cumulatedCost: Number(total.cost.toFixed()),
-            cumulatedQuantity: total.quantity,
-          }),
+        const record = this.record(service, {
+          start,
+          period,
+          cost,
+          quantity,
+          cumulatedCost: Number(total.cost.toFixed()),
+          cumulatedQuantity: total.quantity,
         });
+        out.push({ day, body: this.shaped(record) });
       }
     }
     return out;
   }
 
-  /** One record with the fields of the live generation. */
+  /** The record as the switches shape it: optional fields absent, nullable ones null, extra fields. */
+  private shaped(record: Fields): Fields {
+    const { optional, nullable } = RECORD_FIELDS[this.options.live];
+    const out: Fields = { ...record, ...(this.options.extraFields ? EXTRA_FIELD : {}) };
+    if (this.options.live === 'focus-v2' && !this.options.focusCosts) {
+      for (const field of FOCUS_COST_FIELDS) delete out[field];
+    }
+    if (this.options.optionalFields === 'absent') for (const field of optional) delete out[field];
+    if (this.options.optionalFields === 'null') for (const field of nullable) out[field] = null;
+    return out;
+  }
+
+  /** One record with every field of the live generation. */
   private record(
     service: string,
     r: {
       start: Date;
-      periodStart: Date;
+      period: { start: Date; end: Date };
       cost: number;
       quantity: number;
       cumulatedCost: number;
@@ -189,12 +334,54 @@ export class CloudflareSimulator extends Simulator {
   ): Fields {
     const details = this.service(service);
     const pricingUnit = details.pricingUnit ?? 'Count';
+    const family = details.family ?? service.split(' ')[0]!;
     const subscription = this.activeSubscription();
-    const beta: Fields = {
-      BillingCurrency: this.options.currency,
-      BillingPeriodStart: iso(r.periodStart),
+    const chargePeriod = {
       ChargePeriodEnd: iso(new Date(r.start.getTime() + DAY_MS)),
       ChargePeriodStart: iso(r.start),
+    };
+    if (this.options.live === 'focus-v2') {
+      return {
+        BilledCost: r.cost,
+        BillingAccountId: this.options.accountId,
+        BillingAccountName: 'Simulated Account',
+        BillingCurrency: this.options.currency,
+        BillingPeriodEnd: iso(r.period.end),
+        BillingPeriodStart: iso(r.period.start),
+        ChargeCategory: 'Usage',
+        ChargeClass: null, // FOCUS: null except for corrections
+        ChargeDescription: `${service} usage measured in ${pricingUnit}`,
+        ChargeFrequency: 'Usage-Based',
+        ...chargePeriod,
+        ConsumedQuantity: r.quantity,
+        ConsumedUnit: details.unit ?? 'Requests',
+        ContractedCost: r.cost,
+        ContractedUnitPrice: r.cost / Math.max(r.quantity, 1),
+        EffectiveCost: r.cost,
+        HostProviderName: 'Cloudflare, Inc.',
+        InvoiceIssuerName: 'Cloudflare, Inc.',
+        ListCost: r.cost,
+        ListUnitPrice: r.cost / Math.max(r.quantity, 1),
+        PricingQuantity: r.quantity,
+        PricingUnit: pricingUnit,
+        RegionId: null,
+        RegionName: null,
+        ServiceProviderName: 'Cloudflare, Inc.',
+        SubAccountId: subscription?.id ?? 'PAYGO',
+        SubAccountName: 'Pay-as-you-go',
+        x_BillableMetricId: `metric-${service.toLowerCase().replaceAll(' ', '-')}`,
+        x_BillableMetricName: service,
+        x_ProductCategoryName: 'Developer',
+        x_ProductFamilyId: `family-${family.toLowerCase()}`,
+        x_ProductFamilyName: family,
+        x_ZoneId: details.zone?.id ?? null,
+        x_ZoneName: details.zone?.name ?? null,
+      };
+    }
+    const beta: Fields = {
+      BillingCurrency: this.options.currency,
+      BillingPeriodStart: iso(r.period.start),
+      ...chargePeriod,
       ConsumedQuantity: r.quantity,
       ConsumedUnit: details.unit ?? 'Requests',
       ContractedCost: r.cost,
@@ -206,7 +393,7 @@ export class CloudflareSimulator extends Simulator {
     if (this.options.live === 'beta') return beta;
     const alpha: Fields = {
       ...beta,
-      ServiceFamilyName: details.family ?? service.split(' ')[0],
+      ServiceFamilyName: family,
       SubscriptionId: subscription?.id ?? null,
       ZoneId: details.zone?.id ?? null,
       ZoneName: details.zone?.name ?? null,
@@ -229,6 +416,20 @@ export class CloudflareSimulator extends Simulator {
     };
   }
 
+  /** The envelope of a success, its notices and extra fields as switched. */
+  private succeeded(result: unknown): SimReply {
+    const notices = {
+      arrays: { errors: [], messages: [] },
+      null: { errors: null, messages: null },
+      absent: {},
+    }[this.options.notices];
+    return json(200, { ...notices, result, success: true, ...this.extra() });
+  }
+
+  private extra(): Fields {
+    return this.options.extraFields ? EXTRA_FIELD : {};
+  }
+
   private info(): Fields {
     return {
       covered: this.options.covered,
@@ -237,13 +438,18 @@ export class CloudflareSimulator extends Simulator {
         billing_cycle_anchor_timestamp: s.anchor,
         start_timestamp: s.start ?? s.anchor,
         ...(s.end ? { end_timestamp: s.end } : {}),
+        ...this.extra(),
       })),
+      ...this.extra(),
     };
   }
 
+  /** ProfileGetResponse: every field is optional, so `optionalFields: 'absent'` leaves `{}`. */
   private profile(): Fields {
+    if (this.options.optionalFields === 'absent') return { ...this.extra() };
     const next = this.options.profile?.next_bill_date;
     return {
+      ...this.extra(),
       id: 'b69a9f3492637782896352daae219e7d',
       account_type: 'self_serve',
       address: '1 Simulated Street',
@@ -304,11 +510,6 @@ export class CloudflareSimulator extends Simulator {
     return monthlyPeriod(this.options.now(), 'UTC', this.anchorDay());
   }
 
-  private currentPeriodRange(): { from: string; to: string } {
-    const period = this.currentPeriod();
-    return { from: iso(period.start).slice(0, 10), to: iso(period.end).slice(0, 10) };
-  }
-
   private includesAnchorDay(from: string, days: number): boolean {
     const start = Date.parse(from);
     for (let i = 0; i < days; i++) {
@@ -331,10 +532,6 @@ export function dailyUsage(
     out[day] = costsFor(day);
   }
   return out;
-}
-
-function succeeded(result: unknown): SimReply {
-  return json(200, { errors: [], messages: [], result, success: true });
 }
 
 function failed(status: number, code: number, message: string): SimReply {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudflareSimulator, dailyUsage, type UsageGeneration } from '../../dev/simulators/cloudflare.ts';
-import { specJson } from '../support/specs.ts';
+import { specJson, specText } from '../support/specs.ts';
 
 const ACCOUNT_TAG = '023e105f4ecef8ad9ca31a8372d0c353';
 const TOKEN = 'cf-drift-token-0123456789';
@@ -12,6 +12,13 @@ const TOKEN = 'cf-drift-token-0123456789';
 const NULLABLE = new Set(['ChargeClass', 'SubscriptionId', 'ZoneId', 'ZoneName']);
 
 const example = (name: string): unknown => specJson('cloudflare', name);
+
+/** The fields of one record interface of the official SDK types (usage.d.ts): name → optional. */
+function sdkRecordFields(item: string): Map<string, boolean> {
+  const types = specText('official/cloudflare/billing', 'usage.d.ts');
+  const body = types.slice(types.indexOf(`interface ${item} {`)).split('\n    }\n')[0]!;
+  return new Map([...body.matchAll(/^ {8}(\w+)(\?)?: /gm)].map((m) => [m[1]!, m[2] === '?']));
+}
 
 function jsonType(value: unknown): string {
   if (value === null) return 'null';
@@ -42,8 +49,9 @@ describe('Cloudflare simulator matches the contract examples', () => {
   const sims = new Map<UsageGeneration, CloudflareSimulator>();
 
   beforeAll(async () => {
-    for (const live of ['billable-usage', 'paygo-usage', 'beta'] as const) {
+    for (const live of ['billable-usage', 'paygo-usage', 'beta', 'focus-v2'] as const) {
       const sim = new CloudflareSimulator({
+        focusCosts: true,
         accountId: ACCOUNT_TAG,
         tokens: [TOKEN],
         now: () => new Date('2026-11-20T10:00:00Z'),
@@ -99,6 +107,22 @@ describe('Cloudflare simulator matches the contract examples', () => {
       else expect(typeof value, field).toBe(type);
     }
   });
+
+  it.each([
+    ['billable-usage', '/billable-usage', 'UsageGetAccountUsageV1ResponseItem'],
+    ['focus-v2', '/billable/usage', 'UsageGetAccountUsageV2ResponseItem'],
+  ] as const)(
+    '%s GET %s records carry the fields of the SDK type %s, every required one',
+    async (live, suffix, item) => {
+      const fields = sdkRecordFields(item);
+      expect(fields.size).toBeGreaterThan(20);
+      const { body } = await get(live, suffix);
+      const [record] = (body as { result: Record<string, unknown>[] }).result;
+      const required = [...fields].filter(([, optional]) => !optional).map(([name]) => name);
+      expect(required.filter((name) => !(name in record!))).toEqual([]);
+      expect(Object.keys(record!).filter((name) => !fields.has(name))).toEqual([]);
+    },
+  );
 
   it('answers retired and unreleased paths with the failure envelope of example.error-4xx.json', async () => {
     for (const [live, suffix] of [

@@ -2,69 +2,41 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type CloudflareSimOptions,
   CloudflareSimulator,
-  dailyUsage,
   type UsageGeneration,
 } from '../../dev/simulators/cloudflare.ts';
 import { decimal, Money } from '../../lib/money/index.ts';
 import { cloudflare } from '../../lib/providers/cloudflare/index.ts';
-import type { ReadRequest } from '../../lib/providers/types.ts';
-import type { PeriodSpend, SpendReading } from '../../lib/spend/index.ts';
-import { fixedClock } from '../../lib/time/clock.ts';
-import { monthlyPeriod } from '../../lib/time/period.ts';
-import { connectForTest, providerErrorOf } from '../support/providers.ts';
-
-const NOW = new Date('2026-11-20T10:00:00Z');
-const clock = fixedClock(NOW);
-const ACCOUNT_TAG = '023e105f4ecef8ad9ca31a8372d0c353';
-const TOKEN = 'cf-token-Sn3lZJTBX6kkg7OdcBUAxOO9';
-const ANCHORED_ON_15TH = [{ id: '3F3CD4CQ6N7FXO7IK6NVFJBOYA', anchor: '2024-03-15T00:00:00Z' }];
-// Workers 0.10 a day; R2 0.20 a day, 1.05 on the 18th. Days after today are not rated yet.
-const USAGE = dailyUsage('2026-10-01', '2026-11-25', (day) => ({
-  'Workers Standard': 0.1,
-  'R2 Storage': day === '2026-11-18' ? 1.05 : 0.2,
-}));
-const SERVICES = {
-  'Workers Standard': { zone: { id: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', name: 'example.com' } },
-  'R2 Storage': { unit: 'GB-months', quantityPerCost: 100 },
-};
-const fullRead: ReadRequest = {
-  period: monthlyPeriod(NOW, 'UTC'),
-  needs: { daily: true, breakdown: true },
-};
-
-function spendOf(reading: SpendReading): PeriodSpend {
-  if (reading.status !== 'ok') throw new Error(`expected a spend, got pending: ${reading.reason}`);
-  return reading.spend;
-}
+import {
+  ACCOUNT_TAG,
+  ANCHORED_ON_15TH,
+  CYCLE_TO_DATE,
+  connectCloudflare,
+  fullRead,
+  MONTH_TO_DATE,
+  NOW,
+  spendOf,
+  startCloudflare,
+  TOKEN,
+} from '../support/cloudflare-world.ts';
+import { providerErrorOf } from '../support/providers.ts';
 
 describe('Cloudflare client against the loopback simulator', () => {
   let sim: CloudflareSimulator;
 
   const startSim = async (options: Partial<CloudflareSimOptions> = {}) => {
     await sim?.stop();
-    sim = new CloudflareSimulator({
-      accountId: ACCOUNT_TAG,
-      tokens: [TOKEN],
-      now: () => NOW,
-      subscriptions: ANCHORED_ON_15TH,
-      usage: USAGE,
-      services: SERVICES,
-      ...options,
-    });
-    await sim.start();
+    sim = await startCloudflare(options);
   };
   const connect = (fields: Record<string, unknown> = {}, token = TOKEN) =>
-    connectForTest(
-      'cloudflare',
-      { accountId: ACCOUNT_TAG, baseUrl: sim.baseUrl, ...fields },
-      { apiToken: token },
-      clock,
-    );
+    connectCloudflare(sim, fields, { token });
   const usagePath = (generation: UsageGeneration = 'billable-usage') =>
     sim.path(
-      { 'billable-usage': '/billable-usage', 'paygo-usage': '/paygo-usage', beta: '/billing/usage/paygo' }[
-        generation
-      ],
+      {
+        'billable-usage': '/billable-usage',
+        'paygo-usage': '/paygo-usage',
+        beta: '/billing/usage/paygo',
+        'focus-v2': '/billable/usage',
+      }[generation],
     );
 
   beforeEach(() => startSim());
@@ -73,7 +45,7 @@ describe('Cloudflare client against the loopback simulator', () => {
   it('reads the billing cycle from the anchor and the exact month-to-date ContractedCost', async () => {
     const spend = spendOf(await connect().source.read(fullRead));
     // 15th..20th: Workers 6 x 0.10 + R2 (5 x 0.20 + 1.05), added exactly (floats would give 2.6499999999999995).
-    expect(spend.BilledCost?.toString()).toBe('2.65 USD');
+    expect(spend.BilledCost?.toString()).toBe(CYCLE_TO_DATE);
     expect(spend.BillingCurrency).toBe('USD');
     expect(spend.BillingPeriodStart.toISOString()).toBe('2026-11-15T00:00:00.000Z');
     expect(spend.BillingPeriodEnd.toISOString()).toBe('2026-12-15T00:00:00.000Z');
@@ -124,12 +96,14 @@ describe('Cloudflare client against the loopback simulator', () => {
 
     const [usageCall] = sim.calls(usagePath());
     expect(usageCall?.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(Object.fromEntries(usageCall!.query)).toEqual({ from: '2026-11-15', to: '2026-12-15' });
+    // `to` is the cycle's last day, read as inclusive (lib/providers/cloudflare/date-ranges.ts).
+    expect(Object.fromEntries(usageCall!.query)).toEqual({ from: '2026-11-15', to: '2026-12-14' });
+    expect(spend.missing).toBeUndefined();
   });
 
   it('sums ContractedCost, never the already-cumulative CumulatedContractedCost', async () => {
     const spend = spendOf(await connect().source.read(fullRead));
-    const reply = await fetch(`${sim.url}${usagePath()}?from=2026-11-15&to=2026-12-15`, {
+    const reply = await fetch(`${sim.url}${usagePath()}?from=2026-11-15&to=2026-12-14`, {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     const records = ((await reply.json()) as { result: Record<string, number>[] }).result;
@@ -146,7 +120,7 @@ describe('Cloudflare client against the loopback simulator', () => {
     const { source } = connect({ useBillingProfile: false });
     const spend = spendOf(await source.read({ ...fullRead, needs: {} }));
     // 1st..20th: 20 x 0.30 + 0.85 extra on the 18th.
-    expect(spend.BilledCost?.toString()).toBe('6.85 USD');
+    expect(spend.BilledCost?.toString()).toBe(MONTH_TO_DATE);
     expect(spend.BillingPeriodStart.toISOString()).toBe('2026-11-01T00:00:00.000Z');
     expect(spend.BillingPeriodEnd.toISOString()).toBe('2026-12-01T00:00:00.000Z');
     expect(spend.lines).toEqual([]);
@@ -158,8 +132,9 @@ describe('Cloudflare client against the loopback simulator', () => {
     await startSim({ live: 'paygo-usage' });
     const { source, logger } = connect();
     const spend = spendOf(await source.read(fullRead));
-    expect(spend.BilledCost?.toString()).toBe('2.65 USD');
+    expect(spend.BilledCost?.toString()).toBe(CYCLE_TO_DATE);
     expect(spend.BillingPeriodStart.toISOString()).toBe('2026-11-15T00:00:00.000Z');
+    expect(spend.missing).toBeUndefined();
     expect(spend.sources.slice(0, 2)).toEqual([
       'GET /accounts/{account_id}/paygo-usage-info',
       'GET /accounts/{account_id}/paygo-usage',
@@ -169,7 +144,7 @@ describe('Cloudflare client against the loopback simulator', () => {
       expect.objectContaining({
         level: 'info',
         endpoint: 'GET /accounts/{account_id}/paygo-usage',
-        notFound: ['GET /accounts/{account_id}/billable-usage/info'],
+        notFound: ['GET /accounts/{account_id}/billable-usage'],
       }),
     ]);
 
@@ -185,21 +160,20 @@ describe('Cloudflare client against the loopback simulator', () => {
     // No info endpoint here: the billing profile's next bill date gives the cycle day.
     expect(spend.BillingPeriodStart.toISOString()).toBe('2026-11-15T00:00:00.000Z');
     expect(spend.BillingPeriodEnd.toISOString()).toBe('2026-12-15T00:00:00.000Z');
-    expect(spend.BilledCost?.toString()).toBe('2.65 USD');
+    expect(spend.BilledCost?.toString()).toBe(CYCLE_TO_DATE);
+    // The retired generations' info paths answer 404 too, but a generation is told by its usage path.
+    expect(spend.missing).toBeUndefined();
     expect(logger.records()).toContainEqual(
       expect.objectContaining({
         level: 'info',
         message: 'cloudflare billable usage served',
         endpoint: 'GET /accounts/{account_id}/billing/usage/paygo',
-        notFound: [
-          'GET /accounts/{account_id}/billable-usage/info',
-          'GET /accounts/{account_id}/paygo-usage-info',
-        ],
+        notFound: ['GET /accounts/{account_id}/billable-usage', 'GET /accounts/{account_id}/paygo-usage'],
       }),
     );
     expect(Object.fromEntries(sim.calls(usagePath('beta'))[0]!.query)).toEqual({
       from: '2026-11-15',
-      to: '2026-12-15',
+      to: '2026-12-14',
     });
   });
 
@@ -207,9 +181,9 @@ describe('Cloudflare client against the loopback simulator', () => {
     sim.inject(usagePath(), CloudflareSimulator.error(404, 7003, 'No route for the URI'));
     const error = await providerErrorOf(connect().source.read(fullRead));
     expect(error.kind).toBe('not-found');
-    expect(error.message).toContain('GET /accounts/{account_id}/billable-usage,');
-    expect(error.message).toContain('GET /accounts/{account_id}/paygo-usage-info');
-    expect(error.message).toContain('GET /accounts/{account_id}/billing/usage/paygo');
+    expect(error.message).toContain(
+      '(GET /accounts/{account_id}/billable-usage, GET /accounts/{account_id}/paygo-usage, GET /accounts/{account_id}/billing/usage/paygo, GET /accounts/{account_id}/billable/usage)',
+    );
     expect(error.message).not.toContain(ACCOUNT_TAG);
   });
 
@@ -218,7 +192,7 @@ describe('Cloudflare client against the loopback simulator', () => {
     const started = Date.now();
     const spend = spendOf(await connect().source.read(fullRead));
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(spend.BilledCost?.toString()).toBe('2.65 USD');
+    expect(spend.BilledCost?.toString()).toBe(CYCLE_TO_DATE);
     expect(sim.calls(usagePath())).toHaveLength(2);
   });
 
@@ -305,7 +279,9 @@ describe('Cloudflare client against the loopback simulator', () => {
     });
     const error = await providerErrorOf(connect().source.read(fullRead));
     expect(error.kind).toBe('invalid-response');
-    expect(error.message).toContain('field "result.1.BillingCurrency" is "EUR"');
+    expect(error.message).toContain(
+      'field "BillingCurrency" is "EUR" in the record of 2026-11-16 (Workers Standard) but "USD" in the record of 2026-11-15',
+    );
   });
 
   it('surfaces the errors of a success:false envelope, even with HTTP 200', async () => {
@@ -335,11 +311,14 @@ describe('Cloudflare client against the loopback simulator', () => {
     expect(error.message).toContain('Cloudflare says: [1183] Invalid request parameters');
   });
 
-  it('reads on when the deprecated billing profile fails, with a warning', async () => {
+  it('reads on when the billing profile fails, with a warning, while the usage info names the anchor', async () => {
     sim.inject(sim.path('/billing/profile'), CloudflareSimulator.error(500, 10000, 'Internal error'), 4);
     const { source, logger } = connect();
     const spend = spendOf(await source.read(fullRead));
-    expect(spend.BilledCost?.toString()).toBe('2.65 USD');
+    expect(spend.BilledCost?.toString()).toBe(CYCLE_TO_DATE);
+    // The usage info names the cycle's anchor: without the profile the period is the same, so the
+    // reading is whole and the failure is a log line.
+    expect(spend.missing).toBeUndefined();
     expect(spend.sources).not.toContain('GET /accounts/{account_id}/billing/profile');
     const warning = logger.records().find((r) => String(r.message).includes('billing profile unavailable'));
     expect(warning).toMatchObject({ level: 'warn', endpoint: 'GET /accounts/{account_id}/billing/profile' });
@@ -347,23 +326,31 @@ describe('Cloudflare client against the loopback simulator', () => {
     expect(String(warning?.error)).toContain('Internal error');
   });
 
-  it('reads on when the billing profile breaks its contract, without echoing its values', async () => {
+  it('ignores unreadable profile values and reads on without a profile that is not an object, echoing none', async () => {
+    const profileBody = (result: unknown) => ({ errors: [], messages: [], result, success: true });
     sim.inject(sim.path('/billing/profile'), {
       kind: 'status',
       status: 200,
-      body: {
-        errors: [],
-        messages: [],
-        result: { balance: 'twelve', card_number: '4242424242424242' },
-        success: true,
-      },
+      body: profileBody({ balance: 'twelve', next_bill_date: 'soon', card_number: '4242424242424242' }),
     });
-    const { source, logger } = connect();
-    spendOf(await source.read(fullRead));
-    const warning = logger.records().find((r) => r.level === 'warn');
-    expect(String(warning?.error)).toContain('field "result.balance"');
-    expect(logger.lines.join('\n')).not.toContain('twelve');
-    expect(logger.lines.join('\n')).not.toContain('4242424242424242');
+    const odd = connect();
+    const spend = spendOf(await odd.source.read(fullRead));
+    expect(spend.sources).toContain('GET /accounts/{account_id}/billing/profile');
+    expect(odd.logger.records().filter((r) => r.level === 'warn')).toEqual([]);
+
+    sim.inject(sim.path('/billing/profile'), {
+      kind: 'status',
+      status: 200,
+      body: profileBody('card 4242424242424242, balance twelve'),
+    });
+    const broken = connect();
+    spendOf(await broken.source.read(fullRead));
+    const warning = broken.logger.records().find((r) => r.level === 'warn');
+    expect(String(warning?.error)).toContain('field "result"');
+    for (const { logger } of [odd, broken]) {
+      expect(logger.lines.join('\n')).not.toContain('twelve');
+      expect(logger.lines.join('\n')).not.toContain('4242424242424242');
+    }
   });
 
   it("ends the period at the profile's next bill date, logs the balance and ignores a stale date", async () => {

@@ -334,9 +334,22 @@ const PROVIDER_FAULTS: FaultCase[] = [
     due: 'later-run',
     logged: UNREADABLE,
     error: /HTTP 503/,
-    inject: everywhere(({ faulty }) =>
-      faulty.sim.inject(faulty.secondary, { kind: 'status', status: 503 }, PERSISTENT),
-    ),
+    inject: {
+      ...everywhere(({ faulty }) =>
+        faulty.sim.inject(faulty.secondary, { kind: 'status', status: 503 }, PERSISTENT),
+      ),
+      cloudflare: undefined, // its second endpoint (the usage info) is a side call: see below
+    },
+  },
+  {
+    name: 'a side call fails (a partial reading)',
+    layer: 'provider',
+    due: 'same-run',
+    logged: /partial reading: a side call failed/,
+    inject: {
+      cloudflare: ({ faulty }) =>
+        faulty.sim.inject(faulty.secondary, { kind: 'status', status: 503 }, PERSISTENT),
+    },
   },
   {
     name: 'Fastly answers 202 (still generating) for the whole run',

@@ -1,37 +1,57 @@
 import * as z from 'zod';
-import { type Endpoint, type HttpReply, ProviderHttp } from '../../http/index.ts';
+import { type Endpoint, type HttpReply, ProviderError, ProviderHttp } from '../../http/index.ts';
 import { type CurrencyCode, currencyCode, decimal, Money } from '../../money/index.ts';
 import { secretRef } from '../../secrets/index.ts';
-import type { DailyCost, PeriodSpend, SpendLine, SpendReading } from '../../spend/index.ts';
+import type { DailyCost, PeriodSpend, ReadPart, SpendLine, SpendReading } from '../../spend/index.ts';
 import { monthlyPeriod, type Period } from '../../time/period.ts';
 import { localDateKey, toLocal } from '../../time/zoned.ts';
+import { SideCalls } from '../side-calls.ts';
 import type { AccountBase, ConnectContext, ProviderModule, ReadRequest, SpendSource } from '../types.ts';
+import { type DateRange, usageRanges } from './date-ranges.ts';
 import {
   type BillingProfile,
   BillingProfileResponse,
   Envelope,
   FailureEnvelope,
+  type Notice,
   type UsageInfo,
   UsageInfoResponse,
-  type UsageRecord,
-  UsageResponse,
+  type UsageResponse,
+  UsageResponseV1,
+  UsageResponseV2,
+  type UsageRow,
 } from './schemas.ts';
 
 const CLOUDFLARE_BASE_URL = 'https://api.cloudflare.com/client/v4';
+const DAY_MS = 86_400_000;
 
 interface UsageApi {
+  /** Path of the usage records, relative to /accounts/{account_id}. */
   usage: string;
+  /** Its usage info (coverage, the subscriptions' billing cycle anchors), where there is one. */
   info?: string;
+  records: UsageResponse;
+  /**
+   * The longest date range one request may ask for, in days; none: one range per period. A v1 range
+   * is never split: one without the cycle's anchor day "returns no usage data".
+   */
+  maxRangeDays?: number;
 }
 
 /**
- * The PayGo usage API has moved twice (cloudflare-typescript history); newest first. An account is
- * read from the first generation that does not answer 404, and that one is kept for the run.
+ * The usage API has moved (cloudflare-typescript history); newest PayGo path first. An account is
+ * read from the first generation whose usage path does not answer 404, and that one is kept for the
+ * run. FOCUS v2 comes last, for the day v1 is retired: its costs are "not yet populated", so until
+ * they are, an account it serves cannot be read (never as zero).
  */
 const USAGE_APIS: readonly UsageApi[] = [
-  { usage: '/billable-usage', info: '/billable-usage/info' }, // 2026-08, "Version 1, Alpha"
-  { usage: '/paygo-usage', info: '/paygo-usage-info' }, // 2026-05
-  { usage: '/billing/usage/paygo' }, // 2026-03 Beta: no info endpoint, date range at most 62 days
+  // 2026-08 "Version 1, Alpha" (getAccountUsageV1; the deprecated paygo() calls it too).
+  { usage: '/billable-usage', info: '/billable-usage/info', records: UsageResponseV1 },
+  { usage: '/paygo-usage', info: '/paygo-usage-info', records: UsageResponseV1 }, // 2026-05
+  // 2026-03 Beta: no info endpoint; "a custom date range (maximum 62 days)".
+  { usage: '/billing/usage/paygo', records: UsageResponseV1, maxRangeDays: 62 },
+  // FOCUS v2 (getAccountUsageV2): "The maximum date range is 31 days". Its info is v1's, the only one.
+  { usage: '/billable/usage', info: '/billable-usage/info', records: UsageResponseV2, maxRangeDays: 31 },
 ];
 
 const account = z.object({
@@ -52,12 +72,12 @@ const account = z.object({
     .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code such as USD')
     .default('USD')
     .describe(
-      'Billing currency assumed before the period has its first usage record (records name their own)',
+      'Billing currency assumed when no usage record names one (before the first rated day, or records without BillingCurrency)',
     ),
   useBillingProfile: z
     .boolean()
     .default(true)
-    .describe('Read the (deprecated) billing profile for the next bill date; its failure never fails a read'),
+    .describe('Read the billing profile for the next bill date; its failure never fails a read'),
 });
 
 type CloudflareAccount = z.output<typeof account> & AccountBase;
@@ -70,13 +90,18 @@ export const cloudflare: ProviderModule<typeof account> = {
   connect: (acct, context) => new CloudflareSource(acct, context),
 };
 
+/** A call's end, kept until it is known whether its failure matters to the reading. */
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
 interface ServedUsage {
   period: Period;
   info: UsageInfo | undefined;
-  records: UsageRecord[];
+  rows: UsageRow[];
   usageEndpoint: Endpoint;
   sources: string[];
 }
+
+type CostedRow = UsageRow & { cost: number };
 
 class CloudflareSource implements SpendSource {
   private readonly http: ProviderHttp;
@@ -100,14 +125,14 @@ class CloudflareSource implements SpendSource {
 
   async read(request: ReadRequest): Promise<SpendReading> {
     const now = this.context.clock.now();
-    const profile = this.account.useBillingProfile ? this.billingProfile() : Promise.resolve(undefined);
-    const served = await this.usage(now, profile);
-    const { period, records, usageEndpoint } = served;
-    const sources = (await profile)
-      ? [...served.sources, this.endpoint('/billing/profile').label]
-      : served.sources;
+    const calls = new SideCalls(this.context.logger, { provider: 'cloudflare', id: this.account.id });
+    const profile = this.account.useBillingProfile ? settle(this.billingProfile()) : undefined;
+    const { period, info, rows, usageEndpoint, sources } = await this.usage(now, profile, calls);
+    const inPeriod = rows.filter(
+      (r) => r.ChargePeriodStart >= period.start && r.ChargePeriodStart < period.end,
+    );
 
-    if (records.length === 0 && served.info?.covered === false) {
+    if (inPeriod.length === 0 && info?.covered === false) {
       return {
         status: 'pending',
         provider: 'cloudflare',
@@ -116,61 +141,51 @@ class CloudflareSource implements SpendSource {
         reason: `no billable-usage record for the billing period starting ${period.start.toISOString()} and the usage info says the account is not covered`,
       };
     }
-    // Early in a cycle there may be no rated day yet: that is zero spend so far, in the account's currency.
-    const currency =
-      records.length === 0
-        ? currencyCode(this.account.currency)
-        : agreedCurrency(this.http, usageEndpoint, records);
-    const inPeriod = records.filter(
-      (r) => r.ChargePeriodStart >= period.start && r.ChargePeriodStart < period.end,
-    );
-    const cost = (record: UsageRecord) => Money.of(record.ContractedCost, currency);
+    const costed = inPeriod.filter(hasCost);
+    if (costed.length < inPeriod.length)
+      throw this.costsNotPopulated(usageEndpoint, inPeriod.length - costed.length, inPeriod.length);
+    const currency = this.billingCurrency(usageEndpoint, costed, calls);
+    const cost = (row: CostedRow) => Money.of(row.cost, currency);
     const spend: PeriodSpend = {
       provider: 'cloudflare',
       accountId: this.account.id,
       BillingPeriodStart: period.start,
       BillingPeriodEnd: period.end,
-      asOf: freshness(inPeriod, now) ?? period.start,
+      asOf: freshness(costed, now) ?? period.start,
       BillingCurrency: currency,
-      // ContractedCost is each charge period's own cost; CumulatedContractedCost is a running total.
-      BilledCost: Money.sum(inPeriod.map(cost), currency),
-      lines: request.needs.breakdown ? serviceLines(inPeriod, currency) : [],
+      // Each record's cost is its own charge period's; CumulatedContractedCost, a running total, is never read.
+      BilledCost: Money.sum(costed.map(cost), currency),
+      lines: request.needs.breakdown ? serviceLines(costed, currency) : [],
       sources,
+      ...calls.marks(),
     };
-    if (request.needs.daily) spend.daily = dailyCosts(inPeriod, currency, this.account.timeZone);
+    if (request.needs.daily) spend.daily = dailyCosts(costed, currency, this.account.timeZone);
     return { status: 'ok', spend: spend };
   }
 
-  /** Finds the live usage API generation (first time) and reads the current billing period from it. */
-  private async usage(now: Date, profile: Promise<BillingProfile | undefined>): Promise<ServedUsage> {
+  /**
+   * Finds the live usage API generation (first time) and reads the current billing period from it.
+   * The usage info and the billing profile are side calls for the period: their failure is marked on
+   * the reading once the generation is known to be live.
+   */
+  private async usage(
+    now: Date,
+    profile: Promise<Outcome<BillingProfile | undefined>> | undefined,
+    calls: SideCalls,
+  ): Promise<ServedUsage> {
     const notFound: string[] = [];
     for (const api of this.live ? [this.live] : USAGE_APIS) {
-      const sources: string[] = [];
-      let info: UsageInfo | undefined;
-      if (api.info) {
-        const infoEndpoint = this.endpoint(api.info);
-        const reply = await this.http.send(infoEndpoint);
-        if (reply.status === 404) {
-          notFound.push(infoEndpoint.label);
-          continue;
-        }
-        info = this.unwrap(infoEndpoint, reply, UsageInfoResponse);
-        sources.push(infoEndpoint.label);
-      }
-      const period = billingPeriod(
-        now,
-        this.account.timeZone,
-        cycleAnchor(info, now),
-        (await profile)?.next_bill_date,
-      );
-      const usageEndpoint = { ...this.endpoint(api.usage), searchParams: dateRange(period) };
-      const reply = await this.http.send(usageEndpoint);
-      if (reply.status === 404) {
+      const info = api.info ? await settle(this.usageInfo(api.info)) : undefined;
+      const anchor = info?.ok ? cycleAnchor(info.value, now) : undefined;
+      const profiled = await profile;
+      const nextBillDate = profiled?.ok ? profiled.value?.next_bill_date : undefined;
+      const period = billingPeriod(now, this.account.timeZone, anchor, nextBillDate);
+      const usageEndpoint = this.endpoint(api.usage);
+      const rows = await this.usageRows(api, usageEndpoint, usageRanges(period, now, api.maxRangeDays));
+      if (!rows) {
         notFound.push(usageEndpoint.label);
         continue;
       }
-      const records = this.unwrap(usageEndpoint, reply, UsageResponse);
-      sources.push(usageEndpoint.label);
       if (!this.live) {
         this.live = api;
         this.context.logger.info('cloudflare billable usage served', {
@@ -180,7 +195,14 @@ class CloudflareSource implements SpendSource {
           notFound,
         });
       }
-      return { period, info, records, usageEndpoint, sources };
+      const sources = [...(info?.ok ? [this.endpoint(api.info!).label] : []), usageEndpoint.label];
+      if (info && !info.ok) await noteFailure(calls, 'billingPeriod', info);
+      if (profiled?.ok) sources.push(this.endpoint('/billing/profile').label);
+      // The profile's next bill date names the cycle's day only when no anchor does: only then does its
+      // failure change the period. Otherwise it would at most move the period's end within its last day.
+      else if (profiled && !anchor) await noteFailure(calls, 'billingPeriod', profiled);
+      else if (profiled) this.profileUnavailable(profiled.error);
+      return { period, info: info?.ok ? info.value : undefined, rows, usageEndpoint, sources };
     }
     throw this.http.error(
       this.endpoint((this.live ?? USAGE_APIS[0]!).usage),
@@ -190,27 +212,94 @@ class CloudflareSource implements SpendSource {
     );
   }
 
-  /** The deprecated billing profile: a failure is logged and the read goes on without it. */
+  /**
+   * The records of every range, each kept to the days it asked for (so ranges never count a record
+   * twice, whatever a server sends); undefined when the generation's path answers 404.
+   */
+  private async usageRows(
+    api: UsageApi,
+    endpoint: Endpoint,
+    ranges: DateRange[],
+  ): Promise<UsageRow[] | undefined> {
+    const rows: UsageRow[] = [];
+    for (const [i, range] of ranges.entries()) {
+      const ranged = { ...endpoint, searchParams: { from: range.from, to: range.to } };
+      const reply = await this.http.send(ranged);
+      if (reply.status === 404 && i === 0) return undefined;
+      const from = Date.parse(range.from);
+      const until = Date.parse(range.to) + DAY_MS;
+      for (const row of this.unwrap(ranged, reply, api.records)) {
+        const start = row.ChargePeriodStart.getTime();
+        if (start >= from && start < until) rows.push(row);
+      }
+    }
+    return rows;
+  }
+
+  private async usageInfo(suffix: string): Promise<UsageInfo> {
+    const endpoint = this.endpoint(suffix);
+    return this.unwrap(endpoint, await this.http.send(endpoint), UsageInfoResponse);
+  }
+
+  /** The billing profile (`result: null` reads as none). */
   private async billingProfile(): Promise<BillingProfile | undefined> {
     const endpoint = this.endpoint('/billing/profile');
-    try {
-      const reply = await this.http.send(endpoint);
-      // The profile also holds contact and card details: validated without echoing any value.
-      const profile = this.unwrap(endpoint, reply, BillingProfileResponse, true);
-      this.context.logger.debug('cloudflare billing profile', {
-        account: this.account.id,
-        balance: profile.balance,
-        nextBillDate: profile.next_bill_date?.toISOString(),
-      });
-      return profile;
-    } catch (error) {
-      this.context.logger.warn('cloudflare billing profile unavailable; reading usage without it', {
-        account: this.account.id,
-        endpoint: endpoint.label,
-        error: (error as Error).message,
-      });
-      return undefined;
+    // The profile also holds contact and card details: validated without echoing any value.
+    const profile = this.unwrap(endpoint, await this.http.send(endpoint), BillingProfileResponse, true);
+    this.context.logger.debug('cloudflare billing profile', {
+      account: this.account.id,
+      balance: profile?.balance,
+      nextBillDate: profile?.next_bill_date?.toISOString(),
+    });
+    return profile ?? undefined;
+  }
+
+  /** A profile failure that does not change the period: a log line, the reading stays whole. */
+  private profileUnavailable(error: unknown): void {
+    if (!(error instanceof ProviderError)) throw error;
+    this.context.logger.warn('cloudflare billing profile unavailable; reading usage without it', {
+      account: this.account.id,
+      endpoint: error.endpoint,
+      error: error.message,
+    });
+  }
+
+  /**
+   * The one billing currency of the records: those that name one must agree (one account bills in
+   * one currency); those that do not take theirs. When none names one, the account's `currency`
+   * stands in and the reading says so (with no record at all, the zero needs no currency of its own).
+   */
+  private billingCurrency(endpoint: Endpoint, rows: UsageRow[], calls: SideCalls): CurrencyCode {
+    const named = rows.filter((r) => r.BillingCurrency !== undefined);
+    const first = named[0];
+    if (!first) {
+      if (rows.length > 0) {
+        calls.note({
+          part: 'currency',
+          endpoint: endpoint.label,
+          reason: `none of the period's ${rows.length} usage records names its BillingCurrency`,
+        });
+      }
+      return currencyCode(this.account.currency);
     }
+    const other = named.find((r) => r.BillingCurrency !== first.BillingCurrency);
+    if (other) {
+      throw this.http.error(
+        endpoint,
+        'invalid-response',
+        `response does not match the provider's contract: field "BillingCurrency" is "${other.BillingCurrency}" in the record of ${describeRow(other)} but "${first.BillingCurrency}" in the record of ${describeRow(first)}; one account bills in one currency`,
+      );
+    }
+    return currencyCode(first.BillingCurrency!);
+  }
+
+  /** FOCUS v2 records without a cost: no figure can be read, and none is read as zero. */
+  private costsNotPopulated(endpoint: Endpoint, uncosted: number, total: number): ProviderError {
+    return this.http.error(
+      endpoint,
+      'invalid-response',
+      `Cloudflare's FOCUS v2 billable usage does not carry costs yet: ${uncosted} of the period's ${total} records have neither BilledCost nor ContractedCost ("not yet populated", per Cloudflare). The v1 billable-usage paths answer 404 (retired), so this account's spend cannot be read until Cloudflare populates v2 costs; it is not read as zero`,
+    );
   }
 
   /** Checks status and envelope, then the contract; returns `result`. */
@@ -222,7 +311,7 @@ class CloudflareSource implements SpendSource {
   ): R {
     if (reply.status < 200 || reply.status >= 300) this.throwFailure(endpoint, reply);
     const envelope = this.http.decode(endpoint, Envelope, reply.body, sensitive);
-    if (!envelope.success) {
+    if (envelope.success === false) {
       throw this.http.error(
         endpoint,
         'http',
@@ -259,6 +348,30 @@ class CloudflareSource implements SpendSource {
   }
 }
 
+async function settle<T>(call: Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await call };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/** Marks `part` missing for a failed provider call (a bug, any other error, is thrown). */
+async function noteFailure(calls: SideCalls, part: ReadPart, failed: Outcome<unknown>): Promise<void> {
+  await calls.attempt(part, undefined, async () => {
+    if (!failed.ok) throw failed.error;
+  });
+}
+
+/** "2026-11-16 (Workers Standard)": a record as a person finds it in the usage. */
+function describeRow(row: UsageRow): string {
+  return `${row.ChargePeriodStart.toISOString().slice(0, 10)} (${row.ServiceName})`;
+}
+
+function hasCost(row: UsageRow): row is CostedRow {
+  return row.cost !== undefined;
+}
+
 /** The billing cycle anchor of the account's active subscription, if the usage info names one. */
 function cycleAnchor(info: UsageInfo | undefined, now: Date): Date | undefined {
   const active = info?.subscriptions.find((s) => !s.end_timestamp || s.end_timestamp > now);
@@ -281,39 +394,16 @@ function billingPeriod(now: Date, timeZone: string, anchor?: Date, nextBillDate?
 }
 
 /** The latest charge period end seen (an open day ends in the future: capped at now). */
-function freshness(records: UsageRecord[], now: Date): Date | undefined {
-  if (records.length === 0) return undefined;
-  const latest = Math.max(...records.map((r) => r.ChargePeriodEnd.getTime()));
+function freshness(rows: UsageRow[], now: Date): Date | undefined {
+  if (rows.length === 0) return undefined;
+  const latest = Math.max(...rows.map((r) => r.ChargePeriodEnd.getTime()));
   return new Date(Math.min(latest, now.getTime()));
 }
 
-/** from/to (format: date, UTC) covering the whole period; `to` is the day after its last instant. */
-function dateRange(period: Period): Record<string, string> {
-  const lastDay = new Date(period.end.getTime() - 1);
-  const dayAfter = new Date(
-    Date.UTC(lastDay.getUTCFullYear(), lastDay.getUTCMonth(), lastDay.getUTCDate() + 1),
-  );
-  return { from: period.start.toISOString().slice(0, 10), to: dayAfter.toISOString().slice(0, 10) };
-}
-
-/** The one billing currency all records share; records that disagree break the contract. */
-function agreedCurrency(http: ProviderHttp, endpoint: Endpoint, records: UsageRecord[]): CurrencyCode {
-  const first = records[0]!.BillingCurrency;
-  const other = records.findIndex((r) => r.BillingCurrency !== first);
-  if (other >= 0) {
-    throw http.error(
-      endpoint,
-      'invalid-response',
-      `response does not match the provider's contract: field "result.${other}.BillingCurrency" is "${records[other]!.BillingCurrency}" but "result.0.BillingCurrency" is "${first}"; one account bills in one currency`,
-    );
-  }
-  return currencyCode(first);
-}
-
 /** One line per service, zone, item and unit over the period. */
-function serviceLines(records: UsageRecord[], currency: CurrencyCode): SpendLine[] {
+function serviceLines(rows: CostedRow[], currency: CurrencyCode): SpendLine[] {
   const lines = new Map<string, SpendLine>();
-  for (const r of records) {
+  for (const r of rows) {
     // One line per charge period (a day) and service: scoped budgets build their daily series from them.
     const key = JSON.stringify([
       r.ChargePeriodStart,
@@ -323,7 +413,8 @@ function serviceLines(records: UsageRecord[], currency: CurrencyCode): SpendLine
       r.ConsumedUnit,
     ]);
     const line = lines.get(key);
-    const cost = Money.of(r.ContractedCost, currency);
+    const cost = Money.of(r.cost, currency);
+    const quantity = r.ConsumedQuantity === undefined ? undefined : decimal(r.ConsumedQuantity);
     if (!line) {
       lines.set(key, {
         ServiceName: r.ServiceName,
@@ -332,26 +423,27 @@ function serviceLines(records: UsageRecord[], currency: CurrencyCode): SpendLine
         ...(r.ZoneName ? { ResourceName: r.ZoneName } : {}),
         ChargePeriodStart: r.ChargePeriodStart,
         ChargePeriodEnd: r.ChargePeriodEnd,
-        ConsumedQuantity: decimal(r.ConsumedQuantity),
+        ...(quantity ? { ConsumedQuantity: quantity } : {}),
         ...(r.ConsumedUnit ? { ConsumedUnit: r.ConsumedUnit } : {}),
         BilledCost: cost,
       });
       continue;
     }
     line.BilledCost = line.BilledCost!.plus(cost);
-    line.ConsumedQuantity = line.ConsumedQuantity!.plus(decimal(r.ConsumedQuantity));
+    // A record without a quantity leaves the line without one: a partial sum would understate it.
+    line.ConsumedQuantity = quantity && line.ConsumedQuantity?.plus(quantity);
   }
   return [...lines.values()].sort(
     (a, b) => b.BilledCost!.compare(a.BilledCost!) || a.ServiceName!.localeCompare(b.ServiceName!),
   );
 }
 
-/** ContractedCost per local day of ChargePeriodStart, oldest first. */
-function dailyCosts(records: UsageRecord[], currency: CurrencyCode, timeZone: string): DailyCost[] {
+/** The records' cost per local day of ChargePeriodStart, oldest first. */
+function dailyCosts(rows: CostedRow[], currency: CurrencyCode, timeZone: string): DailyCost[] {
   const days = new Map<string, Money>();
-  for (const r of records) {
+  for (const r of rows) {
     const date = localDateKey(r.ChargePeriodStart, timeZone);
-    const cost = Money.of(r.ContractedCost, currency);
+    const cost = Money.of(r.cost, currency);
     days.set(date, days.get(date)?.plus(cost) ?? cost);
   }
   return [...days.entries()]
@@ -359,10 +451,13 @@ function dailyCosts(records: UsageRecord[], currency: CurrencyCode, timeZone: st
     .map(([date, BilledCost]) => ({ date, BilledCost }));
 }
 
-function describeErrors(errors: { code?: number | undefined; message: string }[]): string {
+function describeErrors(errors: Notice[]): string {
   if (errors.length === 0) return 'no error detail given';
   return errors
     .slice(0, 3)
-    .map((e) => (e.code === undefined ? e.message : `[${e.code}] ${e.message}`))
+    .map((e) => {
+      const message = e.message ?? 'no message';
+      return e.code === undefined ? message : `[${e.code}] ${message}`;
+    })
     .join('; ');
 }

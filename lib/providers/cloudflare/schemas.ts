@@ -1,93 +1,216 @@
 /**
- * Response schemas written from Cloudflare's billable-usage and billing-profile contracts
- * (shared/specs/cloudflare: cloudflare/api-schemas openapi fragments and the API reference examples).
+ * Response schemas held against Cloudflare's own contract: the npm `cloudflare@7.3.0` SDK types
+ * (shared/specs/official/cloudflare/billing/usage.d.ts, profiles/profiles.d.ts), which unwrap
+ * `result` from each reply. Tolerant reader: a record must carry what the figure needs (its cost and
+ * ChargePeriodStart); every other field may be absent, null, oddly typed or joined by new ones, and
+ * each such field says its fallback.
  */
 import * as z from 'zod';
 import { isCurrencyCode, isDecimalText } from '../../money/index.ts';
 
+const DAY_MS = 86_400_000;
+
 const dateTime = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
 
-/** billable-usage-api_message / bill-subs-api_messages: `code` is optional in the former. */
-const Message = z.object({ code: z.number().int().optional(), message: z.string() });
-const messages = z.array(Message).nullable();
+/** A field the figure does not need: absent, null or of another type, it reads as absent. */
+const optional = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
 
-/** Every reply carries the envelope; read first to tell success from a reported failure. */
-export const Envelope = z.object({
-  success: z.boolean(),
-  errors: messages,
-  messages,
-  result: z.unknown(),
-});
-
-/** billable-usage-api_api-response-common-failure (example.error-4xx.json). */
-export const FailureEnvelope = z.object({
-  success: z.literal(false),
-  errors: z.array(Message).min(1),
-  messages: messages.optional(),
-  result: z.null().optional(),
-});
-
-const succeeded = <R extends z.ZodType>(result: R) =>
-  z.object({ success: z.literal(true), errors: messages, messages, result });
+/** Text that is absent when empty ("ConsumedUnit may be empty when the unit is implicit"). */
+const text = z.string().min(1);
 
 /**
- * billable-usage-api_usage_record: the required fields are the Beta's eleven; the FOCUS columns the
- * later generations added are optional. Costs are JSON numbers in the billing currency.
+ * An ISO 4217 code, or nothing (absent or null: the client falls back on the others' or the
+ * account's currency). A code that is not one breaks the contract: amounts in an unknown currency
+ * are never read as another.
  */
-export const UsageRecord = z.object({
-  BillingCurrency: z.string().refine(isCurrencyCode, { error: 'expected an ISO 4217 currency code' }),
-  BillingPeriodStart: dateTime,
-  ChargePeriodStart: dateTime,
-  ChargePeriodEnd: dateTime,
-  ServiceName: z.string(),
-  ConsumedQuantity: z.number(),
-  /** "May be empty when the unit is implicit in the service name." */
-  ConsumedUnit: z.string(),
-  PricingQuantity: z.number().int(),
-  CumulatedPricingQuantity: z.number().int(),
-  ContractedCost: z.number(),
-  /** Running total for the billing period: never summed. */
-  CumulatedContractedCost: z.number(),
-  ServiceFamilyName: z.string().optional(),
-  SubscriptionId: z.string().nullish(),
-  ZoneId: z.string().nullish(),
-  ZoneName: z.string().nullish(),
-  // Version 1 (/billable-usage) FOCUS columns.
-  BilledCost: z.number().optional(),
-  ChargeDescription: z.string().nullish(),
-  ChargeCategory: z.string().nullish(),
+const currency = z
+  .string()
+  .refine(isCurrencyCode, { error: 'expected an ISO 4217 currency code' })
+  .nullish()
+  .transform((code) => code ?? undefined);
+
+/** An error or notice of the envelope; unreadable ones are kept as empty so the others still show. */
+const Notice = z
+  .object({ code: optional(z.number()), message: optional(z.string()) })
+  .catch({ code: undefined, message: undefined });
+export type Notice = z.output<typeof Notice>;
+/** errors/messages: arrays in the docs' examples, "required,nullable" in the Go SDK; absent is read as none. */
+const notices = optional(z.array(Notice).nullable());
+
+/**
+ * Every reply's envelope. The SDK only unwraps `result` (it never reads `success`), so only an
+ * explicit `"success": false` is a reported failure; absent, success is told by the HTTP status.
+ */
+export const Envelope = z.object({
+  success: optional(z.boolean()),
+  errors: notices,
+  messages: notices,
 });
-export type UsageRecord = z.output<typeof UsageRecord>;
 
-export const UsageResponse = succeeded(z.array(UsageRecord));
+/** billable-usage-api_api-response-common-failure (example.error-4xx.json): a non-2xx reply's body. */
+export const FailureEnvelope = z.object({ errors: z.array(Notice).min(1) });
 
-/** billable-usage-api_usage_info_response (/billable-usage/info, /paygo-usage-info). */
-export const UsageInfoResponse = succeeded(
+/** `{ result }` decoded with `schema`, so a problem is named by its path from the body ("result.0.…"). */
+export const resultOf = <R extends z.ZodType>(result: R) => z.object({ result });
+
+/**
+ * One charge period's usage, whichever generation served it: what the reading needs, in FOCUS names.
+ * `cost` is undefined when the record carries none (the FOCUS v2 endpoint, until Cloudflare
+ * populates its costs).
+ */
+export interface UsageRow {
+  ChargePeriodStart: Date;
+  ChargePeriodEnd: Date;
+  BillingCurrency: string | undefined;
+  cost: number | undefined;
+  ServiceName: string;
+  ChargeDescription: string | undefined;
+  ZoneId: string | undefined;
+  ZoneName: string | undefined;
+  ConsumedQuantity: number | undefined;
+  ConsumedUnit: string | undefined;
+}
+
+/** The line name of a record that names no service, family, metric or description. */
+export const UNKNOWN_SERVICE = 'unknown service';
+
+/** Fields both record shapes share under the same names. */
+const commonFields = {
+  /** Needed: it places the cost in the billing period. */
+  ChargePeriodStart: dateTime,
+  /** Records are daily ("one billable metric for one account on one day"): absent, start + 1 day. */
+  ChargePeriodEnd: optional(dateTime),
+  BillingCurrency: currency,
+  ChargeDescription: optional(text),
+  /** Absent: the line has no quantity. */
+  ConsumedQuantity: optional(z.number()),
+  ConsumedUnit: optional(text),
+};
+
+function row(
+  r: z.output<z.ZodObject<typeof commonFields>>,
+  named: Pick<UsageRow, 'cost' | 'ServiceName' | 'ChargeDescription' | 'ZoneId' | 'ZoneName'>,
+): UsageRow {
+  return {
+    ChargePeriodStart: r.ChargePeriodStart,
+    ChargePeriodEnd: r.ChargePeriodEnd ?? new Date(r.ChargePeriodStart.getTime() + DAY_MS),
+    BillingCurrency: r.BillingCurrency,
+    ConsumedQuantity: r.ConsumedQuantity,
+    ConsumedUnit: r.ConsumedUnit,
+    ...named,
+  };
+}
+
+/**
+ * A record of the PayGo generations: UsageGetAccountUsageV1Response (`/billable-usage`, also what the
+ * deprecated `paygo()` calls), the 2026-05 `/paygo-usage` and the 2026-03 Beta. Only ContractedCost
+ * ("the cost for this charge period in the billing currency", a JSON number, equal to BilledCost for
+ * PayGo) and ChargePeriodStart are required here; the SDK requires more, none of which the figure reads
+ * (CumulatedContractedCost is a running total and is never summed).
+ */
+export const UsageRecordV1 = z
+  .object({
+    ...commonFields,
+    ContractedCost: z.number(),
+    /** Absent: the family, then the charge description, then "unknown service". */
+    ServiceName: optional(text),
+    ServiceFamilyName: optional(text),
+    ZoneId: optional(text),
+    ZoneName: optional(text),
+  })
+  .transform((r) =>
+    row(r, {
+      cost: r.ContractedCost,
+      ServiceName: r.ServiceName ?? r.ServiceFamilyName ?? r.ChargeDescription ?? UNKNOWN_SERVICE,
+      ChargeDescription: r.ChargeDescription,
+      ZoneId: r.ZoneId,
+      ZoneName: r.ZoneName,
+    }),
+  );
+
+/**
+ * A record of FOCUS v2 (`/billable/usage`, UsageGetAccountUsageV2Response). "Cost and pricing fields
+ * are not yet populated and will be absent from responses": BilledCost (the FOCUS basis for
+ * invoicing), else ContractedCost, is the cost when present; absent or null, the record has none. A
+ * cost that is present but not a number breaks the contract.
+ */
+export const UsageRecordV2 = z
+  .object({
+    ...commonFields,
+    BilledCost: z.number().nullish(),
+    ContractedCost: z.number().nullish(),
+    /** Cloudflare's replacement of FOCUS ServiceName; absent: the metric, the description, "unknown service". */
+    x_ProductFamilyName: optional(text),
+    x_BillableMetricName: optional(text),
+    x_ZoneId: optional(text),
+    x_ZoneName: optional(text),
+  })
+  .transform((r) =>
+    row(r, {
+      cost: r.BilledCost ?? r.ContractedCost ?? undefined,
+      ServiceName: r.x_ProductFamilyName ?? r.x_BillableMetricName ?? r.ChargeDescription ?? UNKNOWN_SERVICE,
+      ChargeDescription: r.ChargeDescription ?? r.x_BillableMetricName,
+      ZoneId: r.x_ZoneId,
+      ZoneName: r.x_ZoneName,
+    }),
+  );
+
+/**
+ * The records of a usage reply. `result: null` reads as no records: the Go SDK declares the list
+ * `required` but a Go server encodes an empty (nil) slice as null, and nothing gives null another
+ * meaning. Absent, the reply breaks the contract.
+ */
+const usageRecords = (record: typeof UsageRecordV1 | typeof UsageRecordV2) =>
+  resultOf(
+    z
+      .array(record)
+      .nullable()
+      .transform((records): UsageRow[] => records ?? []),
+  );
+export type UsageResponse = ReturnType<typeof usageRecords>;
+export const UsageResponseV1 = usageRecords(UsageRecordV1);
+export const UsageResponseV2 = usageRecords(UsageRecordV2);
+
+/**
+ * A subscription of the usage info. One without a readable billing_cycle_anchor_timestamp gives no
+ * anchor and is skipped; end_timestamp is "omitted for active subscriptions".
+ */
+const Subscription = z
+  .object({
+    billing_cycle_anchor_timestamp: dateTime,
+    end_timestamp: optional(dateTime),
+  })
+  .nullable()
+  .catch(null);
+
+/**
+ * UsageGetAccountUsageInfoV1Response (`/billable-usage/info`, `/paygo-usage-info`): a side call for
+ * the billing cycle's anchor. `covered` absent reads as unknown (never as "not covered");
+ * `subscriptions` absent reads as none (the cycle comes from elsewhere).
+ */
+export const UsageInfoResponse = resultOf(
   z.object({
-    covered: z.boolean(),
-    subscriptions: z.array(
-      z.object({
-        id: z.string(),
-        start_timestamp: dateTime,
-        billing_cycle_anchor_timestamp: dateTime,
-        /** "Omitted for active subscriptions; present only when the subscription has been cancelled." */
-        end_timestamp: dateTime.optional(),
-      }),
+    covered: optional(z.boolean()),
+    subscriptions: optional(z.array(Subscription)).transform((subs) =>
+      (subs ?? []).filter((s) => s !== null),
     ),
   }),
 );
 export type UsageInfo = z.output<typeof UsageInfoResponse>['result'];
 
 /**
- * GET /accounts/{account_id}/billing/profile (deprecated; `result` is untyped in the spec, these are
- * the two ProfileGetResponse fields read). The body also holds contact and card details: decode it
- * as sensitive so no value is echoed.
+ * GET /accounts/{account_id}/billing/profile (ProfileGetResponse: every field optional). Only
+ * next_bill_date is used (the cycle's end, or its day when nothing else names it) and balance is
+ * logged; an unreadable value of either reads as absent. The body also holds contact and card
+ * details: it is decoded as sensitive so no value is echoed. `result: null` reads as no profile.
  */
-export const BillingProfileResponse = succeeded(
-  z.object({
-    /** Exact decimal as a string, e.g. "0". */
-    balance: z.string().refine(isDecimalText, { error: 'expected a decimal string' }).optional(),
-    next_bill_date: dateTime.nullish(),
-  }),
+export const BillingProfileResponse = resultOf(
+  z
+    .object({
+      /** Exact decimal as a string, e.g. "0". */
+      balance: optional(z.string().refine(isDecimalText)),
+      next_bill_date: optional(dateTime),
+    })
+    .nullable(),
 );
-export type BillingProfile = z.output<typeof BillingProfileResponse>['result'];
+export type BillingProfile = NonNullable<z.output<typeof BillingProfileResponse>['result']>;
