@@ -150,17 +150,19 @@ describe('Fastly client against the loopback simulator', () => {
 
   it('adds per-service usage for breakdowns, following percent-encoded cursors', async () => {
     sim.options.pageSize = 2;
-    sim.options.serviceUsage = {
-      usageType: 'North America Bandwidth',
-      unit: 'GB',
-      byMonth: {
-        '2026-11': [1, 2, 3, 4, 5].map((n) => ({
-          service_id: `svc${n}`,
-          service_name: `site-${n}`,
-          usage_units: n * 1.5,
-        })),
+    sim.options.serviceUsage = [
+      {
+        usageType: 'North America Bandwidth',
+        unit: 'GB',
+        byMonth: {
+          '2026-11': [1, 2, 3, 4, 5].map((n) => ({
+            service_id: `svc${n}`,
+            service_name: `site-${n}`,
+            usage_units: n * 1.5,
+          })),
+        },
       },
-    };
+    ];
     const spend = spendOf(await connect().source.read({ ...request, needs: { breakdown: true } }));
     const services = spend.lines.filter((line) => line.ResourceId);
     expect(services.map((l) => [l.ResourceId, l.ResourceName, l.ConsumedQuantity?.toString()])).toEqual([
