@@ -273,10 +273,8 @@ const PROVIDER_FAULTS: FaultCase[] = [
     error: /field "(currency|data\.0\.currency_code|result\.0\.BillingCurrency)"/,
     inject: {
       soracom: rewriteReplies('primary', (body) => (body.currency = 'ZZZ')),
-      // Fastly's month-to-date invoice names no currency: the client takes the latest closed invoice's.
-      fastly: rewriteReplies('secondary', (body) => {
-        for (const invoice of body.data) invoice.currency_code = 'ZZZ';
-      }),
+      // Fastly's month-to-date invoice names no currency: an invoice naming an unknown one is a side
+      // call that failed (below), and the account's currency setting stands in.
       cloudflare: rewriteReplies('primary', (body) => {
         for (const row of body.result) row.BillingCurrency = 'ZZZ';
       }),
@@ -334,9 +332,24 @@ const PROVIDER_FAULTS: FaultCase[] = [
     due: 'later-run',
     logged: UNREADABLE,
     error: /HTTP 503/,
-    inject: everywhere(({ faulty }) =>
-      faulty.sim.inject(faulty.secondary, { kind: 'status', status: 503 }, PERSISTENT),
-    ),
+    inject: {
+      ...everywhere(({ faulty }) =>
+        faulty.sim.inject(faulty.secondary, { kind: 'status', status: 503 }, PERSISTENT),
+      ),
+      // Fastly's read needs its month-to-date call only: its other calls are side calls (below).
+      fastly: undefined,
+    },
+  },
+  {
+    name: 'a side call fails: the reading is partial',
+    layer: 'provider',
+    due: 'same-run',
+    logged: /partial reading/,
+    inject: {
+      // The invoices only give Fastly's currency: the account's setting (USD, as billed) stands in.
+      fastly: ({ faulty }) =>
+        faulty.sim.inject(faulty.secondary, { kind: 'status', status: 503 }, PERSISTENT),
+    },
   },
   {
     name: 'Fastly answers 202 (still generating) for the whole run',
