@@ -6,6 +6,10 @@
  *
  * Spend is scripted as charges per UTC day; what the API reports depends on the simulator's clock:
  * the month-to-date invoice sums the current month up to today, closed months become invoices.
+ * Every field of the official models is optional: `shapes` switches the replies between the shapes
+ * they allow (the lone-Usagemetric body the SDKs declare, invoices without currency_code, a month-to-
+ * date invoice without billing dates, nulls for optional strings, numbers as text, extra fields), and
+ * `fail` makes a chosen (side) call answer an error.
  * Error bodies copy the observed wire shape {"title": ..., "status": 404} (the SDK's Error model
  * types `status` as a string; the live body has a number, and clients read the HTTP status anyway).
  */
@@ -35,6 +39,63 @@ interface SimServiceUsage {
   usage_units: number;
 }
 
+/** One usage type's per-service usage, as /service-usage-metrics reports it (one usage type per reply). */
+interface SimServiceUsageType {
+  /** Default "cdn_usage". */
+  productId?: string;
+  /** The usage type's identifier, e.g. "North America Bandwidth" (usage_type_name in the query). */
+  usageType: string;
+  unit: string;
+  /** Per-service usage by month "yyyy-mm". */
+  byMonth: Record<string, SimServiceUsage[]>;
+}
+
+/** The shapes the official models allow (every property is optional there), per reply. */
+export interface FastlyShapes {
+  /** GET /billing/v3/usage-metrics: the Usagemetrics wrapper {data: [...]}, or ONE Usagemetric as the SDKs declare. */
+  usageMetrics: 'list' | 'lone';
+  /** Closed invoices name their currency_code. */
+  invoiceCurrency: boolean;
+  /** The month-to-date invoice has billing_start_date and billing_end_date. */
+  mtdBillingDates: boolean;
+  /** Optional strings the SDKs type as plain strings arrive as null (credit_coupon_code, region...), as real APIs send them. */
+  nullOptionals: boolean;
+  /** Numbers (amounts, units, quantities) arrive as decimal text. */
+  numbersAsText: boolean;
+  /** Fields outside the models on every object (live invoices carry payment_status). */
+  extraFields: boolean;
+}
+
+const MODEL_SHAPES: FastlyShapes = {
+  usageMetrics: 'list',
+  invoiceCurrency: true,
+  mtdBillingDates: true,
+  nullOptionals: false,
+  numbersAsText: false,
+  extraFields: false,
+};
+/** Optional strings set to null by `nullOptionals` (never a headline field). */
+const NULLABLE = new Set([
+  'credit_coupon_code',
+  'product_group',
+  'product_line',
+  'region',
+  'statement_number',
+  'last_updated_at',
+  'service_name',
+  'customer_id',
+]);
+/** Numbers sent as text by `numbersAsText`. */
+const NUMERIC = new Set([
+  'amount',
+  'rate',
+  'units',
+  'quantity',
+  'raw_quantity',
+  'usage_units',
+  'monthly_transaction_amount',
+]);
+
 export interface FastlySimOptions {
   /** Fastly-Key values the API accepts. */
   apiTokens: string[];
@@ -44,8 +105,13 @@ export interface FastlySimOptions {
   currency?: string;
   /** Charges keyed by UTC day "yyyy-mm-dd". */
   daily?: Record<string, SimCharge[]>;
-  /** Per-service usage by month "yyyy-mm"; the endpoint reports one usage type per reply. */
-  serviceUsage?: { usageType: string; unit: string; byMonth: Record<string, SimServiceUsage[]> };
+  /**
+   * Per-service usage by usage type. Asked with product_id and usage_type_name, the endpoint answers
+   * that usage type; asked without, only the first: Fastly's answers one usage type per reply.
+   */
+  serviceUsage?: SimServiceUsageType[];
+  /** Which allowed shapes the replies take; the models' full shape by default. */
+  shapes?: Partial<FastlyShapes>;
   /** Answer 202 to this many month-to-date requests before the estimate is ready (Infinity: never). */
   mtdPendingCalls?: number;
   /** Serve at most this many items per page whatever `limit` asks, to exercise paging. */
@@ -68,7 +134,7 @@ const MONTH = /^\d{4}-\d{2}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class FastlySimulator extends Simulator {
-  readonly options: Required<FastlySimOptions>;
+  readonly options: Required<FastlySimOptions> & { shapes: FastlyShapes };
   /** Cursors handed out, to the list and offset they continue. */
   private readonly cursors = new Map<string, { list: string; offset: number }>();
 
@@ -78,12 +144,22 @@ export class FastlySimulator extends Simulator {
       customerId: '1ANZTs0lHGHkWxRmlHUfJQ',
       currency: 'USD',
       daily: {},
-      serviceUsage: { usageType: 'North America Bandwidth', unit: 'GB', byMonth: {} },
+      serviceUsage: [],
       mtdPendingCalls: 0,
       pageSize: Number.POSITIVE_INFINITY,
       v2: false,
       ...options,
+      shapes: { ...MODEL_SHAPES, ...options.shapes },
     };
+  }
+
+  /** Answers `path` with Fastly's error body and `status` (e.g. a side call's 403), `times` times. */
+  fail(path: string | RegExp, status: number, times = Number.POSITIVE_INFINITY): this {
+    return this.inject(
+      path,
+      { kind: 'status', status, body: fastlyError(status, `simulated ${status}`) },
+      times,
+    );
   }
 
   /** 429 as Fastly sends it: the hourly window refills at Fastly-RateLimit-Reset (UTC epoch seconds). */
@@ -99,8 +175,9 @@ export class FastlySimulator extends Simulator {
 
   private answer(request: SimRequest): SimReply {
     const reply = this.dispatch(request);
+    const body = reply.status === 200 ? reshaped(reply.body, this.options.shapes) : reply.body;
     // Fastly stamps every reply; clients take it as the month-to-date figure's freshness.
-    return { ...reply, headers: { Date: this.options.now().toUTCString(), ...reply.headers } };
+    return { ...reply, body, headers: { Date: this.options.now().toUTCString(), ...reply.headers } };
   }
 
   private dispatch(request: SimRequest): SimReply {
@@ -132,7 +209,7 @@ export class FastlySimulator extends Simulator {
     return json(200, {
       customer_id: this.options.customerId,
       invoice_id: `MTD-${month}`,
-      ...billingDates(month),
+      ...(this.options.shapes.mtdBillingDates ? billingDates(month) : {}),
       monthly_transaction_amount: (sumCents(lines) / 100).toFixed(2),
       transaction_line_items: lines.map(lineItem),
     });
@@ -180,7 +257,8 @@ export class FastlySimulator extends Simulator {
       .flatMap((month) =>
         this.monthLines(month).map(({ description, units, charge }) => ({
           month,
-          usage_type: charge.usageType ?? description,
+          // The usage type's identifier is its full name, e.g. "North America Requests" (Usagemetric docs).
+          usage_type: description,
           name: description,
           region: charge.region ?? 'Global',
           unit: charge.unit ?? 'unit',
@@ -190,6 +268,8 @@ export class FastlySimulator extends Simulator {
           last_updated_at: this.options.now().toISOString(),
         })),
       );
+    // The SDKs' declared shape holds one usage type; with none used there is nothing to name.
+    if (this.options.shapes.usageMetrics === 'lone') return json(200, data[0] ?? {});
     return json(200, { data });
   }
 
@@ -200,20 +280,33 @@ export class FastlySimulator extends Simulator {
       return json(400, fastlyError(400, 'start_month and end_month must be YYYY-MM'));
     const limit = pageLimit(query, 1000, 10_000);
     if (typeof limit === 'string') return json(400, fastlyError(400, limit));
-    const { usageType, unit, byMonth } = this.options.serviceUsage;
-    const details = Object.keys(byMonth)
-      .filter((m) => m >= start && m <= end)
-      .sort()
-      .flatMap((m) => byMonth[m]!.map((usage) => ({ customer_id: this.options.customerId, ...usage })));
-    const page = this.page('service-usage', details, limit, query.get('cursor'));
+    const productId = query.get('product_id');
+    const usageTypeName = query.get('usage_type_name');
+    if ((productId === null) !== (usageTypeName === null))
+      return json(400, fastlyError(400, 'product_id and usage_type_name are used together'));
+    const types = this.options.serviceUsage;
+    const asked =
+      productId === null
+        ? types[0]
+        : (types.find((t) => (t.productId ?? 'cdn_usage') === productId && t.usageType === usageTypeName) ?? {
+            productId,
+            usageType: usageTypeName!,
+            unit: 'unit',
+            byMonth: {},
+          });
+    const details = Object.entries(asked?.byMonth ?? {})
+      .filter(([m]) => m >= start && m <= end)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .flatMap(([, usage]) => usage.map((u) => ({ customer_id: this.options.customerId, ...u })));
+    const list = `service-usage:${asked?.productId}:${asked?.usageType}`;
+    const page = this.page(list, details, limit, query.get('cursor'));
     if (typeof page === 'string') return json(400, fastlyError(400, page));
     return json(200, {
       data: {
         customer_id: this.options.customerId,
         start_time: `${start}-01T00:00:00Z`,
         end_time: billingDates(end).billing_end_date,
-        usage_type: usageType,
-        unit,
+        ...(asked ? { usage_type: asked.usageType, unit: asked.unit } : {}),
         details: page.items,
         meta: { next_cursor: page.next, limit: page.items.length, total: details.length },
       },
@@ -247,7 +340,7 @@ export class FastlySimulator extends Simulator {
       invoice_posted_on: `${month}-01T00:00:00Z`,
       ...billingDates(month),
       statement_number: `INV-${month.replace('-', '')}`,
-      currency_code: this.options.currency,
+      ...(this.options.shapes.invoiceCurrency ? { currency_code: this.options.currency } : {}),
       monthly_transaction_amount: sumCents(lines) / 100,
       transaction_line_items: lines.map((line) => ({ ...lineItem(line), credit_coupon_code: '' })),
     };
@@ -380,6 +473,21 @@ export class FastlySimulator extends Simulator {
   private today(): string {
     return this.options.now().toISOString().slice(0, 10);
   }
+}
+
+/** A reply body in the chosen shapes: nulls for optional strings, numbers as text, extra fields. */
+function reshaped(body: unknown, shapes: FastlyShapes): unknown {
+  if (Array.isArray(body)) return body.map((item) => reshaped(item, shapes));
+  if (typeof body !== 'object' || body === null) return body;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (shapes.nullOptionals && NULLABLE.has(key)) out[key] = null;
+    else if (shapes.numbersAsText && NUMERIC.has(key) && typeof value === 'number') out[key] = String(value);
+    else out[key] = reshaped(value, shapes);
+  }
+  if (shapes.extraFields)
+    Object.assign(out, { payment_status: 'outstanding', x_added_later: { nested: [1] } });
+  return out;
 }
 
 /** Fastly's error body as observed on the wire (example.v3-error-404.THIRD-PARTY-observed.json). */

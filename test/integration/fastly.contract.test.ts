@@ -78,11 +78,13 @@ describe('Fastly simulator against the published contract', () => {
     daily: everyDay('2026-07', () => [
       { description: 'Asia Requests', amount: 9.42, units: 4710.2, region: 'Asia', usageType: 'Requests' },
     ]),
-    serviceUsage: {
-      usageType: 'Asia Requests',
-      unit: 'unit',
-      byMonth: { '2026-07': [{ service_id: 'svc1', service_name: 'www', usage_units: 4710.2 }] },
-    },
+    serviceUsage: [
+      {
+        usageType: 'Asia Requests',
+        unit: 'unit',
+        byMonth: { '2026-07': [{ service_id: 'svc1', service_name: 'www', usage_units: 4710.2 }] },
+      },
+    ],
   });
   const get = async (path: string, token = TOKEN) => {
     const response = await fetch(`${sim.url}${path}`, { headers: { 'Fastly-Key': token } });
@@ -114,6 +116,28 @@ describe('Fastly simulator against the published contract', () => {
     const { status, body } = await get(path);
     expect(status).toBe(200);
     expect(drift(body, model, 'body')).toEqual([]);
+  });
+
+  it('matches the models in the other shapes they allow: one Usagemetric, optional fields absent', async () => {
+    const modelShapes = { ...sim.options.shapes };
+    Object.assign(sim.options.shapes, {
+      usageMetrics: 'lone',
+      invoiceCurrency: false,
+      mtdBillingDates: false,
+    });
+    try {
+      const usage = await get('/billing/v3/usage-metrics?start_month=2026-07&end_month=2026-07');
+      expect(drift(usage.body, 'Usagemetric', 'body')).toEqual([]);
+      expect(usage.body).toMatchObject({ usage_type: 'Asia Requests', quantity: 146016.2 });
+      const mtd = await get('/billing/v3/invoices/month-to-date');
+      expect(drift(mtd.body, 'MtdInvoiceResponse', 'body')).toEqual([]);
+      expect(mtd.body).not.toHaveProperty('billing_start_date');
+      const invoices = await get('/billing/v3/invoices?limit=5');
+      expect(drift(invoices.body, 'ListEomInvoicesResponse', 'body')).toEqual([]);
+      expect((invoices.body as { data: object[] }).data[0]).not.toHaveProperty('currency_code');
+    } finally {
+      Object.assign(sim.options.shapes, modelShapes);
+    }
   });
 
   it('keeps the month-to-date total a string and the closed invoice total a number', async () => {

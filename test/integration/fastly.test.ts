@@ -148,37 +148,63 @@ describe('Fastly client against the loopback simulator', () => {
     expect(missing.message).toContain('GET /billing/v3/invoices/{invoice_id}');
   });
 
-  it('adds per-service usage for breakdowns, following percent-encoded cursors', async () => {
+  it('splits each usage type by service, asking for it by product and usage type, following cursors', async () => {
     sim.options.pageSize = 2;
-    sim.options.serviceUsage = {
-      usageType: 'North America Bandwidth',
-      unit: 'GB',
-      byMonth: {
-        '2026-11': [1, 2, 3, 4, 5].map((n) => ({
-          service_id: `svc${n}`,
-          service_name: `site-${n}`,
-          usage_units: n * 1.5,
-        })),
+    sim.options.serviceUsage = [
+      {
+        usageType: 'North America Bandwidth',
+        unit: 'GB',
+        byMonth: {
+          '2026-11': [1, 2, 3, 4, 5].map((n) => ({
+            service_id: `svc${n}`,
+            service_name: `site-${n}`,
+            usage_units: n * 100.5,
+          })),
+        },
       },
-    };
-    const spend = spendOf(await connect().source.read({ ...request, needs: { breakdown: true } }));
-    const services = spend.lines.filter((line) => line.ResourceId);
-    expect(services.map((l) => [l.ResourceId, l.ResourceName, l.ConsumedQuantity?.toString()])).toEqual([
-      ['svc1', 'site-1', '1.5'],
-      ['svc2', 'site-2', '3'],
-      ['svc3', 'site-3', '4.5'],
-      ['svc4', 'site-4', '6'],
-      ['svc5', 'site-5', '7.5'],
+      {
+        usageType: 'Asia Requests',
+        unit: 'unit',
+        byMonth: { '2026-11': [{ service_id: 'svc1', service_name: 'site-1', usage_units: 1150 }] },
+      },
+    ];
+    const spend = spendOf(
+      await connect().source.read({ ...request, needs: { breakdown: true, usage: true } }),
+    );
+    const usage = spend.lines.filter((line) => line.ServiceName === 'cdn_usage');
+    expect(usage.map((l) => [l.ChargeDescription, l.ResourceId, l.ConsumedQuantity?.toString()])).toEqual([
+      ['North America Bandwidth', 'svc1', '100.5'],
+      ['North America Bandwidth', 'svc2', '201'],
+      ['North America Bandwidth', 'svc3', '301.5'],
+      ['North America Bandwidth', 'svc4', '402'],
+      ['North America Bandwidth', 'svc5', '502.5'],
+      // 2365.1659 GB in all: what no service accounts for stays a line of its own.
+      ['North America Bandwidth', undefined, '857.6659'],
+      ['Asia Requests', 'svc1', '1150'],
     ]);
-    expect(services[0]).toMatchObject({ ConsumedUnit: 'GB', ChargeDescription: 'North America Bandwidth' });
-    const pages = sim.calls('/billing/v3/service-usage-metrics');
-    expect(pages).toHaveLength(3);
+    expect(usage[0]).toMatchObject({
+      ConsumedUnit: 'GB',
+      ResourceName: 'site-1',
+      RegionName: 'North America',
+    });
+    const calls = sim.calls('/billing/v3/service-usage-metrics');
+    const asked = (name: string) => calls.filter((c) => c.query.get('usage_type_name') === name);
+    expect(asked('North America Bandwidth')).toHaveLength(3);
+    expect(asked('Asia Requests')).toHaveLength(1);
+    expect(calls.every((c) => c.query.get('product_id') === 'cdn_usage')).toBe(true);
+    expect(calls[0]?.query.get('start_month')).toBe('2026-11');
     // The simulator only knows the cursor it issued: a '+' sent raw would arrive as a space.
-    const cursor = pages[1]?.query.get('cursor') ?? '';
+    const cursor = asked('North America Bandwidth')[1]?.query.get('cursor') ?? '';
     expect(cursor).toContain('+');
     expect(cursor).toContain('=');
-    expect(pages[0]?.query.get('start_month')).toBe('2026-11');
     expect(spend.sources).toContain('GET /billing/v3/service-usage-metrics');
+    expect(spend.missing).toBeUndefined();
+  });
+
+  it('asks for no per-service usage when no budget counts usage: it carries no cost', async () => {
+    spendOf(await connect().source.read({ ...request, needs: { breakdown: true } }));
+    expect(sim.calls('/billing/v3/service-usage-metrics')).toHaveLength(0);
+    expect(sim.calls('/billing/v3/usage-metrics')).toHaveLength(0);
   });
 
   it('adds usage quantities for usage budgets', async () => {

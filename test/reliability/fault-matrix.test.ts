@@ -273,10 +273,8 @@ const PROVIDER_FAULTS: FaultCase[] = [
     error: /field "(currency|data\.0\.currency_code|result\.0\.BillingCurrency)"/,
     inject: {
       soracom: rewriteReplies('primary', (body) => (body.currency = 'ZZZ')),
-      // Fastly's month-to-date invoice names no currency: the client takes the latest closed invoice's.
-      fastly: rewriteReplies('secondary', (body) => {
-        for (const invoice of body.data) invoice.currency_code = 'ZZZ';
-      }),
+      // Fastly's month-to-date invoice names no currency: an invoice naming an unknown one is a side
+      // call that failed (below), and the account's currency setting stands in.
       cloudflare: rewriteReplies('primary', (body) => {
         for (const row of body.result) row.BillingCurrency = 'ZZZ';
       }),
@@ -338,7 +336,9 @@ const PROVIDER_FAULTS: FaultCase[] = [
       ...everywhere(({ faulty }) =>
         faulty.sim.inject(faulty.secondary, { kind: 'status', status: 503 }, PERSISTENT),
       ),
-      cloudflare: undefined, // its second endpoint (the usage info) is a side call: see below
+      // Their second endpoints are side calls: see the partial reading below.
+      cloudflare: undefined,
+      fastly: undefined,
     },
   },
   {
@@ -347,8 +347,15 @@ const PROVIDER_FAULTS: FaultCase[] = [
     due: 'same-run',
     logged: /partial reading: a side call failed/,
     inject: {
-      cloudflare: ({ faulty }) =>
-        faulty.sim.inject(faulty.secondary, { kind: 'status', status: 503 }, PERSISTENT),
+      // Cloudflare's usage info gives the cycle's anchor, Fastly's invoices its currency: the usage
+      // records and the month-to-date invoice still give the figure, with the stated fallbacks.
+      ...Object.fromEntries(
+        (['cloudflare', 'fastly'] as const).map((provider) => [
+          provider,
+          ({ faulty }: Rigged) =>
+            faulty.sim.inject(faulty.secondary, { kind: 'status', status: 503 }, PERSISTENT),
+        ]),
+      ),
     },
   },
   {

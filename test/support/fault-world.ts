@@ -124,6 +124,7 @@ export async function startAccount(
           sim.options.daily[day] = charges(amount);
         },
         primary: '/billing/v3/invoices/month-to-date',
+        // A side call (the currency): its failure gives a partial reading, not an unreadable account.
         secondary: '/billing/v3/invoices',
       });
     }

@@ -1,14 +1,36 @@
 /**
- * Response schemas written from Fastly's generated SDK model docs (../shared/specs/fastly: sdk-docs-v3,
- * sdk-docs-v2-removed, fastly-billing.DERIVED-schema.yaml). Field names are snake_case on the wire.
+ * Response schemas written from Fastly's generated SDK models (../shared/specs/official/fastly: docs/
+ * and model/, the contract; curated notes in ../shared/specs/fastly). Field names are snake_case.
  *
- * The SDK generator marks every property optional. We require the few we compute from (amounts,
- * billing dates, currency), so a reply without them fails loudly instead of reading as zero spend;
- * everything else stays optional. Unknown fields (e.g. `payment_status`, seen on live invoices but
- * not in the model) are ignored.
+ * The generator marks every property optional, so these are tolerant readers: only the headline
+ * figure is required (the month-to-date total, v2's total cost), and a body without it fails loudly
+ * instead of reading as zero spend. Every other field may be absent, null or of another type and then
+ * reads as undefined (numbers may come as decimal text); list elements that are not objects are
+ * dropped; fields outside the models (e.g. `payment_status`, seen on live invoices) are ignored.
+ * Fields the client does not read are not declared.
  */
 import * as z from 'zod';
-import { isCurrencyCode, isDecimalText } from '../../money/index.ts';
+import { type Decimal, decimal, isDecimalText } from '../../money/index.ts';
+
+/** An optional field: absent, null or mistyped, it reads as undefined instead of failing the read. */
+function maybe<T extends z.ZodType>(schema: T) {
+  return schema.optional().catch(undefined);
+}
+
+/** Each element that reads is kept; one that does not (null, a string where an object belongs) is dropped. */
+function elementsOf<T extends z.ZodType>(item: T) {
+  return z.array(z.unknown()).transform((items) =>
+    items.flatMap((element) => {
+      const read = item.safeParse(element);
+      return read.success ? [read.data as z.output<T>] : [];
+    }),
+  );
+}
+
+/** An optional list: absent, null or not a list, it reads as empty. */
+function listOf<T extends z.ZodType>(item: T) {
+  return elementsOf(item).catch([]);
+}
 
 /** ISO 8601 date-time with a zone ("2026-07-01T00:00:00Z"); a zoneless one would be read as local time. */
 const dateTime = z.iso
@@ -20,172 +42,146 @@ const decimalText = z
   .string()
   .refine(isDecimalText, { error: 'expected a decimal amount as text, e.g. "1234.56"' });
 
-const currency = z.string().refine(isCurrencyCode, { error: 'expected an ISO 4217 currency code' });
+/** A number the models type as Number, also read from decimal text; kept exact. */
+const amount = z.union([z.number(), decimalText]).transform((value): Decimal => decimal(value));
+
+const text = maybe(z.string());
+const when = maybe(dateTime);
+const figure = maybe(amount);
+/** "Numeric string" identifiers (invoice_id) also read from a JSON number. */
+const identifier = maybe(z.union([z.string(), z.number().transform(String)]));
 
 /** Metadata: cursor paging of /billing/v3/invoices and /billing/v3/service-usage-metrics. */
 const Metadata = z.object({
   /** Empty or absent on the last page. */
-  next_cursor: z.string().optional(),
-  limit: z.number().optional(),
-  sort: z.string().optional(),
-  total: z.number().optional(),
+  next_cursor: text,
 });
 
 /** Mtdlineitems (month-to-date) and Invoicelineitems (closed invoices, plus credit_coupon_code). */
-export const LineItem = z.object({
-  description: z.string().optional(),
-  amount: z.number().optional(),
-  credit_coupon_code: z.string().optional(),
-  rate: z.number().optional(),
-  units: z.number().optional(),
-  product_name: z.string().optional(),
-  product_group: z.string().optional(),
-  product_line: z.string().optional(),
-  region: z.string().optional(),
-  usage_type: z.string().optional(),
+const LineItem = z.object({
+  description: text,
+  amount: figure,
+  units: figure,
+  product_name: text,
+  region: text,
+  usage_type: text,
 });
+export type LineItem = z.output<typeof LineItem>;
 
 /** GET /billing/v3/invoices/month-to-date (200). No currency_code in this model. */
 export const MtdInvoice = z.object({
-  customer_id: z.string().optional(),
-  invoice_id: z.string().optional(),
-  billing_start_date: dateTime,
-  billing_end_date: dateTime,
+  billing_start_date: when,
+  billing_end_date: when,
+  /** The headline figure: required, as the model's decimal text. */
   monthly_transaction_amount: decimalText,
-  transaction_line_items: z.array(LineItem).default([]),
+  transaction_line_items: listOf(LineItem),
 });
 
 /** Invoice (list element) and EomInvoiceResponse (GET /billing/v3/invoices/{invoice_id}): same fields. */
 export const EomInvoice = z.object({
-  customer_id: z.string().optional(),
   /** "Numeric string" per the model; live replies show "INV-375119", so any string. */
-  invoice_id: z.string(),
-  invoice_posted_on: dateTime.optional(),
-  billing_start_date: dateTime,
-  billing_end_date: dateTime,
-  statement_number: z.string().optional(),
-  currency_code: currency,
+  invoice_id: identifier,
+  billing_start_date: when,
+  billing_end_date: when,
+  /** Checked against ISO 4217 where it is used, so an unknown code falls back instead of failing. */
+  currency_code: text,
   /** A JSON number here, a string in the month-to-date model. */
-  monthly_transaction_amount: z.number(),
-  transaction_line_items: z.array(LineItem).default([]),
+  monthly_transaction_amount: figure,
+  transaction_line_items: listOf(LineItem),
 });
+export type EomInvoice = z.output<typeof EomInvoice>;
 
 /** ListEomInvoicesResponse: GET /billing/v3/invoices, newest first. */
 export const InvoiceList = z.object({
-  data: z.array(EomInvoice).default([]),
-  meta: Metadata.optional(),
+  data: listOf(EomInvoice),
+  meta: maybe(Metadata),
 });
 
 const UsageMetric = z.object({
   /** "2026-07" */
-  month: z.string().optional(),
-  usage_type: z.string().optional(),
-  name: z.string().optional(),
-  region: z.string().optional(),
-  unit: z.string().optional(),
-  quantity: z.number().optional(),
-  raw_quantity: z.number().optional(),
-  product_id: z.string().optional(),
-  last_updated_at: z.string().optional(),
+  month: text,
+  /** The usage type's identifier, e.g. "North America Requests" (the docs' example for unit). */
+  usage_type: text,
+  /** Its name as on an invoice. */
+  name: text,
+  region: text,
+  unit: text,
+  quantity: figure,
+  product_id: text,
 });
+export type UsageMetric = z.output<typeof UsageMetric>;
 
 /**
- * GET /billing/v3/usage-metrics. The SDKs declare the 200 body as a single Usagemetric, yet the
- * models also hold the list wrapper Usagemetrics {data: Usagemetric[]}, and a range of months can only
- * be answered with a list. We accept the wrapper only: a lone Usagemetric (all fields optional) would
- * match any object and turn a changed body into silently missing usage.
+ * GET /billing/v3/usage-metrics. Every SDK declares the 200 body as ONE Usagemetric, yet the models
+ * also hold the list wrapper Usagemetrics {data: Usagemetric[]}, and a range of months can only be
+ * answered with a list: both are read. A lone Usagemetric counts only when it names its usage type
+ * (usage_type or name) and carries a quantity: all its fields are optional, so without that test any
+ * changed body would match it and read as no usage.
  */
-export const UsageMetrics = z.object({ data: z.array(UsageMetric) });
+export const UsageMetrics = z.union(
+  [
+    z.object({ data: elementsOf(UsageMetric) }),
+    UsageMetric.refine((metric) => (metric.usage_type ?? metric.name) !== undefined)
+      .refine((metric) => metric.quantity !== undefined)
+      .transform((metric) => ({ data: [metric] })),
+  ],
+  {
+    error:
+      'expected {"data": [Usagemetric, ...]} or one Usagemetric naming its usage_type (or name) with a quantity',
+  },
+);
 
 const ServiceUsageMetric = z.object({
-  customer_id: z.string().optional(),
-  service_id: z.string().optional(),
-  service_name: z.string().optional(),
+  service_id: text,
+  service_name: text,
   /** In the unit of the enclosing data object. */
-  usage_units: z.number().optional(),
+  usage_units: figure,
 });
 
 /** GET /billing/v3/service-usage-metrics: `data` is an OBJECT (one usage type), not an array. */
 export const ServiceUsageMetrics = z.object({
-  data: z.object({
-    customer_id: z.string().optional(),
-    start_time: dateTime.optional(),
-    end_time: dateTime.optional(),
-    usage_type: z.string().optional(),
-    unit: z.string().optional(),
-    details: z.array(ServiceUsageMetric).default([]),
-    meta: Metadata.optional(),
-  }),
+  data: maybe(
+    z.object({
+      usage_type: text,
+      unit: text,
+      details: listOf(ServiceUsageMetric),
+      meta: maybe(Metadata),
+    }),
+  ),
 });
 
 // ---- Billing v2 (removed from the SDKs in 2025; only for accounts still served by it) ----
 
-const BillingStatus = z.object({
-  status: z.enum(['Pending', 'Outstanding', 'Paid', 'MTD']).optional(),
-  sent_at: dateTime.nullish(),
-});
-
-/** BillingTotal: every cost is in USD per the model's descriptions. */
-const BillingTotal = z.object({
-  bandwidth: z.number().optional(),
-  bandwidth_cost: z.number().optional(),
-  bandwidth_units: z.string().nullish(),
-  /** "The final amount to be paid." */
-  cost: z.number(),
-  cost_before_discount: z.number().optional(),
-  discount: z.number().optional(),
-  extras_cost: z.number().optional(),
-  incurred_cost: z.number().optional(),
-  overage: z.number().optional(),
-  plan_code: z.string().optional(),
-  plan_minimum: z.number().optional(),
-  plan_name: z.string().optional(),
-  requests: z.number().optional(),
-  requests_cost: z.number().optional(),
-  terms: z.string().optional(),
-});
-
 const v2Common = {
-  start_time: dateTime.nullish(),
-  end_time: dateTime.nullish(),
-  customer_id: z.string().optional(),
-  vendor_state: z.string().optional(),
-  status: BillingStatus.optional(),
-  total: BillingTotal,
+  start_time: when,
+  end_time: when,
+  /** BillingTotal.cost, "the final amount to be paid" (in USD per the model): the headline figure. */
+  total: z.object({ cost: amount }),
 };
 
 /** BillingEstimateResponse: GET /billing/v2/account_customers/{customer_id}/mtd_invoice. */
 export const V2Estimate = z.object({
   ...v2Common,
-  invoice_id: z.string().optional(),
-  line_items: z
-    .array(
-      z.object({
-        description: z.string().optional(),
-        units: z.number().optional(),
-        per_unit_cost: z.number().optional(),
-        service_type: z.string().optional(),
-        amount: z.number().optional(),
-        client_service_id: z.string().optional(),
-      }),
-    )
-    .default([]),
+  line_items: listOf(
+    z.object({
+      description: text,
+      units: figure,
+      service_type: text,
+      amount: figure,
+    }),
+  ),
 });
 
 /** BillingResponse: GET /billing/v2/year/{year}/month/{month} and .../invoices/{invoice_id}. */
 export const V2Invoice = z.object({
   ...v2Common,
-  invoice_id: z.number().optional(),
-  line_items: z
-    .array(
-      z.object({
-        amount: z.number().nullish(),
-        description: z.string().nullish(),
-        service_name: z.string().nullish(),
-        plan_name: z.string().nullish(),
-        units: z.number().nullish(),
-        usage_type_cd: z.string().nullish(),
-      }),
-    )
-    .default([]),
+  invoice_id: identifier,
+  line_items: listOf(
+    z.object({
+      amount: figure,
+      description: text,
+      service_name: text,
+      units: figure,
+    }),
+  ),
 });
