@@ -1,9 +1,12 @@
 /**
- * Loopback Soracom API following soracom-api.en.yaml (../shared/specs/soracom): POST /auth, GET
- * /bills/latest, /bills, /bills/{yyyyMM}, /bills/{yyyyMM}/daily, /bills/summaries/{bill_items,sims},
- * POST /bills/{latest,yyyyMM}/export, GET /files/exported/{id}, with key+token checks, and the
- * presigned download of the exported CSV. Spend is scripted as amounts per local day; what the API
- * reports depends on the simulator's clock.
+ * Loopback Soracom API following Soracom's own definition (../shared/specs/official/soracom/
+ * soracom-api.en.yaml): POST /auth, GET /bills/latest, /bills, /bills/{yyyyMM}, /bills/{yyyyMM}/daily,
+ * /bills/summaries/{bill_items,sims}, POST /bills/{latest,yyyyMM}/export, GET /files/exported/{id},
+ * with key+token checks, SAM permissions, and the presigned download of the exported CSV. Spend is
+ * scripted as amounts per local day; what the API reports depends on the simulator's clock.
+ *
+ * Nothing in the definition's bill schemas is required, so the bodies can be sent in any shape it
+ * allows (`omit`, `nulls`, `extraFields`, any `currency`), switchable per test through `options`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { decimal } from '../../lib/money/index.ts';
@@ -13,7 +16,21 @@ import { type Fault, json, type SimReply, type SimRequest, Simulator } from './k
 
 export interface SoracomSimOptions {
   authKeys: Record<string, string>;
-  currency?: 'JPY' | 'USD' | 'EUR';
+  /** The bills' currency: JPY, USD or EUR as the definition lists, or any other text to test readers. */
+  currency?: string;
+  /** Fields left out of every billing body wherever they occur, e.g. ["currency"], ["lastEvaluatedTime"]. */
+  omit?: string[];
+  /** Fields sent as null in every billing body wherever they occur. */
+  nulls?: string[];
+  /** Every object of every billing body gains fields the definition does not know (a newer API). */
+  extraFields?: boolean;
+  /**
+   * The SAM user's allowed APIs ("Billing:getLatestBilling", "Billing:*"), as in a permission
+   * statement; any other API answers 403. Default ["*"]: the root user.
+   */
+  allowedApis?: string[];
+  /** /bills/latest serves the figure evaluated this long ago (Soracom re-evaluates periodically). */
+  evaluationLagMinutes?: number;
   /** The coverage's billing time zone: Asia/Tokyo for Japan, UTC for Global. */
   timeZone?: string;
   now: () => Date;
@@ -68,6 +85,11 @@ export class SoracomSimulator extends Simulator {
     super('soracom', (request) => this.answer(request));
     this.options = {
       currency: 'JPY',
+      omit: [],
+      nulls: [],
+      extraFields: false,
+      allowedApis: ['*'],
+      evaluationLagMinutes: 0,
       timeZone: 'Asia/Tokyo',
       daily: {},
       monthly: {},
@@ -117,11 +139,37 @@ export class SoracomSimulator extends Simulator {
     if (!apiKey || this.tokens.get(apiKey) !== request.headers['x-soracom-token']) {
       return json(401, { code: 'AUM0002', message: 'Invalid API key or token' });
     }
-    if (request.method === 'POST') {
-      const exported = /^\/bills\/(latest|\d{6})\/export$/.exec(path);
-      if (exported) return this.startExport(exported[1]!, request.query.get('export_mode') ?? 'sync');
+    const api = apiName(request.method, path);
+    if (api && !this.options.allowedApis.some((allowed) => permits(allowed, api))) {
+      // The status is Soracom's for a SAM user without the permission; the body's wording is ours.
+      return json(403, { message: `You are not allowed to call ${api}` });
     }
-    if (request.method !== 'GET') return json(405, { code: 'COM0001', message: 'Method not allowed' });
+    const reply = this.billingOrFiles(request.method, path, request.query);
+    return reply.status === 200 && reply.body !== undefined && api?.startsWith('Billing:')
+      ? { ...reply, body: this.shaped(reply.body) }
+      : reply;
+  }
+
+  /** A billing body in the shape the test asked for: fields left out, nulled, or added. */
+  private shaped(body: unknown): unknown {
+    if (Array.isArray(body)) return body.map((item) => this.shaped(item));
+    if (body === null || typeof body !== 'object') return body;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(body)) {
+      if (this.options.omit.includes(key)) continue;
+      out[key] = this.options.nulls.includes(key) ? null : this.shaped(value);
+    }
+    if (this.options.extraFields)
+      out.introducedLater = { note: 'a field the definition does not list', n: 1 };
+    return out;
+  }
+
+  private billingOrFiles(method: string, path: string, query: URLSearchParams): SimReply {
+    if (method === 'POST') {
+      const exported = /^\/bills\/(latest|\d{6})\/export$/.exec(path);
+      if (exported) return this.startExport(exported[1]!, query.get('export_mode') ?? 'sync');
+    }
+    if (method !== 'GET') return json(405, { code: 'COM0001', message: 'Method not allowed' });
     if (path === '/bills/latest') return this.latest();
     if (path === '/bills') return json(200, { billList: this.closedMonths().map((m) => this.listedBill(m)) });
     if (path === '/bills/summaries/bill_items') return this.summaries(this.options.billItems);
@@ -151,8 +199,8 @@ export class SoracomSimulator extends Simulator {
   }
 
   private latest(): SimReply {
-    const now = this.options.now();
-    const local = toLocal(now, this.options.timeZone);
+    const evaluatedAt = new Date(this.options.now().getTime() - this.options.evaluationLagMinutes * 60_000);
+    const local = toLocal(evaluatedAt, this.options.timeZone);
     const month = `${local.year}${pad(local.month)}`;
     // Soracom re-evaluates the preliminary bill periodically; the figure is as of the last full hour.
     const evaluated = `${month}${pad(local.day)}${pad(local.hour)}0000`;
@@ -305,6 +353,26 @@ export class SoracomSimulator extends Simulator {
     const local = toLocal(this.options.now(), this.options.timeZone);
     return `${local.year}${pad(local.month)}${pad(local.day)}`;
   }
+}
+
+/** The SAM API name of a billing or files call, as permission statements name it. */
+function apiName(method: string, path: string): string | undefined {
+  if (method === 'GET' && path === '/bills/latest') return 'Billing:getLatestBilling';
+  if (method === 'GET' && path === '/bills') return 'Billing:getBillingHistory';
+  if (method === 'GET' && path === '/bills/summaries/bill_items')
+    return 'Billing:getBillingSummaryOfBillItems';
+  if (method === 'GET' && path === '/bills/summaries/sims') return 'Billing:getBillingSummaryOfSims';
+  if (method === 'GET' && /^\/bills\/\d{6}\/daily$/.test(path)) return 'Billing:getBillingPerDay';
+  if (method === 'GET' && /^\/bills\/\d{6}$/.test(path)) return 'Billing:getBilling';
+  if (method === 'POST' && path === '/bills/latest/export') return 'Billing:exportLatestBilling';
+  if (method === 'POST' && /^\/bills\/\d{6}\/export$/.test(path)) return 'Billing:exportBilling';
+  if (method === 'GET' && path.startsWith('/files/exported/')) return 'Files:getExportedFile';
+  return undefined;
+}
+
+/** Whether a permission statement's API entry ("Billing:*", "*", or a full name) allows `api`. */
+function permits(allowed: string, api: string): boolean {
+  return allowed.endsWith('*') ? api.startsWith(allowed.slice(0, -1)) : allowed === api;
 }
 
 /** Fills `daily` with `amountFor(day)` for each day of a month (yyyyMM), for spend curves. */

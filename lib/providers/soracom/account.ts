@@ -77,6 +77,12 @@ export const soracomAccount = z.object({
     .enum(['jp', 'global'])
     .default('jp')
     .describe('Japan (api.soracom.io) or Global (g.api.soracom.io) coverage'),
+  currency: z
+    .enum(['JPY', 'USD', 'EUR'])
+    .optional()
+    .describe(
+      'The currency the account is billed in, for bills that do not state it (default: JPY for jp, USD for global; Global accounts may be billed in EUR)',
+    ),
   credentials: z
     .object({
       authKeyId: secretRef.describe('SAM user or root AuthKey ID, e.g. env:SORACOM_AUTH_KEY_ID'),

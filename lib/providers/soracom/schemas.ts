@@ -1,7 +1,13 @@
-/** Response schemas written from the Soracom API spec (soracom-cli generators/assets/soracom-api.en.yaml). */
+/**
+ * Response schemas written from Soracom's own API definition (../shared/specs/official/soracom/
+ * soracom-api.en.yaml). Nothing in its bill schemas is `required`: we require only the figure a call is
+ * made for (a bill's `amount`, a listed bill's month), so a body without it fails loudly instead of
+ * reading as zero. Every other field may be absent, null, oddly typed or an unknown value: it is then
+ * read as not stated, and each caller says what stands in. Fields we do not read are not declared.
+ */
 import * as z from 'zod';
-
-const SORACOM_CURRENCY = z.enum(['JPY', 'USD', 'EUR']);
+import { type CurrencyCode, isCurrencyCode, isDecimalText } from '../../money/index.ts';
+import { daysInMonth } from '../../time/zoned.ts';
 
 export const AuthResponse = z.object({
   apiKey: z.string().min(1),
@@ -10,33 +16,101 @@ export const AuthResponse = z.object({
   userName: z.string().optional(),
 });
 
-/** GET /bills/latest: the preliminary amount for the month not yet finalised. */
+/** A field read when it fits `schema`, and as not stated (undefined) when absent, null or anything else. */
+function stated<S extends z.ZodType>(schema: S) {
+  return schema.optional().catch(undefined);
+}
+
+/**
+ * An amount: a JSON number (`format: double`), or a decimal sent as a string ("1234.5"), which is
+ * exact too. Money.of reads either without going through a float sum.
+ */
+const AMOUNT = 'expected number, or a decimal in a string such as "1234.5"';
+const amount = z.union([z.number(), z.string().refine(isDecimalText, { error: AMOUNT })], { error: AMOUNT });
+
+/**
+ * The bill's currency when it states one. The definition lists JPY, USD and EUR; any other ISO 4217
+ * code is read too (a new billing currency is still a currency), anything else counts as not stated.
+ */
+const currency = stated(z.custom<CurrencyCode>((code) => typeof code === 'string' && isCurrencyCode(code)));
+
+/** A month as Soracom writes it, "202611". */
+const yearMonth = z.string().regex(/^\d{4}(0[1-9]|1[0-2])$/, 'expected a month yyyyMM');
+
+/** A day as Soracom writes it, "20261123", that is on the calendar. */
+const date = z
+  .string()
+  .regex(/^\d{4}(0[1-9]|1[0-2])\d{2}$/, 'expected a date yyyyMMdd')
+  .refine((text) => {
+    const day = Number(text.slice(6, 8));
+    return day >= 1 && day <= daysInMonth(Number(text.slice(0, 4)), Number(text.slice(4, 6)));
+  }, 'expected a date yyyyMMdd');
+
+/**
+ * A list whose entries are kept when they fit `entry` and set aside (with the problem) when not, so
+ * one odd entry costs only itself. An absent or null list is an empty one.
+ */
+function tolerantList<S extends z.ZodType>(entry: S) {
+  return z
+    .array(z.unknown())
+    .nullish()
+    .transform((items) => {
+      const entries: z.output<S>[] = [];
+      const skipped: SkippedEntry[] = [];
+      (items ?? []).forEach((item, index) => {
+        const parsed = entry.safeParse(item);
+        if (parsed.success) entries.push(parsed.data);
+        else skipped.push({ index, problem: firstProblem(parsed.error) });
+      });
+      return { entries, skipped };
+    });
+}
+
+/** An entry a tolerant list set aside: its position and why. */
+export interface SkippedEntry {
+  index: number;
+  problem: string;
+}
+
+function firstProblem(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'does not fit';
+  const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(entry)';
+  return `field "${path}": ${issue.message}`;
+}
+
+/**
+ * GET /bills/latest (GetLatestBill): the preliminary amount of the month not yet finalised. The
+ * evaluation time is kept as sent: the source decides what an absent or odd one means.
+ */
 export const LatestBill = z.object({
-  amount: z.number(),
-  currency: SORACOM_CURRENCY,
-  /** yyyyMMddHHmmss */
-  lastEvaluatedTime: z.string().regex(/^\d{14}$/, 'expected yyyyMMddHHmmss'),
+  amount,
+  currency,
+  /** "Date and time when calculated", yyyyMMddHHmmss with no zone. */
+  lastEvaluatedTime: stated(z.string()),
 });
 
+/** GET /bills/latest read only for its currency (history and month bills): nothing else is needed. */
+export const LatestBillCurrency = z.object({ currency });
+
+/** GET /bills/{yyyyMM} (MonthlyBill): the month is the one asked for, so only the amount is needed. */
 export const MonthlyBill = z.object({
-  amount: z.number(),
-  appliedCouponAmount: z.number().optional(),
-  currency: SORACOM_CURRENCY.optional(),
-  paymentStatus: z.string().optional(),
-  paymentTransactionId: z.string().optional(),
-  state: z.enum(['temporary', 'closed']).optional(),
-  yearMonth: z.string().regex(/^\d{6}$/, 'expected yyyyMM'),
+  amount,
+  currency,
+  /** temporary (aggregating) or closed (confirmed); anything else is read as not closed. */
+  state: stated(z.enum(['temporary', 'closed'])),
 });
 
-export const BillingHistory = z.object({ billList: z.array(MonthlyBill) });
+/** A bill of GET /bills: a month's figure needs the month too. */
+const ListedBill = MonthlyBill.extend({ yearMonth });
 
-const DailyBill = z.object({
-  amount: z.number(),
-  currency: SORACOM_CURRENCY,
-  date: z.string().regex(/^\d{8}$/, 'expected yyyyMMdd'),
+/** GET /bills (GetBillingHistoryResponse): a bill without a usable month or amount is set aside. */
+export const BillingHistory = z.object({ billList: tolerantList(ListedBill) });
+
+/** GET /bills/{yyyyMM}/daily (DailyBillResponse): a day without a usable date or amount is set aside. */
+export const DailyBills = z.object({
+  billList: tolerantList(z.object({ amount, currency, date })),
 });
-
-export const DailyBills = z.object({ billList: z.array(DailyBill) });
 
 // The summaries document yearMonth only as "Year and month." Every other yearMonth in the spec is
 // yyyyMM; accept a "yyyy-MM" spelling too and normalise, so an undocumented separator cannot break reads.
@@ -45,33 +119,24 @@ const summaryMonth = z
   .regex(/^\d{4}-?\d{2}$/, 'expected yyyyMM')
   .transform((text) => text.replace('-', ''));
 
-/** One month of GET /bills/summaries/bill_items ("COSTS BY SERVICE"), newest month first. */
-const BillItemSummary = z.object({
-  costBreakdownList: z
-    .array(
-      z.object({
-        amount: z.number(),
-        billItemCategory: z.string().optional(),
-        billItemName: z.string().optional(),
-      }),
-    )
-    .default([]),
-  currency: SORACOM_CURRENCY.optional(),
-  updatedTime: z.number().int().optional(),
-  yearMonth: summaryMonth,
-});
+/** One month of a summary: a month without a usable yearMonth matches none, so it is set aside. */
+function monthSummary<S extends z.ZodType>(cost: S) {
+  return z.object({ costBreakdownList: tolerantList(cost), currency, yearMonth: summaryMonth });
+}
 
-export const BillItemSummaries = z.array(BillItemSummary);
+/** GET /bills/summaries/bill_items ("COSTS BY SERVICE"), newest month first. */
+export const BillItemSummaries = tolerantList(
+  monthSummary(
+    z.object({
+      amount,
+      billItemCategory: stated(z.string()),
+      billItemName: stated(z.string()),
+    }),
+  ),
+);
 
-/** One month of GET /bills/summaries/sims ("COSTS PER SIM (TOP 100)"), newest month first. */
-const SimSummary = z.object({
-  costBreakdownList: z.array(z.object({ amount: z.number(), simId: z.string().min(1) })).default([]),
-  currency: SORACOM_CURRENCY.optional(),
-  updatedTime: z.number().int().optional(),
-  yearMonth: summaryMonth,
-});
-
-export const SimSummaries = z.array(SimSummary);
+/** GET /bills/summaries/sims ("COSTS PER SIM (TOP 100)"), newest month first; a line needs its SIM. */
+export const SimSummaries = tolerantList(monthSummary(z.object({ amount, simId: z.string().min(1) })));
 
 /** POST /bills/{yyyyMM}/export and /bills/latest/export with export_mode=sync. */
 export const SyncExport = z.object({ url: z.url() });

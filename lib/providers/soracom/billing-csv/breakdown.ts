@@ -9,6 +9,7 @@ import type { ObjectStore } from '../../../state/store.ts';
 import { monthlyPeriod, yyyymm } from '../../../time/period.ts';
 import { localDayBounds } from '../../../time/zoned.ts';
 import type { ReadNeeds } from '../../types.ts';
+import { SIM_SUMMARIES } from '../source.ts';
 import { latestSummary, type StoredSoracomSummary } from './summaries.ts';
 
 export interface SummaryLineOptions {
@@ -56,16 +57,22 @@ export function summaryLines(summary: StoredSoracomSummary, options: SummaryLine
   return lines;
 }
 
-/** The spend with the API's (top-100) SIM lines replaced by the CSV's complete ones. */
+/**
+ * The spend with the API's (top-100) SIM lines replaced by the CSV's complete ones. A failed per-SIM
+ * summary no longer leaves the breakdown short, so its mark goes; any other stays.
+ */
 function withCsvBreakdown(
   spend: PeriodSpend,
   summary: StoredSoracomSummary,
   options: SummaryLineOptions = {},
 ): PeriodSpend {
+  const { missing, ...whole } = spend;
+  const stillMissing = (missing ?? []).filter((part) => part.endpoint !== SIM_SUMMARIES.label);
   return {
-    ...spend,
+    ...whole,
     lines: [...spend.lines.filter((line) => !line.ResourceId), ...summaryLines(summary, options)],
     sources: [...spend.sources, `s3 ${summary.sourceKey}`],
+    ...(stillMissing.length > 0 && { missing: stillMissing }),
   };
 }
 
