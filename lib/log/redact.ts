@@ -4,9 +4,11 @@
  *
  * A provider may echo a credential in part or changed ("token Abc123de*** is not valid", an
  * upper-cased or URL-encoded copy, the base64 of a basic-auth value), so each secret is looked for as
- * written, URL-encoded and base64-encoded, ignoring ASCII case, and any run of 6 or more characters that
- * begins or ends like one of those forms is masked too. Masking a harmless word by chance is the cheap
- * mistake; letting half a token through is not.
+ * written, URL-encoded and base64-encoded, ignoring ASCII case; and for token-like secrets (12+
+ * characters mixing letters and digits) any run of 6 or more characters that begins or ends like one
+ * of those forms is masked too. Masking a harmless word by chance is the cheap mistake; letting half a
+ * token through is not. Identifiers resolved like secrets (a user name, a tenant's API key such as
+ * "tenant-acme") stay whole-only, or every log line naming the tenant would lose it.
  */
 const MARKER = '[REDACTED]';
 // Query strings of presigned URLs (S3 SigV4/V2, CloudFront): the signature is the secret part.
@@ -15,26 +17,37 @@ const SIGNED_QUERY =
 const MIN_SECRET_LENGTH = 4;
 /** The shortest echoed fragment of a secret that is masked. */
 const MIN_FRAGMENT = 6;
+/** The shortest secret whose fragments are masked (with letters and digits): shorter ones only whole. */
+const TOKEN_LENGTH = 12;
 
 export class Redactor {
-  /** Every form of every secret, ASCII lower-cased. */
-  private readonly forms = new Set<string>();
+  /** Every form of every secret, ASCII lower-cased, and whether its fragments are masked too. */
+  private readonly forms = new Map<string, boolean>();
 
   add(secret: string | undefined): void {
     if (!secret || secret.length < MIN_SECRET_LENGTH) return;
-    for (const form of [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')])
-      this.forms.add(asciiLower(form));
+    const fragments = isTokenLike(secret);
+    for (const form of [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')]) {
+      const key = asciiLower(form);
+      this.forms.set(key, fragments || this.forms.get(key) === true);
+    }
   }
 
   redact(text: string): string {
     const lower = asciiLower(text);
     const spans: [number, number][] = [];
-    for (const form of this.forms) {
-      if (form.length < MIN_FRAGMENT) spans.push(...occurrences(lower, form));
-      else spans.push(...prefixRuns(lower, form), ...suffixRuns(lower, form));
+    for (const [form, fragments] of this.forms) {
+      if (fragments && form.length >= MIN_FRAGMENT)
+        spans.push(...prefixRuns(lower, form), ...suffixRuns(lower, form));
+      else spans.push(...occurrences(lower, form));
     }
     return mask(text, spans).replace(SIGNED_QUERY, `$1${MARKER}`);
   }
+}
+
+/** Long enough and mixing letters with digits, as generated tokens, keys and passwords do. */
+function isTokenLike(secret: string): boolean {
+  return secret.length >= TOKEN_LENGTH && /[A-Za-z]/.test(secret) && /\d/.test(secret);
 }
 
 /** Where `form` occurs whole. */

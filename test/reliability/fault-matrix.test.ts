@@ -259,7 +259,8 @@ const PROVIDER_FAULTS: FaultCase[] = [
     logged: UNREADABLE,
     error: /field "(amount|monthly_transaction_amount|result\.0\.ContractedCost|rolledUpUnits\.0\.amount)"/,
     inject: rewritePrimary({
-      soracom: (body) => (body.amount = String(body.amount)), // a number in the contract
+      // A number in the contract; a decimal in a string is read exactly, so a list is the wrong type.
+      soracom: (body) => (body.amount = [body.amount]),
       fastly: (body) => (body.monthly_transaction_amount = Number(body.monthly_transaction_amount)), // a string
       cloudflare: (body) => (body.result[0].ContractedCost = String(body.result[0].ContractedCost)),
       killbill: (body) => (body.rolledUpUnits[0].amount = String(body.rolledUpUnits[0].amount)),
@@ -272,9 +273,7 @@ const PROVIDER_FAULTS: FaultCase[] = [
     logged: UNREADABLE,
     error: /field "(currency|data\.0\.currency_code|result\.0\.BillingCurrency)"/,
     inject: {
-      soracom: rewriteReplies('primary', (body) => (body.currency = 'ZZZ')),
-      // Fastly's month-to-date invoice names no currency: an invoice naming an unknown one is a side
-      // call that failed (below), and the account's currency setting stands in.
+      // Soracom's and Fastly's have a stated fallback: see the partial reading below.
       cloudflare: rewriteReplies('primary', (body) => {
         for (const row of body.result) row.BillingCurrency = 'ZZZ';
       }),
@@ -339,6 +338,7 @@ const PROVIDER_FAULTS: FaultCase[] = [
       // Their second endpoints are side calls: see the partial reading below.
       cloudflare: undefined,
       fastly: undefined,
+      soracom: undefined,
     },
   },
   {
@@ -347,15 +347,28 @@ const PROVIDER_FAULTS: FaultCase[] = [
     due: 'same-run',
     logged: /partial reading: a side call failed/,
     inject: {
-      // Cloudflare's usage info gives the cycle's anchor, Fastly's invoices its currency: the usage
-      // records and the month-to-date invoice still give the figure, with the stated fallbacks.
+      // Cloudflare's usage info gives the cycle's anchor, Fastly's invoices its currency, Soracom's
+      // daily bills its daily series: the headline still gives the figure, with the stated fallbacks.
       ...Object.fromEntries(
-        (['cloudflare', 'fastly'] as const).map((provider) => [
+        (['cloudflare', 'fastly', 'soracom'] as const).map((provider) => [
           provider,
           ({ faulty }: Rigged) =>
             faulty.sim.inject(faulty.secondary, { kind: 'status', status: 503 }, PERSISTENT),
         ]),
       ),
+    },
+  },
+  {
+    name: 'a currency we do not know, where a stated fallback stands in (a partial reading)',
+    layer: 'provider',
+    due: 'same-run',
+    logged: /partial reading|currency guessed/,
+    inject: {
+      // Soracom: the coverage's currency (JPY for jp); Fastly: the account's currency setting.
+      soracom: rewriteReplies('primary', (body) => (body.currency = 'ZZZ')),
+      fastly: rewriteReplies('secondary', (body) => {
+        for (const invoice of body.data) invoice.currency_code = 'ZZZ';
+      }),
     },
   },
   {

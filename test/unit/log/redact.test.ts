@@ -51,3 +51,13 @@ describe('the redactor', () => {
     );
   });
 });
+
+describe('identifiers resolved like secrets', () => {
+  it('are masked whole, but their fragments are not: "tenant-acme" must not hide "acme" words', () => {
+    const redactor = redactorWith('tenant-killbill-faulty', 'spendwatch-bot');
+    expect(redactor.redact('account killbill-faulty, prefix spendwatch/')).toBe(
+      'account killbill-faulty, prefix spendwatch/',
+    );
+    expect(redactor.redact('apiKey tenant-killbill-faulty')).toBe('apiKey [REDACTED]');
+  });
+});
