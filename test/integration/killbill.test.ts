@@ -220,6 +220,7 @@ describe('Kill Bill usage against the loopback simulator', () => {
           subscriptionId: SUB_A,
           unitType: 'api-calls',
           date: '2026-11-23',
+          recordDate: '2026-11-23',
           amount: '17.25',
           trackingId: record.trackingId,
           createdBy: 'spendwatch',

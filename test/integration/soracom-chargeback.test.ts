@@ -238,6 +238,7 @@ describe('chargeback to Kill Bill from the billing-CSV exports', () => {
       subscriptionId,
       unitType: 'sim-usage-jpy',
       date: '2026-11-20',
+      recordDate: '2026-11-20',
       amount,
       trackingId: trackingId(device, '2026-11-20', item),
       createdBy: 'spendwatch',
