@@ -9,7 +9,11 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_ACCOUNT_ID, KillBillSimulator } from '../../dev/simulators/killbill.ts';
 import { killbill, killbillUsageRecorder } from '../../lib/providers/killbill/index.ts';
-import { BillingException, RolledUpUsage } from '../../lib/providers/killbill/schemas.ts';
+import {
+  BillingException,
+  RolledUpUsage,
+  type SubscriptionUsageRecord,
+} from '../../lib/providers/killbill/schemas.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
 import { accountForTest, connectForTest, contextForTest } from '../support/providers.ts';
@@ -158,13 +162,10 @@ describe.each(['0.24', '0.22'] as const)('Kill Bill %s contract', (version) => {
       post!.body,
       definitions[version],
     );
-    // The one departure, on purpose: a bare date, which 0.22 requires (`format: date`) and 0.24 parses
-    // too (Joda's ISO dateTimeParser), where a date-time would break 0.22 servers.
-    expect(problems).toEqual(
-      version === '0.24'
-        ? ['(body).unitUsageRecords.0.usageRecords.0.recordDate: expected date-time, got "2026-11-23"']
-        : [],
-    );
+    // 0.22 gets the day (`format: date`), 0.24 an instant (`format: date-time`).
+    expect(problems).toEqual([]);
+    const [usage] = (post!.body as SubscriptionUsageRecord).unitUsageRecords[0]!.usageRecords;
+    expect(usage!.recordDate).toBe(version === '0.24' ? '2026-11-23T12:00:00.000Z' : '2026-11-23');
   });
 
   it('refuses a repeated trackingId with a BillingException body', async () => {

@@ -238,7 +238,8 @@ describe('chargeback to Kill Bill from the billing-CSV exports', () => {
       subscriptionId,
       unitType: 'sim-usage-jpy',
       date: '2026-11-20',
-      recordDate: '2026-11-20',
+      // Noon of the day for the Kill Bill account (in UTC).
+      recordDate: '2026-11-20T12:00:00.000Z',
       amount,
       trackingId: trackingId(device, '2026-11-20', item),
       createdBy: 'spendwatch',
