@@ -541,6 +541,21 @@ describe('recording usage on the day it belongs to, for the server version it ru
     expect(sim.recorded.map((row) => row.recordDate)).toEqual(['2026-11-01']);
   });
 
+  it('takes any 0.x before 0.24 for the 0.22 contract, anything later for 0.24', async () => {
+    await start();
+    const versions = {
+      '0.20.22': '0.22',
+      '0.22.32': '0.22',
+      '0.24.10-SNAPSHOT': '0.24',
+      '0.26': '0.24',
+      '1.0.0': '0.24',
+    };
+    for (const [kbVersion, contract] of Object.entries(versions)) {
+      sim.inject('/1.0/kb/nodesInfo', { kind: 'rewrite', body: () => [{ kbVersion }] });
+      expect(await recorderOn().usage.serverVersion(), kbVersion).toBe(contract);
+    }
+  });
+
   it('assumes 0.24, saying so once, when nodesInfo will not tell', async () => {
     await start();
     const unhelpful: [string, Parameters<KillBillSimulator['inject']>[1]][] = [

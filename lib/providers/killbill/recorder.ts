@@ -251,7 +251,7 @@ class KillBillUsageRecorder implements UsageRecorder {
     const reply = await this.http.send(NODES_INFO);
     const nodes = reply.status >= 200 && reply.status < 300 ? NodesInfo.safeParse(reply.body) : undefined;
     const kbVersion = nodes?.success ? nodes.data[0]?.kbVersion : undefined;
-    const release = /^(\d+)\.(\d+)\./.exec(kbVersion ?? '');
+    const release = /^(\d+)\.(\d+)\b/.exec(kbVersion ?? '');
     if (release) {
       const version = release[1] === '0' && Number(release[2]) < 24 ? '0.22' : '0.24';
       this.log.info('Kill Bill version from nodesInfo', { kbVersion, recordsFor: version });
