@@ -12,6 +12,9 @@
  *   the next few days only (memory grows with devices × items × days), records them day by day, device
  *   by device, and moves the watermark as far as everything before it is done; later exports catch up,
  *   and a day too large for one invocation is finished by the next ones rather than started over.
+ * - Whole units for Kill Bill 0.22, which drops fractions (whole-units.ts): there a day records the
+ *   running total of the month rounded half-even, less the same through the day before, so the parser
+ *   also sums each device's earlier days of the month (itemDays.carryFrom).
  * - A transient failure (Kill Bill unreachable or failing after the client's retries) stops the run and
  *   leaves the rest for the next one; a permanent refusal (an unknown subscription, a tag that is no
  *   subscription id, a record Kill Bill refuses) is logged, counted and holds nothing back.
@@ -36,6 +39,7 @@ import type { SecretResolver } from '../secrets/index.ts';
 import type { ObjectStore } from '../state/store.ts';
 import type { Clock } from '../time/clock.ts';
 import { daysInMonth, localDayBounds, pad } from '../time/zoned.ts';
+import { recordedBefore, wholeUnitsOfDay } from './whole-units.ts';
 
 /** Days asked of the parser per ingest: each one costs memory for every device × item; later runs catch up. */
 const MAX_DAYS_PER_RUN = 3;
@@ -52,7 +56,7 @@ interface ChargebackCounts {
   recorded: number;
   /** Already there (an earlier run or attempt): refused by trackingId, as they should be. */
   duplicate: number;
-  /** Amounts of zero or less (free tiers, discounts): nothing to bill. */
+  /** Amounts of zero or less (free tiers, discounts), or on Kill Bill 0.22 no whole unit yet: nothing to bill. */
   skipped: number;
   /** Records of devices without the subscription tag. */
   unmapped: number;
@@ -87,7 +91,8 @@ export interface ChargebackOutcome {
 
 /** What to record from one export: the days to ask the parser for, and how to record them. */
 export interface ChargebackPlan {
-  itemDays: { from: number; to: number };
+  /** The days to record, and (for Kill Bill 0.22) the month's first day to chargeback, whose running total they need. */
+  itemDays: { from: number; to: number; carryFrom?: number };
   /** Records the planned days from the export's summary (parsed with `itemDays`). */
   record(summary: SoracomCsvSummary): Promise<ChargebackOutcome>;
 }
@@ -120,7 +125,7 @@ export async function planChargeback(
   if (!account || !settings) return undefined;
   const watermarks = new ChargebackWatermarks(deps.store);
   const progress = await watermarks.read(account.id, parts.month);
-  const itemDays = daysToRecord({
+  const days = daysToRecord({
     month: parts.month,
     exportedAt: parts.exportedAt,
     timeZone: account.timeZone,
@@ -130,7 +135,7 @@ export async function planChargeback(
     maxDays: MAX_DAYS_PER_RUN,
   });
   const log = deps.logger.child({ account: account.id, month: parts.month });
-  if (!itemDays) {
+  if (!days) {
     log.info('chargeback: no settled day left to record from this export', {
       ...progress,
       exportedAt: parts.exportedAt.toISOString(),
@@ -138,8 +143,51 @@ export async function planChargeback(
     });
     return undefined;
   }
-  const run = { deps, config, account, settings, parts, key, watermarks, log, itemDays, progress };
+  // Any failure to connect surfaces when the run records, after the export is summarised.
+  const recorder = connectRecorder(deps, config, account, settings, log);
+  // On Kill Bill 0.22 a day's whole units need the month's earlier days too (whole-units.ts), which
+  // the parser then sums. If Kill Bill cannot say its version now, ask for them all the same: the
+  // records find out (or fail and are retried).
+  const wholeUnits = await recorder
+    .then((connected) => connected.serverVersion())
+    .then(
+      (version) => version === '0.22',
+      () => true,
+    );
+  const { startDate } = settings;
+  const firstDay = startDate?.replaceAll('-', '').startsWith(parts.month)
+    ? Number(startDate.slice(8, 10))
+    : 1;
+  const itemDays = wholeUnits ? { ...days, carryFrom: firstDay } : days;
+  const run = { deps, account, settings, parts, key, watermarks, log, itemDays, progress, recorder };
   return { itemDays, record: (summary) => new ChargebackRun(run).record(summary) };
+}
+
+/** The recorder of the Kill Bill account the chargeback names. */
+async function connectRecorder(
+  deps: ChargebackDependencies,
+  config: Config,
+  account: AccountOf<'soracom'>,
+  settings: ChargebackConfig,
+  log: Logger,
+): Promise<UsageRecorder> {
+  const killbill = config.accounts.find((a) => a.id === settings.killbill);
+  // The config loader checks this; a config built another way could still miss it.
+  if (killbill?.provider !== 'killbill')
+    throw new Error(`chargeback of account "${account.id}": no killbill account "${settings.killbill}"`);
+  const credentials = await deps.secrets.resolveAll(killbill.credentials);
+  const remaining = deps.remainingMs?.();
+  const http = deps.http ?? {};
+  return killbillUsageRecorder(providerAccount(killbill), {
+    clock: deps.clock,
+    logger: log.child({ killbill: killbill.id }),
+    credentials,
+    // Retries may use the invocation's time, not just the 90 s a check gives one account.
+    http:
+      remaining === undefined
+        ? http
+        : { ...http, retry: { ...http.retry, budgetMs: Math.max(0, remaining - RESERVE_MS) } },
+  });
 }
 
 /**
@@ -284,7 +332,6 @@ function permanentReason(error: unknown): string | undefined {
 /** What a planned run knows before the export is parsed. */
 interface PlannedRun {
   deps: ChargebackDependencies;
-  config: Config;
   account: AccountOf<'soracom'>;
   settings: ChargebackConfig;
   parts: ExportKeyParts;
@@ -292,9 +339,10 @@ interface PlannedRun {
   key: string;
   watermarks: ChargebackWatermarks;
   log: Logger;
-  itemDays: { from: number; to: number };
+  itemDays: ChargebackPlan['itemDays'];
   /** The watermark before the run. */
   progress: ChargebackProgress;
+  recorder: Promise<UsageRecorder>;
 }
 
 class ChargebackRun {
@@ -329,7 +377,7 @@ class ChargebackRun {
         tagColumns: summary.tagColumns,
       });
     }
-    const recorder = await this.recorder();
+    const recorder = await this.run.recorder;
     const outOfTime = () => (deps.remainingMs?.() ?? Number.POSITIVE_INFINITY) < RESERVE_MS;
     let progress = this.run.progress;
     let incomplete = false;
@@ -401,29 +449,6 @@ class ChargebackRun {
     return outcome;
   }
 
-  private async recorder(): Promise<UsageRecorder> {
-    const { config, account, deps } = this.run;
-    const killbill = config.accounts.find((a) => a.id === this.settings.killbill);
-    // The config loader checks this; a config built another way could still miss it.
-    if (killbill?.provider !== 'killbill')
-      throw new Error(
-        `chargeback of account "${account.id}": no killbill account "${this.settings.killbill}"`,
-      );
-    const credentials = await deps.secrets.resolveAll(killbill.credentials);
-    const remaining = deps.remainingMs?.();
-    const http = deps.http ?? {};
-    return killbillUsageRecorder(providerAccount(killbill), {
-      clock: deps.clock,
-      logger: this.log.child({ killbill: killbill.id }),
-      credentials,
-      // Retries may use the invocation's time, not just the 90 s a check gives one account.
-      http:
-        remaining === undefined
-          ? http
-          : { ...http, retry: { ...http.retry, budgetMs: Math.max(0, remaining - RESERVE_MS) } },
-    });
-  }
-
   /** Records a device's usage of one day, item by item; false on a transient failure (the rest waits). */
   private async recordDevice(
     recorder: UsageRecorder,
@@ -456,13 +481,22 @@ class ChargebackRun {
       return true;
     }
     try {
+      const amount =
+        (await recorder.serverVersion()) === '0.22'
+          ? wholeUnitsOfDay(recordedBefore(usage.device, usage.date, usage.item), usage.amount).toString()
+          : usage.amount;
+      // Less than a unit so far this month: nothing to record today, the amount carries to the next day.
+      if (amount === '0') {
+        this.counts.skipped++;
+        return true;
+      }
       const { status } = await recorder.recordUsage(
         {
           subscriptionId: subscription,
           trackingId: chargebackTrackingId(this.run.parts.operatorId, usage.device, usage.date, usage.item),
           unitType: this.settings.unitType,
           date: usage.date,
-          amount: usage.amount,
+          amount,
         },
         { reason: 'spendwatch soracom chargeback' },
       );

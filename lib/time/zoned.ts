@@ -54,7 +54,8 @@ export function toLocal(instant: Date, timeZone: string): LocalDateTime {
   };
 }
 
-function offsetMs(instant: Date, timeZone: string): number {
+/** How far the wall clock in `timeZone` is ahead of UTC at `instant`, in milliseconds (whole seconds). */
+export function offsetMs(instant: Date, timeZone: string): number {
   const local = toLocal(instant, timeZone);
   const asUtc = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
   return asUtc - Math.floor(instant.getTime() / 1000) * 1000;

@@ -1,14 +1,19 @@
 /**
  * Keeps the simulator and the client on Kill Bill's published contract (../shared/specs/killbill):
- * bodies are checked against the Swagger definitions of 0.24.10 and 0.22.22 and compared, key by key
+ * bodies are checked against the Swagger definitions of 0.24.10 and 0.22.22 (the usage section, and
+ * the official 0.24.10 kbswagger for subscriptions, accounts and nodesInfo) and compared, key by key
  * and type by type, with the examples from the Kill Bill API docs.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { KillBillSimulator } from '../../dev/simulators/killbill.ts';
+import { DEFAULT_ACCOUNT_ID, KillBillSimulator } from '../../dev/simulators/killbill.ts';
 import { killbill, killbillUsageRecorder } from '../../lib/providers/killbill/index.ts';
-import { BillingException, RolledUpUsage } from '../../lib/providers/killbill/schemas.ts';
+import {
+  BillingException,
+  RolledUpUsage,
+  type SubscriptionUsageRecord,
+} from '../../lib/providers/killbill/schemas.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
 import { accountForTest, connectForTest, contextForTest } from '../support/providers.ts';
@@ -30,6 +35,9 @@ const definitions = {
   '0.24': (parse(read('kbswagger-0.24.10.usage.extract.yaml')) as { definitions: Definitions }).definitions,
   '0.22': (parse(read('kbswagger-0.22.22.usage.extract.yaml')) as { definitions: Definitions }).definitions,
 };
+// The complete 0.24.10 Swagger: Subscription, Account and NodeInfo.
+const official = (parse(specText('official/killbill', 'kbswagger.yaml')) as { definitions: Definitions })
+  .definitions;
 const examples = {
   rolledUpUsage: JSON.parse(read('example.rolledUpUsage.200.docs-legacy.json')) as unknown,
   recordUsage: JSON.parse(read('example.recordUsage.request.json')) as unknown,
@@ -75,6 +83,8 @@ function violations(schema: SwaggerSchema, value: unknown, defs: Definitions, pa
       return typeof value === 'number' ? [] : [`${path}: expected number, got ${got}`];
     case 'integer':
       return Number.isInteger(value) ? [] : [`${path}: expected integer, got ${got}`];
+    case 'boolean':
+      return typeof value === 'boolean' ? [] : [`${path}: expected boolean, got ${got}`];
     default:
       throw new Error(`${path}: the checker does not know Swagger type ${schema.type}`);
   }
@@ -152,13 +162,10 @@ describe.each(['0.24', '0.22'] as const)('Kill Bill %s contract', (version) => {
       post!.body,
       definitions[version],
     );
-    // The one departure, on purpose: a bare date, which 0.22 requires (`format: date`) and 0.24 parses
-    // too (Joda's ISO dateTimeParser), where a date-time would break 0.22 servers.
-    expect(problems).toEqual(
-      version === '0.24'
-        ? ['(body).unitUsageRecords.0.usageRecords.0.recordDate: expected date-time, got "2026-11-23"']
-        : [],
-    );
+    // 0.22 gets the day (`format: date`), 0.24 an instant (`format: date-time`).
+    expect(problems).toEqual([]);
+    const [usage] = (post!.body as SubscriptionUsageRecord).unitUsageRecords[0]!.usageRecords;
+    expect(usage!.recordDate).toBe(version === '0.24' ? '2026-11-23T12:00:00.000Z' : '2026-11-23');
   });
 
   it('refuses a repeated trackingId with a BillingException body', async () => {
@@ -174,6 +181,113 @@ describe.each(['0.24', '0.22'] as const)('Kill Bill %s contract', (version) => {
     expect(duplicate.status).toBe(400);
     const body = BillingException.parse(await duplicate.json());
     expect(body).toMatchObject({ code: 50_000, message: expect.stringContaining('my-unique-tracking-id') });
+  });
+});
+
+describe('Kill Bill simulator: subscriptions, accounts and nodes, and the day a record is filed on', () => {
+  const ACCOUNT = '5d0c9e2a-7b41-4f3e-9a6d-2e8b1c4f7a90';
+  const HONOLULU_SUB = 'c3e1a7b5-0d2f-4c6e-8b9a-1f3d5e7a9c2b';
+  const NEW_YORK = {
+    accountId: 'e7f3b1c9-2a4d-4b6e-9c8a-0d2f4b6e8a1c',
+    sub: '8a2c4e6f-1b3d-4f5a-9e7c-3b5d7f9a1c2e',
+  };
+  let sim: KillBillSimulator;
+
+  const start = async (version: '0.24' | '0.22') => {
+    sim = new KillBillSimulator({
+      ...credentials,
+      subscriptions: [SUB],
+      accounts: [
+        { accountId: ACCOUNT, timeZone: 'Pacific/Honolulu', subscriptions: [HONOLULU_SUB] },
+        // Reference time in winter: Kill Bill keeps New York at UTC-5 all year.
+        {
+          accountId: NEW_YORK.accountId,
+          timeZone: 'America/New_York',
+          referenceTime: '2026-01-15T12:00:00.000Z',
+          subscriptions: [NEW_YORK.sub],
+        },
+      ],
+      now: () => NOW,
+      version,
+    });
+    await sim.start();
+  };
+  afterEach(() => sim.stop());
+
+  const getJson = async (path: string, extra: Record<string, string> = headers) => {
+    const response = await fetch(`${sim.url}${path}`, { headers: extra });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const post = (subscriptionId: string, recordDate: string, amount = 1) =>
+    fetch(`${sim.url}/1.0/kb/usages`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json', 'X-Killbill-CreatedBy': 'test' },
+      body: JSON.stringify({
+        subscriptionId,
+        trackingId: `${recordDate}-${amount}`,
+        unitUsageRecords: [{ unitType: 'chocolate-videos', usageRecords: [{ recordDate, amount }] }],
+      }),
+    });
+
+  it('serves Subscription, Account and NodeInfo as the official Swagger defines them', async () => {
+    await start('0.24');
+    const subscription = await getJson(`/1.0/kb/subscriptions/${HONOLULU_SUB}`);
+    expect(subscription.status).toBe(200);
+    expect(violations({ $ref: '#/definitions/Subscription' }, subscription.body, official)).toEqual([]);
+    expect(subscription.body).toMatchObject({ accountId: ACCOUNT, subscriptionId: HONOLULU_SUB });
+    expect((await getJson(`/1.0/kb/subscriptions/${SUB}`)).body.accountId).toBe(DEFAULT_ACCOUNT_ID);
+
+    const account = await getJson(`/1.0/kb/accounts/${ACCOUNT}`);
+    expect(account.status).toBe(200);
+    expect(violations({ $ref: '#/definitions/Account' }, account.body, official)).toEqual([]);
+    expect(account.body).toMatchObject({ accountId: ACCOUNT, timeZone: 'Pacific/Honolulu' });
+
+    // nodesInfo asks for the user only, not the tenant.
+    const { 'X-Killbill-ApiKey': _, 'X-Killbill-ApiSecret': __, ...basicOnly } = headers;
+    const nodes = await getJson('/1.0/kb/nodesInfo', basicOnly);
+    expect(nodes.status).toBe(200);
+    expect(
+      violations({ type: 'array', items: { $ref: '#/definitions/NodeInfo' } }, nodes.body, official),
+    ).toEqual([]);
+    expect(nodes.body).toMatchObject([{ kbVersion: '0.24.10' }]);
+
+    const unknown = '00000000-1111-4222-8333-444444444444';
+    const missing = [
+      await getJson(`/1.0/kb/subscriptions/${unknown}`),
+      await getJson(`/1.0/kb/accounts/${unknown}`),
+    ];
+    expect(missing.map(({ status, body }) => [status, BillingException.parse(body).code])).toEqual([
+      [404, 1082],
+      [404, 3003],
+    ]);
+  });
+
+  it('0.24 files an instant on its day in the account time zone, at the offset of its reference time', async () => {
+    await start('0.24');
+    expect((await post(HONOLULU_SUB, '2026-11-01T22:00:00.000Z')).status).toBe(201);
+    // A bare date is midnight UTC: the evening before in Honolulu.
+    expect((await post(HONOLULU_SUB, '2026-11-01')).status).toBe(201);
+    // Noon in New York in July is 16:00Z, 11:00 at the account's fixed UTC-5: still the 1st.
+    expect((await post(NEW_YORK.sub, '2026-07-01T16:00:00.000Z')).status).toBe(201);
+    // Midnight in New York in July (04:00Z) is 23:00 the day before at UTC-5.
+    expect((await post(NEW_YORK.sub, '2026-07-01T04:00:00.000Z')).status).toBe(201);
+    expect(sim.recorded.map((row) => [row.recordDate, row.date])).toEqual([
+      ['2026-11-01T22:00:00.000Z', '2026-11-01'],
+      ['2026-11-01', '2026-10-31'],
+      ['2026-07-01T16:00:00.000Z', '2026-07-01'],
+      ['2026-07-01T04:00:00.000Z', '2026-06-30'],
+    ]);
+    expect((await post(HONOLULU_SUB, '2026-11-01T25:00:00Z')).status).toBe(400);
+  });
+
+  it('0.22 takes the day itself, refuses a date-time and drops the fraction of an amount (a Long)', async () => {
+    await start('0.22');
+    expect((await getJson('/1.0/kb/nodesInfo')).body).toMatchObject([{ kbVersion: '0.22.32' }]);
+    expect((await post(HONOLULU_SUB, '2026-11-01', 12.5)).status).toBe(201);
+    const dateTime = await post(HONOLULU_SUB, '2026-11-01T22:00:00.000Z', 3);
+    expect(dateTime.status).toBe(400);
+    expect(BillingException.parse(await dateTime.json()).message).toContain('2026-11-01T22:00:00.000Z');
+    expect(sim.recorded.map((row) => [row.date, row.amount])).toEqual([['2026-11-01', '12']]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { billingException, KillBillSimulator } from '../../dev/simulators/killbill.ts';
+import { mapLimit } from '../../lib/concurrency/map-limit.ts';
 import { parseConfig } from '../../lib/config/load.ts';
 import {
   killbill,
@@ -220,6 +221,8 @@ describe('Kill Bill usage against the loopback simulator', () => {
           subscriptionId: SUB_A,
           unitType: 'api-calls',
           date: '2026-11-23',
+          // Noon of the day in the Kill Bill account's time zone (UTC).
+          recordDate: '2026-11-23T12:00:00.000Z',
           amount: '17.25',
           trackingId: record.trackingId,
           createdBy: 'spendwatch',
@@ -351,6 +354,236 @@ describe('Kill Bill usage against the loopback simulator', () => {
   });
 });
 
+describe('recording usage on the day it belongs to, for the server version it runs', () => {
+  const HONOLULU = {
+    accountId: '5d0c9e2a-7b41-4f3e-9a6d-2e8b1c4f7a90',
+    sub: 'c3e1a7b5-0d2f-4c6e-8b9a-1f3d5e7a9c2b',
+  };
+  const KIRITIMATI = {
+    accountId: 'a4b6c8d0-3e5f-4a7b-9c1d-5e7f9a1b3c5d',
+    sub: 'f1e3d5c7-9b2a-4d6f-8e0c-7a9b1c3d5e7f',
+  };
+  /** A second subscription of the Honolulu account. */
+  const HONOLULU_2 = '2b4d6f8a-0c1e-4a3b-9d5f-7e9a1b3c5d7f';
+  let sim: KillBillSimulator;
+
+  const start = async (version: '0.24' | '0.22' = '0.24') => {
+    sim = new KillBillSimulator({
+      ...credentials,
+      subscriptions: [SUB_A],
+      accounts: [
+        {
+          accountId: HONOLULU.accountId,
+          timeZone: 'Pacific/Honolulu',
+          subscriptions: [HONOLULU.sub, HONOLULU_2],
+        },
+        { accountId: KIRITIMATI.accountId, timeZone: 'Pacific/Kiritimati', subscriptions: [KIRITIMATI.sub] },
+      ],
+      now: () => NOW,
+      version,
+    });
+    await sim.start();
+  };
+  afterEach(() => sim.stop());
+
+  const recorderOn = (fields: Record<string, unknown> = {}) => {
+    const context = contextForTest(credentials, clock);
+    const usage = killbillUsageRecorder(
+      accountForTest(killbill, { id: 'billing', baseUrl: sim.url, ...fields }, credentials),
+      context,
+    );
+    return { usage, logger: context.logger };
+  };
+  const recordOn = (subscriptionId: string, date: string, amount = '1', unitType = 'sim-usage-jpy') => ({
+    subscriptionId,
+    trackingId: usageTrackingId(['test', subscriptionId, unitType, date, amount]),
+    unitType,
+    date,
+    amount,
+  });
+  const warnings = (logger: ReturnType<typeof recorderOn>['logger']) =>
+    logger.records().filter((line) => line.level === 'warn');
+
+  it('lands on the day for accounts west of, at and east of UTC, the 1st of a month included', async () => {
+    await start();
+    const { usage } = recorderOn();
+    for (const subscription of [HONOLULU.sub, SUB_A, KIRITIMATI.sub]) {
+      for (const date of ['2026-11-01', '2026-11-15', '2026-11-30'])
+        await usage.recordUsage(recordOn(subscription, date));
+    }
+    const filed = (subscription: string) =>
+      sim.recorded
+        .filter((row) => row.subscriptionId === subscription)
+        .map((row) => [row.recordDate, row.date]);
+    // Noon of the day in the account's zone: Honolulu is UTC-10, Kiritimati UTC+14.
+    expect(filed(HONOLULU.sub)).toEqual([
+      ['2026-11-01T22:00:00.000Z', '2026-11-01'],
+      ['2026-11-15T22:00:00.000Z', '2026-11-15'],
+      ['2026-11-30T22:00:00.000Z', '2026-11-30'],
+    ]);
+    expect(filed(SUB_A)).toEqual([
+      ['2026-11-01T12:00:00.000Z', '2026-11-01'],
+      ['2026-11-15T12:00:00.000Z', '2026-11-15'],
+      ['2026-11-30T12:00:00.000Z', '2026-11-30'],
+    ]);
+    expect(filed(KIRITIMATI.sub)).toEqual([
+      ['2026-10-31T22:00:00.000Z', '2026-11-01'],
+      ['2026-11-14T22:00:00.000Z', '2026-11-15'],
+      ['2026-11-29T22:00:00.000Z', '2026-11-30'],
+    ]);
+    // What Kill Bill invoices for November (a read of the month) has every record, October none.
+    const { source } = connectForTest(
+      'killbill',
+      { baseUrl: sim.url, subscriptions: [HONOLULU.sub, SUB_A, KIRITIMATI.sub] },
+      credentials,
+      clock,
+    );
+    const october = { period: monthlyPeriod(new Date('2026-10-15T00:00:00Z'), 'UTC'), needs: {} };
+    expect(quantities(spendOf(await source.read(november)))).toEqual([
+      `${HONOLULU.sub} sim-usage-jpy 3`,
+      `${SUB_A} sim-usage-jpy 3`,
+      `${KIRITIMATI.sub} sim-usage-jpy 3`,
+    ]);
+    expect(quantities(spendOf(await source.read(october)))).toEqual([]);
+  });
+
+  it('reads the time zone once per subscription and per account, however many records', async () => {
+    await start();
+    const { usage } = recorderOn();
+    const days = Array.from({ length: 30 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`);
+    // 100 SIMs' records on one subscription, 8 at a time as chargeback sends them, then more on
+    // another subscription of the same account.
+    const sims = Array.from({ length: 100 }, (_, i) => `sim-${i}`);
+    const results = await mapLimit(sims, 8, (unit, i) =>
+      usage.recordUsage(recordOn(HONOLULU.sub, days[i % 30]!, '1', unit)),
+    );
+    expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+    for (const day of days) await usage.recordUsage(recordOn(HONOLULU_2, day));
+    expect(sim.recorded).toHaveLength(130);
+    expect(sim.recorded.every((row) => row.recordDate.endsWith('T22:00:00.000Z'))).toBe(true);
+    expect(sim.calls(/^\/1\.0\/kb\/subscriptions\//).map((c) => c.path)).toEqual([
+      `/1.0/kb/subscriptions/${HONOLULU.sub}`,
+      `/1.0/kb/subscriptions/${HONOLULU_2}`,
+    ]);
+    expect(sim.calls(/^\/1\.0\/kb\/accounts\//).map((c) => c.path)).toEqual([
+      `/1.0/kb/accounts/${HONOLULU.accountId}`,
+    ]);
+    expect(sim.calls('/1.0/kb/nodesInfo')).toHaveLength(1);
+  });
+
+  it('records at noon UTC, with one warning, when the account has no time zone Kill Bill states or one that is none', async () => {
+    await start();
+    const { usage, logger } = recorderOn();
+    const accountPath = `/1.0/kb/accounts/${HONOLULU.accountId}`;
+    sim.inject(accountPath, {
+      kind: 'rewrite',
+      body: (account) => ({ ...(account as object), timeZone: undefined }),
+    });
+    await usage.recordUsage(recordOn(HONOLULU.sub, '2026-11-01'));
+    await usage.recordUsage(recordOn(HONOLULU_2, '2026-11-02'));
+    sim.inject(`/1.0/kb/accounts/${KIRITIMATI.accountId}`, {
+      kind: 'rewrite',
+      body: (account) => ({ ...(account as object), timeZone: 'Mars/Olympus_Mons' }),
+    });
+    await usage.recordUsage(recordOn(KIRITIMATI.sub, '2026-11-01'));
+    expect(sim.recorded.map((row) => row.recordDate)).toEqual([
+      '2026-11-01T12:00:00.000Z',
+      '2026-11-02T12:00:00.000Z',
+      '2026-11-01T12:00:00.000Z',
+    ]);
+    expect(warnings(logger).map((line) => [line.message, line.accountId, line.timeZone])).toEqual([
+      [expect.stringContaining('no valid time zone'), HONOLULU.accountId, undefined],
+      [expect.stringContaining('no valid time zone'), KIRITIMATI.accountId, 'Mars/Olympus_Mons'],
+    ]);
+  });
+
+  it('reports a subscription Kill Bill does not know as not found, asking once', async () => {
+    await start();
+    const { usage } = recorderOn();
+    for (const date of ['2026-11-01', '2026-11-02']) {
+      const error = await providerErrorOf(usage.recordUsage(recordOn(UNKNOWN_SUB, date)));
+      expect(error.kind).toBe('not-found');
+      expect(error.message).toContain(`Kill Bill has no subscription ${UNKNOWN_SUB}`);
+    }
+    expect(sim.calls(`/1.0/kb/subscriptions/${UNKNOWN_SUB}`)).toHaveLength(1);
+    expect(sim.calls('/1.0/kb/usages', 'POST')).toHaveLength(0);
+  });
+
+  it('on 0.22 (from nodesInfo) records the day itself and whole units, and refuses a fraction it would truncate', async () => {
+    await start('0.22');
+    const { usage } = recorderOn();
+    expect(await usage.serverVersion()).toBe('0.22');
+    await usage.recordUsage(recordOn(HONOLULU.sub, '2026-11-01', '12'));
+    const refused = await usage
+      .recordUsage(recordOn(HONOLULU.sub, '2026-11-02', '12.5'))
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RangeError);
+    expect((refused as Error).message).toMatch(
+      /killbill account "billing": Kill Bill 0\.22 keeps usage amounts as whole numbers and would record 12\.5 as 12.*serverVersion/,
+    );
+    expect(sim.recorded.map((row) => [row.recordDate, row.date, row.amount])).toEqual([
+      ['2026-11-01', '2026-11-01', '12'],
+    ]);
+    // A bare date needs no time zone: Kill Bill reads it as the account's day.
+    expect(sim.calls(/^\/1\.0\/kb\/(subscriptions|accounts)\//)).toHaveLength(0);
+    expect(sim.calls('/1.0/kb/nodesInfo')).toHaveLength(1);
+  });
+
+  it('takes the version from the serverVersion setting without asking nodesInfo', async () => {
+    await start('0.22');
+    const legacy = recorderOn({ serverVersion: '0.22' }).usage;
+    expect(await legacy.serverVersion()).toBe('0.22');
+    await legacy.recordUsage(recordOn(SUB_A, '2026-11-01', '3'));
+    // YAML reads an unquoted 0.24 as a number.
+    const current = recorderOn({ serverVersion: 0.24 }).usage;
+    expect(await current.serverVersion()).toBe('0.24');
+    expect(sim.calls('/1.0/kb/nodesInfo')).toHaveLength(0);
+    expect(sim.recorded.map((row) => row.recordDate)).toEqual(['2026-11-01']);
+  });
+
+  it('takes any 0.x before 0.24 for the 0.22 contract, anything later for 0.24', async () => {
+    await start();
+    const versions = {
+      '0.20.22': '0.22',
+      '0.22.32': '0.22',
+      '0.24.10-SNAPSHOT': '0.24',
+      '0.26': '0.24',
+      '1.0.0': '0.24',
+    };
+    for (const [kbVersion, contract] of Object.entries(versions)) {
+      sim.inject('/1.0/kb/nodesInfo', { kind: 'rewrite', body: () => [{ kbVersion }] });
+      expect(await recorderOn().usage.serverVersion(), kbVersion).toBe(contract);
+    }
+  });
+
+  it('assumes 0.24, saying so once, when nodesInfo will not tell', async () => {
+    await start();
+    const unhelpful: [string, Parameters<KillBillSimulator['inject']>[1]][] = [
+      ['404', { kind: 'status', status: 404, body: '' }],
+      ['403', { kind: 'status', status: 403, body: '' }],
+      [
+        'no kbVersion',
+        { kind: 'rewrite', body: (nodes) => (nodes as object[]).map(() => ({ nodeName: 'kb-1' })) },
+      ],
+      ['no node', { kind: 'rewrite', body: () => [] }],
+      ['not a version', { kind: 'rewrite', body: () => [{ kbVersion: 'unknown' }] }],
+    ];
+    for (const [why, fault] of unhelpful) {
+      sim.inject('/1.0/kb/nodesInfo', fault);
+      const { usage, logger } = recorderOn();
+      const unitType = `calls-${unhelpful.findIndex(([reason]) => reason === why)}`;
+      await usage.recordUsage(recordOn(SUB_A, '2026-11-01', '1', unitType));
+      expect(await usage.serverVersion(), why).toBe('0.24');
+      await usage.recordUsage(recordOn(SUB_A, '2026-11-02', '1', unitType));
+      expect(
+        warnings(logger).map((line) => line.message),
+        why,
+      ).toEqual([expect.stringMatching(/Kill Bill did not say its version.*serverVersion/)]);
+    }
+    expect(sim.calls('/1.0/kb/nodesInfo')).toHaveLength(unhelpful.length);
+  });
+});
+
 describe('Kill Bill account config', () => {
   const account = {
     provider: 'killbill',
@@ -384,6 +617,17 @@ ${fields}
     expect(killbill.account.safeParse({ ...account, subscriptions: [SUB_A, SUB_A] }).success).toBe(false);
     // An account that only receives chargeback lists none; a budget on it is refused (test/unit/config/config.test.ts).
     expect(killbill.account.safeParse({ ...account, subscriptions: [] }).success).toBe(true);
+  });
+
+  it('takes serverVersion auto (the default), 0.22 or 0.24, quoted or not', () => {
+    const versionOf = (fields: string) =>
+      parseConfig(yaml(`    baseUrl: https://killbill.example.com\n${fields}`)).accounts[0]!.settings;
+    expect(versionOf('')).toMatchObject({ serverVersion: 'auto' });
+    expect(versionOf('    serverVersion: 0.22')).toMatchObject({ serverVersion: '0.22' });
+    expect(versionOf('    serverVersion: "0.24"')).toMatchObject({ serverVersion: '0.24' });
+    expect(() => versionOf('    serverVersion: 0.23')).toThrow(
+      /accounts\[0\]\.serverVersion = 0\.23: expected auto, 0\.22 or 0\.24/,
+    );
   });
 
   it('defaults createdBy and the time zone, and takes credentials as references only', () => {

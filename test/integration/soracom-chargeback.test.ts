@@ -238,6 +238,8 @@ describe('chargeback to Kill Bill from the billing-CSV exports', () => {
       subscriptionId,
       unitType: 'sim-usage-jpy',
       date: '2026-11-20',
+      // Noon of the day for the Kill Bill account (in UTC).
+      recordDate: '2026-11-20T12:00:00.000Z',
       amount,
       trackingId: trackingId(device, '2026-11-20', item),
       createdBy: 'spendwatch',
@@ -376,29 +378,66 @@ describe('chargeback to Kill Bill from the billing-CSV exports', () => {
   });
 });
 
-describe('a day too large for one invocation', () => {
-  it('is finished by the next run from the last device done, not started over', async () => {
-    const kb = new KillBillSimulator({
-      username: 'u',
-      password: 'p',
-      apiKey: 'k',
-      apiSecret: 's',
-      subscriptions: [SUB_A],
-      now: () => new Date('2026-11-05T00:00:00Z'),
-    });
-    await kb.start();
-    try {
-      const config = parseConfig(`accounts:
+/**
+ * Chargeback from one billing CSV straight to a Kill Bill simulator (no S3): `run` plans from the
+ * watermark, parses the CSV for the planned days and records them, as csv-ingest does.
+ */
+function directChargeback(
+  kb: KillBillSimulator,
+  csv: string,
+  { chargeback = '', exportedAt = '2026-11-05T00:00:00Z' } = {},
+) {
+  const config = parseConfig(`accounts:
   - id: fleet
     provider: soracom
     credentials: { authKeyId: env:K, authKey: env:S }
-    chargeback: { killbill: kb, subscriptionTag: "${TAG}", unitType: sim-usage-jpy, concurrency: 1 }
+    chargeback: { killbill: kb, subscriptionTag: "${TAG}", unitType: sim-usage-jpy${chargeback} }
   - id: kb
     provider: killbill
     baseUrl: ${kb.url}
-    subscriptions: [${SUB_A}]
     credentials: { username: env:U, password: env:P, apiKey: env:A, apiSecret: env:B }
 `);
+  const store = new MemoryObjectStore();
+  const clock = { now: () => new Date(exportedAt) };
+  const parts = { accountId: 'fleet', month: '202611', operatorId: OPERATOR, exportedAt: clock.now() };
+  return {
+    /** One ingest; undefined when no day is due. */
+    async run(remainingMs?: () => number) {
+      const deps = {
+        store,
+        secrets: new SecretResolver([envBackend({ U: 'u', P: 'p', A: 'k', B: 's' })]),
+        clock,
+        logger: silentLogger,
+        remainingMs,
+      };
+      const plan = await planChargeback(deps, config, 'exports/x.csv', parts);
+      if (!plan) return undefined;
+      const summary = await summariseSoracomCsv(Readable.from([Buffer.from(csv)]), {
+        currency: 'JPY',
+        month: '2026-11',
+        itemDays: plan.itemDays,
+      });
+      return plan.record(summary);
+    },
+  };
+}
+
+const directKillBill = (fields: Partial<ConstructorParameters<typeof KillBillSimulator>[0]> = {}) =>
+  new KillBillSimulator({
+    username: 'u',
+    password: 'p',
+    apiKey: 'k',
+    apiSecret: 's',
+    subscriptions: [SUB_A],
+    now: () => new Date('2026-11-05T00:00:00Z'),
+    ...fields,
+  });
+
+describe('a day too large for one invocation', () => {
+  it('is finished by the next run from the last device done, not started over', async () => {
+    const kb = directKillBill();
+    await kb.start();
+    try {
       // Ten SIMs on the 1st, listed in the export out of id order.
       const imsis = Array.from(
         { length: 10 },
@@ -415,29 +454,7 @@ describe('a day too large for one invocation', () => {
           [TAG]: SUB_A,
         })),
       );
-      const store = new MemoryObjectStore();
-      const deps = (remainingMs?: () => number) => ({
-        store,
-        secrets: new SecretResolver([envBackend({ U: 'u', P: 'p', A: 'k', B: 's' })]),
-        clock: { now: () => new Date('2026-11-05T00:00:00Z') },
-        logger: silentLogger,
-        remainingMs,
-      });
-      const parts = {
-        accountId: 'fleet',
-        month: '202611',
-        operatorId: OPERATOR,
-        exportedAt: new Date('2026-11-05T00:00:00Z'),
-      };
-      const run = async (remainingMs?: () => number) => {
-        const plan = (await planChargeback(deps(remainingMs), config, 'exports/x.csv', parts))!;
-        const summary = await summariseSoracomCsv(Readable.from([Buffer.from(csv)]), {
-          currency: 'JPY',
-          month: '2026-11',
-          itemDays: plan.itemDays,
-        });
-        return plan.record(summary);
-      };
+      const { run } = directChargeback(kb, csv, { chargeback: ', concurrency: 1' });
 
       // Time runs out after three devices (one device at a time: the clock is asked before each).
       let asked = 0;
@@ -455,6 +472,107 @@ describe('a day too large for one invocation', () => {
         progress: { recordedThrough: '2026-11-03' },
       });
       expect(kb.recorded).toHaveLength(10);
+    } finally {
+      await kb.stop();
+    }
+  });
+});
+
+describe("chargeback on the Kill Bill account's day, for the server's version", () => {
+  const HONOLULU_ACCOUNT = '5d0c9e2a-7b41-4f3e-9a6d-2e8b1c4f7a90';
+  const DATA = 'Data usage fee (plan-D)';
+  const row = (imsi: string, day: number, billItemName: string, amount: string) => ({
+    imsi,
+    date: `202611${pad(day)}`,
+    billItemName,
+    unitPrice: '0.1',
+    quantity: '1',
+    amount,
+    [TAG]: SUB_A,
+  });
+
+  it('records the 1st of the month on the 1st for a Kill Bill account west of UTC', async () => {
+    const kb = directKillBill({
+      subscriptions: [],
+      accounts: [{ accountId: HONOLULU_ACCOUNT, timeZone: 'Pacific/Honolulu', subscriptions: [SUB_A] }],
+    });
+    await kb.start();
+    try {
+      const csv = billingCsv([row(SIM_A.imsi, 1, DATA, '101'), row(SIM_A.imsi, 2, DATA, '102')]);
+      const outcome = await directChargeback(kb, csv).run();
+      expect(outcome?.counts.recorded).toBe(2);
+      expect(kb.recorded.map((r) => [r.recordDate, r.date, r.amount])).toEqual([
+        ['2026-11-01T22:00:00.000Z', '2026-11-01', '101'],
+        ['2026-11-02T22:00:00.000Z', '2026-11-02', '102'],
+      ]);
+    } finally {
+      await kb.stop();
+    }
+  });
+
+  it('on 0.22 records whole units that add up to the month rounded half-even, the same on every re-run', async () => {
+    const kb = directKillBill({ version: '0.22' });
+    await kb.start();
+    try {
+      const rows = Array.from({ length: 30 }, (_, i) => i + 1).flatMap((day) => [
+        row(SIM_A.imsi, day, DATA, day % 3 === 0 ? '12.5' : '7.25'),
+        // A day that nets out negative (a credit) is nothing to bill, and no part of the running total.
+        row(SIM_B.imsi, day, DATA, day === 10 ? '-0.1' : '0.3'),
+        ...(day % 2 === 0 ? [row(SIM_B.imsi, day, 'SMS fee', '1.5')] : []),
+      ]);
+      // Made after the month closed: every day is final. Chargeback starts on the 3rd.
+      const month = () =>
+        directChargeback(kb, billingCsv(rows), {
+          chargeback: ', startDate: 2026-11-03',
+          exportedAt: '2026-12-02T00:00:00Z',
+        });
+      /** Runs until no day is due, from an empty state store (no watermark) on. */
+      const recordAll = async () => {
+        const rig = month();
+        const outcomes = [];
+        for (let outcome = await rig.run(); outcome; outcome = await rig.run()) outcomes.push(outcome);
+        return outcomes;
+      };
+      const outcomes = await recordAll();
+      // Three days a run: the 3rd to the 30th.
+      expect(outcomes.map((o) => o.days[0])).toEqual(
+        Array.from({ length: 10 }, (_, i) => `2026-11-${pad(3 + i * 3)}`),
+      );
+
+      const recordsOf = (imsi: string, item: string) =>
+        kb.recorded.filter(
+          (r) => r.trackingId === chargebackTrackingId(OPERATOR, { kind: 'imsi', id: imsi }, r.date, item),
+        );
+      const sum = (records: StoredUsage[]) => records.reduce((total, r) => total + Number(r.amount), 0);
+      expect(kb.recorded.every((r) => Number.isInteger(Number(r.amount)) && r.recordDate === r.date)).toBe(
+        true,
+      );
+      // SIM A: 10 days of 12.5 and 18 of 7.25 from the 3rd, 255.5 in all, rounded half to even.
+      expect(sum(recordsOf(SIM_A.imsi, DATA))).toBe(256);
+      // SIM B: 0.3 a day over 27 days is 8.1, recorded on the days it makes a whole unit (by the 7th
+      // it is 1.5, which rounds to 2); its SMS, 1.5 every other day, 21.
+      expect(recordsOf(SIM_B.imsi, DATA).map((r) => [r.date.slice(8), r.amount])).toEqual(
+        [4, 7, 12, 15, 19, 22, 25, 28].map((day) => [pad(day), '1']),
+      );
+      expect(sum(recordsOf(SIM_B.imsi, 'SMS fee'))).toBe(21);
+      expect(kb.recorded).toHaveLength(
+        recordsOf(SIM_A.imsi, DATA).length + 8 + recordsOf(SIM_B.imsi, 'SMS fee').length,
+      );
+      // The version came from nodesInfo, asked once by each run's recorder.
+      expect(kb.calls('/1.0/kb/nodesInfo')).toHaveLength(outcomes.length);
+
+      // The watermarks lost: every run again sends the same amounts under the same trackingIds.
+      const posted = () =>
+        kb
+          .calls('/1.0/kb/usages', 'POST')
+          .map((call) => JSON.stringify(call.body))
+          .sort();
+      const firstPass = posted();
+      const replays = await recordAll();
+      expect(replays.map((o) => o.counts.recorded)).toEqual(replays.map(() => 0));
+      expect(replays.reduce((total, o) => total + o.counts.duplicate, 0)).toBe(firstPass.length);
+      expect(posted()).toEqual([...firstPass, ...firstPass].sort());
+      expect(kb.recorded).toHaveLength(firstPass.length);
     } finally {
       await kb.stop();
     }

@@ -24,7 +24,7 @@ interface Options {
   month?: string;
   maxMalformedRows?: number;
   deviceDays?: boolean;
-  itemDays?: { from: number; to: number };
+  itemDays?: { from: number; to: number; carryFrom?: number };
 }
 
 interface ReferenceSubscriber {
@@ -33,6 +33,8 @@ interface ReferenceSubscriber {
   items: Map<string, Big>;
   days: Map<string, Big>;
   itemDays: Map<string, Map<string, Big>>;
+  /** Per day of carryFrom..itemDays.from-1, per item. */
+  carryDays: Map<string, Map<string, Big>>;
 }
 
 export function referenceSummary(text: string, options: Options): SoracomCsvSummary {
@@ -148,6 +150,7 @@ export function referenceSummary(text: string, options: Options): SoracomCsvSumm
         items: new Map(),
         days: new Map(),
         itemDays: new Map(),
+        carryDays: new Map(),
       };
       subscribers.set(key, subscriber);
     }
@@ -156,10 +159,17 @@ export function referenceSummary(text: string, options: Options): SoracomCsvSumm
     if (day === null) continue;
     subscriber.days.set(day, (subscriber.days.get(day) ?? new Big(0)).plus(amount));
     const dayOfMonth = Number(date.slice(6));
-    if (options.itemDays && dayOfMonth >= options.itemDays.from && dayOfMonth <= options.itemDays.to) {
-      const byItem = subscriber.itemDays.get(day) ?? new Map<string, Big>();
+    const { from, to, carryFrom } = options.itemDays ?? { from: 32, to: 0 };
+    const kept =
+      dayOfMonth >= from && dayOfMonth <= to
+        ? subscriber.itemDays
+        : carryFrom !== undefined && dayOfMonth >= carryFrom && dayOfMonth < from
+          ? subscriber.carryDays
+          : undefined;
+    if (kept) {
+      const byItem = kept.get(day) ?? new Map<string, Big>();
       byItem.set(itemName, (byItem.get(itemName) ?? new Big(0)).plus(amount));
-      subscriber.itemDays.set(day, byItem);
+      kept.set(day, byItem);
     }
   }
 
@@ -209,7 +219,19 @@ function subscriberSummary(subscriber: ReferenceSubscriber, options: Options): S
       ),
     }),
     ...(options.itemDays && { itemDays: Object.fromEntries(itemDays) }),
+    ...(options.itemDays?.carryFrom !== undefined && { itemCarry: carriedItems(subscriber) }),
   };
+}
+
+/** Per item, its positive day amounts over the carried days, summed; items with none left out. */
+function carriedItems(subscriber: ReferenceSubscriber): Record<string, string> {
+  const carried = new Map<string, Big>();
+  for (const items of subscriber.carryDays.values()) {
+    for (const [item, amount] of items) {
+      if (amount.gt(0)) carried.set(item, (carried.get(item) ?? new Big(0)).plus(amount));
+    }
+  }
+  return Object.fromEntries([...carried].map(([item, amount]) => [item, text_(amount)]));
 }
 
 /** The decimal, or null when it is not one or is out of the supported range. */

@@ -15,6 +15,14 @@ export const subscriptionId = z.guid({
 
 const eachOnce = (list: string[]) => new Set(list).size === list.length;
 
+/**
+ * The Kill Bill contracts usage is recorded for: '0.22' (0.22 and earlier: a record's date is a day,
+ * its amount a whole number) and '0.24' (0.24 and later: a date-time and a decimal).
+ */
+export type KillBillVersion = '0.22' | '0.24';
+
+const SERVER_VERSION_ERROR = 'expected auto, 0.22 or 0.24';
+
 export const killbillAccount = z.object({
   provider: z.literal('killbill'),
   // Kill Bill is self-hosted: there is no public default to fall back to.
@@ -40,6 +48,14 @@ export const killbillAccount = z.object({
     .refine(eachOnce, { error: 'list each unit type once' })
     .optional()
     .describe('Read only these unit types (one request each); all unit types when omitted'),
+  serverVersion: z
+    // YAML reads an unquoted 0.22 as a number.
+    .union([z.literal(['auto', '0.22', '0.24']), z.literal([0.22, 0.24])], { error: SERVER_VERSION_ERROR })
+    .default('auto')
+    .transform((version) => String(version) as KillBillVersion | 'auto')
+    .describe(
+      'Kill Bill version usage is recorded for: auto asks GET /1.0/kb/nodesInfo once; 0.22 (and earlier) takes days and whole units, 0.24 (and later) date-times and decimals',
+    ),
   createdBy: z
     .string()
     .regex(/^[\x20-\x7e]+$/, { error: 'expected printable ASCII (it is sent as an HTTP header)' })

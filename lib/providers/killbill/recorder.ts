@@ -2,23 +2,49 @@
  * Records usage in Kill Bill (POST /1.0/kb/usages), idempotently: every record carries a trackingId,
  * Kill Bill refuses a second record with the same trackingId for a subscription, and that refusal is
  * reported as `duplicate`, not as an error.
+ *
+ * A record is shaped for the server's contract (`serverVersion`, or what GET /1.0/kb/nodesInfo says):
+ * 0.22 takes the day itself and a whole number; 0.24 takes an instant, which Kill Bill files on its day
+ * in the Kill Bill account's time zone, so the recorder asks each subscription's account for its zone
+ * (once per subscription and per account for the recorder's life) and sends noon of the day there.
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import type { Endpoint, HttpReply, ProviderHttp } from '../../http/index.ts';
+import {
+  type Endpoint,
+  fixedEndpoint,
+  type HttpReply,
+  ProviderError,
+  type ProviderHttp,
+} from '../../http/index.ts';
+import type { Logger } from '../../log/index.ts';
 import { decimal, isDecimalText } from '../../money/index.ts';
+import { fromLocal, isTimeZone } from '../../time/zoned.ts';
 import type { ConnectContext } from '../types.ts';
-import { type KillBillAccount, killbillHttp, subscriptionId, unknownSubscription } from './client.ts';
-import { BillingException, type SubscriptionUsageRecord, TRACKING_ID_ALREADY_EXISTS } from './schemas.ts';
+import {
+  type KillBillAccount,
+  type KillBillVersion,
+  killbillHttp,
+  subscriptionId,
+  unknownSubscription,
+} from './client.ts';
+import {
+  AccountTimeZone,
+  BillingException,
+  NodesInfo,
+  SubscriptionAccount,
+  type SubscriptionUsageRecord,
+  TRACKING_ID_ALREADY_EXISTS,
+} from './schemas.ts';
 
 interface UsageRecord {
   subscriptionId: string;
   /** Makes retries safe; build it with `usageTrackingId` from what identifies the usage. */
   trackingId: string;
   unitType: string;
-  /** The local day the usage belongs to, "2026-11-23". */
+  /** The day the usage belongs to in the Kill Bill account's time zone, "2026-11-23". */
   date: string;
-  /** Quantity as decimal text, e.g. "12.5". */
+  /** Quantity as decimal text, e.g. "12.5"; a whole number for Kill Bill 0.22. */
   amount: string;
 }
 
@@ -35,6 +61,8 @@ export interface RecordUsageResult {
 }
 
 export interface UsageRecorder {
+  /** The contract records are shaped for: the account's `serverVersion`, or (auto) what nodesInfo says. */
+  serverVersion(): Promise<KillBillVersion>;
   recordUsage(record: UsageRecord, audit?: UsageAudit): Promise<RecordUsageResult>;
 }
 
@@ -84,54 +112,178 @@ const RecordUsageInput = z.object({
 });
 
 export function killbillUsageRecorder(account: KillBillAccount, context: ConnectContext): UsageRecorder {
-  const http = killbillHttp(account, context);
-  return { recordUsage: (record, audit) => recordUsage(http, account, record, audit) };
+  const log = context.logger.child({ provider: 'killbill', account: account.id });
+  return new KillBillUsageRecorder(account, killbillHttp(account, context), log);
 }
 
-async function recordUsage(
-  http: ProviderHttp,
-  account: KillBillAccount,
-  record: UsageRecord,
-  audit: UsageAudit = {},
-): Promise<RecordUsageResult> {
-  const parsed = RecordUsageInput.safeParse({ record, audit });
-  if (!parsed.success)
-    throw new RangeError(`killbill account "${account.id}": ${z.prettifyError(parsed.error)}`);
-  const { trackingId } = record;
-  const body: SubscriptionUsageRecord = {
-    subscriptionId: record.subscriptionId,
-    trackingId,
-    // A bare date is read by both 0.22 (`format: date`) and 0.24 (`format: date-time`) servers.
-    unitUsageRecords: [
-      {
-        unitType: record.unitType,
-        usageRecords: [{ recordDate: record.date, amount: Number(record.amount) }],
-      },
-    ],
-  };
-  const endpoint: Endpoint = {
-    method: 'POST',
-    path: '/1.0/kb/usages',
-    label: 'POST /1.0/kb/usages',
-    json: body,
-    headers: {
-      'X-Killbill-CreatedBy': account.createdBy,
-      ...(audit.reason && { 'X-Killbill-Reason': audit.reason }),
-      ...(audit.comment && { 'X-Killbill-Comment': audit.comment }),
-    },
-  };
-  // ProviderHttp retries this POST on 429, 5xx and network errors. That is safe only because of the
-  // trackingId: if an earlier attempt was stored but its reply lost, the retry is refused as a
-  // duplicate below instead of recording the usage twice.
-  const reply = await http.send(endpoint);
-  if (reply.status === 400) {
-    if (isDuplicateTrackingId(reply, trackingId)) return { status: 'duplicate', trackingId };
-    throw http.error(endpoint, 'http', `Kill Bill refused the usage record: ${refusal(reply)}`, reply.status);
+const NODES_INFO = fixedEndpoint('GET', '/1.0/kb/nodesInfo');
+// Noon, not midnight: Kill Bill files an instant on its day at the account zone's offset fixed at the
+// account's reference time, which can be an hour off the offset of the day (DST); noon stays on the day.
+const NOON = 12;
+
+class KillBillUsageRecorder implements UsageRecorder {
+  private version: Promise<KillBillVersion> | undefined;
+  private readonly subscriptionZones = new Map<string, Promise<string>>();
+  private readonly accountZones = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly account: KillBillAccount,
+    private readonly http: ProviderHttp,
+    private readonly log: Logger,
+  ) {}
+
+  serverVersion(): Promise<KillBillVersion> {
+    const { serverVersion } = this.account;
+    if (serverVersion !== 'auto') return Promise.resolve(serverVersion);
+    if (!this.version) {
+      const asked = this.versionFromNodesInfo();
+      this.version = asked;
+      // Kill Bill out of reach said nothing of its version: the next record asks again.
+      asked.catch(() => {
+        if (this.version === asked) this.version = undefined;
+      });
+    }
+    return this.version;
   }
-  if (reply.status === 404) throw unknownSubscription(http, endpoint, record.subscriptionId, reply.status);
-  // Throws for anything but a 2xx (201 Created, or 200 as the Swagger says); 401/403 as auth errors.
-  http.expectOk(endpoint, reply);
-  return { status: 'recorded', trackingId };
+
+  async recordUsage(record: UsageRecord, audit: UsageAudit = {}): Promise<RecordUsageResult> {
+    const parsed = RecordUsageInput.safeParse({ record, audit });
+    if (!parsed.success) throw this.refusal(z.prettifyError(parsed.error));
+    const version = await this.serverVersion();
+    if (version === '0.22' && !decimal(record.amount).mod(1).eq(0)) {
+      throw this.refusal(
+        `Kill Bill 0.22 keeps usage amounts as whole numbers and would record ${record.amount} as ${Math.trunc(Number(record.amount))}; record whole units, or set serverVersion: '0.24' on the account if the server is 0.24 or later (serverVersion is ${this.account.serverVersion})`,
+      );
+    }
+    const { trackingId } = record;
+    const body: SubscriptionUsageRecord = {
+      subscriptionId: record.subscriptionId,
+      trackingId,
+      unitUsageRecords: [
+        {
+          unitType: record.unitType,
+          usageRecords: [
+            { recordDate: await this.recordDate(record, version), amount: Number(record.amount) },
+          ],
+        },
+      ],
+    };
+    const endpoint: Endpoint = {
+      method: 'POST',
+      path: '/1.0/kb/usages',
+      label: 'POST /1.0/kb/usages',
+      json: body,
+      headers: {
+        'X-Killbill-CreatedBy': this.account.createdBy,
+        ...(audit.reason && { 'X-Killbill-Reason': audit.reason }),
+        ...(audit.comment && { 'X-Killbill-Comment': audit.comment }),
+      },
+    };
+    // ProviderHttp retries this POST on 429, 5xx and network errors. That is safe only because of the
+    // trackingId: if an earlier attempt was stored but its reply lost, the retry is refused as a
+    // duplicate below instead of recording the usage twice.
+    const reply = await this.http.send(endpoint);
+    if (reply.status === 400) {
+      if (isDuplicateTrackingId(reply, trackingId)) return { status: 'duplicate', trackingId };
+      throw this.http.error(
+        endpoint,
+        'http',
+        `Kill Bill refused the usage record: ${refusal(reply)}`,
+        reply.status,
+      );
+    }
+    if (reply.status === 404)
+      throw unknownSubscription(this.http, endpoint, record.subscriptionId, reply.status);
+    // Throws for anything but a 2xx (201 Created, or 200 as the Swagger says); 401/403 as auth errors.
+    this.http.expectOk(endpoint, reply);
+    return { status: 'recorded', trackingId };
+  }
+
+  private refusal(reason: string): RangeError {
+    return new RangeError(`killbill account "${this.account.id}": ${reason}`);
+  }
+
+  /**
+   * 0.22 reads a day (`format: date`), which Kill Bill takes as the account's day. 0.24 reads an
+   * instant (`format: date-time`; a bare date is midnight UTC, the day before west of UTC): noon of
+   * the day in the account's time zone.
+   */
+  private async recordDate(record: UsageRecord, version: KillBillVersion): Promise<string> {
+    if (version === '0.22') return record.date;
+    const [year, month, day] = record.date.split('-').map(Number) as [number, number, number];
+    const timeZone = await this.timeZoneOf(record.subscriptionId);
+    return fromLocal({ year, month, day, hour: NOON }, timeZone).toISOString();
+  }
+
+  private timeZoneOf(subscription: string): Promise<string> {
+    return once(this.subscriptionZones, subscription, async () => {
+      const endpoint: Endpoint = {
+        method: 'GET',
+        path: `/1.0/kb/subscriptions/${encodeURIComponent(subscription)}`,
+        label: 'GET /1.0/kb/subscriptions/{subscriptionId}',
+      };
+      const reply = await this.http.send(endpoint);
+      if (reply.status === 404) throw unknownSubscription(this.http, endpoint, subscription, reply.status);
+      const { accountId } = this.http.okBody(endpoint, reply, SubscriptionAccount);
+      return this.accountTimeZone(accountId);
+    });
+  }
+
+  private accountTimeZone(accountId: string): Promise<string> {
+    return once(this.accountZones, accountId, async () => {
+      const endpoint: Endpoint = {
+        method: 'GET',
+        path: `/1.0/kb/accounts/${encodeURIComponent(accountId)}`,
+        label: 'GET /1.0/kb/accounts/{accountId}',
+      };
+      const { timeZone } = await this.http.json(endpoint, AccountTimeZone);
+      if (timeZone && isTimeZone(timeZone)) return timeZone;
+      this.log.warn(
+        'Kill Bill account has no valid time zone; its usage is recorded at noon UTC, which lands on the day only for accounts from UTC-12 to UTC+11',
+        { accountId, timeZone: timeZone ?? undefined },
+      );
+      return 'UTC';
+    });
+  }
+
+  /** Any 0.x before 0.24 keeps the 0.22 contract; a server that will not say is taken for 0.24. */
+  private async versionFromNodesInfo(): Promise<KillBillVersion> {
+    const reply = await this.http.send(NODES_INFO);
+    const nodes = reply.status >= 200 && reply.status < 300 ? NodesInfo.safeParse(reply.body) : undefined;
+    const kbVersion = nodes?.success ? nodes.data[0]?.kbVersion : undefined;
+    const release = /^(\d+)\.(\d+)\b/.exec(kbVersion ?? '');
+    if (release) {
+      const version = release[1] === '0' && Number(release[2]) < 24 ? '0.22' : '0.24';
+      this.log.info('Kill Bill version from nodesInfo', { kbVersion, recordsFor: version });
+      return version;
+    }
+    const answer = !nodes
+      ? `answered ${reply.status}`
+      : kbVersion
+        ? `said kbVersion "${kbVersion}"`
+        : 'named no kbVersion';
+    this.log.warn(
+      `Kill Bill did not say its version (${NODES_INFO.label} ${answer}); usage is recorded for 0.24 and later: set serverVersion: '0.22' on the account if the server is older`,
+      { status: reply.status },
+    );
+    return '0.24';
+  }
+}
+
+/**
+ * `load()` once per key for the cache's life. A failure is forgotten, so the next call asks again,
+ * unless it is Kill Bill saying the thing does not exist.
+ */
+function once<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let value = cache.get(key);
+  if (!value) {
+    value = load();
+    cache.set(key, value);
+    value.catch((error: unknown) => {
+      if (!(error instanceof ProviderError && error.kind === 'not-found')) cache.delete(key);
+    });
+  }
+  return value;
 }
 
 /**

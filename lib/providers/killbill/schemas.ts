@@ -1,6 +1,7 @@
 /**
- * Schemas written from Kill Bill's Swagger (kbswagger 0.24.10, usage section) and its JSON DTOs; the
- * 0.22.x contract is accepted as well (see /work/shared/specs/killbill).
+ * Schemas written from Kill Bill's Swagger (kbswagger 0.24.10) and its JSON DTOs; the 0.22.x contract
+ * is accepted as well (see /work/shared/specs/killbill). Of the bodies read only to shape a usage
+ * record (Subscription, Account, NodeInfo) they take just the field they need.
  */
 import * as z from 'zod';
 
@@ -22,6 +23,18 @@ export const RolledUpUsage = z.object({
   endDate: dateOrDateTime,
   rolledUpUnits: z.array(RolledUpUnit),
 });
+
+/** GET /1.0/kb/subscriptions/{subscriptionId}: the Kill Bill account the subscription belongs to. */
+export const SubscriptionAccount = z.object({ accountId: z.guid() });
+
+/**
+ * GET /1.0/kb/accounts/{accountId}: the account's time zone (an IANA or Joda zone id), if it states one;
+ * the reader checks it and falls back to UTC.
+ */
+export const AccountTimeZone = z.object({ timeZone: z.string().nullish().catch(undefined) });
+
+/** GET /1.0/kb/nodesInfo: each node's Kill Bill version ("0.24.10"), where it says. */
+export const NodesInfo = z.array(z.object({ kbVersion: z.string().nullish().catch(undefined) }));
 
 /** The error body of Kill Bill's exception mappers (BillingExceptionJson). `code` is its ErrorCode. */
 export const BillingException = z.object({

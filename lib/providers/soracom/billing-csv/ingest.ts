@@ -7,7 +7,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '../../../log/index.ts';
 import { parseExportKey } from './keys.ts';
-import { summariseSoracomCsv } from './parser/index.ts';
+import { type SoracomCsvOptions, summariseSoracomCsv } from './parser/index.ts';
 import { type StoredSoracomSummary, SUMMARIES_PREFIX } from './summaries.ts';
 
 export interface IngestOptions {
@@ -19,7 +19,7 @@ export interface IngestOptions {
   /** The bill's currency; the CSV does not carry it (the export job records it as object metadata). */
   currency?: string;
   /** Days of the month whose per-item amounts the returned summary carries (`itemDays` of each device). */
-  itemDays?: { from: number; to: number };
+  itemDays?: SoracomCsvOptions['itemDays'];
   /** Keep each device's amount per day in the summary (`days`): only daily per-SIM budgets read them. */
   deviceDays?: boolean;
   logger: Logger;
@@ -51,7 +51,10 @@ export async function ingestSoracomExport(options: IngestOptions): Promise<Store
   // The check reads totals, days and tags only: per-item days stay out of the stored summary.
   const body = JSON.stringify(
     options.itemDays
-      ? { ...stored, subscribers: stored.subscribers.map(({ itemDays: _, ...subscriber }) => subscriber) }
+      ? {
+          ...stored,
+          subscribers: stored.subscribers.map(({ itemDays: _, itemCarry: __, ...subscriber }) => subscriber),
+        }
       : stored,
   );
   const base = `${options.prefix}${SUMMARIES_PREFIX}${parts.accountId}/${parts.month}/`;

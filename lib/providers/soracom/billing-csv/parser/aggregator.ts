@@ -29,8 +29,13 @@ export interface SoracomCsvOptions {
    * Days of the month (1-31, inclusive) for which to keep each device's amount per bill item per day
    * (`itemDays` of the summary's devices), e.g. for chargeback. Memory grows with devices × items ×
    * days, so ask only for the days needed. Default: none.
+   *
+   * With `carryFrom` (a day from 1 to `from`), also each device's positive day amounts per bill item
+   * summed over days carryFrom..from-1 (`itemCarry`): what a running total of the days before needs.
+   * Those days cost parse memory as the days asked for do (a number per device × item × day), but
+   * nothing in the summary.
    */
-  itemDays?: { from: number; to: number };
+  itemDays?: { from: number; to: number; carryFrom?: number };
 }
 
 /** The file cannot be read as a Soracom billing CSV at all (no header, or one without the amount columns). */
@@ -200,10 +205,15 @@ export class SoracomCsvAggregator {
   private nodeNexts = new Int32Array(4096);
   private nodeSlots = new Int32Array(4096);
   private nodeCount = 0;
-  /** With the `itemDays` option (else empty): per node, the first of its slots for days itemDaysFrom..itemDaysTo. */
+  /** With the `itemDays` option (else empty): per node, the first of its slots for days itemSlotsFrom..itemSlotsTo. */
   private nodeDaySlots = new Int32Array(0);
+  /** The days `itemDays` gives. */
   private readonly itemDaysFrom: number;
   private readonly itemDaysTo: number;
+  /** The days kept per node: those of `itemDays`, and from `carryFrom` on the days it sums. */
+  private readonly itemSlotsFrom: number;
+  private readonly itemSlotsTo: number;
+  private readonly itemCarry: boolean;
   private readonly deviceDays: boolean;
   private readonly tagValues = new ByteKeyTable(256);
 
@@ -230,13 +240,19 @@ export class SoracomCsvAggregator {
     this.monthlySlot = this.amounts.allocate();
     this.unattributedSlot = this.amounts.allocate();
     // Without the option, an empty range whose first comparison fails for every day.
-    const { from, to } = options.itemDays ?? { from: 32, to: 0 };
+    const { from, to, carryFrom = from } = options.itemDays ?? { from: 32, to: 0 };
     if (options.itemDays && !(Number.isInteger(from) && Number.isInteger(to) && from >= 1 && to <= 31)) {
       throw new RangeError(`itemDays ${from}..${to} is not a range of days of the month (1-31)`);
+    }
+    if (!(Number.isInteger(carryFrom) && carryFrom >= 1 && carryFrom <= from)) {
+      throw new RangeError(`itemDays carryFrom ${carryFrom} is not a day of the month from 1 to ${from}`);
     }
     this.deviceDays = options.deviceDays ?? false;
     this.itemDaysFrom = from;
     this.itemDaysTo = to;
+    this.itemCarry = options.itemDays?.carryFrom !== undefined;
+    this.itemSlotsFrom = carryFrom;
+    this.itemSlotsTo = this.itemCarry ? Math.max(to, from - 1) : to;
     if (options.itemDays) this.nodeDaySlots = new Int32Array(this.nodeItems.length);
   }
 
@@ -420,8 +436,8 @@ export class SoracomCsvAggregator {
       ownerSlot = this.subscriberDaySlots[subscriber]! + day;
       const node = this.subscriberItemNode(subscriber, item);
       ownerItemSlot = this.nodeSlots[node]!;
-      if (day >= this.itemDaysFrom && day <= this.itemDaysTo) {
-        ownerItemDaySlot = this.nodeDaySlots[node]! + day - this.itemDaysFrom;
+      if (day >= this.itemSlotsFrom && day <= this.itemSlotsTo) {
+        ownerItemDaySlot = this.nodeDaySlots[node]! + day - this.itemSlotsFrom;
       }
     }
 
@@ -566,7 +582,7 @@ export class SoracomCsvAggregator {
     this.nodeSlots[node] = this.amounts.allocate();
     if (this.nodeDaySlots.length > 0) {
       this.nodeDaySlots[node] = this.amounts.allocateBlock(
-        Math.max(this.itemDaysTo - this.itemDaysFrom + 1, 0),
+        Math.max(this.itemSlotsTo - this.itemSlotsFrom + 1, 0),
       );
     }
     this.nodeNexts[node] = -1;
@@ -732,11 +748,22 @@ export class SoracomCsvAggregator {
   ): void {
     const to = Math.min(this.itemDaysTo, this.dayBlock - 1);
     for (let day = this.itemDaysFrom; day <= to; day++) {
-      const amount = this.amounts.text(this.nodeDaySlots[node]! + day - this.itemDaysFrom);
+      const amount = this.amounts.text(this.nodeDaySlots[node]! + day - this.itemSlotsFrom);
       if (amount === '0') continue;
       itemDays[dates[day]!] ??= {};
       itemDays[dates[day]!]![item] = amount;
     }
+  }
+
+  /** A node's positive day amounts over days carryFrom..itemDays.from-1, summed into itemCarry[item] unless none. */
+  private addItemCarry(itemCarry: Record<string, string>, item: string, node: number): void {
+    const positive: number[] = [];
+    const to = Math.min(this.itemDaysFrom - 1, this.dayBlock - 1);
+    for (let day = this.itemSlotsFrom; day <= to; day++) {
+      const slot = this.nodeDaySlots[node]! + day - this.itemSlotsFrom;
+      if (this.amounts.isPositive(slot)) positive.push(slot);
+    }
+    if (positive.length > 0) itemCarry[item] = this.amounts.sumText(positive);
   }
 
   private summary(): SoracomCsvSummary {
@@ -764,10 +791,12 @@ export class SoracomCsvAggregator {
     for (let subscriber = 0; subscriber < this.subscribers.size; subscriber++) {
       const items: Record<string, string> = {};
       const itemDays: Record<string, Record<string, string>> = {};
+      const itemCarry: Record<string, string> = {};
       for (let node = this.subscriberFirstNodes[subscriber]!; node >= 0; node = this.nodeNexts[node]!) {
         const item = itemNames[this.nodeItems[node]!]!;
         items[item] = amounts.text(this.nodeSlots[node]!);
         if (this.nodeDaySlots.length > 0) this.addItemDays(itemDays, item, node, dates);
+        if (this.itemCarry) this.addItemCarry(itemCarry, item, node);
       }
       const firstSlot = this.subscriberDaySlots[subscriber]!;
       for (let day = 0; day < blockSlots.length; day++) blockSlots[day] = firstSlot + day;
@@ -786,6 +815,7 @@ export class SoracomCsvAggregator {
       // (Assigned, not spread: a spread per subscriber costs a generic object copy.)
       if (this.deviceDays) summary.days = this.subscriberDays(subscriber, dates);
       if (this.nodeDaySlots.length > 0) summary.itemDays = itemDays;
+      if (this.itemCarry) summary.itemCarry = itemCarry;
       subscribers.push(summary);
     }
     return {

@@ -122,6 +122,10 @@ export class ScaledSums {
     return scaledToText(this.units(slot), this.scale);
   }
 
+  isPositive(slot: number): boolean {
+    return this.units(slot) > 0;
+  }
+
   /** Several slots added together, as decimal text. */
   sumText(slots: ArrayLike<number>): string {
     const small = this.small;

@@ -61,6 +61,11 @@ export interface SoracomCsvSubscriber {
    * "2026-11-20" -> billItemName -> amount.
    */
   itemDays?: Record<string, Record<string, string>>;
+  /**
+   * Only with `itemDays.carryFrom`: per bill item, its positive day amounts summed over days
+   * carryFrom..itemDays.from-1; items with none are left out.
+   */
+  itemCarry?: Record<string, string>;
 }
 
 export interface SoracomCsvBillItem {

@@ -119,6 +119,32 @@ describe('Soracom CSV ingest', () => {
     );
   });
 
+  it('sums the positive day amounts per bill item of the days before itemDays, from carryFrom, when asked', () => {
+    const csv = [
+      'imsi,date,billItemName,unitPrice,quantity,amount',
+      '1,20261101,data,0.5,1,0.5',
+      '1,20261102,data,0.5,3,1.5',
+      '1,20261102,sms,-1,1,-1',
+      '1,20261103,data,0.5,1,0.25',
+      '1,20261103,data,0.5,1,0.5',
+      '1,20261103,sms,1,1,2',
+      '1,20261104,data,0.5,1,7',
+      '2,20261104,data,0.5,1,1',
+    ].join('\n');
+    const summary = ingestText(csv, { currency: 'JPY', itemDays: { from: 4, to: 4, carryFrom: 2 } });
+    expect(summary.subscribers.map(({ id, itemDays, itemCarry }) => ({ id, itemDays, itemCarry }))).toEqual([
+      // Days 2 and 3: data 1.5 + 0.75; sms only the 3rd (the 2nd is negative).
+      { id: '1', itemDays: { '2026-11-04': { data: '7' } }, itemCarry: { data: '2.25', sms: '2' } },
+      { id: '2', itemDays: { '2026-11-04': { data: '1' } }, itemCarry: {} },
+    ]);
+    expect(
+      Object.keys(ingestText(csv, { currency: 'JPY', itemDays: { from: 4, to: 4 } }).subscribers[0]!),
+    ).not.toContain('itemCarry');
+    expect(
+      () => new SoracomCsvAggregator({ currency: 'JPY', itemDays: { from: 4, to: 4, carryFrom: 5 } }),
+    ).toThrow(/carryFrom 5 is not a day of the month from 1 to 4/);
+  });
+
   it('gives the same summary however the bytes are cut (inside the BOM, a CRLF, a quote, a UTF-8 character)', () => {
     const data = bytes(SAMPLE);
     const whole = ingestChunks([data]);
