@@ -242,10 +242,11 @@ function percentOfBudget(alert: Alert, value: string): string | undefined {
 export function summaryPhrase(alert: Alert, display: CurrencyDisplay = 'symbol'): string {
   const money = (value: string) => formatAmount(value, alert.unit, display);
   const { noun, past } = measureWords(alert);
-  const budget = money(alert.budgetAmount);
+  // Monitoring alerts measured nothing (their figures are blank): the budget is formatted only when used.
+  const budget = () => money(alert.budgetAmount);
   const ofBudget = (value: string) => {
     const percent = percentOfBudget(alert, value);
-    return percent ? `${percent} of ${budget}` : `${money(value)} (zero budget)`;
+    return percent ? `${percent} of ${budget()}` : `${money(value)} (zero budget)`;
   };
   switch (alert.event) {
     case 'broken':
@@ -259,11 +260,11 @@ export function summaryPhrase(alert: Alert, display: CurrencyDisplay = 'symbol')
     case 'crossed':
       switch (alert.basis) {
         case 'actual':
-          return `${formatPercent(alert.percent)} of ${budget} (actual)`;
+          return `${formatPercent(alert.percent)} of ${budget()} (actual)`;
         case 'forecast':
           return `forecast to reach ${ofBudget(alert.observed)}`;
         case 'pace':
-          return `${formatPercent(alert.observed)} ahead of pace, ${formatPercent(alert.percent)} of ${budget} ${past}`;
+          return `${formatPercent(alert.observed)} ahead of pace, ${formatPercent(alert.percent)} of ${budget()} ${past}`;
         case 'anomaly':
           return `unusual day of ${money(alert.observed)} (anomaly)`;
         case 'gap':

@@ -56,7 +56,7 @@ export function evaluateBudget(
 
   const perAccount = accounts.map((account) => ({ account, ...measure.ofSpend(account) }));
   const matchedNothing = perAccount.every((a) => a.lines.length === 0);
-  if (matchedNothing && accounts.every((a) => a.spend.lines.length > 0) && narrowsLines(budget))
+  if (matchedNothing && narrowsLines(budget) && accounts.every((a) => a.spend.lines.some(judgeable(budget))))
     throw new BudgetEvaluationError(budget.name, scopeMatchesNothing(budget, accounts));
   const spent = perAccount.reduce((sum, a) => sum.plus(a.total), decimal(0));
   const dailySeries = perAccount.map((a) => a.daily);
@@ -172,6 +172,21 @@ export function evaluateBudget(
 /** Whether the budget's figure is a sum of the lines it selects (so selecting none is suspicious). */
 function narrowsLines(budget: Budget): boolean {
   return isScoped(budget.scope) || budget.measure === 'usage';
+}
+
+/**
+ * Whether a line carries every field the budget's scope (and usage unit) looks at, so that not
+ * selecting it says something. Soracom's API lines carry no tags, for one: a tag scope cannot be
+ * judged on them before the billing-CSV breakdown arrives.
+ */
+function judgeable(budget: Budget): (line: PeriodSpend['lines'][number]) => boolean {
+  const { scope } = budget;
+  return (line) =>
+    (!scope.services?.length || line.ServiceName !== undefined) &&
+    (!scope.items?.length || line.ChargeDescription !== undefined) &&
+    (!scope.resources?.length || line.ResourceId !== undefined) &&
+    Object.keys(scope.tags ?? {}).every(() => line.Tags !== undefined) &&
+    (budget.measure !== 'usage' || line.ConsumedQuantity !== undefined);
 }
 
 /**

@@ -11,45 +11,59 @@ const instant = z
   .string()
   .refine((value) => !Number.isNaN(Date.parse(value)), 'expected an ISO 8601 date-time');
 const severity = z.enum(['info', 'warning', 'critical']);
+// Monitoring alerts (a gap, a recovery, a broken budget) measured nothing: their figures are blank.
+const figure = amount.or(z.literal(''));
+const FIGURES = ['spent', 'budgetAmount', 'percent', 'observed', 'unit'] as const;
 
-export const alertSchema: z.ZodType<Alert> = z.object({
-  version: z.literal(1),
-  dedupKey: z.string().min(1),
-  event: z.enum(['crossed', 'back-under', 'gap', 'recovered', 'broken']),
-  budget: z.string().min(1),
-  account: z.string(),
-  accounts: z.array(z.string()),
-  provider: z.string(),
-  threshold: z.string(),
-  thresholdId: z.string(),
-  basis: z.enum(['actual', 'forecast', 'pace', 'anomaly', 'gap']),
-  severity,
-  measure: z.enum(['cost', 'usage']),
-  currency: z.string().min(1).optional(),
-  unit: z.string().min(1),
-  spent: amount,
-  budgetAmount: amount,
-  percent: amount,
-  observed: amount,
-  forecast: z.object({ amount, method: z.string(), inputs: z.string() }).optional(),
-  periodKey: z.string(),
-  periodStart: instant,
-  periodEnd: instant,
-  asOf: instant,
-  detectedAt: instant,
-  contributors: z.array(
-    z.object({
-      kind: z.enum(['service', 'item', 'resource', 'account']),
-      name: z.string(),
-      cost: amount,
-      share: amount,
-      tags: z.record(z.string(), z.string()).optional(),
-    }),
-  ),
-  sinceLast: z.object({ threshold: z.string(), spent: amount, at: instant }).optional(),
-  headline: z.string(),
-  details: z.array(z.string()),
-});
+export const alertSchema: z.ZodType<Alert> = z
+  .object({
+    version: z.literal(1),
+    dedupKey: z.string().min(1),
+    event: z.enum(['crossed', 'back-under', 'gap', 'recovered', 'broken']),
+    budget: z.string().min(1),
+    account: z.string(),
+    accounts: z.array(z.string()),
+    provider: z.string(),
+    threshold: z.string(),
+    thresholdId: z.string(),
+    basis: z.enum(['actual', 'forecast', 'pace', 'anomaly', 'gap']),
+    severity,
+    measure: z.enum(['cost', 'usage']),
+    currency: z.string().min(1).optional(),
+    unit: z.string(),
+    spent: figure,
+    budgetAmount: figure,
+    percent: figure,
+    observed: figure,
+    forecast: z.object({ amount, method: z.string(), inputs: z.string() }).optional(),
+    periodKey: z.string(),
+    periodStart: instant,
+    periodEnd: instant,
+    asOf: instant,
+    detectedAt: instant,
+    contributors: z.array(
+      z.object({
+        kind: z.enum(['service', 'item', 'resource', 'account']),
+        name: z.string(),
+        cost: amount,
+        share: amount,
+        tags: z.record(z.string(), z.string()).optional(),
+      }),
+    ),
+    sinceLast: z.object({ threshold: z.string(), spent: amount, at: instant }).optional(),
+    headline: z.string(),
+    details: z.array(z.string()),
+  })
+  .superRefine((alert, context) => {
+    if (alert.event !== 'crossed' && alert.event !== 'back-under') return;
+    for (const field of FIGURES)
+      if (alert[field] === '')
+        context.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `a ${alert.event} alert states its ${field}`,
+        });
+  });
 
 /** "field \"spent\": expected a decimal amount; ..." (the first few problems of a failed parse). */
 export function describeSchemaProblems(error: z.ZodError): string {

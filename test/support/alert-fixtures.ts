@@ -1,5 +1,8 @@
 /** Realistic alerts as the engine builds them: one per event/basis, in JPY and USD. */
 import type { Alert } from '../../lib/alerts/alert.ts';
+import { buildBrokenBudgetAlert } from '../../lib/alerts/broken-alert.ts';
+import { buildHealthAlert } from '../../lib/alerts/health-alert.ts';
+import { decimal } from '../../lib/money/index.ts';
 
 /** Soracom fleet over its monthly budget: the on-call page. */
 export const jpyCritical: Alert = {
@@ -118,36 +121,49 @@ export const everyKind: Record<string, Alert> = {
     headline:
       'fastly-cdn: forecast is back under its 110% threshold ($21,050.00 projected; $13,802.77 spent)',
   },
-  gap: {
-    ...jpyCritical,
-    dedupKey: 'soracom-fleet/2026-11/gap',
-    event: 'gap',
-    threshold: 'gap',
-    thresholdId: 'gap',
-    basis: 'gap',
-    severity: 'warning',
-    currency: undefined,
-    forecast: undefined,
-    sinceLast: undefined,
-    contributors: [],
-    headline: 'soracom-fleet: no spend figure from soracom-jp for 26 h',
-    details: ['Last error: soracom account "soracom-jp": GET /bills/latest (HTTP 503): kept answering 503'],
-  },
-  recovered: {
-    ...jpyCritical,
-    dedupKey: 'soracom-fleet/2026-11/gap~recovered',
-    event: 'recovered',
-    threshold: 'gap',
-    thresholdId: 'gap~recovered',
-    basis: 'gap',
-    severity: 'info',
-    currency: undefined,
-    forecast: undefined,
-    contributors: [],
-    sinceLast: { threshold: 'gap', spent: '31260', at: '2026-11-22T01:00:00.000Z' },
-    headline: 'soracom-fleet: spend figures from soracom-jp are flowing again after 26 h',
-    details: [],
-  },
+  // Monitoring alerts as their builders make them: nothing measured, so their figures are blank.
+  gap: buildHealthAlert(
+    {
+      kind: 'gap',
+      health: {
+        account: 'soracom-jp',
+        failingSince: '2026-11-22T01:00:00.000Z',
+        lastOkAt: '2026-11-22T00:45:00.000Z',
+        lastError: 'soracom account "soracom-jp": GET /bills/latest (HTTP 503): kept answering 503',
+      },
+    },
+    'soracom',
+    ['soracom-fleet'],
+    new Date('2026-11-23T03:30:00Z'),
+  ),
+  recovered: buildHealthAlert(
+    { kind: 'recovered', health: { account: 'soracom-jp', failingSince: '2026-11-22T01:00:00.000Z' } },
+    'soracom',
+    ['soracom-fleet'],
+    new Date('2026-11-23T03:30:00Z'),
+  ),
+  broken: buildBrokenBudgetAlert(
+    {
+      name: 'soracom-fleet',
+      accountIds: ['soracom-jp'],
+      measure: 'cost',
+      measureUnit: 'EUR',
+      amount: decimal(30000),
+      scope: {},
+      thresholds: [],
+      forecastMinDays: 3,
+      staleAfterHours: 24,
+      notifyBackUnder: true,
+    },
+    {
+      key: '2026-11',
+      start: new Date('2026-10-31T15:00:00Z'),
+      end: new Date('2026-11-30T15:00:00Z'),
+    },
+    ['soracom'],
+    'budget "soracom-fleet": the account bills in JPY but the budget is in EUR; add a rate {from: JPY, to: EUR, rate: ...} under "rates"',
+    new Date('2026-11-23T03:30:00Z'),
+  ),
   usage: {
     ...jpyCritical,
     dedupKey: 'api-calls/2026-11/actual-100pct',

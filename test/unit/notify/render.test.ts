@@ -132,7 +132,7 @@ describe('email text', () => {
   it.each(kinds)('reads sensibly for %s', (_kind, alert) => {
     const text = renderText(alert);
     expect(text.startsWith(`${alert.severity.toUpperCase()}: ${alert.headline}\n`)).toBe(true);
-    const monitoring = alert.event === 'gap' || alert.event === 'recovered';
+    const monitoring = alert.event === 'gap' || alert.event === 'recovered' || alert.event === 'broken';
     expect(text.includes('\nHow much\n')).toBe(!monitoring);
     expect(text.includes('\nWhat happened\n')).toBe(monitoring);
     expect(text).not.toContain('undefined');
@@ -201,7 +201,7 @@ describe('Slack Block Kit', () => {
     expect(sections.map((s) => s.text.text.split('*')[1])).toEqual([
       'soracom-fleet',
       'fastly-cdn',
-      'soracom-fleet',
+      'monitoring',
     ]);
     expect(digest.text.split('\n')[0]).toBe('spendwatch: 3 alerts (1 critical, 1 warning, 1 info)');
   });
