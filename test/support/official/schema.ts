@@ -28,7 +28,7 @@ export interface ObjectSchema extends Common {
   additionalProperties: boolean | Schema;
 }
 
-export interface ArraySchema extends Common {
+interface ArraySchema extends Common {
   type: 'array';
   items: Schema;
   maxItems?: number;
@@ -52,22 +52,22 @@ export interface NumberSchema extends Common {
   maximum?: number;
 }
 
-export interface BooleanSchema extends Common {
+interface BooleanSchema extends Common {
   type: 'boolean';
   enum?: boolean[];
 }
 
-export interface NullSchema extends Common {
+interface NullSchema extends Common {
   type: 'null';
 }
 
 /** No type given: any JSON value. */
-export interface AnySchema extends Common {
+interface AnySchema extends Common {
   type: 'any';
 }
 
 /** oneOf/anyOf, or a TypeScript union of different types (`string | true`). */
-export interface UnionSchema extends Common {
+interface UnionSchema extends Common {
   type: 'union';
   anyOf: Schema[];
 }
