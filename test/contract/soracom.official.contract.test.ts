@@ -1,0 +1,298 @@
+/**
+ * The Soracom client against bodies generated from Soracom's own OpenAPI document
+ * (soracom-api.en.yaml), one endpoint at a time, the others answering plausibly; served by a
+ * loopback server and read through the registry, signed in with the AuthKey as in production.
+ *
+ * What each figure needs, pinned present (the rest is as the document allows):
+ * - POST /auth: `apiKey` and `token`, the session every other request is signed with (kept to
+ *   characters an HTTP header carries);
+ * - GET /bills/latest: `amount` and `lastEvaluatedTime`, which the document types only as a string
+ *   (its example is "yyyyMMddHHmmss"): pinned to that, in the current month;
+ * - GET /bills: `billList[].amount` and `billList[].yearMonth`;
+ * - GET /bills/{yyyyMM}/daily: `billList[].amount` and `billList[].date`;
+ * - GET /bills/summaries/*: `[].costBreakdownList[].amount`, and `[].yearMonth` (documented only as
+ *   "Year and month."; pinned to yyyyMM like every other yearMonth of the document, one summary per
+ *   month as the dashboard shows them).
+ */
+import * as fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SimReply, SimRequest } from '../../dev/simulators/kit.ts';
+import { ProviderError } from '../../lib/http/index.ts';
+import { decimal } from '../../lib/money/index.ts';
+import { forgetSoracomSessions } from '../../lib/providers/soracom/index.ts';
+import type { SpendReading } from '../../lib/spend/index.ts';
+import { fixedClock } from '../../lib/time/clock.ts';
+import { monthlyPeriod } from '../../lib/time/period.ts';
+import { arbitraryOf, withFieldMissing } from '../support/official/arbitrary.ts';
+import { officialSpecsMissing } from '../support/official/files.ts';
+import { type Answers, OfficialApiServer } from '../support/official/loopback.ts';
+import { contractRuns, PROPERTY_TIMEOUT_MS } from '../support/official/properties.ts';
+import { soracomResponse } from '../support/official/soracom.ts';
+import { schemaProblems } from '../support/official/validate.ts';
+import { connectForTest } from '../support/providers.ts';
+
+const missing = officialSpecsMissing(import.meta.url);
+
+const NOW = new Date('2026-11-23T03:30:00Z'); // 12:30 JST
+const MONTH = '202611';
+const MONTH_START = new Date('2026-10-31T15:00:00Z'); // 2026-11-01 00:00 JST
+const credentials = { authKeyId: 'keyId-contract', authKey: 'secret-contract' };
+
+/** Plausible, valid bodies for the endpoints a property does not generate. */
+const PLAUSIBLE = {
+  'POST /auth': { apiKey: 'api-plausible', operatorId: 'OP0012345678', token: 'token-plausible' },
+  'GET /bills/latest': { amount: 2438, currency: 'JPY', lastEvaluatedTime: '20261123120000' },
+  'GET /bills': { billList: [{ amount: 28734, currency: 'JPY', state: 'closed', yearMonth: '202610' }] },
+  'GET /bills/{yyyyMM}/daily': { billList: [{ amount: 285, currency: 'JPY', date: '20261101' }] },
+  'GET /bills/summaries/bill_items': [
+    {
+      yearMonth: MONTH,
+      currency: 'JPY',
+      costBreakdownList: [{ amount: 100, billItemCategory: 'Air', billItemName: 'Data usage fee' }],
+    },
+  ],
+  'GET /bills/summaries/sims': [
+    { yearMonth: MONTH, currency: 'JPY', costBreakdownList: [{ amount: 100, simId: '8981100000000000000' }] },
+  ],
+};
+type Endpoint = keyof typeof PLAUSIBLE;
+const ACCOUNT_CURRENCY = PLAUSIBLE['GET /bills/latest'].currency;
+
+interface Session {
+  apiKey: string;
+  token: string;
+}
+interface Bill {
+  amount: number;
+  currency?: string;
+  yearMonth: string;
+  date: string;
+}
+interface Summary {
+  yearMonth: string;
+  currency?: string;
+  costBreakdownList: Bill[];
+}
+
+/** Header-safe session keys: real ones are ASCII ("api-abcde123-..."), and fetch trims spaces off headers. */
+const headerValue = fc.stringMatching(/^[A-Za-z0-9._~+/=-]{1,64}$/);
+
+/** An evaluation time this month, as the JST wall clock yyyyMMddHHmmss. */
+const evaluatedThisMonth = fc
+  .date({ min: MONTH_START, max: NOW, noInvalidDate: true })
+  .map((at) => new Date(at.getTime() + 9 * 3_600_000).toISOString().replace(/[-:T]/g, '').slice(0, 14));
+
+const decimals = (amounts: number[]) => amounts.map((amount) => decimal(amount).toFixed()).sort();
+
+/** One summary per month, as Soracom lists them. */
+const oneSummaryPerMonth = (summaries: unknown) =>
+  (summaries as Summary[]).filter((s, i, all) => all.findIndex((t) => t.yearMonth === s.yearMonth) === i);
+
+describe.skipIf(missing)('Soracom reads every body its OpenAPI document allows', () => {
+  const server = new OfficialApiServer('/v1');
+  beforeAll(() => server.start());
+  afterAll(() => server.stop());
+
+  const schema = (endpoint: Endpoint) => {
+    const [method, path] = endpoint.split(' ') as [string, string];
+    return soracomResponse(method, path);
+  };
+
+  /** Serves `generated` for its endpoints, PLAUSIBLE for the rest, and only to the session /auth handed out. */
+  const serve = (generated: Partial<Record<Endpoint, unknown>>) => {
+    const bodies = { ...PLAUSIBLE, ...generated };
+    const session = bodies['POST /auth'] as Session;
+    const signedIn =
+      (body: unknown) =>
+      (request: SimRequest): SimReply =>
+        request.headers['x-soracom-api-key'] === session.apiKey &&
+        request.headers['x-soracom-token'] === session.token
+          ? { status: 200, body }
+          : { status: 401, body: { code: 'UNAUTHORIZED', message: 'Invalid API key or token' } };
+    const answers: Answers = { 'POST /auth': session };
+    for (const [endpoint, body] of Object.entries(bodies))
+      if (endpoint !== 'POST /auth') answers[endpoint] = signedIn(body);
+    server.answer(answers);
+    // Sessions are cached per process: each run signs in with its own /auth body.
+    forgetSoracomSessions();
+    return connectForTest(
+      'soracom',
+      { coverage: 'jp', baseUrl: server.baseUrl },
+      credentials,
+      fixedClock(NOW),
+    ).source;
+  };
+
+  const read = (generated: Partial<Record<Endpoint, unknown>>, needs = {}): Promise<SpendReading> =>
+    serve(generated).read({ period: monthlyPeriod(NOW, 'Asia/Tokyo'), needs });
+
+  const latestBodies = () =>
+    arbitraryOf(schema('GET /bills/latest'), {
+      require: ['amount', 'lastEvaluatedTime'],
+      overrides: { lastEvaluatedTime: evaluatedThisMonth },
+    });
+
+  it('answers the other endpoints with bodies the document allows', () => {
+    for (const [endpoint, body] of Object.entries(PLAUSIBLE))
+      expect(schemaProblems(schema(endpoint as Endpoint), body), endpoint).toEqual([]);
+  });
+
+  it(
+    'POST /auth: signs in with any AuthResponse that carries a key and a token',
+    async () => {
+      const sessions = arbitraryOf(schema('POST /auth'), {
+        require: ['apiKey', 'token'],
+        overrides: { apiKey: headerValue, token: headerValue },
+      });
+      await fc.assert(
+        fc.asyncProperty(sessions, async (auth) => {
+          const reading = await read({ 'POST /auth': auth });
+          expect(reading.status).toBe('ok');
+          if (reading.status !== 'ok') return;
+          expect(reading.spend.BilledCost?.toDecimalString()).toBe(
+            String(PLAUSIBLE['GET /bills/latest'].amount),
+          );
+        }),
+        contractRuns(),
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'GET /bills/latest: the month’s BilledCost is exactly `amount`',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(latestBodies(), async (generated) => {
+          const latest = generated as Bill;
+          const reading = await read({ 'GET /bills/latest': latest });
+          expect(reading.status).toBe('ok');
+          if (reading.status !== 'ok') return;
+          expect(reading.spend.BilledCost?.toDecimalString()).toBe(decimal(latest.amount).toFixed());
+          if (latest.currency) expect(reading.spend.BilledCost?.currency).toBe(latest.currency);
+        }),
+        contractRuns(),
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'GET /bills/latest: fails the read, never reads zero, without `amount` or `lastEvaluatedTime`',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          withFieldMissing(latestBodies(), ['amount', 'lastEvaluatedTime']),
+          async ({ body }) => {
+            await expect(read({ 'GET /bills/latest': body })).rejects.toBeInstanceOf(ProviderError);
+          },
+        ),
+        contractRuns(40),
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'GET /bills: the history is each earlier month’s `amount`, newest first',
+    async () => {
+      const histories = arbitraryOf(schema('GET /bills'), {
+        require: ['billList', 'billList[].amount', 'billList[].yearMonth'],
+      });
+      const months = 6;
+      await fc.assert(
+        fc.asyncProperty(histories, async (generated) => {
+          const { billList } = generated as { billList: Bill[] };
+          const totals = (await serve({ 'GET /bills': generated }).history?.(months)) ?? [];
+          const expected = billList
+            .filter((bill) => bill.yearMonth < MONTH)
+            .sort((a, b) => b.yearMonth.localeCompare(a.yearMonth))
+            .slice(0, months)
+            .map((bill) => ({
+              month: `${bill.yearMonth.slice(0, 4)}-${bill.yearMonth.slice(4)}`,
+              cost: `${decimal(bill.amount).toFixed()} ${bill.currency ?? ACCOUNT_CURRENCY}`,
+            }));
+          const got = totals.map((t) => ({
+            month: t.month,
+            cost: `${t.BilledCost.toDecimalString()} ${t.BilledCost.currency}`,
+          }));
+          expect(got.map((t) => t.month)).toEqual(expected.map((t) => t.month));
+          expect(got.map((t) => JSON.stringify(t)).sort()).toEqual(
+            expected.map((t) => JSON.stringify(t)).sort(),
+          );
+        }),
+        contractRuns(),
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'GET /bills/{yyyyMM}/daily: each day’s cost is exactly its `amount`',
+    async () => {
+      const dailies = arbitraryOf(schema('GET /bills/{yyyyMM}/daily'), {
+        require: ['billList', 'billList[].amount', 'billList[].date'],
+      });
+      await fc.assert(
+        fc.asyncProperty(dailies, async (generated) => {
+          const { billList } = generated as { billList: Bill[] };
+          const reading = await read({ 'GET /bills/{yyyyMM}/daily': generated }, { daily: true });
+          expect(reading.status).toBe('ok');
+          if (reading.status !== 'ok') return;
+          const day = (date: string) => `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}`;
+          expect(
+            (reading.spend.daily ?? []).map((d) => `${d.date} ${d.BilledCost.toDecimalString()}`).sort(),
+          ).toEqual(billList.map((bill) => `${day(bill.date)} ${decimal(bill.amount).toFixed()}`).sort());
+          const served = (reading.spend.daily ?? []).map((d) => `${d.date} ${d.BilledCost.toString()}`);
+          for (const bill of billList.filter((b) => b.currency))
+            expect(served).toContain(`${day(bill.date)} ${decimal(bill.amount).toFixed()} ${bill.currency}`);
+        }),
+        contractRuns(),
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  const summaries = (endpoint: Endpoint) =>
+    arbitraryOf(schema(endpoint), {
+      require: ['[].yearMonth', '[].costBreakdownList', '[].costBreakdownList[].amount'],
+      overrides: { '[].yearMonth': fc.constantFrom(MONTH, '202610', '202609', '202608') },
+    }).map(oneSummaryPerMonth);
+
+  /** This month's summary amounts, as read into lines. */
+  const summaryProperty = (endpoint: Endpoint, other: Endpoint) =>
+    fc.asyncProperty(summaries(endpoint), async (generated) => {
+      const reading = await read({ [endpoint]: generated, [other]: [] }, { breakdown: true });
+      expect(reading.status).toBe('ok');
+      if (reading.status !== 'ok') return;
+      const month = generated.find((s) => s.yearMonth === MONTH);
+      const items = month?.costBreakdownList ?? [];
+      expect(reading.spend.lines.map((line) => line.BilledCost?.amount.toFixed()).sort()).toEqual(
+        decimals(items.map((item) => item.amount)),
+      );
+      const currency = month?.currency ?? ACCOUNT_CURRENCY;
+      for (const line of reading.spend.lines) expect(line.BilledCost?.currency).toBe(currency);
+    });
+
+  it(
+    'GET /bills/summaries/bill_items: this month’s lines are exactly its items’ amounts',
+    async () => {
+      await fc.assert(
+        summaryProperty('GET /bills/summaries/bill_items', 'GET /bills/summaries/sims'),
+        contractRuns(),
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'GET /bills/summaries/sims: this month’s lines are exactly its SIMs’ amounts',
+    async () => {
+      await fc.assert(
+        summaryProperty('GET /bills/summaries/sims', 'GET /bills/summaries/bill_items'),
+        contractRuns(),
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+});
