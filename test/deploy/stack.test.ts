@@ -436,10 +436,12 @@ describe('the packaged stack', () => {
       }
     });
 
-    // A ceiling against regressions (bench/README.md has the figures: 253 KB for the check, most of it
-    // the bundled AWS SDK); `import { z } from 'zod'` instead of `import * as z` alone would add ~110 KB.
-    it.each(Object.keys(FUNCTIONS))('%s: the zip stays under 260 KB', (fn) => {
-      expect(statSync(join(packageDir, `${fn}.zip`)).size).toBeLessThan(260 * 1024);
+    // A ceiling against regressions (bench/README.md has the figures: 271 KB for the check, most of it
+    // the bundled AWS SDK and the source map); `import { z } from 'zod'` instead of `import * as z`
+    // alone would add ~110 KB. Raised from 260 KB when the four tolerant readers, partial readings,
+    // redirect handling and broken-budget alerts took the check from 253 KB to 271 KB.
+    it.each(Object.keys(FUNCTIONS))('%s: the zip stays under 285 KB', (fn) => {
+      expect(statSync(join(packageDir, `${fn}.zip`)).size).toBeLessThan(285 * 1024);
     });
 
     it.each(Object.keys(FUNCTIONS))('%s: the zip is deflated at level 9, reproducibly', (fn) => {
