@@ -10,6 +10,8 @@ import { currencyCode, decimal, ExchangeRates } from '../money/index.ts';
 import {
   accountProblems,
   defaultTimeZone,
+  impossibleScope,
+  knownCurrency,
   type ProviderAccount,
   type ProviderName,
   settingsOf,
@@ -233,7 +235,44 @@ function semanticProblems(config: ParsedConfig, accounts: Account[]): { path: Pa
         });
       }
     });
+    const watched = accounts.filter((a) => refs.includes(a.id));
+    problems.push(
+      ...budgetReadingProblems(budget, watched, config.rates).map((p) => ({
+        ...p,
+        path: ['budgets', i, ...p.path],
+      })),
+    );
   });
+  return problems;
+}
+
+/**
+ * What makes a budget unable to read its accounts, known before any of them is read: a scope field
+ * their provider's readings never carry, or a currency other than the one an account certainly bills
+ * in with no rate between them. Either would leave the budget silent for ever.
+ */
+function budgetReadingProblems(
+  budget: ParsedConfig['budgets'][number],
+  accounts: Account[],
+  rates: ParsedConfig['rates'],
+): { path: Path; message: string }[] {
+  const problems: { path: Path; message: string }[] = [];
+  const fields = Object.entries(budget.scope ?? {})
+    .filter(([, value]) => (Array.isArray(value) ? value.length > 0 : Object.keys(value ?? {}).length > 0))
+    .map(([field]) => field);
+  for (const provider of new Set(accounts.map((a) => a.provider)))
+    for (const { field, message } of impossibleScope(provider, fields))
+      problems.push({ path: ['scope', field], message });
+  const rated = (from: string, to: string) =>
+    rates.some((r) => (r.from === from && r.to === to) || (r.from === to && r.to === from));
+  for (const account of accounts) {
+    const billed = knownCurrency(account);
+    if (budget.currency && billed && billed !== budget.currency && !rated(billed, budget.currency))
+      problems.push({
+        path: ['currency'],
+        message: `account "${account.id}" bills in ${billed} and this budget is in ${budget.currency}; add a rate under rates: - { from: ${billed}, to: ${budget.currency}, rate: ... }, or budget in ${billed}`,
+      });
+  }
   return problems;
 }
 

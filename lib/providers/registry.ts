@@ -70,6 +70,29 @@ export function accountProblems<N extends ProviderName>(
   return BY_NAME[account.provider].configProblems?.(account.settings, context) ?? [];
 }
 
+/**
+ * Why a scope cannot select anything in `provider`'s readings, per scope field it uses, with what the
+ * provider's readings do carry; empty when every field can match.
+ */
+export function impossibleScope(
+  provider: ProviderName,
+  fields: string[],
+): { field: string; message: string }[] {
+  const scopes = BY_NAME[provider].scopes;
+  const possible = Object.entries(scopes).map(([field, what]) => `${field} (${what})`);
+  return fields
+    .filter((field) => !(field in scopes))
+    .map((field) => ({
+      field,
+      message: `${provider} readings carry no ${field}, so this scope would select nothing and read zero; ${provider} budgets can be scoped by ${possible.join(', ') || 'nothing'}`,
+    }));
+}
+
+/** The currency the account certainly bills in, if its settings tell. */
+export function knownCurrency<N extends ProviderName>(account: ProviderAccount<N>): string | undefined {
+  return BY_NAME[account.provider].knownCurrency?.(account.settings);
+}
+
 /** The account as its provider's module takes it: its settings with the common fields. */
 export function providerAccount<N extends ProviderName>(
   account: ProviderAccount<N>,

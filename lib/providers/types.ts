@@ -74,6 +74,13 @@ export interface ConfigCheckContext {
 }
 
 /**
+ * What each scope field of a budget matches in this provider's readings, in words for the config
+ * author ("bill item categories"); a field left out matches nothing this provider reports, so a
+ * budget scoped by it would read zero forever and is refused when the config is checked.
+ */
+export type ScopeFields = Partial<Record<'services' | 'items' | 'resources' | 'tags', string>>;
+
+/**
  * A provider adapter: one folder under lib/providers, one line in the registry. `account` is the
  * schema of its provider-specific config fields (including `credentials`), merged into the config
  * schema, so a typo in any account is reported like any other config error.
@@ -82,6 +89,13 @@ export interface ProviderModule<Account extends z.ZodObject = z.ZodObject> {
   /** The `provider` value of its accounts (the literal its account schema's `provider` field takes). */
   name: z.output<Account> extends { provider: infer Name extends string } ? Name : string;
   account: Account;
+  /** What a budget's scope fields match in this provider's readings. */
+  scopes: ScopeFields;
+  /**
+   * The currency the account certainly bills in, when its settings say so without asking the provider
+   * (Soracom's Japan coverage bills in JPY): a budget in another currency needs a rate.
+   */
+  knownCurrency?(account: z.output<Account>): string | undefined;
   /** The time zone the provider bills in for this account, when the config names none. */
   defaultTimeZone?(account: z.output<Account>): string;
   /** Rules its account schema cannot express alone: ones that look at other accounts or at the budgets. */

@@ -84,6 +84,11 @@ type CloudflareAccount = z.output<typeof account> & AccountBase;
 
 export const cloudflare: ProviderModule<typeof account> = {
   name: 'cloudflare',
+  scopes: {
+    services: 'services, e.g. "Workers Standard"',
+    items: 'charge descriptions',
+    resources: 'zone IDs',
+  },
   account,
   // Cloudflare's billing day boundaries and charge periods are in UTC.
   defaultTimeZone: () => 'UTC',

@@ -17,6 +17,11 @@ export type { FastlyInvoice } from './v3.ts';
 
 export const fastly: ProviderModule<typeof fastlyAccount> = {
   name: 'fastly',
+  scopes: {
+    services: 'product names, e.g. "CDN"',
+    items: 'line item descriptions, e.g. "North America Bandwidth"',
+    resources: 'service IDs (usage budgets)',
+  },
   account: fastlyAccount,
   // Fastly bills calendar months in UTC: its billing dates are midnight UTC.
   defaultTimeZone: () => 'UTC',

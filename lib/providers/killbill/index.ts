@@ -31,6 +31,7 @@ const CONCURRENT_READS = 4;
  */
 export const killbill: ProviderModule<typeof killbillAccount> = {
   name: 'killbill',
+  scopes: { resources: 'subscription UUIDs' },
   account: killbillAccount,
   defaultTimeZone: () => 'UTC',
   configProblems: unreadSubscriptionProblems,

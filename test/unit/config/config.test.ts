@@ -150,7 +150,7 @@ describe('config', () => {
   - name: precise
     account: sora
     amount: "12345678901234567.89"
-    currency: USD
+    currency: JPY
     thresholds: [{ at: 50% }]
 `);
     expect(config.budgets[0]!.amount.toFixed()).toBe('12345678901234567.89');
@@ -236,5 +236,43 @@ ${fields}`;
     expect(() =>
       parseConfig(budget(`    amount: 30000\n    thresholds: [{ at: "${at}", allowUnusual: true }]\n`)),
     ).not.toThrow();
+  });
+});
+
+describe('budgets that could never read their accounts are refused before a run', () => {
+  const KILLBILL = `  - id: kb
+    provider: killbill
+    baseUrl: https://killbill.example.com
+    subscriptions: [365987b2-5443-47e4-a467-c8962fc6995c]
+    credentials: { username: env:U, password: env:P, apiKey: env:K, apiSecret: env:S }
+`;
+
+  it("a scope field the provider's readings never carry", () => {
+    const text = problems(`${ACCOUNT}${KILLBILL}budgets:
+  - name: calls
+    account: kb
+    amount: 1000
+    unit: api-calls
+    scope: { tags: { fleet: A }, items: ["Data*"] }
+    thresholds: [{ at: 80% }]
+`).join('\n');
+    expect(text).toContain(
+      'budgets[0].scope.tags: killbill readings carry no tags, so this scope would select nothing and read zero; killbill budgets can be scoped by resources (subscription UUIDs)',
+    );
+    expect(text).toContain('budgets[0].scope.items: killbill readings carry no items');
+  });
+
+  it('a currency other than the one the account certainly bills in, with no rate', () => {
+    const budget = (rates: string) => `${ACCOUNT}budgets:
+  - name: fleet
+    account: sora
+    amount: 200
+    currency: USD
+    thresholds: [{ at: 80% }]
+${rates}`;
+    expect(problems(budget('')).join('\n')).toContain(
+      'budgets[0].currency = "USD": account "sora" bills in JPY and this budget is in USD; add a rate under rates: - { from: JPY, to: USD, rate: ... }, or budget in JPY',
+    );
+    expect(() => parseConfig(budget('rates:\n  - { from: USD, to: JPY, rate: 150 }\n'))).not.toThrow();
   });
 });
