@@ -1,3 +1,4 @@
+export { errorBodySummary, providerSaid } from './error-text.ts';
 export { ProviderError, type ProviderErrorKind } from './errors.ts';
 export {
   type Endpoint,

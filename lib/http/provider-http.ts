@@ -2,6 +2,7 @@ import ky, { type KyInstance } from 'ky';
 import type { z } from 'zod';
 import type { Logger } from '../log/index.ts';
 import type { Clock } from '../time/clock.ts';
+import { errorBodySummary } from './error-text.ts';
 import { ProviderError } from './errors.ts';
 import { credentialsMayGoTo, INSECURE_URL_FIX } from './secure-origin.ts';
 import { decodeResponse } from './validate.ts';
@@ -171,7 +172,7 @@ export class ProviderHttp {
         reply.status,
       );
     }
-    throw this.error(endpoint, 'http', `unexpected status: ${describeBody(reply.body)}`, reply.status);
+    throw this.error(endpoint, 'http', `unexpected status: ${errorBodySummary(reply.body)}`, reply.status);
   }
 
   error(
@@ -206,7 +207,7 @@ export class ProviderHttp {
         if (!RETRYABLE_STATUS.has(reply.status)) return reply;
         failure = {
           kind: 'retries-exhausted',
-          detail: `kept answering ${reply.status}: ${describeBody(reply.body)}`,
+          detail: `kept answering ${reply.status}: ${errorBodySummary(reply.body)}`,
           status: reply.status,
         };
         waitMs = this.serverDelayMs(reply.headers);
@@ -357,10 +358,4 @@ function clampDelay(ms: number): number {
 function networkReason(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (error as Error).message;
-}
-
-function describeBody(body: unknown): string {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  if (!text) return 'empty body';
-  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { redactor } from '../log/index.ts';
 import { ProviderError } from './errors.ts';
 
 export interface ResponseContext {
@@ -35,7 +36,8 @@ export function decodeResponse<S extends z.ZodType>(
   });
 }
 
+/** A received value as an error may show it: masked (it may echo a credential), at most 60 characters. */
 function preview(value: unknown): string {
-  const text = value === undefined ? 'nothing' : JSON.stringify(value);
+  const text = value === undefined ? 'nothing' : redactor.redact(JSON.stringify(value) ?? String(value));
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

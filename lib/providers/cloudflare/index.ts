@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { type Endpoint, type HttpReply, ProviderError, ProviderHttp } from '../../http/index.ts';
+import { type Endpoint, type HttpReply, ProviderError, ProviderHttp, providerSaid } from '../../http/index.ts';
 import { type CurrencyCode, currencyCode, decimal, Money } from '../../money/index.ts';
 import { secretRef } from '../../secrets/index.ts';
 import type { DailyCost, PeriodSpend, ReadPart, SpendLine, SpendReading } from '../../spend/index.ts';
@@ -464,5 +464,6 @@ function describeErrors(errors: Notice[]): string {
       const message = e.message ?? 'no message';
       return e.code === undefined ? message : `[${e.code}] ${message}`;
     })
+    .map(providerSaid)
     .join('; ');
 }

@@ -12,10 +12,12 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import {
   type Endpoint,
+  errorBodySummary,
   fixedEndpoint,
   type HttpReply,
   ProviderError,
   type ProviderHttp,
+  providerSaid,
 } from '../../http/index.ts';
 import type { Logger } from '../../log/index.ts';
 import { decimal, isDecimalText } from '../../money/index.ts';
@@ -303,9 +305,8 @@ function isDuplicateTrackingId(reply: HttpReply, trackingId: string): boolean {
 
 function refusal(reply: HttpReply): string {
   const error = BillingException.safeParse(reply.body);
-  if (error.success) return error.data.message ?? error.data.className;
+  if (error.success) return providerSaid(error.data.message ?? error.data.className);
   if (reply.body === '' || reply.body === undefined)
     return 'no reason given, which Kill Bill does when the subscription is not active on the record date';
-  const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+  return errorBodySummary(reply.body);
 }
