@@ -27,12 +27,13 @@ import type {
   PendingThreshold,
 } from './status.ts';
 
-class BudgetEvaluationError extends Error {
+/** Why a budget cannot be evaluated from its readings; `reason` is the message without the budget's name. */
+export class BudgetEvaluationError extends Error {
   constructor(
     readonly budget: string,
-    message: string,
+    readonly reason: string,
   ) {
-    super(`budget "${budget}": ${message}`);
+    super(`budget "${budget}": ${reason}`);
     this.name = 'BudgetEvaluationError';
   }
 }

@@ -7,7 +7,7 @@ import { buildBrokenBudgetAlert } from '../alerts/broken-alert.ts';
 import { buildAlert } from '../alerts/build.ts';
 import { partName } from '../alerts/wording.ts';
 import { type Budget, figureParts } from '../budgets/budget.ts';
-import { evaluateBudget } from '../budgets/evaluate.ts';
+import { BudgetEvaluationError, evaluateBudget } from '../budgets/evaluate.ts';
 import { type AccountSpend, measuredSpend } from '../budgets/status.ts';
 import type { Account, Config } from '../config/config.ts';
 import { monthlyPeriod, periodKey } from '../time/period.ts';
@@ -144,7 +144,7 @@ function brokenAlert(
     budget,
     { ...period, key: periodKey(period.start, lead.timeZone) },
     accounts.map((a) => a.provider),
-    error.message,
+    error instanceof BudgetEvaluationError ? error.reason : error.message,
     now,
   );
 }

@@ -1,5 +1,11 @@
 import * as z from 'zod';
-import { type Endpoint, type HttpReply, ProviderError, ProviderHttp, providerSaid } from '../../http/index.ts';
+import {
+  type Endpoint,
+  type HttpReply,
+  ProviderError,
+  ProviderHttp,
+  providerSaid,
+} from '../../http/index.ts';
 import { type CurrencyCode, currencyCode, decimal, Money } from '../../money/index.ts';
 import { secretRef } from '../../secrets/index.ts';
 import type { DailyCost, PeriodSpend, ReadPart, SpendLine, SpendReading } from '../../spend/index.ts';
