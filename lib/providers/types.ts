@@ -78,7 +78,7 @@ export interface ConfigCheckContext {
  * author ("bill item categories"); a field left out matches nothing this provider reports, so a
  * budget scoped by it would read zero forever and is refused when the config is checked.
  */
-export type ScopeFields = Partial<Record<'services' | 'items' | 'resources' | 'tags', string>>;
+type ScopeFields = Partial<Record<'services' | 'items' | 'resources' | 'tags', string>>;
 
 /**
  * A provider adapter: one folder under lib/providers, one line in the registry. `account` is the

@@ -37,7 +37,7 @@ export const envBackend = (env: NodeJS.ProcessEnv = process.env): SecretBackend 
 });
 
 /** How long a resolved value is used before it is fetched again: a rotated credential is picked up by then. */
-export const DEFAULT_SECRET_TTL_MS = 5 * 60_000;
+const DEFAULT_SECRET_TTL_MS = 5 * 60_000;
 
 interface SecretResolverOptions {
   clock?: Clock;

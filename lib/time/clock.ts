@@ -18,7 +18,7 @@ export function fixedClock(at: Date | string): Clock {
 const INSTANT = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 
 /** An ISO 8601 instant as written on a command line or in a test; throws a RangeError naming the form. */
-export function parseInstant(text: string): Date {
+function parseInstant(text: string): Date {
   if (!INSTANT.safeParse(text).success)
     throw new RangeError(
       `"${text}" is not an ISO 8601 date-time with a zone that exists (e.g. 2026-11-23T12:00:00Z, 2026-11-23T21:00:00+09:00) or a date (2026-11-23)`,

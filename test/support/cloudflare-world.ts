@@ -18,11 +18,11 @@ export const ACCOUNT_TAG = '023e105f4ecef8ad9ca31a8372d0c353';
 export const TOKEN = 'cf-token-Sn3lZJTBX6kkg7OdcBUAxOO9';
 export const ANCHORED_ON_15TH = [{ id: '3F3CD4CQ6N7FXO7IK6NVFJBOYA', anchor: '2024-03-15T00:00:00Z' }];
 // Workers 0.10 a day; R2 0.20 a day, 1.05 on the 18th. Days after today are not rated yet.
-export const USAGE = dailyUsage('2026-10-01', '2026-11-25', (day) => ({
+const USAGE = dailyUsage('2026-10-01', '2026-11-25', (day) => ({
   'Workers Standard': 0.1,
   'R2 Storage': day === '2026-11-18' ? 1.05 : 0.2,
 }));
-export const SERVICES = {
+const SERVICES = {
   'Workers Standard': { zone: { id: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', name: 'example.com' } },
   'R2 Storage': { unit: 'GB-months', quantityPerCost: 100 },
 };

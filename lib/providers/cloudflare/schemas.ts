@@ -51,7 +51,7 @@ export const Envelope = z.object({
 export const FailureEnvelope = z.object({ errors: z.array(Notice).min(1) });
 
 /** `{ result }` decoded with `schema`, so a problem is named by its path from the body ("result.0.…"). */
-export const resultOf = <R extends z.ZodType>(result: R) => z.object({ result });
+const resultOf = <R extends z.ZodType>(result: R) => z.object({ result });
 
 /**
  * One charge period's usage, whichever generation served it: what the reading needs, in FOCUS names.
