@@ -7,6 +7,8 @@
 import { redactor } from '../log/index.ts';
 
 const MAX_SAID = 200;
+/** A body that is nothing but a snake_case error code. */
+const ERROR_CODE_TEXT = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;
 
 /** A provider's own words: one line, known secrets masked, capped. */
 export function providerSaid(text: string): string {
@@ -21,10 +23,13 @@ export function providerSaid(text: string): string {
 /** The code and message of an error body, from its parsed fields; a description of it otherwise. */
 export function errorBodySummary(body: unknown): string {
   if (body === undefined || body === null || body === '') return 'empty body';
-  if (typeof body === 'string')
+  if (typeof body === 'string') {
+    // Slack answers its webhooks with a bare error code ("invalid_token", "rollup_error").
+    if (ERROR_CODE_TEXT.test(body.trim())) return providerSaid(`[${body.trim()}]`);
     return /^\s*</.test(body)
       ? `an HTML or XML page of ${body.length} bytes (not quoted)`
       : `a non-JSON body of ${body.length} bytes (not quoted)`;
+  }
   if (typeof body !== 'object') return `a JSON ${typeof body} (not quoted)`;
   const code = firstOf(body, CODE_FIELDS, (v) => typeof v === 'string' || typeof v === 'number');
   const message = firstOf(body, MESSAGE_FIELDS, (v) => typeof v === 'string' && v.trim() !== '');

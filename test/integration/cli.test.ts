@@ -173,8 +173,8 @@ accounts:
 budgets:
   - name: fleet
     account: fleet
-    amount: 100
-    currency: USD
+    amount: 10000
+    currency: JPY
     thresholds: [{ at: 80% }]
 `,
     );

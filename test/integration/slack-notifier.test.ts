@@ -171,7 +171,7 @@ describe('Slack notifier: SNS event in, Block Kit out to a loopback webhook', ()
     const [digest] = slack.accepted as SlackMessage[];
     expect(digest!.blocks[0]).toMatchObject({
       type: 'header',
-      text: { text: 'spendwatch: 9 alerts (2 critical, 5 warning, 2 info)' },
+      text: { text: 'spendwatch: 10 alerts (4 critical, 4 warning, 2 info)' },
     });
   });
 

@@ -22,6 +22,8 @@ describe("what an error may say of a provider's error body", () => {
     expect(errorBodySummary('upstream said token abc')).toBe('a non-JSON body of 23 bytes (not quoted)');
     expect(errorBodySummary({ token: 'abc' })).toBe('a JSON body without an error code or message');
     expect(errorBodySummary('')).toBe('empty body');
+    // A bare snake_case error code, as Slack's webhooks answer, is the code itself.
+    expect(errorBodySummary('rollup_error\n')).toBe('[rollup_error]');
   });
 
   it('keeps a message to one line of at most 200 characters', () => {
