@@ -18,9 +18,12 @@ export interface SoracomSimOptions {
   authKeys: Record<string, string>;
   /** The bills' currency: JPY, USD or EUR as the definition lists, or any other text to test readers. */
   currency?: string;
-  /** Fields left out of every billing body wherever they occur, e.g. ["currency"], ["lastEvaluatedTime"]. */
+  /**
+   * Fields left out of every billing body and the sign-in's wherever they occur, e.g. ["currency"],
+   * ["lastEvaluatedTime"], ["operatorId"].
+   */
   omit?: string[];
-  /** Fields sent as null in every billing body wherever they occur. */
+  /** Fields sent as null in every billing body and the sign-in's wherever they occur. */
   nulls?: string[];
   /** Every object of every billing body gains fields the definition does not know (a newer API). */
   extraFields?: boolean;
@@ -150,7 +153,7 @@ export class SoracomSimulator extends Simulator {
       : reply;
   }
 
-  /** A billing body in the shape the test asked for: fields left out, nulled, or added. */
+  /** A billing or sign-in body in the shape the test asked for: fields left out, nulled, or added. */
   private shaped(body: unknown): unknown {
     if (Array.isArray(body)) return body.map((item) => this.shaped(item));
     if (body === null || typeof body !== 'object') return body;
@@ -195,7 +198,7 @@ export class SoracomSimulator extends Simulator {
     const apiKey = `api-${randomUUID()}`;
     const token = `${randomUUID()}${randomUUID()}`.replaceAll('-', '');
     this.tokens.set(apiKey, token);
-    return json(200, { apiKey, operatorId: 'OP0012345678', token });
+    return json(200, this.shaped({ apiKey, operatorId: 'OP0012345678', token }));
   }
 
   private latest(): SimReply {

@@ -3,8 +3,9 @@
  * any RolledUpUsage the definition allows, served by a loopback server, read through the registry.
  *
  * The figure is each unit type's quantity: it needs `rolledUpUnits[].unitType` and
- * `rolledUpUnits[].amount`, so those are pinned present; everything else is as the definition
- * allows. Swagger 2 cannot say nullable, and Kill Bill (Java) sends null for what it has not set, so
+ * `rolledUpUnits[].amount`, so those are pinned present, and the unit type non-empty (the client
+ * refuses an unnamed unit: its quantity would count for no budget); everything else is as the
+ * definition allows. Swagger 2 cannot say nullable, and Kill Bill (Java) sends null for what it has not set, so
  * optional fields come as null too.
  */
 import * as fc from 'fast-check';
@@ -41,6 +42,7 @@ describe.skipIf(missing)('Kill Bill usage reads every RolledUpUsage its Swagger 
   const usageBodies = () =>
     arbitraryOf(killbillResponse('GET', '/1.0/kb/usages/{subscriptionId}'), {
       require: FIGURE_FIELDS,
+      overrides: { 'rolledUpUnits[].unitType': fc.string({ minLength: 1 }) },
       nullForOptional: true,
     });
 

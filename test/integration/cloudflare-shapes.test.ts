@@ -111,6 +111,30 @@ describe('Cloudflare readings', () => {
       expect(spend.BilledCost?.toString()).toBe('2.65 EUR');
       expect(spend.missing).toBeUndefined();
     });
+
+    it('takes the currency the response states in records outside the period before the setting', async () => {
+      // The server answers October's days too, and only they name the currency.
+      const s = await start({ currency: 'EUR', ignoresRange: true });
+      s.inject(s.usagePath, {
+        kind: 'rewrite',
+        body: (body) => {
+          for (const record of (body as { result: Record<string, unknown>[] }).result)
+            if (String(record.ChargePeriodStart) >= '2026-11-15') delete record.BillingCurrency;
+          return body;
+        },
+      });
+      const spend = spendOf(await connectCloudflare(s, { currency: 'USD' }).source.read(fullRead));
+      expect(spend.BilledCost?.toString()).toBe('2.65 EUR');
+      expect(spend.missing).toBeUndefined();
+    });
+
+    it('reads a period without records as zero in the currency the other records state', async () => {
+      const october = dailyUsage('2026-10-01', '2026-10-31', () => ({ 'Workers Standard': 0.1 }));
+      const s = await start({ currency: 'KWD', ignoresRange: true, usage: october });
+      const spend = spendOf(await connectCloudflare(s, { currency: 'USD' }).source.read(fullRead));
+      expect(spend.BilledCost?.toString()).toBe('0 KWD');
+      expect(spend.missing).toBeUndefined();
+    });
   });
 
   describe('the date range', () => {

@@ -94,6 +94,27 @@ describe('Fastly client: every shape the official models allow', () => {
       expect(spend.lines.every((line) => line.ServiceName !== 'cdn_usage')).toBe(true);
     });
 
+    it('takes a list holding a metric without a quantity for a changed body: usage is missing, never zero', async () => {
+      answer(USAGE, {
+        data: [
+          { product_id: 'cdn_usage', usage_type: 'Asia Requests', quantity: 1150, unit: 'unit' },
+          { product_id: 'cdn_usage', usage_type: 'North America Bandwidth', quantity: null, unit: 'GB' },
+        ],
+      });
+      const spend = spendOf((await read(USAGE_AND_BREAKDOWN)).reading);
+      expect(spend.BilledCost?.toString()).toBe('283.82 USD');
+      expect(spend.missing).toEqual([
+        {
+          part: 'usage',
+          endpoint: 'GET /billing/v3/usage-metrics',
+          reason:
+            '1 of the 2 usage metrics carry no quantity ("North America Bandwidth"); usage is not read as zero',
+        },
+      ]);
+      expect(spend.lines.every((line) => line.ServiceName !== 'cdn_usage')).toBe(true);
+      expect(sim.calls(SERVICE_USAGE)).toHaveLength(0);
+    });
+
     it('reads the month-to-date figure when usage metrics fail (500): a partial reading', async () => {
       sim.fail(USAGE, 500);
       const spend = spendOf((await read(USAGE_AND_BREAKDOWN)).reading);

@@ -194,6 +194,31 @@ describe('Kill Bill usage against the loopback simulator', () => {
     expect(error.message).toMatch(/field "rolledUpUnits\.0\.amount".*expected number.*"3,5"/);
   });
 
+  it('reads the units whatever the body says of its subscription and dates (absent, null or odd)', async () => {
+    const units = [{ unitType: 'api-calls', amount: 3 }];
+    const bodies = [
+      { rolledUpUnits: units },
+      { subscriptionId: null, startDate: null, endDate: null, rolledUpUnits: units },
+      { subscriptionId: 42, startDate: 'last month', endDate: '', rolledUpUnits: units },
+    ];
+    for (const body of bodies) {
+      sim.inject(`/1.0/kb/usages/${SUB_B}`, { kind: 'raw', status: 200, text: JSON.stringify(body) });
+      const spend = spendOf(await connect({ subscriptions: [SUB_B] }).source.read(november));
+      expect(quantities(spend), JSON.stringify(body)).toEqual([`${SUB_B} api-calls 3`]);
+    }
+  });
+
+  it('fails the read on a unit without a unit type: its quantity would count for nothing', async () => {
+    sim.inject(`/1.0/kb/usages/${SUB_B}`, {
+      kind: 'raw',
+      status: 200,
+      text: JSON.stringify({ rolledUpUnits: [{ unitType: '', amount: 3 }] }),
+    });
+    const error = await providerErrorOf(connect({ subscriptions: [SUB_B] }).source.read(november));
+    expect(error.kind).toBe('invalid-response');
+    expect(error.message).toContain('rolledUpUnits.0.unitType');
+  });
+
   it('fails the read, naming the subscription, when Kill Bill does not know it', async () => {
     const error = await providerErrorOf(
       connect({ subscriptions: [SUB_A, UNKNOWN_SUB] }).source.read(november),

@@ -115,6 +115,20 @@ describe('Soracom Detailed Billing CSV exports', () => {
     expect(sim.calls('/v1/auth')).toHaveLength(2);
   });
 
+  it('reads without an operatorId, which the sign-in may leave out; only asking for it fails', async () => {
+    for (const shape of [{ omit: ['operatorId'] }, { nulls: ['operatorId'] }]) {
+      forgetSoracomSessions();
+      Object.assign(sim.options, { omit: [], nulls: [], ...shape });
+      const { exports, source } = setup();
+      const reading = await source.read({ period: monthlyPeriod(NOW, 'Asia/Tokyo'), needs: {} });
+      expect(reading.status, JSON.stringify(shape)).toBe('ok');
+      const error = await providerErrorOf(exports.operatorId());
+      expect(error.kind).toBe('invalid-response');
+      expect(error.endpoint).toBe('POST /auth');
+      expect(error.message).toContain("Soracom's sign-in named no operatorId");
+    }
+  });
+
   it('exports asynchronously: polls while processing, then answers the URL', async () => {
     sim.options.exportJob = { processingPolls: 3, outcome: 'exported' };
     const { exports } = setup();

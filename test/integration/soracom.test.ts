@@ -383,7 +383,7 @@ describe('Soracom client against the loopback simulator', () => {
       expect(error.message).toMatch(/field "amount": expected number/);
     });
 
-    it("sets aside daily bills without a usable amount or date, with a warning; days without a currency are in the bill's", async () => {
+    it("sets aside daily bills without a usable amount or date, of another month or in another currency, with a warning; days without a currency are in the bill's", async () => {
       sim.inject('/v1/bills/202611/daily', {
         kind: 'raw',
         status: 200,
@@ -395,6 +395,7 @@ describe('Soracom client against the loopback simulator', () => {
             { amount: 3, currency: 'JPY', date: '20261131' },
             { amount: 4, currency: 'JPY', date: null },
             { amount: 5, currency: 'EUR', date: '20261104' },
+            { amount: 6, currency: 'JPY', date: '20261031' },
             'not a bill',
           ],
         }),
@@ -413,7 +414,7 @@ describe('Soracom client against the loopback simulator', () => {
       const warnings = context.logger.records().filter((r) => r.level === 'warn');
       expect(warnings.map((w) => [w.message, w.count ?? w.dates])).toEqual([
         [expect.stringMatching(/daily bills set aside/), 4],
-        [expect.stringMatching(/another currency/), ['20261104']],
+        [expect.stringMatching(/another month or currency/), ['20261104', '20261031']],
       ]);
     });
 

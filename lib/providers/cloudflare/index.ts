@@ -104,10 +104,16 @@ export const cloudflare: ProviderModule<typeof account> = {
 /** A call's end, kept until it is known whether its failure matters to the reading. */
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
-interface ServedUsage {
+interface UsageRecords {
+  /** The records of the days asked for. */
+  rows: UsageRow[];
+  /** Every record the responses held, of the days asked for or not: all state the account's currency. */
+  served: UsageRow[];
+}
+
+interface ServedUsage extends UsageRecords {
   period: Period;
   info: UsageInfo | undefined;
-  rows: UsageRow[];
   usageEndpoint: Endpoint;
   sources: string[];
 }
@@ -138,7 +144,7 @@ class CloudflareSource implements SpendSource {
     const now = this.context.clock.now();
     const calls = new SideCalls(this.context.logger, { provider: 'cloudflare', id: this.account.id });
     const profile = this.account.useBillingProfile ? settle(this.billingProfile()) : undefined;
-    const { period, info, rows, usageEndpoint, sources } = await this.usage(now, profile, calls);
+    const { period, info, rows, served, usageEndpoint, sources } = await this.usage(now, profile, calls);
     const inPeriod = rows.filter(
       (r) => r.ChargePeriodStart >= period.start && r.ChargePeriodStart < period.end,
     );
@@ -155,7 +161,7 @@ class CloudflareSource implements SpendSource {
     const costed = inPeriod.filter(hasCost);
     if (costed.length < inPeriod.length)
       throw this.costsNotPopulated(usageEndpoint, inPeriod.length - costed.length, inPeriod.length);
-    const currency = this.billingCurrency(usageEndpoint, costed, calls);
+    const currency = this.billingCurrency(usageEndpoint, costed, served, calls);
     const cost = (row: CostedRow) => Money.of(row.cost, currency);
     const spend: PeriodSpend = {
       provider: 'cloudflare',
@@ -192,8 +198,8 @@ class CloudflareSource implements SpendSource {
       const nextBillDate = profiled?.ok ? profiled.value?.next_bill_date : undefined;
       const period = billingPeriod(now, this.account.timeZone, anchor, nextBillDate);
       const usageEndpoint = this.endpoint(api.usage);
-      const rows = await this.usageRows(api, usageEndpoint, usageRanges(period, now, api.maxRangeDays));
-      if (!rows) {
+      const records = await this.usageRows(api, usageEndpoint, usageRanges(period, now, api.maxRangeDays));
+      if (!records) {
         notFound.push(usageEndpoint.label);
         continue;
       }
@@ -213,7 +219,7 @@ class CloudflareSource implements SpendSource {
       // failure change the period. Otherwise it would at most move the period's end within its last day.
       else if (profiled && !anchor) await noteFailure(calls, 'billingPeriod', profiled);
       else if (profiled) this.profileUnavailable(profiled.error);
-      return { period, info: info?.ok ? info.value : undefined, rows, usageEndpoint, sources };
+      return { period, info: info?.ok ? info.value : undefined, ...records, usageEndpoint, sources };
     }
     throw this.http.error(
       this.endpoint((this.live ?? USAGE_APIS[0]!).usage),
@@ -231,8 +237,8 @@ class CloudflareSource implements SpendSource {
     api: UsageApi,
     endpoint: Endpoint,
     ranges: DateRange[],
-  ): Promise<UsageRow[] | undefined> {
-    const rows: UsageRow[] = [];
+  ): Promise<UsageRecords | undefined> {
+    const records: UsageRecords = { rows: [], served: [] };
     for (const [i, range] of ranges.entries()) {
       const ranged = { ...endpoint, searchParams: { from: range.from, to: range.to } };
       const reply = await this.http.send(ranged);
@@ -240,11 +246,12 @@ class CloudflareSource implements SpendSource {
       const from = Date.parse(range.from);
       const until = Date.parse(range.to) + DAY_MS;
       for (const row of this.unwrap(ranged, reply, api.records)) {
+        records.served.push(row);
         const start = row.ChargePeriodStart.getTime();
-        if (start >= from && start < until) rows.push(row);
+        if (start >= from && start < until) records.rows.push(row);
       }
     }
-    return rows;
+    return records;
   }
 
   private async usageInfo(suffix: string): Promise<UsageInfo> {
@@ -276,19 +283,25 @@ class CloudflareSource implements SpendSource {
   }
 
   /**
-   * The one billing currency of the records: those that name one must agree (one account bills in
-   * one currency); those that do not take theirs. When none names one, the account's `currency`
-   * stands in and the reading says so (with no record at all, the zero needs no currency of its own).
+   * The one billing currency the response states: its records that name one, in the period or not,
+   * must agree (one account bills in one currency); the period's records that name none take theirs.
+   * When no record names one, the account's `currency` stands in and a reading of records says so
+   * (with none in the period, the zero needs no currency of its own).
    */
-  private billingCurrency(endpoint: Endpoint, rows: UsageRow[], calls: SideCalls): CurrencyCode {
-    const named = rows.filter((r) => r.BillingCurrency !== undefined);
+  private billingCurrency(
+    endpoint: Endpoint,
+    periodRows: UsageRow[],
+    served: UsageRow[],
+    calls: SideCalls,
+  ): CurrencyCode {
+    const named = served.filter((r) => r.BillingCurrency !== undefined);
     const first = named[0];
     if (!first) {
-      if (rows.length > 0) {
+      if (periodRows.length > 0) {
         calls.note({
           part: 'currency',
           endpoint: endpoint.label,
-          reason: `none of the period's ${rows.length} usage records names its BillingCurrency`,
+          reason: `none of the period's ${periodRows.length} usage records names its BillingCurrency`,
         });
       }
       return currencyCode(this.account.currency);

@@ -23,7 +23,11 @@ const SERVICE_USAGE_PAGE_SIZE = '10000'; // the documented maximum: fewest pages
 const MAX_SPLIT_USAGE_TYPES = 40;
 const CONCURRENT_SPLITS = 3;
 
-/** The usage metrics of `startMonth`..`endMonth` ("YYYY-MM", inclusive), in ≤3-month calls. */
+/**
+ * The usage metrics of `startMonth`..`endMonth` ("YYYY-MM", inclusive), in ≤3-month calls. A metric
+ * without a quantity fails the call: its usage type would read as none, and a usage budget on its
+ * unit as lower usage, so the usage part is missing instead.
+ */
 export async function usageMetrics(
   client: FastlyClient,
   startMonth: string,
@@ -31,7 +35,17 @@ export async function usageMetrics(
 ): Promise<UsageMetric[]> {
   const replies = await Promise.all(
     splitMonthRange(startMonth, endMonth).map(async (range) => {
-      const { data } = await client.http.json({ ...USAGE, searchParams: range }, UsageMetrics);
+      const endpoint = { ...USAGE, searchParams: range };
+      const { data } = await client.http.json(endpoint, UsageMetrics);
+      const unmeasured = data.filter((metric) => metric.quantity === undefined);
+      if (unmeasured.length > 0) {
+        const names = unmeasured.map((metric) => JSON.stringify(metric.usage_type ?? metric.name ?? null));
+        throw client.http.error(
+          endpoint,
+          'invalid-response',
+          `${unmeasured.length} of the ${data.length} usage metrics carry no quantity (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}); usage is not read as zero`,
+        );
+      }
       // A metric without its month, asked for one month, is that month's.
       const asked = range.start_month === range.end_month ? range.start_month : undefined;
       return data.map((metric) => ({ ...metric, month: metric.month ?? asked }));

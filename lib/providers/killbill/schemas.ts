@@ -5,24 +5,21 @@
  */
 import * as z from 'zod';
 
-// 0.22 declares `format: date` ("2026-11-01"), 0.24 `format: date-time` ("2026-11-01T00:00:00.000Z").
-const dateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
-  error: 'expected a date (Kill Bill 0.22) or an ISO date-time (0.24)',
-});
-
 const RolledUpUnit = z.object({
+  // Kept strict: a quantity without a unit type matches no budget, and a catalog never names a unit
+  // "" — such a body is not the usage it claims to be, so it fails the read rather than drop usage.
   unitType: z.string().min(1),
   // int64 up to 0.22, a decimal number from 0.24: both arrive as JSON numbers.
   amount: z.number(),
 });
 
-/** GET /1.0/kb/usages/{subscriptionId}[/{unitType}]: usage summed per unit type over [startDate, endDate). */
-export const RolledUpUsage = z.object({
-  subscriptionId: z.guid(),
-  startDate: dateOrDateTime,
-  endDate: dateOrDateTime,
-  rolledUpUnits: z.array(RolledUpUnit),
-});
+/**
+ * GET /1.0/kb/usages/{subscriptionId}[/{unitType}]: usage summed per unit type over [startDate,
+ * endDate). Only the units are read: the subscription and the range are the ones asked for, so the
+ * body's `subscriptionId`, `startDate` and `endDate` (a date on 0.22, a date-time on 0.24, null when
+ * unset) are ignored, whatever they hold.
+ */
+export const RolledUpUsage = z.object({ rolledUpUnits: z.array(RolledUpUnit) });
 
 /** GET /1.0/kb/subscriptions/{subscriptionId}: the Kill Bill account the subscription belongs to. */
 export const SubscriptionAccount = z.object({ accountId: z.guid() });

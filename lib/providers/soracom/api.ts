@@ -8,8 +8,11 @@ import { AuthResponse } from './schemas.ts';
 interface Session {
   apiKey: string;
   token: string;
-  operatorId: string;
+  /** Optional in Soracom's definition: only the billing-CSV export needs it. */
+  operatorId: string | undefined;
 }
+
+const SIGN_IN = { method: 'POST', path: '/auth', label: 'POST /auth' } as const;
 
 // API key + token live for 24 h; keep them across runs in one Lambda container, keyed by platform and
 // key ID, so every client of the same account (spend source, exports) signs in once.
@@ -73,9 +76,18 @@ export class SoracomApi {
     return this.http.send({ ...endpoint, headers: sessionHeaders(await this.session()) });
   }
 
-  /** The operator (Soracom account) the AuthKey belongs to, e.g. "OP0012345678". */
+  /**
+   * The operator (Soracom account) the AuthKey belongs to, e.g. "OP0012345678". Reads sign in without
+   * it; a sign-in that names none fails only what needs it.
+   */
   async operatorId(): Promise<string> {
-    return (await this.session()).operatorId;
+    const { operatorId } = await this.session();
+    if (operatorId !== undefined) return operatorId;
+    throw this.http.error(
+      SIGN_IN,
+      'invalid-response',
+      "Soracom's sign-in named no operatorId, which the billing-CSV export needs (exports are filed under it, and chargeback tracking IDs name it)",
+    );
   }
 
   private session(): Promise<Session> {
@@ -90,9 +102,7 @@ export class SoracomApi {
 
   private async signIn(): Promise<Session> {
     const endpoint: Endpoint = {
-      method: 'POST',
-      path: '/auth',
-      label: 'POST /auth',
+      ...SIGN_IN,
       json: { authKeyId: this.context.credentials.authKeyId, authKey: this.context.credentials.authKey },
     };
     const reply = await this.http.send(endpoint);

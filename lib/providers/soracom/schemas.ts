@@ -9,17 +9,20 @@ import * as z from 'zod';
 import { type CurrencyCode, isCurrencyCode, isDecimalText } from '../../money/index.ts';
 import { daysInMonth } from '../../time/zoned.ts';
 
-export const AuthResponse = z.object({
-  apiKey: z.string().min(1),
-  operatorId: z.string().min(1),
-  token: z.string().min(1),
-  userName: z.string().optional(),
-});
-
 /** A field read when it fits `schema`, and as not stated (undefined) when absent, null or anything else. */
 function stated<S extends z.ZodType>(schema: S) {
   return schema.optional().catch(undefined);
 }
+
+/**
+ * POST /auth: the session every request is signed with (`apiKey`, `token`) is required; the operator
+ * is needed only by the billing-CSV export, which fails on its own without it.
+ */
+export const AuthResponse = z.object({
+  apiKey: z.string().min(1),
+  operatorId: stated(z.string().min(1)),
+  token: z.string().min(1),
+});
 
 /**
  * An amount: a JSON number (`format: double`), or a decimal sent as a string ("1234.5"), which is

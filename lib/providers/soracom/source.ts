@@ -77,7 +77,7 @@ export class SoracomSource implements SpendSource {
     };
     const [daily, itemLines, simLines] = await Promise.all([
       request.needs.daily
-        ? sideCalls.attempt('daily', undefined, () => this.daily(dailyEndpoint, currency))
+        ? sideCalls.attempt('daily', undefined, () => this.daily(dailyEndpoint, month, currency))
         : undefined,
       request.needs.breakdown
         ? sideCalls.attempt('breakdown', undefined, () => this.billItemLines(month, currency))
@@ -154,24 +154,30 @@ export class SoracomSource implements SpendSource {
     return currencyCode(guess);
   }
 
-  /** The month's daily bills, oldest first; a day in another currency than the headline is set aside. */
-  private async daily(endpoint: Endpoint, currency: CurrencyCode): Promise<DailyCost[]> {
+  /**
+   * The daily bills of `month` (yyyyMM), oldest first. A day of another month is not part of its
+   * series, and one in another currency than the headline cannot be added to it: both are set aside.
+   */
+  private async daily(endpoint: Endpoint, month: string, currency: CurrencyCode): Promise<DailyCost[]> {
     // 404: no daily bill yet for the month (first hours of a month) is an empty series, not an error.
     const bills = await this.api.optional(endpoint, DailyBills);
     if (!bills) return [];
     const { entries, skipped } = bills.billList;
     this.setAside(endpoint, 'daily bills', skipped);
-    // A day that states no currency is in the bill's; one in another cannot be added to it.
-    const inCurrency = entries.filter((bill) => (bill.currency ?? currency) === currency);
-    if (inCurrency.length < entries.length) {
-      this.logger.warn('soracom daily bills in another currency than the bill set aside', {
+    // A day that states no currency is in the bill's.
+    const days = entries.filter(
+      (bill) => bill.date.startsWith(month) && (bill.currency ?? currency) === currency,
+    );
+    if (days.length < entries.length) {
+      this.logger.warn('soracom daily bills of another month or currency than the bill set aside', {
         account: this.account.id,
         endpoint: endpoint.label,
+        month,
         currency,
-        dates: entries.filter((bill) => !inCurrency.includes(bill)).map((bill) => bill.date),
+        dates: entries.filter((bill) => !days.includes(bill)).map((bill) => bill.date),
       });
     }
-    return inCurrency
+    return days
       .map((bill) => ({
         date: `${bill.date.slice(0, 4)}-${bill.date.slice(4, 6)}-${bill.date.slice(6, 8)}`,
         BilledCost: Money.of(bill.amount, currency),
