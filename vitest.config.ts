@@ -13,6 +13,8 @@ if (!specsPresent) {
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The CLI tests start the built program: build it from the sources under test first.
+    globalSetup: ['test/support/build-cli.ts'],
     exclude: specsPresent ? ['**/node_modules/**'] : ['**/node_modules/**', 'test/**/*.contract.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,

@@ -19,8 +19,7 @@ import { AlertLedger } from '../lib/state/ledger.ts';
 import { type Clock, fixedClock, systemClock } from '../lib/time/clock.ts';
 import type { DemoInbox } from './demo/inbox.ts';
 import type { Progress } from './progress.ts';
-
-export class UsageError extends Error {}
+import { UsageError } from './usage-error.ts';
 
 export interface CommandIo {
   out: (text: string) => void;

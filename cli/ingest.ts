@@ -5,7 +5,7 @@ import { formatAmount } from '../lib/alerts/format.ts';
 import { decimal, isCurrencyCode } from '../lib/money/index.ts';
 import { summariseSoracomCsv } from '../lib/providers/soracom/billing-csv/parser/index.ts';
 import type { CommandIo } from './command-run.ts';
-import { UsageError } from './command-run.ts';
+import { UsageError } from './usage-error.ts';
 
 export interface IngestFlags {
   file: string;

@@ -5,25 +5,22 @@
  * Exit codes: 0 done; 1 done but something failed (an account unreadable, a publish failed,
  * config problems found by validate); 2 usage or config error (nothing was run).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, ConfigFileError } from '../lib/config/errors.ts';
-import { configAsJson, loadConfig, readConfigFile } from '../lib/config/load.ts';
-import { renderReportHtml } from '../lib/report/html.ts';
 import { colourWanted } from './colour.ts';
-import { type CommandIo, exitCodeOf, type RunFlags, UsageError, withCommandRun } from './command-run.ts';
-import { alertsAsJsonLines, describeReport } from './output.ts';
+import type { CommandIo } from './command-run.ts';
 import { progressLine } from './progress.ts';
-import { renderStatus } from './status.ts';
+import { UsageError } from './usage-error.ts';
 
 export interface Io extends CommandIo {
   /** stdout shows ANSI colour: a colour terminal, or FORCE_COLOR. */
   colour?: boolean;
 }
 
-type Values = Record<string, string | boolean | string[] | undefined>;
+export type Values = Record<string, string | boolean | string[] | undefined>;
+
+/** The commands' implementations: loaded when a command runs, not for --help or a usage error. */
+const commands = () => import('./commands.ts');
 
 interface Command {
   summary: string;
@@ -73,7 +70,7 @@ Examples:
       state: { type: 'string' },
       'topic-arn': { type: 'string' },
     },
-    run: (values, io) => checkCommand(values, io),
+    run: (values, io) => commands().then((c) => c.check(values, io)),
   },
   status: {
     summary: 'Every budget at a glance: spend, forecast, pace, next threshold, freshness, state',
@@ -92,13 +89,7 @@ Examples:
   spendwatch status --config examples/demo.yaml --simulate
   spendwatch status --config spendwatch.yaml --now 2026-11-28T09:00:00+09:00 | less`,
     options: { ...common, ...simulate },
-    async run(values, io) {
-      return withCommandRun(runFlags(values), io, async (run) => {
-        const report = await run.check({ dryRun: true });
-        io.out(renderStatus(report, { colour: Boolean(io.colour), timeZone: run.config.timeZone }));
-        return exitCodeOf(report);
-      });
-    },
+    run: (values, io) => commands().then((c) => c.status(values, io)),
   },
   report: {
     summary: 'Write a self-contained HTML page: burn-up chart, thresholds and top contributors per budget',
@@ -115,23 +106,7 @@ Examples:
   spendwatch report --config spendwatch.yaml --out report/
   spendwatch report --config examples/demo.yaml --simulate --out /tmp/spendwatch-report`,
     options: { ...common, ...simulate, out: { type: 'string', short: 'o' } },
-    async run(values, io) {
-      const flags = runFlags(values);
-      const out = resolve(required(values.out, '--out DIR'));
-      // Before any account is read: a folder that cannot be written is a usage error, not a failed run.
-      await mkdir(out, { recursive: true }).catch((error: Error) => {
-        throw new UsageError(
-          `cannot create --out folder ${out} (${error.message}); pass a folder you can write to`,
-        );
-      });
-      return withCommandRun(flags, io, async (run) => {
-        const report = await run.check({ dryRun: true });
-        const file = join(out, 'index.html');
-        await writeFile(file, renderReportHtml(report, { timeZone: run.config.timeZone }));
-        io.out(`Wrote ${file} (${report.budgets.length} budgets); open it in a browser.`);
-        return exitCodeOf(report);
-      });
-    },
+    run: (values, io) => commands().then((c) => c.report(values, io)),
   },
   ingest: {
     summary: 'Summarise a Soracom billing CSV export: totals, every SIM with its tags, items, days',
@@ -151,18 +126,7 @@ Examples:
       month: { type: 'string' },
       out: { type: 'string', short: 'o' },
     },
-    async run(values, io) {
-      const { ingestFile } = await import('./ingest.ts');
-      return ingestFile(
-        {
-          file: required(values.file, '--file EXPORT.csv'),
-          currency: required(values.currency, '--currency CODE (the CSV does not say)'),
-          month: values.month as string | undefined,
-          out: values.out as string | undefined,
-        },
-        io,
-      );
-    },
+    run: (values, io) => commands().then((c) => c.ingest(values, io)),
   },
   validate: {
     summary:
@@ -178,25 +142,7 @@ Examples:
   spendwatch validate --config spendwatch.yaml
   spendwatch validate --config spendwatch.yaml --out spendwatch.json`,
     options: { ...common, out: { type: 'string', short: 'o' } },
-    async run(values, io) {
-      const path = required(values.config, '--config FILE');
-      const out = values.out as string | undefined;
-      if (out === undefined) {
-        const config = await loadConfig(path);
-        io.out(
-          `${config.file}: valid (${config.accounts.length} accounts, ${config.budgets.length} budgets)`,
-        );
-        return 0;
-      }
-      const { config, json } = configAsJson(await readConfigFile(path), basename(path));
-      await writeFile(out, json).catch((error: Error) => {
-        throw new UsageError(`cannot write --out ${out} (${error.message}); pass a file you can write`);
-      });
-      io.out(
-        `${config.file}: valid (${config.accounts.length} accounts, ${config.budgets.length} budgets); wrote ${out}`,
-      );
-      return 0;
-    },
+    run: (values, io) => commands().then((c) => c.validate(values, io)),
   },
   demo: {
     summary: 'Run a check against local simulators of all providers (no cloud account needed)',
@@ -210,47 +156,9 @@ Examples:
   spendwatch demo
   spendwatch demo --now 2026-11-28T09:00:00+09:00`,
     options: { now: common.now, help: common.help, verbose: common.verbose },
-    run: (values, io) =>
-      withCommandRun(runFlags({ ...values, config: DEMO_CONFIG, simulate: true }), io, async (run) => {
-        const { runDemo } = await import('./demo/demo.ts');
-        return runDemo(run, io);
-      }),
+    run: (values, io) => commands().then((c) => c.demo(values, io)),
   },
 };
-
-const DEMO_CONFIG = fileURLToPath(new URL('../examples/demo.yaml', import.meta.url));
-
-async function checkCommand(values: Values, io: Io): Promise<number> {
-  return withCommandRun(runFlags(values), io, async (run) => {
-    const dryRun = Boolean(values['dry-run']);
-    const accountIds = values.account as string[] | undefined;
-    const known = run.config.accounts.map((a) => a.id);
-    const unknown = (accountIds ?? []).filter((id) => !known.includes(id));
-    if (unknown.length > 0)
-      throw new UsageError(
-        `--account ${unknown.map((id) => `"${id}"`).join(', ')}: no such account in ${run.config.file}; its accounts are ${known.join(', ')}`,
-      );
-    const report = await run.check({ dryRun, accountIds });
-    if (values.json) {
-      const alerts = dryRun ? report.suppressed.map((s) => s.alert) : report.delivered;
-      if (alerts.length > 0) io.out(alertsAsJsonLines(alerts));
-    } else {
-      io.out(describeReport(report));
-    }
-    return exitCodeOf(report);
-  });
-}
-
-function runFlags(values: Values): RunFlags {
-  return {
-    config: required(values.config, '--config FILE'),
-    now: values.now as string | undefined,
-    simulate: Boolean(values.simulate),
-    verbose: Boolean(values.verbose),
-    state: values.state as string | undefined,
-    topicArn: (values['topic-arn'] as string | undefined) ?? process.env.SPENDWATCH_TOPIC_ARN,
-  };
-}
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
   const [name, ...rest] = argv;
@@ -304,11 +212,6 @@ function overview(): string {
     '',
     'Run "spendwatch COMMAND --help" for its options and examples.',
   ].join('\n');
-}
-
-function required(value: Values[string], what: string): string {
-  if (typeof value !== 'string' || value === '') throw new UsageError(`missing ${what}`);
-  return value;
 }
 
 function defaultIo(): Io {
