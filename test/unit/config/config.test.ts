@@ -276,3 +276,19 @@ ${rates}`;
     expect(() => parseConfig(budget('rates:\n  - { from: USD, to: JPY, rate: 150 }\n'))).not.toThrow();
   });
 });
+
+describe("the README's example config", () => {
+  it("is a valid config, every provider's required fields included", async () => {
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+    const example = /```yaml\n(version: 1\n[\s\S]*?)```/.exec(readme)?.[1];
+    expect(example, 'the README has a ```yaml block starting "version: 1"').toBeDefined();
+    const config = parseConfig(example!, 'README.md');
+    expect(config.accounts.map((a) => a.provider).sort()).toEqual([
+      'cloudflare',
+      'fastly',
+      'killbill',
+      'soracom',
+    ]);
+  });
+});
