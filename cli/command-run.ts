@@ -11,7 +11,7 @@ import type { Config } from '../lib/config/config.ts';
 import { loadConfig } from '../lib/config/load.ts';
 import { jsonLogger, type Logger } from '../lib/log/index.ts';
 import { type AlertPublisher, MemoryPublisher } from '../lib/notify/publisher.ts';
-import { envBackend, SecretResolver } from '../lib/secrets/index.ts';
+import { type SecretBackend, SecretResolver } from '../lib/secrets/index.ts';
 import { HealthTracker } from '../lib/state/account-health.ts';
 import { FsObjectStore } from '../lib/state/fs-store.ts';
 import { KeptReadings } from '../lib/state/kept-readings.ts';
@@ -84,7 +84,7 @@ export async function withCommandRun<T>(
     io.err(
       `Simulating ${simulated.join(', ')} on local simulators at ${clock.now().toISOString()} (pass --now to replay another moment).`,
     );
-    const secrets = new SecretResolver([envBackend(world.env)]);
+    const secrets = new SecretResolver(simulatedSecrets(config, world.credentials));
     const logger = loggerFor(flags, io);
     const { startDemoAws } = await import('./demo/aws.ts');
     const aws = await startDemoAws(config, clock, logger, secrets);
@@ -96,6 +96,28 @@ export async function withCommandRun<T>(
   } finally {
     await world.stop();
   }
+}
+
+/**
+ * Under --simulate every credential reference of the config resolves to what its account's simulator
+ * accepts, whatever the config names it (env:MY_TOKEN, ssm:/prod/fastly...): a real config can be
+ * replayed against the demo world without exporting the demo's variable names.
+ */
+function simulatedSecrets(config: Config, credentials: Record<string, Record<string, string>>): SecretBackend[] {
+  const byRef = new Map<string, string>();
+  for (const account of config.accounts)
+    for (const [field, ref] of Object.entries(account.credentials)) {
+      const value = credentials[account.id]?.[field];
+      if (value !== undefined) byRef.set(ref, value);
+    }
+  return (['env', 'ssm', 'secretsmanager'] as const).map((scheme) => ({
+    scheme,
+    async fetch(name: string) {
+      const value = byRef.get(`${scheme}:${name}`);
+      if (value === undefined) throw new Error(`the simulated world has no credential for ${scheme}:${name}`);
+      return value;
+    },
+  }));
 }
 
 function commandRun(

@@ -21,8 +21,10 @@ export const DEMO_NOW = '2026-11-23T12:00:00+09:00';
 export interface DemoWorld {
   /** Account id → base URL of its simulator. */
   baseUrls: Record<string, string>;
-  /** Environment the config's env: references resolve from. */
+  /** Environment the demo config's env: references resolve from. */
   env: Record<string, string>;
+  /** Account id → credential field → the value its simulator accepts, whatever the config calls it. */
+  credentials: Record<string, Record<string, string>>;
   stop(): Promise<void>;
 }
 
@@ -158,6 +160,18 @@ export async function startDemoWorld(now: Date): Promise<DemoWorld> {
       'billing-platform': killbill.url,
     },
     env,
+    credentials: {
+      'soracom-jp': { authKeyId: env.SORACOM_JP_AUTH_KEY_ID!, authKey: env.SORACOM_JP_AUTH_KEY! },
+      'soracom-global': { authKeyId: env.SORACOM_GLOBAL_AUTH_KEY_ID!, authKey: env.SORACOM_GLOBAL_AUTH_KEY! },
+      'cdn-fastly': { apiToken: env.FASTLY_API_TOKEN! },
+      'edge-cloudflare': { apiToken: env.CLOUDFLARE_API_TOKEN! },
+      'billing-platform': {
+        username: env.KILLBILL_USERNAME!,
+        password: env.KILLBILL_PASSWORD!,
+        apiKey: env.KILLBILL_API_KEY!,
+        apiSecret: env.KILLBILL_API_SECRET!,
+      },
+    },
     stop: async () => {
       await Promise.all(sims.map((s) => s.stop()));
     },
