@@ -31,7 +31,8 @@ const SOURCES = [
   'scripts/deflate-zips.mjs',
   'dev/zip.ts',
   'bin',
-  'cli',
+  // The built CLI: the packaging validates the config with it (scripts/lambda-config.mjs).
+  'dist/cli',
   'functions',
   'lib',
   'examples',
