@@ -103,7 +103,10 @@ export async function withCommandRun<T>(
  * accepts, whatever the config names it (env:MY_TOKEN, ssm:/prod/fastly...): a real config can be
  * replayed against the demo world without exporting the demo's variable names.
  */
-function simulatedSecrets(config: Config, credentials: Record<string, Record<string, string>>): SecretBackend[] {
+function simulatedSecrets(
+  config: Config,
+  credentials: Record<string, Record<string, string>>,
+): SecretBackend[] {
   const byRef = new Map<string, string>();
   for (const account of config.accounts)
     for (const [field, ref] of Object.entries(account.credentials)) {
