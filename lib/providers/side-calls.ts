@@ -33,7 +33,7 @@ export class SideCalls {
   /** Records a part that stands on a fallback for a reason other than a failed call. */
   note(missing: MissingPart): void {
     this.missing.push(missing);
-    this.logger.warn('partial reading: a side call failed, the headline figure was read without it', {
+    this.logger.warn('partial reading: the headline figure was read without this part', {
       provider: this.account.provider,
       account: this.account.id,
       ...missing,

@@ -345,7 +345,7 @@ const PROVIDER_FAULTS: FaultCase[] = [
     name: 'a side call fails (a partial reading)',
     layer: 'provider',
     due: 'same-run',
-    logged: /partial reading: a side call failed/,
+    logged: /partial reading: the headline figure was read without this part/,
     inject: {
       // Cloudflare's usage info gives the cycle's anchor, Fastly's invoices its currency, Soracom's
       // daily bills its daily series: the headline still gives the figure, with the stated fallbacks.
