@@ -6,14 +6,12 @@
  * each such field says its fallback.
  */
 import * as z from 'zod';
+import { stated } from '../../http/tolerant.ts';
 import { isCurrencyCode, isDecimalText } from '../../money/index.ts';
 
 const DAY_MS = 86_400_000;
 
 const dateTime = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
-
-/** A field the figure does not need: absent, null or of another type, it reads as absent. */
-const optional = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
 
 /** Text that is absent when empty ("ConsumedUnit may be empty when the unit is implicit"). */
 const text = z.string().min(1);
@@ -31,18 +29,18 @@ const currency = z
 
 /** An error or notice of the envelope; unreadable ones are kept as empty so the others still show. */
 const Notice = z
-  .object({ code: optional(z.number()), message: optional(z.string()) })
+  .object({ code: stated(z.number()), message: stated(z.string()) })
   .catch({ code: undefined, message: undefined });
 export type Notice = z.output<typeof Notice>;
 /** errors/messages: arrays in the docs' examples, "required,nullable" in the Go SDK; absent is read as none. */
-const notices = optional(z.array(Notice).nullable());
+const notices = stated(z.array(Notice).nullable());
 
 /**
  * Every reply's envelope. The SDK only unwraps `result` (it never reads `success`), so only an
  * explicit `"success": false` is a reported failure; absent, success is told by the HTTP status.
  */
 export const Envelope = z.object({
-  success: optional(z.boolean()),
+  success: stated(z.boolean()),
   errors: notices,
   messages: notices,
 });
@@ -79,12 +77,12 @@ const commonFields = {
   /** Needed: it places the cost in the billing period. */
   ChargePeriodStart: dateTime,
   /** Records are daily ("one billable metric for one account on one day"): absent, start + 1 day. */
-  ChargePeriodEnd: optional(dateTime),
+  ChargePeriodEnd: stated(dateTime),
   BillingCurrency: currency,
-  ChargeDescription: optional(text),
+  ChargeDescription: stated(text),
   /** Absent: the line has no quantity. */
-  ConsumedQuantity: optional(z.number()),
-  ConsumedUnit: optional(text),
+  ConsumedQuantity: stated(z.number()),
+  ConsumedUnit: stated(text),
 };
 
 function row(
@@ -113,10 +111,10 @@ export const UsageRecordV1 = z
     ...commonFields,
     ContractedCost: z.number(),
     /** Absent: the family, then the charge description, then "unknown service". */
-    ServiceName: optional(text),
-    ServiceFamilyName: optional(text),
-    ZoneId: optional(text),
-    ZoneName: optional(text),
+    ServiceName: stated(text),
+    ServiceFamilyName: stated(text),
+    ZoneId: stated(text),
+    ZoneName: stated(text),
   })
   .transform((r) =>
     row(r, {
@@ -140,10 +138,10 @@ export const UsageRecordV2 = z
     BilledCost: z.number().nullish(),
     ContractedCost: z.number().nullish(),
     /** Cloudflare's replacement of FOCUS ServiceName; absent: the metric, the description, "unknown service". */
-    x_ProductFamilyName: optional(text),
-    x_BillableMetricName: optional(text),
-    x_ZoneId: optional(text),
-    x_ZoneName: optional(text),
+    x_ProductFamilyName: stated(text),
+    x_BillableMetricName: stated(text),
+    x_ZoneId: stated(text),
+    x_ZoneName: stated(text),
   })
   .transform((r) =>
     row(r, {
@@ -178,7 +176,7 @@ export const UsageResponseV2 = usageRecords(UsageRecordV2);
 const Subscription = z
   .object({
     billing_cycle_anchor_timestamp: dateTime,
-    end_timestamp: optional(dateTime),
+    end_timestamp: stated(dateTime),
   })
   .nullable()
   .catch(null);
@@ -190,10 +188,8 @@ const Subscription = z
  */
 export const UsageInfoResponse = resultOf(
   z.object({
-    covered: optional(z.boolean()),
-    subscriptions: optional(z.array(Subscription)).transform((subs) =>
-      (subs ?? []).filter((s) => s !== null),
-    ),
+    covered: stated(z.boolean()),
+    subscriptions: stated(z.array(Subscription)).transform((subs) => (subs ?? []).filter((s) => s !== null)),
   }),
 );
 export type UsageInfo = z.output<typeof UsageInfoResponse>['result'];
@@ -208,8 +204,8 @@ export const BillingProfileResponse = resultOf(
   z
     .object({
       /** Exact decimal as a string, e.g. "0". */
-      balance: optional(z.string().refine(isDecimalText)),
-      next_bill_date: optional(dateTime),
+      balance: stated(z.string().refine(isDecimalText)),
+      next_bill_date: stated(dateTime),
     })
     .nullable(),
 );

@@ -10,12 +10,8 @@
  * Fields the client does not read are not declared.
  */
 import * as z from 'zod';
+import { stated } from '../../http/tolerant.ts';
 import { type Decimal, decimal, isDecimalText } from '../../money/index.ts';
-
-/** An optional field: absent, null or mistyped, it reads as undefined instead of failing the read. */
-function maybe<T extends z.ZodType>(schema: T) {
-  return schema.optional().catch(undefined);
-}
 
 /** Each element that reads is kept; one that does not (null, a string where an object belongs) is dropped. */
 function elementsOf<T extends z.ZodType>(item: T) {
@@ -45,11 +41,11 @@ const decimalText = z
 /** A number the models type as Number, also read from decimal text; kept exact. */
 const amount = z.union([z.number(), decimalText]).transform((value): Decimal => decimal(value));
 
-const text = maybe(z.string());
-const when = maybe(dateTime);
-const figure = maybe(amount);
+const text = stated(z.string());
+const when = stated(dateTime);
+const figure = stated(amount);
 /** "Numeric string" identifiers (invoice_id) also read from a JSON number. */
-const identifier = maybe(z.union([z.string(), z.number().transform(String)]));
+const identifier = stated(z.union([z.string(), z.number().transform(String)]));
 
 /** Metadata: cursor paging of /billing/v3/invoices and /billing/v3/service-usage-metrics. */
 const Metadata = z.object({
@@ -94,7 +90,7 @@ export type EomInvoice = z.output<typeof EomInvoice>;
 /** ListEomInvoicesResponse: GET /billing/v3/invoices, newest first. */
 export const InvoiceList = z.object({
   data: listOf(EomInvoice),
-  meta: maybe(Metadata),
+  meta: stated(Metadata),
 });
 
 const UsageMetric = z.object({
@@ -140,12 +136,12 @@ const ServiceUsageMetric = z.object({
 
 /** GET /billing/v3/service-usage-metrics: `data` is an OBJECT (one usage type), not an array. */
 export const ServiceUsageMetrics = z.object({
-  data: maybe(
+  data: stated(
     z.object({
       usage_type: text,
       unit: text,
       details: listOf(ServiceUsageMetric),
-      meta: maybe(Metadata),
+      meta: stated(Metadata),
     }),
   ),
 });

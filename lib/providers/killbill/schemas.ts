@@ -4,6 +4,7 @@
  * record (Subscription, Account, NodeInfo) they take just the field they need.
  */
 import * as z from 'zod';
+import { stated } from '../../http/tolerant.ts';
 
 const RolledUpUnit = z.object({
   // Kept strict: a quantity without a unit type matches no budget, and a catalog never names a unit
@@ -28,10 +29,10 @@ export const SubscriptionAccount = z.object({ accountId: z.guid() });
  * GET /1.0/kb/accounts/{accountId}: the account's time zone (an IANA or Joda zone id), if it states one;
  * the reader checks it and falls back to UTC.
  */
-export const AccountTimeZone = z.object({ timeZone: z.string().nullish().catch(undefined) });
+export const AccountTimeZone = z.object({ timeZone: stated(z.string()) });
 
 /** GET /1.0/kb/nodesInfo: each node's Kill Bill version ("0.24.10"), where it says. */
-export const NodesInfo = z.array(z.object({ kbVersion: z.string().nullish().catch(undefined) }));
+export const NodesInfo = z.array(z.object({ kbVersion: stated(z.string()) }));
 
 /** The error body of Kill Bill's exception mappers (BillingExceptionJson). `code` is its ErrorCode. */
 export const BillingException = z.object({

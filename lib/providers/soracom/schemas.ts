@@ -6,13 +6,9 @@
  * read as not stated, and each caller says what stands in. Fields we do not read are not declared.
  */
 import * as z from 'zod';
+import { stated } from '../../http/tolerant.ts';
 import { type CurrencyCode, isCurrencyCode, isDecimalText } from '../../money/index.ts';
 import { daysInMonth } from '../../time/zoned.ts';
-
-/** A field read when it fits `schema`, and as not stated (undefined) when absent, null or anything else. */
-function stated<S extends z.ZodType>(schema: S) {
-  return schema.optional().catch(undefined);
-}
 
 /**
  * POST /auth: the session every request is signed with (`apiKey`, `token`) is required; the operator
