@@ -43,11 +43,3 @@ export function formatLocal(instant: Date, timeZone: string, style: 'short' | 'l
     timeZoneName: 'short',
   }).format(instant);
 }
-
-/** Provider-supplied text on one line: control, line-separator and bidi-override characters become spaces. */
-export function oneLine(text: string): string {
-  return text
-    .replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]+/gu, ' ')
-    .replace(/ {2,}/g, ' ')
-    .trim();
-}

@@ -6,9 +6,10 @@
 import { type BudgetStatus, type Crossing, measuredSpend } from '../budgets/status.ts';
 import { decimal, isDecimalText } from '../money/index.ts';
 import type { MissingPart, ReadPart } from '../spend/index.ts';
+import { oneLine } from '../text/one-line.ts';
 import { localDateKey } from '../time/zoned.ts';
 import type { Alert } from './alert.ts';
-import { type CurrencyDisplay, formatAmount, formatLocal, formatPercent, oneLine } from './format.ts';
+import { type CurrencyDisplay, formatAmount, formatLocal, formatPercent } from './format.ts';
 
 /** What the alert says of the account's health (the tracker's record, or anything shaped like it). */
 export interface MonitoringChange {

@@ -5,6 +5,7 @@
  * an error page may be HTML, or echo a credential in a form the redactor cannot know.
  */
 import { redactor } from '../log/index.ts';
+import { oneLine } from '../text/one-line.ts';
 
 const MAX_SAID = 200;
 /** A body that is nothing but a snake_case error code. */
@@ -12,11 +13,7 @@ const ERROR_CODE_TEXT = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;
 
 /** A provider's own words: one line, known secrets masked, capped. */
 export function providerSaid(text: string): string {
-  const line = redactor
-    .redact(text)
-    .replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]+/gu, ' ')
-    .replace(/ {2,}/g, ' ')
-    .trim();
+  const line = oneLine(redactor.redact(text));
   return line.length > MAX_SAID ? `${line.slice(0, MAX_SAID - 1)}…` : line;
 }
 

@@ -3,10 +3,11 @@
  * durations and the contributors table. What the alert says is worded in lib/alerts/wording.ts.
  */
 import type { Alert } from '../../alerts/alert.ts';
-import { type CurrencyDisplay, formatAmount, formatLocal, oneLine } from '../../alerts/format.ts';
+import { type CurrencyDisplay, formatAmount, formatLocal } from '../../alerts/format.ts';
 import { measureWords } from '../../alerts/wording.ts';
 import type { Contributor } from '../../budgets/status.ts';
 import { decimal } from '../../money/index.ts';
+import { oneLine } from '../../text/one-line.ts';
 
 export interface RenderOptions {
   /** IANA zone for the human-readable times shown next to ISO ones. Default UTC. */

@@ -5,8 +5,8 @@
  */
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
 import type { Alert } from '../../alerts/alert.ts';
-import { oneLine } from '../../alerts/format.ts';
 import { contributorsCutDetail } from '../../alerts/wording.ts';
+import { oneLine } from '../../text/one-line.ts';
 import type { RenderOptions } from './layout.ts';
 import { renderSubject } from './subject.ts';
 import { renderText } from './text.ts';

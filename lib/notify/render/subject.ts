@@ -3,8 +3,8 @@
  * characters, fewer than 100 characters; anything else is replaced by an error text or rejected.
  */
 import type { Alert } from '../../alerts/alert.ts';
-import { oneLine } from '../../alerts/format.ts';
 import { summaryPhrase } from '../../alerts/wording.ts';
+import { oneLine } from '../../text/one-line.ts';
 import { clip } from './layout.ts';
 
 export const SUBJECT_MAX_LENGTH = 99;

@@ -3,7 +3,7 @@
  * what changed since the last alert. Written to be read on a phone by whoever is on call.
  */
 import type { Alert } from '../../alerts/alert.ts';
-import { formatAmount, oneLine } from '../../alerts/format.ts';
+import { formatAmount } from '../../alerts/format.ts';
 import {
   basisLabel,
   contributorsTitle,
@@ -18,6 +18,7 @@ import {
   thresholdText,
   unlistedContributorsNote,
 } from '../../alerts/wording.ts';
+import { oneLine } from '../../text/one-line.ts';
 import { contributorTable, durationBetween, humanInstant, isoInstant, type RenderOptions } from './layout.ts';
 
 /** Rows listed in the email; the JSON copy of the alert carries every contributor. */

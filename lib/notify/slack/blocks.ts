@@ -5,7 +5,7 @@
  * section text 3000, fields 10 x 2000, 50 blocks) are respected by clipping.
  */
 import type { Alert } from '../../alerts/alert.ts';
-import { formatAmount, oneLine } from '../../alerts/format.ts';
+import { formatAmount } from '../../alerts/format.ts';
 import {
   basisLabel,
   contributorsTitle,
@@ -23,6 +23,7 @@ import {
   thresholdText,
   unlistedContributorsNote,
 } from '../../alerts/wording.ts';
+import { oneLine } from '../../text/one-line.ts';
 import { clip, contributorTable } from '../render/layout.ts';
 
 type SlackText = { type: 'plain_text'; text: string; emoji?: boolean } | { type: 'mrkdwn'; text: string };

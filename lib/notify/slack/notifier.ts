@@ -5,9 +5,9 @@
  */
 import * as z from 'zod';
 import type { Alert } from '../../alerts/alert.ts';
-import { oneLine } from '../../alerts/format.ts';
 import type { Logger } from '../../log/index.ts';
 import { SECRET_REF, type SecretResolver } from '../../secrets/index.ts';
+import { oneLine } from '../../text/one-line.ts';
 import { alertSchema, describeSchemaProblems } from '../alert-schema.ts';
 import { renderSlackDigest, renderSlackMessage, type SlackMessage } from '../render/index.ts';
 import { SlackWebhook, type SlackWebhookOptions } from './webhook.ts';
