@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { decimal, isDecimalText, Money } from '../money/index.ts';
-import type { MissingPart, PeriodSpend, ReadPart, SpendLine } from './spend.ts';
+import { type MissingPart, type PeriodSpend, READ_PARTS, type SpendLine } from './spend.ts';
 
 const decimalText = z.string().refine(isDecimalText, { error: 'expected a decimal such as "12.5"' });
 const money = z
@@ -28,17 +28,8 @@ const line = z.object({
   Tags: z.record(z.string(), z.string()).optional(),
 }) satisfies z.ZodType<SpendLine, unknown>;
 
-const readPart = z.enum([
-  'breakdown',
-  'usage',
-  'daily',
-  'resourceDays',
-  'currency',
-  'billingPeriod',
-]) satisfies z.ZodType<ReadPart>;
-
 const missingPart = z.object({
-  part: readPart,
+  part: z.enum(READ_PARTS),
   endpoint: z.string(),
   reason: z.string(),
 }) satisfies z.ZodType<MissingPart>;

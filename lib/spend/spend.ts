@@ -35,7 +35,15 @@ export interface PeriodSpend {
  * or per-resource days, or the provider's own statement of currency or billing period (then a stated
  * fallback stands in).
  */
-export type ReadPart = 'breakdown' | 'usage' | 'daily' | 'resourceDays' | 'currency' | 'billingPeriod';
+export const READ_PARTS = [
+  'breakdown',
+  'usage',
+  'daily',
+  'resourceDays',
+  'currency',
+  'billingPeriod',
+] as const;
+export type ReadPart = (typeof READ_PARTS)[number];
 
 export interface MissingPart {
   part: ReadPart;
