@@ -39,7 +39,8 @@ export function buildHealthAlert(
     periodKey: health.account,
     periodStart: since,
     periodEnd: now.toISOString(),
-    asOf: health.lastOkAt ?? since,
+    // The last figure read is from before the streak began; a recovery's is from now.
+    asOf: gap ? since : (health.okSince ?? now.toISOString()),
     detectedAt: now.toISOString(),
     contributors: [],
     headline: monitoringHeadline(change, provider, hours),

@@ -14,7 +14,7 @@ import { type CurrencyDisplay, formatAmount, formatLocal, formatPercent } from '
 /** What the alert says of the account's health (the tracker's record, or anything shaped like it). */
 export interface MonitoringChange {
   kind: 'gap' | 'recovered';
-  health: { account: string; failingSince?: string; lastOkAt?: string; lastError?: string };
+  health: { account: string; failingSince?: string; okSince?: string; lastError?: string };
 }
 
 /** How a channel writes an amount in the alert's unit (formatted, and escaped for its markup). */
@@ -160,7 +160,9 @@ export function monitoringHeadline(change: MonitoringChange, provider: string, h
 export function monitoringDetails(change: MonitoringChange, since: string, budgets: string[]): string[] {
   const { health } = change;
   return [
-    `Failing since ${since}; last good read ${health.lastOkAt ?? 'never'}`,
+    health.okSince
+      ? `Failing since ${since}; read fine from ${health.okSince} until then`
+      : `Failing since ${since}; never read successfully`,
     ...(health.lastError ? [`Last error: ${health.lastError}`] : []),
     ...(budgets.length ? [`Budgets affected: ${budgets.join(', ')}`] : []),
   ];

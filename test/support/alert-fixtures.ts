@@ -128,7 +128,7 @@ export const everyKind: Record<string, Alert> = {
       health: {
         account: 'soracom-jp',
         failingSince: '2026-11-22T01:00:00.000Z',
-        lastOkAt: '2026-11-22T00:45:00.000Z',
+        okSince: '2026-11-22T00:45:00.000Z',
         lastError: 'soracom account "soracom-jp": GET /bills/latest (HTTP 503): kept answering 503',
       },
     },
