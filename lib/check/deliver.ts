@@ -79,24 +79,24 @@ export async function retryAbandoned(
   const attempted = new Set(
     [...report.delivered, ...report.failed.map((f) => f.alert)].map((a) => a.dedupKey),
   );
-  const scans: [string, Parameters<AlertLedger['abandoned']>[2]][] = [
-    // This period and the one before it: a claim left at a month's end is retried in the next.
-    ...budgets.map((b): [string, { periods: number }] => [b.name, { periods: 2 }]),
-    [MONITORING_BUDGET, { periodKeys: accounts.map((a) => a.id) }],
-  ];
-  // Read in parallel (a list and a few reads per budget), deliver one by one as everywhere else.
-  const found = await Promise.all(
-    scans.map(([budget, within]) =>
-      ledger.abandoned(budget, now, within).catch((error: unknown) => {
-        deps.logger.error('abandoned alert claims could not be read; looked for again next run', {
-          budget,
-          error: errorMessage(error),
-        });
-        return [];
-      }),
-    ),
-  );
-  for (const alert of found.flat()) {
+  const budgetNames = new Set(budgets.map((b) => b.name));
+  const accountIds = new Set(accounts.map((a) => a.id));
+  // This run's budgets, and the monitoring alerts of its accounts (their period key is the account).
+  const inScope = (alert: Pick<Alert, 'budget' | 'periodKey'>) =>
+    alert.budget === MONITORING_BUDGET ? accountIds.has(alert.periodKey) : budgetNames.has(alert.budget);
+  const found = await ledger.abandoned(now, inScope).catch((error: unknown) => {
+    deps.logger.error('abandoned alert claims could not be read; looked for again next run', {
+      error: errorMessage(error),
+    });
+    return { retry: [], givenUp: [] };
+  });
+  for (const alert of found.givenUp) {
+    deps.logger.warn('an alert claimed but never sent is too old to send now; given up', {
+      dedupKey: alert.dedupKey,
+      detectedAt: alert.detectedAt,
+    });
+  }
+  for (const alert of found.retry) {
     if (attempted.has(alert.dedupKey)) continue;
     deps.logger.warn('retrying an alert an earlier run claimed but never sent', { dedupKey: alert.dedupKey });
     await deliver(delivery, alert);
@@ -122,10 +122,11 @@ export async function deliver(delivery: DeliveryContext, alert: Alert): Promise<
     await publish(delivery, withReportLink(delivery, alert));
     return;
   }
+  // Claimed first: a crossing already sent costs one read a run, not the list "since the last alert" takes.
+  const claim = await claimDelivery(delivery, ledger, alert, withReportLink(delivery, alert));
+  if (!claim) return;
   const sinceLast = await sinceLastAlert(delivery, ledger, alert);
   const outgoing = withReportLink(delivery, { ...alert, ...sinceLast });
-  const claim = await claimDelivery(delivery, ledger, alert, outgoing);
-  if (!claim) return;
   const published = await publish(delivery, outgoing);
   await record(delivery, ledger, claim, outgoing, published);
 }
@@ -158,24 +159,24 @@ async function sinceLastAlert(
 
 /**
  * Claims `alert` (as built) in the ledger; undefined when it must not be published now: already sent,
- * in flight in another run, or its state could not be claimed. Those are reported as `outgoing`.
+ * in flight in another run, or its state could not be claimed. Those are reported as `shown`.
  */
 async function claimDelivery(
   { deps, options, report }: DeliveryContext,
   ledger: AlertLedger,
   alert: Alert,
-  outgoing: Alert,
+  shown: Alert,
 ): Promise<ClaimToken | undefined> {
   try {
     const claim = await ledger.claim(alert, deps.clock.now(), options.leaseMs ?? DEFAULT_LEASE_MS);
     if (claim.outcome === 'claimed') return claim;
-    report.suppressed.push({ alert: outgoing, reason: claim.outcome });
+    report.suppressed.push({ alert: shown, reason: claim.outcome });
   } catch (error) {
     deps.logger.error('alert state could not be claimed; not sent now, retried next run', {
       ...logFields(alert),
       error: errorMessage(error),
     });
-    report.failed.push({ alert: outgoing, error: error as Error });
+    report.failed.push({ alert: shown, error: error as Error });
   }
   return undefined;
 }

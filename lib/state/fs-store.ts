@@ -19,7 +19,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { checkKey, checkPrefix } from './keys.ts';
 import type { ObjectStore, StoredObject } from './store.ts';
@@ -97,6 +97,11 @@ export class FsObjectStore implements ObjectStore {
         return;
       }
     }
+  }
+
+  /** Removes the key's generations. Only for put-written keys (see ObjectStore.delete): no CAS runs on them. */
+  async delete(key: string): Promise<void> {
+    await rm(this.versionsDir(key), { recursive: true, force: true });
   }
 
   async list(prefix: string): Promise<string[]> {

@@ -7,6 +7,13 @@
  * between claim and markSent leaves a pending record whose lease runs out; the next run reclaims it
  * (compare-and-swap, so one run only) and delivers again with the same dedupKey. That re-delivery is
  * the one accepted duplicate: subscribers can drop it by dedupKey.
+ *
+ * Each claim not yet sent also has an empty marker at `{prefix}open/...` (the record's path under
+ * `open/` instead of `state/`), written before the claim and deleted once it is sent: a run finds the
+ * claims earlier runs abandoned with one list of the markers, instead of listing and reading every
+ * budget's records (at two thousand budgets every 15 minutes, those lists alone cost more a month than
+ * the Lambdas). A marker whose record is sent or absent is stale (its run died after the claim, or lost
+ * the race) and is removed by the next look.
  */
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
@@ -71,6 +78,10 @@ const alertRecordSchema: z.ZodType<AlertRecord> = z.object({
 
 /** Budget names, period keys and threshold ids are slugs; anything else would be a bug upstream. */
 const KEY_PART = /^[A-Za-z0-9][A-Za-z0-9._=-]*$/;
+const STATE = 'state/';
+const OPEN = 'open/';
+/** An abandoned claim older than this is given up: it is about a period long over. */
+export const ABANDONED_RETRY_MS = 45 * 86_400_000;
 /** Claim attempts when other runs keep winning: only reachable with leases shorter than a round trip. */
 const MAX_CLAIM_ROUNDS = 5;
 
@@ -110,6 +121,7 @@ export class AlertLedger {
    */
   async claim(alert: Alert, now: Date, leaseMs: number = DEFAULT_LEASE_MS): Promise<Claim> {
     const key = this.keyFor(alert);
+    let marked = false;
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
       const entry = await this.record(key);
       if (entry?.valid) {
@@ -118,6 +130,9 @@ export class AlertLedger {
           return { outcome: 'in-flight', record: entry.record };
         }
       }
+      // Before the claim exists: a run that dies after claiming leaves its marker for the next to find.
+      if (!marked) await this.store.put(this.openKey(key), '');
+      marked = true;
       const record: AlertRecord = {
         version: 1,
         status: 'pending',
@@ -148,8 +163,15 @@ export class AlertLedger {
    * Records the delivery. False when the record changed since the claim: another run reclaimed it after
    * our lease ran out, so the alert may have gone out twice (same dedupKey); nothing more to do.
    */
-  markSent(claim: ClaimToken, now: Date): Promise<boolean> {
-    return this.update(claim, (record) => ({ ...record, status: 'sent', sentAt: now.toISOString() }));
+  async markSent(claim: ClaimToken, now: Date): Promise<boolean> {
+    const ours = await this.update(claim, (record) => ({
+      ...record,
+      status: 'sent',
+      sentAt: now.toISOString(),
+    }));
+    // A marker left behind is only stale: the next look at abandoned claims reads the record and removes it.
+    if (ours) await this.store.delete(this.openKey(claim.key)).catch(() => undefined);
+    return ours;
   }
 
   /** After a failed publish: still pending, but with the lease over so the next run retries at once. */
@@ -171,33 +193,39 @@ export class AlertLedger {
   }
 
   /**
-   * Alerts claimed but never marked sent whose lease has run out, in the budget's latest `periods`
-   * periods (or only in `periodKeys`): their run died before publishing, or its publish failed. They
-   * must still go out even when the crossing is no longer seen (a correction lowered the figure, the
-   * month ended), so each run delivers them from the record.
+   * Alerts claimed but never marked sent whose lease has run out, of the budgets `inScope` accepts:
+   * their run died before publishing, or its publish failed. They must still go out even when the
+   * crossing is no longer seen (a correction lowered the figure, the month ended), so each run delivers
+   * them from the record. Claims older than ABANDONED_RETRY_MS are `givenUp` (and forgotten).
    */
   async abandoned(
-    budget: string,
     now: Date,
-    within: { periods: number } | { periodKeys: string[] },
-  ): Promise<Alert[]> {
-    const budgetPrefix = `${this.prefix}state/${keyPart('budget', budget)}/`;
-    const keys = await this.store.list(budgetPrefix);
-    const periodOf = (key: string) => key.slice(budgetPrefix.length).split('/')[0]!;
-    // Period keys are dates ("2026-11", "2026-11-15"), so their lexical order is their time order.
-    const periods =
-      'periodKeys' in within
-        ? within.periodKeys
-        : [...new Set(keys.map(periodOf))].sort().slice(-within.periods);
-    const candidates = keys.filter((key) => periods.includes(periodOf(key)));
-    const entries = await Promise.all(candidates.map((key) => this.record(key)));
-    return entries.flatMap((entry) =>
-      entry?.valid &&
-      entry.record.status === 'pending' &&
-      Date.parse(entry.record.leaseUntil) <= now.getTime()
-        ? [entry.record.alert]
-        : [],
+    inScope: (alert: Pick<Alert, 'budget' | 'periodKey'>) => boolean,
+  ): Promise<{ retry: Alert[]; givenUp: Alert[] }> {
+    const markers = await this.store.list(`${this.prefix}${OPEN}`);
+    const found = { retry: [] as Alert[], givenUp: [] as Alert[] };
+    await Promise.all(
+      markers.map(async (marker) => {
+        const key = `${this.prefix}${STATE}${marker.slice(this.prefix.length + OPEN.length)}`;
+        const entry = await this.record(key);
+        if (!entry?.valid || entry.record.status === 'sent') {
+          // Stale (sent, or never claimed), or a corrupt record, which the next claim of it repairs.
+          if (!entry || entry.valid) await this.store.delete(marker);
+          return;
+        }
+        const { record } = entry;
+        if (Date.parse(record.leaseUntil) > now.getTime() || !inScope(record.alert)) return;
+        if (now.getTime() - Date.parse(record.claimedAt) > ABANDONED_RETRY_MS) {
+          found.givenUp.push(record.alert);
+          await this.store.delete(marker);
+          return;
+        }
+        found.retry.push(record.alert);
+      }),
     );
+    // Markers are listed in key order; keep it for the deliveries (Promise.all settles in any order).
+    const byKey = (a: Alert, b: Alert) => this.keyFor(a).localeCompare(this.keyFor(b));
+    return { retry: found.retry.sort(byKey), givenUp: found.givenUp.sort(byKey) };
   }
 
   /** The record at `key`, undefined when there is none. */
@@ -217,8 +245,12 @@ export class AlertLedger {
     return { valid: true, record: parsed.data, version: stored.version };
   }
 
+  private openKey(recordKey: string): string {
+    return `${this.prefix}${OPEN}${recordKey.slice(this.prefix.length + STATE.length)}`;
+  }
+
   private periodPrefix(budget: string, periodKey: string): string {
-    return `${this.prefix}state/${keyPart('budget', budget)}/${keyPart('period key', periodKey)}/`;
+    return `${this.prefix}${STATE}${keyPart('budget', budget)}/${keyPart('period key', periodKey)}/`;
   }
 
   private async update(claim: ClaimToken, change: (record: AlertRecord) => AlertRecord): Promise<boolean> {

@@ -27,6 +27,10 @@ export class MemoryObjectStore implements ObjectStore {
     this.write(checkKey(key), body);
   }
 
+  async delete(key: string): Promise<void> {
+    this.objects.delete(checkKey(key));
+  }
+
   async list(prefix: string): Promise<string[]> {
     checkPrefix(prefix);
     return [...this.objects.keys()].filter((key) => key.startsWith(prefix)).sort();

@@ -5,6 +5,7 @@
  */
 
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -75,6 +76,11 @@ export class S3ObjectStore implements ObjectStore {
 
   async put(key: string, body: string): Promise<void> {
     await this.client.send(new PutObjectCommand(this.putInput(key, body)));
+  }
+
+  async delete(key: string): Promise<void> {
+    // S3 answers 204 whether or not the key existed.
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.s3Key(key) }));
   }
 
   async list(prefix: string): Promise<string[]> {

@@ -16,6 +16,11 @@ export interface ObjectStore {
   replaceIfVersion(key: string, body: string, version: string): Promise<boolean>;
   /** Unconditional write (summaries, reports). */
   put(key: string, body: string): Promise<void>;
+  /**
+   * Removes `key`; nothing happens when it is absent. For keys written with `put` (markers, summaries):
+   * a key that runs compare-and-swap on is never deleted, so its versions only ever move forward.
+   */
+  delete(key: string): Promise<void>;
   /** Keys under a prefix, in lexical order. */
   list(prefix: string): Promise<string[]>;
 }

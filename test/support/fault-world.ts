@@ -221,7 +221,7 @@ function s3Failure(operation: string): S3ServiceException {
   });
 }
 
-export type StoreOperation = 'get' | 'createIfAbsent' | 'replaceIfVersion' | 'put' | 'list';
+export type StoreOperation = 'get' | 'createIfAbsent' | 'replaceIfVersion' | 'put' | 'list' | 'delete';
 
 /**
  * An ObjectStore that fails the operations a test names (on keys it selects) while a fault is on,
@@ -265,6 +265,10 @@ export class FaultyStore implements ObjectStore {
     return this.guard('put', key, () => this.inner.put(key, body));
   }
 
+  delete(key: string): Promise<void> {
+    return this.guard('delete', key, () => this.inner.delete(key));
+  }
+
   list(prefix: string): Promise<string[]> {
     return this.guard('list', prefix, () => this.inner.list(prefix));
   }
@@ -277,7 +281,13 @@ export class FaultyStore implements ObjectStore {
   ): Promise<T> {
     if (this.failing?.operations.has(operation) && this.failing.keys(key)) {
       this.failures.push({ operation, key });
-      throw s3Failure(operation === 'get' || operation === 'list' ? 'GetObject' : 'PutObject');
+      throw s3Failure(
+        operation === 'get' || operation === 'list'
+          ? 'GetObject'
+          : operation === 'delete'
+            ? 'DeleteObject'
+            : 'PutObject',
+      );
     }
     const interloper = this.interloper;
     if (

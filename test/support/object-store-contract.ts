@@ -90,6 +90,16 @@ export function describeObjectStoreContract(
       expect(await store.list('z/')).toEqual([]);
     });
 
+    it('deletes a key, leaves its neighbours, and deletes an absent key without complaint', async () => {
+      for (const key of ['m/a.json', 'm/a.json.b', 'm/a/c.json']) await store.put(key, key);
+      await store.delete('m/a.json');
+      await store.delete('m/never-written.json');
+      expect(await store.get('m/a.json')).toBeUndefined();
+      expect(await store.list('m/')).toEqual(['m/a.json.b', 'm/a/c.json']);
+      await store.put('m/a.json', 'again');
+      expect((await store.get('m/a.json'))?.body).toBe('again');
+    });
+
     it('keeps bodies exactly: empty, multi-line, non-ASCII', async () => {
       const bodies = ['', 'line 1\nline 2\r\n', '¥1,000 — 東京 🚨'];
       for (const [i, body] of bodies.entries()) await store.put(`body-${i}.txt`, body);
@@ -101,6 +111,7 @@ export function describeObjectStoreContract(
         await expect(store.get(key), key).rejects.toThrow(RangeError);
         await expect(store.createIfAbsent(key, 'x'), key).rejects.toThrow(RangeError);
         await expect(store.put(key, 'x'), key).rejects.toThrow(RangeError);
+        await expect(store.delete(key), key).rejects.toThrow(RangeError);
       }
       await expect(store.list('../')).rejects.toThrow(RangeError);
       expect(await store.list('')).toEqual([]);

@@ -71,7 +71,7 @@ describe('deliver', () => {
     // Retried from its record (as retryAbandoned does), it carries only the retrying run's link.
     const publisher = new MemoryPublisher();
     const third = delivery(ledger, publisher, new Date(T0.getTime() + 10 * 60_000), 'https://r/3');
-    const abandoned = await ledger.abandoned('cdn', third.now, { periods: 2 });
+    const { retry: abandoned } = await ledger.abandoned(third.now, (a) => a.budget === 'cdn');
     expect(abandoned).toEqual([at100]);
     await deliver(third, abandoned[0]!);
     expect(publisher.published).toEqual([

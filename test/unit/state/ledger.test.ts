@@ -2,8 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { CountingStore } from '../../../dev/counting-store.ts';
 import { FsObjectStore } from '../../../lib/state/fs-store.ts';
-import { AlertLedger, type Claim, DEFAULT_LEASE_MS } from '../../../lib/state/ledger.ts';
+import { ABANDONED_RETRY_MS, AlertLedger, type Claim, DEFAULT_LEASE_MS } from '../../../lib/state/ledger.ts';
 import { MemoryObjectStore } from '../../../lib/state/memory-store.ts';
 import type { ObjectStore } from '../../../lib/state/store.ts';
 import { sampleAlert } from '../../support/alerts.ts';
@@ -128,10 +129,11 @@ describe.each([
     expect(await ledger.lastSent('cdn', '2026-12')).toBeUndefined();
   });
 
-  it('finds the claims left pending past their lease in the latest periods, not the sent or in-flight ones', async () => {
+  it('finds the claims left pending past their lease, in scope and young enough, not the sent or in-flight ones', async () => {
     const claimAt = async (fields: Parameters<typeof sampleAlert>[0], at: Date) =>
       claimed(await ledger.claim(sampleAlert(fields), at, LEASE));
-    await claimAt({ budget: 'cdn', thresholdId: 'actual-50pct', periodKey: '2026-09' }, T0); // too old
+    const longAgo = new Date(T0.getTime() - ABANDONED_RETRY_MS - 1);
+    await claimAt({ budget: 'cdn', thresholdId: 'actual-50pct', periodKey: '2026-09' }, longAgo); // too old
     await claimAt({ budget: 'cdn', thresholdId: 'actual-50pct', periodKey: '2026-10' }, T0); // died
     await ledger.releaseForRetry(await claimAt({ budget: 'cdn', thresholdId: 'actual-80pct' }, T0), T0);
     await ledger.markSent(await claimAt({ budget: 'cdn', thresholdId: 'actual-90pct' }, T0), T0);
@@ -140,21 +142,51 @@ describe.each([
     await store.put('prod/state/cdn/2026-11/broken.json', 'not json');
 
     const ids = (alerts: { periodKey: string; thresholdId: string }[]) =>
-      alerts.map((a) => `${a.periodKey}/${a.thresholdId}`).sort();
-    expect(ids(await ledger.abandoned('cdn', later(LEASE + 1), { periods: 2 }))).toEqual([
+      alerts.map((a) => `${a.periodKey}/${a.thresholdId}`);
+    const cdn = (a: { budget: string }) => a.budget === 'cdn';
+    const first = await ledger.abandoned(later(LEASE + 1), cdn);
+    expect(ids(first.retry)).toEqual(['2026-10/actual-50pct', '2026-11/actual-80pct']);
+    expect(ids(first.givenUp)).toEqual(['2026-09/actual-50pct']);
+    // Given up once is forgotten; the in-flight claim's lease runs out too.
+    expect(ids((await ledger.abandoned(later(2 * LEASE), cdn)).retry)).toEqual([
       '2026-10/actual-50pct',
-      '2026-11/actual-80pct',
-    ]);
-    expect(ids(await ledger.abandoned('cdn', later(LEASE + 1), { periods: 3 }))).toContain(
-      '2026-09/actual-50pct',
-    );
-    expect(ids(await ledger.abandoned('cdn', later(2 * LEASE), { periodKeys: ['2026-11'] }))).toEqual([
       '2026-11/actual-100pct',
       '2026-11/actual-80pct',
     ]);
-    expect(await ledger.abandoned('cdn', T0, { periods: 2 })).toEqual([
+    expect(ids((await ledger.abandoned(later(2 * LEASE), () => true)).retry)).toContain(
+      '2026-11/actual-50pct',
+    );
+    expect((await ledger.abandoned(T0, cdn)).retry).toEqual([
       expect.objectContaining({ thresholdId: 'actual-80pct' }), // released: due at once
     ]);
+  });
+
+  it('marks each claim open until it is sent, and one list of the marks finds the abandoned ones', async () => {
+    const counting = new CountingStore(new MemoryObjectStore());
+    const counted = new AlertLedger(counting, { prefix: 'prod' });
+    const sent = claimed(
+      await counted.claim(sampleAlert({ budget: 'cdn', thresholdId: 'actual-80pct' }), T0, LEASE),
+    );
+    claimed(await counted.claim(sampleAlert({ budget: 'cdn', thresholdId: 'actual-100pct' }), T0, LEASE));
+    expect(await counting.list('prod/open/')).toEqual([
+      'prod/open/cdn/2026-11/actual-100pct.json',
+      'prod/open/cdn/2026-11/actual-80pct.json',
+    ]);
+    await counted.markSent(sent, T0);
+    expect(await counting.list('prod/open/')).toEqual(['prod/open/cdn/2026-11/actual-100pct.json']);
+
+    // A mark whose claim never came (its run died in between) is removed by the next look.
+    await counting.put('prod/open/cdn/2026-11/forecast-100pct.json', '');
+    counting.reset();
+    const found = await counted.abandoned(later(LEASE + 1), () => true);
+    expect(ids(found.retry)).toEqual(['actual-100pct']);
+    // One list, one read per open mark, one delete of the stale one: nothing per budget or per period.
+    expect(counting.counts).toEqual({ list: 1, get: 2, put: 0, delete: 1 });
+    expect(await counting.list('prod/open/')).toEqual(['prod/open/cdn/2026-11/actual-100pct.json']);
+
+    function ids(alerts: { thresholdId: string }[]) {
+      return alerts.map((a) => a.thresholdId);
+    }
   });
 
   it('refuses budget, period or threshold names that are not slugs', async () => {
