@@ -6,6 +6,7 @@
 import { buildHealthAlert } from '../alerts/health-alert.ts';
 import type { Config } from '../config/config.ts';
 import { type DeliveryContext, deliver } from './deliver.ts';
+import { budgetsReading } from './read-needs.ts';
 
 /**
  * The health stage of a check: records each account read this run as healthy or failing, and delivers
@@ -32,7 +33,7 @@ export async function trackHealth(delivery: DeliveryContext, config: Config): Pr
               config.gapAfterHours * 3_600_000,
             );
       if (!change) continue;
-      const budgets = config.budgets.filter((b) => b.accountIds.includes(account.id)).map((b) => b.name);
+      const budgets = budgetsReading(config, account.id).map((b) => b.name);
       await deliver(delivery, buildHealthAlert(change, account.provider, budgets, now));
     } catch (error) {
       deps.logger.error('account health could not be recorded', {

@@ -1,12 +1,31 @@
+import type { Budget } from '../budgets/budget.ts';
 import type { Config } from '../config/config.ts';
 import type { ReadNeeds } from '../providers/types.ts';
+
+const byAccount = new WeakMap<Config, Map<string, Budget[]>>();
+
+/** The budgets that read `accountId`, from an index built once per config (not a scan per account). */
+export function budgetsReading(config: Config, accountId: string): Budget[] {
+  let index = byAccount.get(config);
+  if (!index) {
+    index = new Map();
+    for (const budget of config.budgets)
+      for (const id of new Set(budget.accountIds)) {
+        const reading = index.get(id);
+        if (reading) reading.push(budget);
+        else index.set(id, [budget]);
+      }
+    byAccount.set(config, index);
+  }
+  return index.get(accountId) ?? [];
+}
 
 /**
  * Which data the budgets of an account need, so each endpoint is fetched once for all of them (the
  * check) and per-SIM days are kept only when a budget reads them (the billing-CSV ingest).
  */
 export function readNeedsOf(config: Config, accountId: string): ReadNeeds {
-  const budgets = config.budgets.filter((b) => b.accountIds.includes(accountId));
+  const budgets = budgetsReading(config, accountId);
   return {
     daily: budgets.some((b) => b.anomaly || b.thresholds.some((t) => t.basis !== 'actual')),
     // Every alert names its top contributors.

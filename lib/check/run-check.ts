@@ -15,6 +15,7 @@ import { backUnder, type DeliveryContext, deliver, retryAbandoned } from './deli
 import { trackHealth } from './health.ts';
 import { type CheckMetrics, noCheckMetrics } from './metrics.ts';
 import { readAccounts } from './read-accounts.ts';
+import { budgetsReading } from './read-needs.ts';
 import type {
   AccountOutcome,
   BudgetOutcome,
@@ -83,7 +84,7 @@ function inScope(
   const wanted = accountIds ? new Set(accountIds) : undefined;
   const budgets = config.budgets.filter((b) => !wanted || b.accountIds.every((id) => wanted.has(id)));
   const accounts = config.accounts.filter((a) =>
-    wanted ? wanted.has(a.id) : budgets.some((b) => b.accountIds.includes(a.id)),
+    wanted ? wanted.has(a.id) : budgetsReading(config, a.id).length > 0,
   );
   return { budgets, accounts };
 }

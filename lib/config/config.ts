@@ -153,11 +153,18 @@ function semanticProblems(config: ParsedConfig, accounts: Account[]): { path: Pa
       });
     accountIds.add(account.id);
   });
+  const budgetsOf = new Map<string, typeof config.budgets>();
+  for (const budget of config.budgets)
+    for (const id of new Set(budget.accounts ?? [budget.account]))
+      if (id !== undefined) budgetsOf.set(id, [...(budgetsOf.get(id) ?? []), budget]);
   accounts.forEach((account, i) => {
-    const budgets = config.budgets.filter((b) => (b.accounts ?? [b.account]).includes(account.id));
+    const budgets = budgetsOf.get(account.id) ?? [];
     for (const { path, message } of accountProblems(account, { accounts, budgets }))
       problems.push({ path: ['accounts', i, ...path], message });
   });
+  const accountsById = new Map<string, Account[]>();
+  for (const account of accounts)
+    accountsById.set(account.id, [...(accountsById.get(account.id) ?? []), account]);
   const names = new Set<string>();
   config.budgets.forEach((budget, i) => {
     if (budget.name === MONITORING_BUDGET) {
@@ -235,7 +242,7 @@ function semanticProblems(config: ParsedConfig, accounts: Account[]): { path: Pa
         });
       }
     });
-    const watched = accounts.filter((a) => refs.includes(a.id));
+    const watched = [...new Set(refs)].flatMap((ref) => accountsById.get(ref) ?? []);
     problems.push(
       ...budgetReadingProblems(budget, watched, config.rates).map((p) => ({
         ...p,
