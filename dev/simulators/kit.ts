@@ -49,6 +49,8 @@ export type Route = (request: SimRequest) => SimReply | Promise<SimReply>;
 
 export class Simulator {
   readonly requests: SimRequest[] = [];
+  /** Every reply waits this long, as a provider across the internet would (benchmarks). */
+  latencyMs = 0;
   private server: Server | undefined;
   private readonly faults: QueuedFault[] = [];
 
@@ -129,7 +131,8 @@ export class Simulator {
       req.socket.destroy();
       return;
     }
-    if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    const delay = this.latencyMs + (fault?.kind === 'delay' ? fault.ms : 0);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     if (fault?.kind === 'raw') {
       res
         .writeHead(fault.status, { 'content-type': fault.contentType ?? 'application/json' })
