@@ -1,5 +1,5 @@
 /**
- * The check's first stage: every account read once, a few at a time, or its kept reading taken when it
+ * The check's first stage: every account read once, a few at a time per provider, or its kept reading taken when it
  * is not due (`readEveryMinutes`). A read never throws: an account that cannot be read is an outcome.
  */
 
@@ -24,22 +24,34 @@ export async function readAccounts(
   const { options } = check;
   let read = 0;
   options.onAccountRead?.(read, accounts.length);
-  const outcomes = await mapLimit(accounts, options.concurrency ?? 8, (account) =>
-    readOrKeep(check, account, readNeedsOf(config, account.id)).finally(() =>
-      options.onAccountRead?.(++read, accounts.length),
-    ),
+  // `concurrency` accounts of each provider at once: as polite to each provider as one queue for all,
+  // without the providers waiting on each other.
+  const byProvider = new Map<string, Account[]>();
+  for (const account of accounts) {
+    const group = byProvider.get(account.provider);
+    if (group) group.push(account);
+    else byProvider.set(account.provider, [account]);
+  }
+  const settled = new Map<string, AccountOutcome>();
+  await Promise.all(
+    [...byProvider.values()].map(async (group) => {
+      const outcomes = await mapLimit(group, options.concurrency ?? 8, (account) =>
+        readOrKeep(check, account, readNeedsOf(config, account.id)).finally(() =>
+          options.onAccountRead?.(++read, accounts.length),
+        ),
+      );
+      outcomes.forEach((outcome, i) => {
+        const account = group[i]!;
+        settled.set(
+          account.id,
+          outcome.status === 'fulfilled'
+            ? outcome.value
+            : { account, status: 'error', error: outcome.reason as Error },
+        );
+      });
+    }),
   );
-  const byId = new Map<string, AccountOutcome>();
-  outcomes.forEach((settled, i) => {
-    const account = accounts[i]!;
-    byId.set(
-      account.id,
-      settled.status === 'fulfilled'
-        ? settled.value
-        : { account, status: 'error', error: settled.reason as Error },
-    );
-  });
-  return byId;
+  return new Map(accounts.map((account) => [account.id, settled.get(account.id)!]));
 }
 
 /**

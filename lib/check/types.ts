@@ -43,7 +43,7 @@ export interface CheckOptions {
   dryRun?: boolean;
   /** Only these accounts (and the budgets that read only them). */
   accountIds?: string[];
-  /** Accounts read in parallel. */
+  /** Accounts of each provider read in parallel (the providers are read side by side). */
   concurrency?: number;
   /** How long a claimed alert may stay pending before another run takes it over. */
   leaseMs?: number;
