@@ -292,3 +292,41 @@ describe("the README's example config", () => {
     ]);
   });
 });
+
+describe('the two YAML readers', () => {
+  // The fast reader (js-yaml) reads plain documents; the yaml library locates problems and reads the
+  // rest. Both must see the same data, or a config would mean one thing valid and another when broken.
+  it('read the demo and the README configs, and a document of every scalar kind, as the same data', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { load } = await import('js-yaml');
+    const { parse } = await import('yaml');
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+    const texts = [
+      await readFile(new URL('../../../examples/demo.yaml', import.meta.url), 'utf8'),
+      /```yaml\n(version: 1\n[\s\S]*?)```/.exec(readme)![1]!,
+      [
+        'date: 2026-11-01',
+        'words: [yes, no, on, off, null, ~, true, False]',
+        'numbers: [0x1F, 0o17, 1e3, .inf, -.Inf, .nan, 007, 1_000, +12, 3.50]',
+        'text: { plain: a b, quoted: "¥1,000\\n", single: \'it\'\'s\' }',
+        'folded: >\n  two\n  lines',
+        'block: |\n  kept\n  lines',
+        '"key with: colon": 1',
+      ].join('\n'),
+    ];
+    for (const text of texts) expect(load(text, { maxAliases: 0 })).toEqual(parse(text));
+  });
+
+  it('leave an alias to the yaml library, which refuses those that expand exponentially', () => {
+    const laughs = [
+      'version: 1',
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from({ length: 8 }, (_, i) => {
+        const from = String.fromCharCode(97 + i);
+        const to = String.fromCharCode(98 + i);
+        return `${to}: &${to} [${Array.from({ length: 10 }, () => `*${from}`).join(', ')}]`;
+      }),
+    ].join('\n');
+    expect(configErrorOf(() => parseConfig(laughs)).message).toMatch(/aliasing/);
+  });
+});
