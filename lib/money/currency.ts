@@ -19,8 +19,15 @@ export function currencyCode(code: string): CurrencyCode {
   return code;
 }
 
+const minorDigits = new Map<CurrencyCode, number>();
+
 /** Digits after the decimal point in the currency's minor unit: JPY 0, USD 2, BHD 3. */
 export function minorUnitDigits(code: CurrencyCode): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions()
-    .maximumFractionDigits as number;
+  let digits = minorDigits.get(code);
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions()
+      .maximumFractionDigits as number;
+    minorDigits.set(code, digits);
+  }
+  return digits;
 }

@@ -52,6 +52,9 @@ export class CurrencyMismatchError extends Error {
 }
 
 /** An exact decimal amount in one ISO 4217 currency. Immutable. */
+/** Intl formatters by locale, currency and display: making one costs more than formatting with it. */
+const formatters = new Map<string, Intl.NumberFormat>();
+
 export class Money {
   private constructor(
     readonly amount: Decimal,
@@ -134,11 +137,16 @@ export class Money {
    * `display: 'code'` gives "JPY 12,346" for places that must stay ASCII (email subjects).
    */
   format(locale = 'en-US', display: 'symbol' | 'code' = 'symbol'): string {
-    const formatter = new Intl.NumberFormat(locale, {
-      style: 'currency',
-      currency: this.currency,
-      currencyDisplay: display,
-    });
+    const key = `${locale} ${this.currency} ${display}`;
+    let formatter = formatters.get(key);
+    if (!formatter) {
+      formatter = new Intl.NumberFormat(locale, {
+        style: 'currency',
+        currency: this.currency,
+        currencyDisplay: display,
+      });
+      formatters.set(key, formatter);
+    }
     // Intl formats a decimal string exactly (no float rounding on the way); big.js writes plain
     // notation ("-1234.5"), which is the string numeric literal Intl takes.
     return formatter.format(this.toDecimalString() as Intl.StringNumericLiteral);
