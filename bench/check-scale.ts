@@ -9,8 +9,8 @@
  * - the real runCheck in one process (this file with --in-process), a cold and a warm run, and, at the
  *   largest N, one fan-out worker's share (two messages of 25 accounts, as serverless.yml sends them),
  *   with its state in a folder through a store that counts the S3 requests each call would be.
- * `--profile DIR` writes a CPU profile of each in-process child. Side by side: `node -e 0` (the floor of any process), `spendwatch --help`, and the waiting floor
- * (provider calls × latency ÷ accounts in flight). Last, the monthly bill of 1000 accounts every
+ * `--profile DIR` writes a CPU profile of each check child. Side by side: `node -e 0` (the floor of any process), `spendwatch --help`, and the waiting floor
+ * (provider calls × latency ÷ accounts in flight, `--concurrency` per provider). Last, the monthly bill of 1000 accounts every
  * 15 minutes at AWS list prices, priced from the counted requests and the measured worker duration.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -182,18 +182,19 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     'in-process': { type: 'string' },
     worker: { type: 'boolean', default: false },
-    /** Write a V8 CPU profile of each in-process child into this folder (open it in Chrome's DevTools). */
+    /** Write a V8 CPU profile of each check child into this folder (open it in Chrome's DevTools). */
     profile: { type: 'string' },
   },
 });
 const concurrency = Number(values.concurrency);
+const profiling = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
 
 async function parent(): Promise<void> {
   const sizes = values.accounts.split(',').map(Number);
   const latencyMs = Number(values.latency);
   execFileSync(process.execPath, [join(ROOT, 'scripts/build-cli.mjs')], { stdio: 'inherit' });
   console.log(
-    `Node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)}; provider latency ${latencyMs} ms a call; ${concurrency} accounts read at once.\n`,
+    `Node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)}; provider latency ${latencyMs} ms a call; ${concurrency} accounts of each provider read at once.\n`,
   );
 
   const floor = await best(5, () => measure(['-e', '0'], {}));
@@ -229,7 +230,7 @@ async function parent(): Promise<void> {
       }
       const child = await measure(
         [
-          ...(values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : []),
+          ...profiling,
           '--import',
           'tsx',
           fileURLToPath(import.meta.url),
@@ -273,7 +274,8 @@ async function parent(): Promise<void> {
   );
   console.log('|--:|---|--:|--:|--:|--:|--:|--:|');
   for (const { n, mode, m, calls, figures } of results) {
-    const waiting = (calls * latencyMs) / Math.min(concurrency, n) / 1000;
+    // Accounts are read `concurrency` per provider at once, the four providers side by side.
+    const waiting = (calls * latencyMs) / Math.min(concurrency * 4, n) / 1000;
     console.log(
       `| ${n} | ${mode} | ${s(m.wallMs)} | ${s(m.cpuMs)} | ${(calls / n).toFixed(2)} | ${waiting.toFixed(2)} | ${m.maxRssMb.toFixed(0)} | ${figures?.delivered ?? ''} |`,
     );
