@@ -308,7 +308,7 @@ describe('the two YAML readers', () => {
         'date: 2026-11-01',
         'words: [yes, no, on, off, null, ~, true, False]',
         'numbers: [0x1F, 0o17, 1e3, .inf, -.Inf, .nan, 007, 1_000, +12, 3.50]',
-        'text: { plain: a b, quoted: "¥1,000\\n", single: \'it\'\'s\' }',
+        "text: { plain: a b, quoted: \"¥1,000\\n\", single: 'it''s' }",
         'folded: >\n  two\n  lines',
         'block: |\n  kept\n  lines',
         '"key with: colon": 1',
