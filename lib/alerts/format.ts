@@ -27,19 +27,28 @@ export function formatPercent(value: Decimal | string): string {
   return `${decimal(value).toFixed(1)}%`;
 }
 
+/** Intl date formats by zone and style: making one costs more than formatting with it. */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 /**
  * An instant in a time zone, for people: "Nov 30, 13:00 GMT+9" (`short`, where the year is
  * obvious), "Mon, Nov 30, 2026, 13:00 GMT+9" (`long`).
  */
 export function formatLocal(instant: Date, timeZone: string, style: 'short' | 'long' = 'short'): string {
-  return new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    ...(style === 'long' && { weekday: 'short', year: 'numeric' }),
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  }).format(instant);
+  const key = `${timeZone} ${style}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      ...(style === 'long' && { weekday: 'short', year: 'numeric' }),
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    });
+    dateFormats.set(key, format);
+  }
+  return format.format(instant);
 }

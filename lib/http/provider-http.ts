@@ -69,6 +69,26 @@ export interface ProviderHttpOptions {
   fetch?: typeof fetch;
 }
 
+/** One ky instance per fetch (the global one, or a test's), shared by every account's client. */
+let globalFetchKy: KyInstance | undefined;
+const customFetchKy = new WeakMap<typeof fetch, KyInstance>();
+
+function kyFor(fetch: typeof globalThis.fetch | undefined): KyInstance {
+  const known = fetch ? customFetchKy.get(fetch) : globalFetchKy;
+  if (known) return known;
+  const instance = ky.create({
+    // ky's timeout stops at the response headers; attempt() bounds the whole exchange, body included.
+    timeout: false,
+    retry: 0,
+    throwHttpErrors: false,
+    fetch,
+    headers: { accept: 'application/json', 'user-agent': 'spendwatch' },
+  });
+  if (fetch) customFetchKy.set(fetch, instance);
+  else globalFetchKy = instance;
+  return instance;
+}
+
 /**
  * One account's HTTP session for one run: timeouts, jittered retries on 429/5xx/network errors that
  * honour Retry-After and the provider's rate-limit headers, a time budget for the whole account, and
@@ -89,14 +109,7 @@ export class ProviderHttp {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.client = ky.create({
-      // ky's timeout stops at the response headers; attempt() bounds the whole exchange, body included.
-      timeout: false,
-      retry: 0,
-      throwHttpErrors: false,
-      fetch: options.fetch,
-      headers: { accept: 'application/json', 'user-agent': 'spendwatch' },
-    });
+    this.client = kyFor(options.fetch);
   }
 
   get provider(): string {

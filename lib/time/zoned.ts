@@ -52,13 +52,13 @@ export function toLocal(instant: Date, timeZone: string): Readonly<LocalDateTime
   let local = locals.get(key);
   if (!local) {
     if (locals.size >= LOCALS_KEPT) locals.clear();
-    local = Object.freeze(formatLocal(instant, timeZone));
+    local = Object.freeze(wallClockOf(instant, timeZone));
     locals.set(key, local);
   }
   return local;
 }
 
-function formatLocal(instant: Date, timeZone: string): LocalDateTime {
+function wallClockOf(instant: Date, timeZone: string): LocalDateTime {
   const fields: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(instant)) {
     if (part.type !== 'literal') fields[part.type] = Number(part.value);
