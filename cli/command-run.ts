@@ -19,6 +19,7 @@ import { AlertLedger } from '../lib/state/ledger.ts';
 import { type Clock, fixedClock, systemClock } from '../lib/time/clock.ts';
 import type { DemoInbox } from './demo/inbox.ts';
 import type { Progress } from './progress.ts';
+import type { TerminalLog } from './terminal-log.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface CommandIo {
@@ -26,6 +27,8 @@ export interface CommandIo {
   err: (text: string) => void;
   /** Transient progress on stderr; absent (or a no-op) when stderr is not a terminal. */
   progress?: Progress;
+  /** When stderr is a terminal: readable log lines, each error once (absent: JSON lines). */
+  terminal?: TerminalLog;
 }
 
 export interface RunFlags {
@@ -186,6 +189,7 @@ interface SimulatedAws {
 }
 
 function loggerFor(flags: RunFlags, io: CommandIo): Logger {
+  if (io.terminal && !flags.verbose) return io.terminal.logger();
   return jsonLogger({ level: flags.verbose ? 'debug' : 'warn', write: (line) => io.err(line) });
 }
 
@@ -200,7 +204,6 @@ function stateIn(dir: string | undefined): Pick<CheckDependencies, 'ledger' | 'h
   };
 }
 
-/** 0 when everything was read and delivered; 1 when an account could not be read or a publish failed. */
 /** 1 when something was not watched or not sent: an unreadable account, a broken budget, a failed publish. */
 export function exitCodeOf(report: CheckReport): number {
   const failed =

@@ -10,6 +10,7 @@ import { ConfigError, ConfigFileError } from '../lib/config/errors.ts';
 import { colourWanted } from './colour.ts';
 import type { CommandIo } from './command-run.ts';
 import { progressLine } from './progress.ts';
+import { TerminalLog } from './terminal-log.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface Io extends CommandIo {
@@ -182,7 +183,11 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       io.out(command.usage);
       return 0;
     }
-    return await command.run(values as Values, io);
+    try {
+      return await command.run(values as Values, io);
+    } finally {
+      io.terminal?.flush();
+    }
   } catch (error) {
     if (error instanceof ConfigError) {
       io.err(error.message);
@@ -216,14 +221,20 @@ function overview(): string {
 
 function defaultIo(): Io {
   const progress = progressLine(process.stderr);
+  const err = (text: string) => {
+    // A log line must not land on top of the progress line; the next update redraws it.
+    progress.clear();
+    process.stderr.write(`${text}\n`);
+  };
+  const terminal = process.stderr.isTTY ? new TerminalLog(err) : undefined;
   return {
-    out: (text) => process.stdout.write(`${text}\n`),
-    err: (text) => {
-      // A log line must not land on top of the progress line; the next update redraws it.
-      progress.clear();
-      process.stderr.write(`${text}\n`);
+    out: (text) => {
+      terminal?.printed(text);
+      process.stdout.write(`${text}\n`);
     },
+    err,
     colour: colourWanted(process.stdout),
     progress,
+    terminal,
   };
 }
