@@ -21,7 +21,8 @@ export async function readAccounts(
   config: Config,
   accounts: Account[],
 ): Promise<Map<string, AccountOutcome>> {
-  const { options } = check;
+  const { options, deps } = check;
+  await deps.secrets.prefetch(accounts.flatMap((account) => Object.values(account.credentials)));
   let read = 0;
   options.onAccountRead?.(read, accounts.length);
   // `concurrency` accounts of each provider at once: as polite to each provider as one queue for all,

@@ -6,7 +6,8 @@
  * makes them from the environment).
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { forEachLimit } from '../concurrency/map-limit.ts';
 import type { SecretBackend } from './secrets.ts';
 
 export function ssmBackend(client: SSMClient): SecretBackend {
@@ -26,6 +27,19 @@ export function ssmBackend(client: SSMClient): SecretBackend {
       const value = reply.Parameter?.Value;
       if (!value) throw new Error(`SSM parameter ${name} has no value`);
       return value;
+    },
+    async fetchMany(names) {
+      const found = new Map<string, string>();
+      // GetParameters takes at most 10 names; a few requests at once stay well within SSM's throughput.
+      const batches = Array.from({ length: Math.ceil(names.length / 10) }, (_, i) =>
+        names.slice(i * 10, i * 10 + 10),
+      );
+      await forEachLimit(batches, 4, async (batch) => {
+        const reply = await client.send(new GetParametersCommand({ Names: batch, WithDecryption: true }));
+        for (const parameter of reply.Parameters ?? [])
+          if (parameter.Name && parameter.Value) found.set(parameter.Name, parameter.Value);
+      });
+      return found;
     },
   };
 }

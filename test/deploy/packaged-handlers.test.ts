@@ -218,8 +218,11 @@ budgets:
         new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }),
       );
       expect(Messages).toHaveLength(1);
-      const requests = aws.actions('AmazonSSM.GetParameter');
-      expect(requests).toHaveLength(2);
+      // The account's two parameters, read ahead in one GetParameters request.
+      const requests = aws.actions('AmazonSSM.GetParameters');
+      expect(requests).toHaveLength(1);
+      expect((requests[0]!.body as { Names: string[] }).Names).toHaveLength(2);
+      expect(aws.actions('AmazonSSM.GetParameter')).toHaveLength(0);
       for (const request of requests) {
         expect(request.headers.authorization).toMatch(/Credential=ASIALAMBDAROLE000001\//);
       }

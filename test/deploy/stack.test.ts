@@ -37,6 +37,7 @@ const STAGE_SECRETS = `${ARN}:secretsmanager:${IN_ACCOUNT}:secret:spendwatch/${S
 const STATE = '${StateBucket.Arn}/spendwatch/state/*';
 const HEALTH = '${StateBucket.Arn}/spendwatch/health/*';
 const KEPT_READINGS = '${StateBucket.Arn}/spendwatch/snapshots/*';
+const OPEN_CLAIMS = '${StateBucket.Arn}/spendwatch/open/*';
 const CONFIG = '${StateBucket.Arn}/spendwatch/config/spendwatch.json';
 const REPORTS = '${StateBucket.Arn}/spendwatch/reports/*';
 const SUMMARIES = '${StateBucket.Arn}/spendwatch/summaries/*';
@@ -48,12 +49,14 @@ const runsTheCheck = (fn: string): Record<string, string[]> => ({
   'logs:CreateLogStream': [logGroup(fn)],
   'logs:PutLogEvents': [logGroup(fn)],
   's3:GetObject': [STATE, HEALTH, KEPT_READINGS, CONFIG, REPORTS, SUMMARIES],
-  's3:PutObject': [STATE, HEALTH, KEPT_READINGS, REPORTS],
+  's3:PutObject': [STATE, HEALTH, KEPT_READINGS, OPEN_CLAIMS, REPORTS],
+  's3:DeleteObject': [OPEN_CLAIMS],
   's3:ListBucket': ['arn:StateBucket'],
   'sns:Publish': ['ref:AlertTopic'],
   'kms:GenerateDataKey': ['arn:TopicKey'],
   'kms:Decrypt': ['arn:TopicKey'],
   'ssm:GetParameter': [STAGE_PARAMETERS],
+  'ssm:GetParameters': [STAGE_PARAMETERS],
   'secretsmanager:GetSecretValue': [STAGE_SECRETS],
 });
 
@@ -76,6 +79,7 @@ const ALLOWED: Record<string, Record<string, string[]>> = {
     's3:AbortMultipartUpload': [EXPORTS],
     's3:GetObject': [CONFIG],
     'ssm:GetParameter': [STAGE_PARAMETERS],
+    'ssm:GetParameters': [STAGE_PARAMETERS],
     'secretsmanager:GetSecretValue': [STAGE_SECRETS],
     'sqs:SendMessage': ['arn:DeadLetterQueue'],
   },
@@ -88,6 +92,7 @@ const ALLOWED: Record<string, Record<string, string[]>> = {
     's3:PutObject': [SUMMARIES, CHARGEBACK],
     's3:ListBucket': ['arn:StateBucket'],
     'ssm:GetParameter': [STAGE_PARAMETERS],
+    'ssm:GetParameters': [STAGE_PARAMETERS],
     'secretsmanager:GetSecretValue': [STAGE_SECRETS],
     'sqs:SendMessage': ['arn:DeadLetterQueue'],
   },
@@ -95,6 +100,7 @@ const ALLOWED: Record<string, Record<string, string[]>> = {
     'logs:CreateLogStream': [logGroup('slackNotifier')],
     'logs:PutLogEvents': [logGroup('slackNotifier')],
     'ssm:GetParameter': [STAGE_PARAMETERS],
+    'ssm:GetParameters': [STAGE_PARAMETERS],
     'secretsmanager:GetSecretValue': [STAGE_SECRETS],
     'sqs:SendMessage': ['arn:DeadLetterQueue'],
   },

@@ -52,6 +52,27 @@ describe('SSM and Secrets Manager secret backends (real SDK clients, loopback AW
     );
   });
 
+  it('reads many SSM parameters ahead ten to a request; one that is missing fails on its own, named', async () => {
+    const names = Array.from({ length: 25 }, (_, i) => `/spendwatch/prod/account-${i}`);
+    for (const name of names) aws.parameters.set(name, `value-of-${name}`);
+    const secrets = resolver();
+    await secrets.prefetch(
+      [...names, ...names].map((name) => `ssm:${name}`).concat('ssm:/spendwatch/prod/gone'),
+    );
+    expect(
+      aws.actions('AmazonSSM.GetParameters').map((r) => (r.body as { Names: string[] }).Names.length),
+    ).toEqual(expect.arrayContaining([10, 10, 6]));
+    expect(await secrets.resolve('ssm:/spendwatch/prod/account-24')).toBe(
+      'value-of-/spendwatch/prod/account-24',
+    );
+    expect(aws.actions('AmazonSSM.GetParameter')).toHaveLength(0);
+    expect((await failure('ssm:/spendwatch/prod/gone', secrets)).message).toMatch(
+      /SSM parameter \/spendwatch\/prod\/gone does not exist/,
+    );
+    expect(aws.actions('AmazonSSM.GetParameter')).toHaveLength(1);
+    expect(redactor.redact('value-of-/spendwatch/prod/account-3')).not.toContain('value-of');
+  });
+
   it('says how to create a missing SSM parameter', async () => {
     const error = await failure('ssm:/spendwatch/missing');
     expect(error).toBeInstanceOf(SecretError);

@@ -1,6 +1,6 @@
 /**
  * SSM Parameter Store and Secrets Manager on 127.0.0.1, speaking their AWS JSON 1.1 protocol
- * (POST / with X-Amz-Target) just far enough for GetParameter and GetSecretValue, so the real SDK
+ * (POST / with X-Amz-Target) just far enough for GetParameter(s) and GetSecretValue, so the real SDK
  * clients and lib/secrets/aws.ts run unchanged against it.
  */
 import { type SimReply, type SimRequest, Simulator } from '../../dev/simulators/kit.ts';
@@ -34,6 +34,23 @@ export class AwsSecretsSimulator extends Simulator {
         const value = this.parameters.get(name);
         if (value === undefined) return amzJson(400, { __type: 'ParameterNotFound', message: '' });
         return amzJson(200, { Parameter: { Name: name, Type: 'SecureString', Value: value, Version: 1 } });
+      }
+      case 'AmazonSSM.GetParameters': {
+        const names = body.Names as string[];
+        // As SSM: at most 10 names; the unknown ones are listed, not an error.
+        if (names.length > 10)
+          return amzJson(400, { __type: 'ValidationException', message: 'Names: at most 10' });
+        return amzJson(200, {
+          Parameters: names
+            .filter((name) => this.parameters.has(name))
+            .map((name) => ({
+              Name: name,
+              Type: 'SecureString',
+              Value: this.parameters.get(name),
+              Version: 1,
+            })),
+          InvalidParameters: names.filter((name) => !this.parameters.has(name)),
+        });
       }
       case 'secretsmanager.GetSecretValue': {
         const name = String(body.SecretId);
