@@ -4,10 +4,10 @@
  * clock. Geometry uses plain numbers (pixels); every figure a reader sees is formatted from the
  * exact decimals.
  */
-import { formatAmount, formatPercent } from '../alerts/format.ts';
+import { formatAmount, formatCompact, formatPercent } from '../alerts/format.ts';
 import type { Threshold } from '../budgets/budget.ts';
 import { type BudgetStatus, measuredSpend } from '../budgets/status.ts';
-import { type Decimal, decimal, isCurrencyCode } from '../money/index.ts';
+import { type Decimal, decimal } from '../money/index.ts';
 import { fromLocal, localDateKey } from '../time/zoned.ts';
 import { escapeHtml as esc } from './escape.ts';
 
@@ -54,7 +54,7 @@ export function burnUpChart(status: BudgetStatus, at: Date): string {
   for (const tick of ticks) {
     parts.push(
       `<line class="grid" x1="${PLOT.left}" x2="${PLOT.right}" y1="${y(tick)}" y2="${y(tick)}"/>`,
-      `<text class="axis" x="${PLOT.left - 8}" y="${y(tick) + 4}" text-anchor="end">${esc(compactAmount(tick, budget.measureUnit))}</text>`,
+      `<text class="axis" x="${PLOT.left - 8}" y="${y(tick) + 4}" text-anchor="end">${esc(formatCompact(tick, budget.measureUnit, 'omitted'))}</text>`,
     );
   }
   const days = localDays(status.periodStart, status.periodEnd, timeZone);
@@ -260,17 +260,6 @@ export function niceTicks(max: number): number[] {
     if (value >= target) break;
   }
   return ticks;
-}
-
-function compactAmount(value: number, unit: string): string {
-  const options: Intl.NumberFormatOptions = {
-    notation: 'compact',
-    minimumFractionDigits: 0,
-    maximumFractionDigits: 1,
-  };
-  return isCurrencyCode(unit)
-    ? new Intl.NumberFormat('en-US', { ...options, style: 'currency', currency: unit }).format(value)
-    : new Intl.NumberFormat('en-US', options).format(value);
 }
 
 function worst(group: Threshold[]): Threshold['severity'] {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { colourWanted } from '../../../cli/colour.ts';
 import { progressLine } from '../../../cli/progress.ts';
 import { renderStatus } from '../../../cli/status.ts';
+import { displayWidth, withoutColour } from '../../../cli/terminal-text.ts';
 import { evaluateBudget } from '../../../lib/budgets/evaluate.ts';
 import type { BudgetStatus } from '../../../lib/budgets/status.ts';
 import type { BudgetOutcome, CheckReport } from '../../../lib/check/types.ts';
@@ -292,6 +293,42 @@ describe('status table', () => {
       `account ${CONFIG.accounts[0]!.id} (soracom): ${problem}`,
     );
     expect(renderReportHtml(partial, { timeZone: 'UTC' })).toContain(problem);
+  });
+
+  it('fits any terminal width: no line wider, the columns a glance needs least left out first, and says so', () => {
+    const full = renderStatus(report, { colour: false, timeZone: 'UTC' });
+    const fullWidth = Math.max(...full.split('\n').map((l) => displayWidth(l)));
+    expect(full).not.toContain('Fitted to');
+    for (let width = 40; width <= fullWidth + 10; width += 5) {
+      const text = renderStatus(report, { colour: true, timeZone: 'UTC', width });
+      const lines = text.split('\n');
+      for (const line of lines) expect(displayWidth(line), `${width}: ${line}`).toBeLessThanOrEqual(width);
+      const header = lines.find((l) => l.includes('SPENT'))!;
+      for (const title of ['BUDGET', 'SPENT', '%', 'STATE']) expect(header).toContain(title);
+      const plain = lines.map(withoutColour);
+      expect(
+        plain.filter((l) => /^(fleet|overseas) /.test(l)),
+        `${width}`,
+      ).toHaveLength(2);
+    }
+    const narrow = renderStatus(report, { colour: false, timeZone: 'UTC', width: 40 });
+    expect(narrow).toMatch(/^BUDGET +SPENT +% +STATE$/m);
+    expect(narrow.replace(/\s+/g, ' ')).toContain(
+      'Fitted to 40 columns (full table: 98): without ACCOUNTS, BUDGET (amount), FORECAST, PACE, NEXT THRESHOLD, DATA AS OF; --wide for all.',
+    );
+    // The gap's reason wraps under its budget instead of running off the screen.
+    expect(narrow).toContain('gap overseas: account "global" could not\n  be read');
+    expect(renderStatus(report, { colour: false, timeZone: 'UTC', width: fullWidth })).toBe(full);
+  });
+
+  it('cuts budget names with an ellipsis only when even the four essential columns do not fit', () => {
+    const fleet = evaluate('fleet', { days: days(22, 700) });
+    const named = { ...fleet, budget: { ...fleet.budget, name: 'a-very-long-budget-name-for-the-fleet' } };
+    const long = reportOf([evaluated(named)]);
+    const text = renderStatus(long, { colour: false, timeZone: 'UTC', width: 36 });
+    expect(text).toMatch(/^a-very-l\S*… +¥15,400 +51\.3% +warning$/m);
+    expect(text).toMatch(/budget names\s+cut/);
+    expect(text).not.toContain('rounded'); // no usage budget here: nothing was rounded
   });
 
   it('colours the state when asked', () => {
