@@ -64,28 +64,22 @@ ${report.budgets.map((outcome, i) => budgetSection(outcome, rows[i]!, i, report.
 `;
 }
 
+/**
+ * Eight columns that fit the page (1400 px screens, and A4 or Letter in print): each budget's accounts
+ * under its name, the budget amount under the spend, and long figures free to wrap at a space (before a
+ * usage unit, never inside a number).
+ */
 function summaryTable(rows: SummaryRow[]): string {
   if (rows.length === 0) return '<p class="muted">No budgets in the config.</p>';
-  const head = [
-    'Budget',
-    'Accounts',
-    'Spent',
-    'Budget',
-    '%',
-    'Forecast',
-    'Pace',
-    'Next threshold',
-    'Data as of',
-    'State',
-  ];
-  const numeric = new Set([2, 3, 4, 5, 6]);
-  return `<div class="table-wrap"><table data-kind="summary">
-<thead><tr>${head.map((h, i) => `<th${numeric.has(i) ? ' class="num"' : ''}>${h}</th>`).join('')}</tr></thead>
+  const head = ['Budget', 'Spent', '%', 'Forecast', 'Pace', 'Next threshold', 'Data as of', 'State'];
+  const numeric = new Set(['Spent', '%', 'Forecast', 'Pace']);
+  return `<div class="table-wrap"><table class="glance" data-kind="summary">
+<thead><tr>${head.map((h) => `<th${numeric.has(h) ? ' class="num"' : ''}>${h}</th>`).join('')}</tr></thead>
 <tbody>
 ${rows
   .map(
     (r, i) =>
-      `<tr data-budget="${esc(r.budget)}" data-state="${r.state}"><td><a href="#budget-${i}">${esc(r.budget)}</a></td><td>${esc(r.accounts)}</td><td class="num">${esc(r.spent)}</td><td class="num">${esc(r.amount)}</td><td class="num">${esc(r.percent)}</td><td class="num">${esc(r.forecast)}</td><td class="num">${esc(r.pace)}</td><td>${esc(r.next)}</td><td>${esc(r.asOf)}</td><td><span class="badge state-${r.state}">${r.state}</span></td></tr>`,
+      `<tr data-budget="${esc(r.budget)}" data-state="${r.state}"><td><a href="#budget-${i}">${esc(r.budget)}</a><small>${esc(r.accounts)}</small></td><td class="num">${esc(r.spent)}<small>of ${esc(r.amount)}</small></td><td class="num">${esc(r.percent)}</td><td class="num">${esc(r.forecast)}</td><td class="num">${esc(r.pace)}</td><td>${esc(r.next)}</td><td>${esc(r.asOf)}</td><td><span class="badge state-${r.state}">${r.state}</span></td></tr>`,
   )
   .join('\n')}
 </tbody></table></div>`;
@@ -199,7 +193,7 @@ const STYLE = `
 --ok-bg:rgba(46,160,67,.15);--warning-bg:rgba(187,128,9,.15);--alarm-bg:rgba(248,81,73,.15);--stale-bg:rgba(171,125,248,.15);--gap-bg:rgba(110,118,129,.2);--broken:#f0883e;--broken-bg:rgba(219,109,40,.15)}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-main,.page-head,footer{max-width:1160px;margin:0 auto;padding:0 20px}
+main,.page-head,footer{max-width:1240px;margin:0 auto;padding:0 20px}
 .page-head{padding-top:28px;padding-bottom:8px}
 .brand{font-weight:600;color:var(--muted);letter-spacing:.04em;text-transform:uppercase;font-size:12px}
 h1{margin:2px 0 4px;font-size:28px}
@@ -213,6 +207,9 @@ h3{margin:20px 0 8px;font-size:15px;color:var(--muted);font-weight:600}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums;font-size:14px}
 th,td{padding:7px 8px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap;vertical-align:middle}
 th{font-size:12px;text-transform:uppercase;letter-spacing:.03em;color:var(--muted);font-weight:600}
+.glance td{white-space:normal}
+.glance td a{white-space:nowrap}
+.glance td small{display:block;color:var(--muted);font-size:12.5px;font-weight:400}
 tbody tr:last-child td{border-bottom:0}
 .num{text-align:right}
 a{color:var(--actual);text-decoration:none;font-weight:600}
@@ -279,5 +276,9 @@ svg .today-label{fill:var(--muted);font-weight:500}
 .share-bar span{display:block;height:100%;background:var(--actual)}
 .tag{display:inline-block;font-size:11.5px;color:var(--muted);border:1px solid var(--line);border-radius:4px;padding:0 5px;margin-left:4px}
 footer{color:var(--muted);font-size:12.5px;padding-top:4px;padding-bottom:32px}
-@media print{body{background:#fff}.card{box-shadow:none;break-inside:avoid}}
+@page{margin:12mm}
+@media print{body{background:#fff;font-size:13px}main,.page-head,footer{max-width:none;padding:0}
+.card{box-shadow:none;break-inside:avoid;padding:12px 14px;margin:10px 0}
+.glance{font-size:12px}.glance th,.glance td{padding:5px 5px;white-space:normal}.glance td small{font-size:11px}
+.table-wrap,.chart-box{overflow:visible}svg.chart{min-width:0}}
 `;

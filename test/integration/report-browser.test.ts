@@ -20,9 +20,23 @@ const SKIP_REASON = `${CHROMIUM} is absent: install Debian's Chromium (apt-get i
 
 const hasChromium = existsSync(CHROMIUM);
 
-/** No sideways scrolling of the page itself (wide tables scroll inside their own box). */
+/** No sideways scrolling of the page itself (on a phone, wide tables scroll inside their own box). */
 const fitsWidth = (page: Page) =>
   page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
+
+/** A4's width at 96 px per inch, less the 12 mm margins the page asks for in print: 186 mm. */
+const A4_PRINT_WIDTH = Math.floor((186 / 25.4) * 96);
+
+/** The glance table's box and its wrapper's scroll width against its width (a scrollbar if larger). */
+async function glanceTable(page: Page) {
+  const table = page.locator('table[data-kind="summary"]');
+  const box = (await table.boundingBox())!;
+  const wrap = await table.evaluate((t) => {
+    const wrapper = t.parentElement!;
+    return { scrollWidth: wrapper.scrollWidth, clientWidth: wrapper.clientWidth };
+  });
+  return { box, ...wrap };
+}
 if (!hasChromium) console.warn(`SKIPPED: ${SKIP_REASON}`);
 
 describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
@@ -60,7 +74,7 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
   });
 
   it('draws every budget with data points, its threshold lines, the forecast and today; fetches nothing', async () => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const requests: string[] = [];
     const problems: string[] = [];
     page.on('request', (request) => requests.push(request.url()));
@@ -110,6 +124,33 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
     // as a console error.
     expect(requests).toEqual([reportUrl]);
     expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows "Budgets at a glance" whole at 1400 px: no scrollbar, inside the viewport', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(reportUrl, { waitUntil: 'load' });
+    expect(await fitsWidth(page)).toBe(true);
+    const glance = await glanceTable(page);
+    expect(glance.scrollWidth).toBeLessThanOrEqual(glance.clientWidth);
+    expect(glance.box.x).toBeGreaterThanOrEqual(0);
+    expect(glance.box.x + glance.box.width).toBeLessThanOrEqual(1400);
+    await page.close();
+  });
+
+  it('fits an A4 page in print: the glance table and every chart within the printable width', async () => {
+    const page = await browser.newPage({ viewport: { width: A4_PRINT_WIDTH, height: 1100 } });
+    await page.emulateMedia({ media: 'print' });
+    await page.goto(reportUrl, { waitUntil: 'load' });
+    expect(await fitsWidth(page)).toBe(true);
+    const glance = await glanceTable(page);
+    // In print nothing scrolls: what overflows is cut off the paper.
+    expect(glance.scrollWidth).toBeLessThanOrEqual(glance.clientWidth);
+    expect(glance.box.x + glance.box.width).toBeLessThanOrEqual(A4_PRINT_WIDTH);
+    for (const chart of await page.locator('svg.chart').all()) {
+      const box = (await chart.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(A4_PRINT_WIDTH);
+    }
     await page.close();
   });
 
