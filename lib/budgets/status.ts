@@ -20,6 +20,17 @@ export interface Contributor {
   tags?: Record<string, string>;
 }
 
+/** The contributors of one kind: the largest, then the rest together, shares adding up to 100.0. */
+export interface ContributorGroup {
+  kind: Contributor['kind'];
+  /** Exact decimal: what every contributor of the kind adds up to. */
+  total: string;
+  /** Largest first; `share` is of the kind's total. */
+  listed: Contributor[];
+  /** The contributors not listed, together. */
+  rest?: { count: number; cost: string; share: string };
+}
+
 export interface AccountSpend {
   accountId: string;
   provider: string;
@@ -68,7 +79,10 @@ export interface BudgetStatus {
   forecast?: Forecast;
   pace?: { expected: Decimal; aheadPercent: Decimal };
   anomalies: AnomalyFinding[];
+  /** The largest contributors of any kind, shares of `spent` (what an alert lists). */
   contributors: Contributor[];
+  /** Every kind's contributors, shares within the kind (what the report lists). */
+  contributorsByKind: ContributorGroup[];
   crossings: Crossing[];
   /** Thresholds evaluated and not crossed, lowest first (for status: "next threshold"). */
   pending: PendingThreshold[];

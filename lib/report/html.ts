@@ -6,7 +6,7 @@
  */
 import { buildAlert } from '../alerts/build.ts';
 import { formatAmount, formatLocal, formatPercent } from '../alerts/format.ts';
-import type { BudgetStatus } from '../budgets/status.ts';
+import type { BudgetStatus, ContributorGroup } from '../budgets/status.ts';
 import type { BudgetOutcome, CheckReport } from '../check/types.ts';
 import { localDateKey } from '../time/zoned.ts';
 import { burnUpChart } from './chart.ts';
@@ -145,23 +145,41 @@ function crossingList(status: BudgetStatus, at: Date): string {
   return `<ul class="crossings">${items.join('')}</ul>`;
 }
 
+const KIND_NAMES: Record<ContributorGroup['kind'], [one: string, many: string]> = {
+  account: ['account', 'Accounts'],
+  service: ['service', 'Services'],
+  item: ['bill item', 'Bill items'],
+  resource: ['resource', 'Resources'],
+};
+
+/** One table, a section per kind: each kind is a view of the same spend, its shares add up to 100%. */
 function contributorTable(status: BudgetStatus): string {
-  if (status.contributors.length === 0)
-    return '<p class="muted">The provider reported no breakdown for this budget.</p>';
-  const unit = status.budget.measureUnit;
+  const groups = status.contributorsByKind;
+  if (groups.length === 0) return '<p class="muted">The provider reported no breakdown for this budget.</p>';
+  const money = (value: string) => esc(formatAmount(value, status.budget.measureUnit));
+  const share = (value: string) => {
+    const width = Math.min(100, Math.max(0, Number(value)));
+    return `<td class="share"><span class="share-bar"><span style="width:${width.toFixed(1)}%"></span></span>${esc(formatPercent(value))}</td>`;
+  };
+  const sections = groups.map((group) => {
+    const [one, many] = KIND_NAMES[group.kind];
+    const rows = group.listed.map((c) => {
+      const tags = Object.entries(c.tags ?? {})
+        .map(([k, v]) => `<span class="tag">${esc(k)}: ${esc(v)}</span>`)
+        .join('');
+      return `<tr data-kind="contributor" data-share="${c.share}"><td>${esc(c.name)}${tags ? ` ${tags}` : ''}</td><td class="num">${money(c.cost)}</td>${share(c.share)}</tr>`;
+    });
+    if (group.rest)
+      rows.push(
+        `<tr data-kind="contributor" data-share="${group.rest.share}" class="rest"><td>${group.rest.count} other ${one}${group.rest.count === 1 ? '' : 's'}</td><td class="num">${money(group.rest.cost)}</td>${share(group.rest.share)}</tr>`,
+      );
+    return `<tbody data-contributor-kind="${group.kind}"><tr class="group"><th scope="rowgroup">${many}</th><th class="num">${money(group.total)}</th><th class="share">100%</th></tr>
+${rows.join('\n')}</tbody>`;
+  });
   return `<div class="table-wrap"><table class="contributors" data-kind="contributors">
-<thead><tr><th>Kind</th><th>Name</th><th class="num">Spent</th><th class="share">Share</th></tr></thead>
-<tbody>
-${status.contributors
-  .map((c) => {
-    const tags = Object.entries(c.tags ?? {})
-      .map(([k, v]) => `<span class="tag">${esc(k)}: ${esc(v)}</span>`)
-      .join('');
-    const share = Math.min(100, Math.max(0, Number(c.share)));
-    return `<tr><td class="muted">${esc(c.kind)}</td><td>${esc(c.name)}${tags ? ` ${tags}` : ''}</td><td class="num">${esc(formatAmount(c.cost, unit))}</td><td class="share"><span class="share-bar"><span style="width:${share.toFixed(1)}%"></span></span>${esc(formatPercent(c.share))}</td></tr>`;
-  })
-  .join('\n')}
-</tbody></table></div>`;
+<thead><tr><th>Name</th><th class="num">Spent</th><th class="share">Share of its kind</th></tr></thead>
+${sections.join('\n')}
+</table></div>${groups.length > 1 ? '<p class="muted note">Each kind is a view of the same spend, so shares add up to 100% within a kind, not across kinds.</p>' : ''}`;
 }
 
 function periodText(status: BudgetStatus): string {
@@ -270,7 +288,10 @@ svg .today{stroke:var(--ink);stroke-width:1;stroke-dasharray:3 3;opacity:.55}
 svg .today-label{fill:var(--muted);font-weight:500}
 .legend{display:flex;flex-wrap:wrap;gap:6px 16px;color:var(--muted);font-size:12.5px;margin-top:6px}
 .legend span{display:inline-flex;align-items:center;gap:6px}
-.contributors td:nth-child(2){white-space:normal}
+.contributors td:first-child{white-space:normal}
+.contributors .group th{padding-top:14px;color:var(--ink);font-size:12.5px}
+.contributors .rest td{color:var(--muted)}
+.note{font-size:12.5px;margin:6px 0 0}
 .share{width:180px}
 .share-bar{display:inline-block;width:90px;height:6px;border-radius:3px;background:var(--grid);margin-right:8px;vertical-align:middle;overflow:hidden}
 .share-bar span{display:block;height:100%;background:var(--actual)}

@@ -12,6 +12,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { loadConfig } from '../../lib/config/load.ts';
+import { decimal } from '../../lib/money/index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -151,6 +152,35 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
       const box = (await chart.boundingBox())!;
       expect(box.x + box.width).toBeLessThanOrEqual(A4_PRINT_WIDTH);
     }
+    await page.close();
+  });
+
+  it('groups contributors by kind, shares adding up to 100% in each; a per-resource budget lists resources only', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(reportUrl, { waitUntil: 'load' });
+    const config = await loadConfig(DEMO);
+    for (const budget of config.budgets) {
+      const card = page.locator(`section.budget[data-budget="${budget.name}"]`);
+      const groups = await card.locator('tbody[data-contributor-kind]').all();
+      const kinds: string[] = [];
+      for (const group of groups) {
+        kinds.push((await group.getAttribute('data-contributor-kind'))!);
+        const shares = await group
+          .locator('[data-kind="contributor"]')
+          .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-share')!));
+        const total = shares.reduce((sum, share) => sum.plus(share), decimal(0));
+        expect(total.toFixed(1), `${budget.name} ${kinds.at(-1)}`).toBe('100.0');
+      }
+      expect(new Set(kinds).size).toBe(kinds.length);
+      if (budget.perResource) expect(kinds, budget.name).toEqual(['resource']);
+    }
+    // The Japan fleet's bill by item and by SIM: two views of the same ¥22,221.
+    const japan = page.locator('section.budget[data-budget="iot-fleet-japan"]');
+    expect(
+      await japan
+        .locator('tbody[data-contributor-kind]')
+        .evaluateAll((g) => g.map((e) => e.dataset.contributorKind)),
+    ).toEqual(['item', 'resource']);
     await page.close();
   });
 

@@ -403,6 +403,14 @@ describe('HTML report', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; (440101234567890)');
     expect(html).toContain('¥9,000');
     expect(html).toContain('<span class="tag">site: osaka</span>');
+    // Grouped by kind, each share of the kind's total.
+    expect(html).toContain(
+      '<tbody data-contributor-kind="resource"><tr class="group"><th scope="rowgroup">Resources</th>',
+    );
+    expect([...html.matchAll(/data-kind="contributor" data-share="([\d.]+)"/g)].map((m) => m[1])).toEqual([
+      '75.0',
+      '25.0',
+    ]);
     expect(html).toContain('SIM fleet &lt;b&gt;Japan&lt;/b&gt;');
     expect(html).not.toMatch(/<img|<b>/);
     expect(html).toContain('fleet spent ¥4,800 on 2026-11-20, far above its usual ¥600 a day');
