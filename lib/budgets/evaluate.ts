@@ -112,7 +112,7 @@ export function evaluateBudget(
     pending,
   });
   if (budget.perResource) {
-    const { crossings, pending, largest } = evaluatePerResource(
+    const { crossings, pending, largest, series } = evaluatePerResource(
       budget,
       budget.perResource,
       perAccount,
@@ -123,6 +123,7 @@ export function evaluateBudget(
       ...common(crossings, pending),
       spent,
       largestResourceSpend: largest,
+      resourceSeries: series,
       percent: percentOf(largest),
       anomalies: [],
     };
