@@ -6,10 +6,11 @@
  */
 import { buildAlert } from '../alerts/build.ts';
 import { formatAmount, formatLocal, formatPercent } from '../alerts/format.ts';
+import { completeDays } from '../budgets/forecast.ts';
 import type { BudgetStatus, ContributorGroup } from '../budgets/status.ts';
 import type { BudgetOutcome, CheckReport } from '../check/types.ts';
 import { localDateKey } from '../time/zoned.ts';
-import { burnUpChart } from './chart.ts';
+import { budgetChart } from './chart.ts';
 import { escapeHtml as esc } from './escape.ts';
 import {
   type AccountProblem,
@@ -109,10 +110,7 @@ function budgetSection(outcome: BudgetOutcome, row: SummaryRow, index: number, a
 <div class="meter meter-${row.state}" role="meter" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${Math.round(percent)}"><span style="width:${Math.min(100, Math.max(0, percent)).toFixed(1)}%"></span></div>
 ${facts(status, row)}
 ${crossingList(status, at)}
-<figure class="chart-box">
-${burnUpChart(status, at)}
-${LEGEND}
-</figure>
+${budgetChart(status, at)}
 <h3>Top contributors</h3>
 ${contributorTable(status)}
 </section>`;
@@ -122,10 +120,10 @@ function facts(status: BudgetStatus, row: SummaryRow): string {
   const { budget } = status;
   const forecast = status.forecast
     ? `${esc(row.forecast)}<small>${esc(status.forecast.inputs)}</small>`
-    : `${NONE}<small>${status.stale ? 'not forecast from a stale figure' : `from ${budget.forecastMinDays} days of data in the period`}</small>`;
+    : `${NONE}<small>${esc(whyNoForecast(status))}</small>`;
   const pace = status.pace
     ? `${esc(row.pace)}<small>vs a straight-line burn (${esc(formatAmount(status.pace.expected.round(2), budget.measureUnit))} by now)</small>`
-    : `${NONE}<small>from ${budget.forecastMinDays} days into the period</small>`;
+    : `${NONE}<small>${esc(whyNoPace(status))}</small>`;
   const asOf = `${esc(row.asOf)}<small>${esc(formatLocal(status.asOf, status.timeZone))}${status.stale ? ` · stale after ${budget.staleAfterHours} h` : ''}</small>`;
   const items: [string, string][] = [
     ['Forecast at period end', forecast],
@@ -134,6 +132,43 @@ function facts(status: BudgetStatus, row: SummaryRow): string {
     ['Data as of', asOf],
   ];
   return `<dl class="facts">${items.map(([term, value]) => `<div><dt>${term}</dt><dd>${value}</dd></div>`).join('')}</dl>`;
+}
+
+/** Why a budget has no forecast, from what is known: its kind, a stale figure, how many days it has. */
+function whyNoForecast(status: BudgetStatus): string {
+  const { budget } = status;
+  if (budget.perResource) return `not forecast: ${heldAlone(status)}`;
+  if (status.stale) return 'not forecast from a stale figure';
+  const needs = `a forecast needs ${plural(budget.forecastMinDays, 'day')}`;
+  if (status.daily) {
+    const complete = completeDays(status.daily, localDateKey(status.asOf, status.timeZone)).length;
+    return `${plural(complete, 'full day')} of data so far; ${needs} (a run rate of whole days)`;
+  }
+  return `${elapsedDays(status)} days into the period; ${needs}`;
+}
+
+function whyNoPace(status: BudgetStatus): string {
+  if (status.budget.perResource) return `not paced: ${heldAlone(status)}`;
+  if (status.stale) return 'not computed from a stale figure';
+  return `${elapsedDays(status)} days into the period; pace needs ${plural(status.budget.forecastMinDays, 'day')}`;
+}
+
+/** What a per-resource budget holds each resource to, instead of a forecast of the whole. */
+function heldAlone(status: BudgetStatus): string {
+  const { budget } = status;
+  const amount = formatAmount(budget.amount, budget.measureUnit);
+  return budget.perResource?.window === 'day'
+    ? `each resource is held to ${amount} a day, day by day`
+    : `each resource is held to ${amount} on its own, by its spend to date`;
+}
+
+function elapsedDays(status: BudgetStatus): string {
+  const end = Math.min(status.asOf.getTime(), status.periodEnd.getTime());
+  return (Math.max(0, end - status.periodStart.getTime()) / 86_400_000).toFixed(1);
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function crossingList(status: BudgetStatus, at: Date): string {
@@ -187,27 +222,16 @@ function periodText(status: BudgetStatus): string {
   return `${localDateKey(status.periodStart, status.timeZone)} to ${localDateKey(lastDay, status.timeZone)} (${status.timeZone})`;
 }
 
-const swatch = (inner: string) =>
-  `<svg width="26" height="12" viewBox="0 0 26 12" aria-hidden="true">${inner}</svg>`;
-
-const LEGEND = `<figcaption class="legend">
-<span>${swatch('<line class="actual" x1="1" y1="9" x2="25" y2="3"/><circle class="point" cx="13" cy="6" r="3"/>')}spend to date (hover a point for the day)</span>
-<span>${swatch('<rect class="daily" x="8" y="4" width="10" height="8"/>')}each day's spend</span>
-<span>${swatch('<line class="forecast" x1="1" y1="6" x2="25" y2="6"/>')}forecast</span>
-<span>${swatch('<line class="straight" x1="1" y1="10" x2="25" y2="2"/>')}straight-line burn</span>
-<span>${swatch('<line class="threshold sev-warning-line" x1="1" y1="6" x2="25" y2="6"/>')}threshold (dashed: forecast basis)</span>
-<span>${swatch('<circle class="anomaly-ring" cx="13" cy="6" r="5"/>')}anomalous day</span>
-<span>${swatch('<line class="today" x1="13" y1="0" x2="13" y2="12"/>')}now</span>
-</figcaption>`;
-
 const STYLE = `
 :root{--bg:#f4f6f8;--card:#fff;--ink:#1f2328;--muted:#59636e;--line:#d8dee4;--grid:#eaeef2;
 --actual:#0969da;--actual-fill:rgba(9,105,218,.10);--daily:#c9d6e3;--forecast:#0969da;--straight:#8c959f;
 --ok:#1a7f37;--warning:#9a6700;--alarm:#cf222e;--stale:#8250df;--gap:#57606a;--info:#57606a;
+--series-2:#bf3989;--series-3:#1b7c83;
 --ok-bg:#dafbe1;--warning-bg:#fff8c5;--alarm-bg:#ffebe9;--stale-bg:#fbefff;--gap-bg:#eaeef2;--broken:#bc4c00;--broken-bg:#fff1e5}
 @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--card:#161b22;--ink:#e6edf3;--muted:#9198a1;--line:#30363d;
 --grid:#21262d;--actual:#4493f8;--actual-fill:rgba(68,147,248,.15);--daily:#2d3b4d;--forecast:#4493f8;--straight:#6e7681;
 --ok:#3fb950;--warning:#d29922;--alarm:#f85149;--stale:#ab7df8;--gap:#9198a1;--info:#9198a1;
+--series-2:#db61a2;--series-3:#39c5cf;
 --ok-bg:rgba(46,160,67,.15);--warning-bg:rgba(187,128,9,.15);--alarm-bg:rgba(248,81,73,.15);--stale-bg:rgba(171,125,248,.15);--gap-bg:rgba(110,118,129,.2);--broken:#f0883e;--broken-bg:rgba(219,109,40,.15)}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
@@ -286,6 +310,11 @@ svg .anomaly-ring{fill:none;stroke:var(--alarm);stroke-width:2}
 svg .anomaly-label{fill:var(--alarm)}
 svg .today{stroke:var(--ink);stroke-width:1;stroke-dasharray:3 3;opacity:.55}
 svg .today-label{fill:var(--muted);font-weight:500}
+svg .series-1,.legend .series-1{--series:var(--actual)}svg .series-2,.legend .series-2{--series:var(--series-2)}
+svg .series-3,.legend .series-3{--series:var(--series-3)}
+svg .resource-line{fill:none;stroke:var(--series);stroke-width:2.2;stroke-linejoin:round}
+svg [class^="series-"] .point,.legend [class^="series-"] .point{stroke:var(--series)}
+.label-note{font-weight:600;color:var(--ink)}
 .legend{display:flex;flex-wrap:wrap;gap:6px 16px;color:var(--muted);font-size:12.5px;margin-top:6px}
 .legend span{display:inline-flex;align-items:center;gap:6px}
 .contributors td:first-child{white-space:normal}
