@@ -84,8 +84,9 @@ export async function withCommandRun<T>(
       );
     }
     for (const account of config.accounts) account.baseUrl = world.baseUrls[account.id];
+    // Two lines, so the notice fits a terminal of 120 columns beside the status table.
     io.err(
-      `Simulating ${simulated.join(', ')} on local simulators at ${clock.now().toISOString()} (pass --now to replay another moment).`,
+      `Simulating ${simulated.join(', ')} on local simulators\nat ${clock.now().toISOString()} (pass --now to replay another moment).`,
     );
     const secrets = new SecretResolver(simulatedSecrets(config, world.credentials));
     const logger = loggerFor(flags, io);

@@ -40,7 +40,13 @@ export async function check(values: Values, io: Io): Promise<number> {
 export async function status(values: Values, io: Io): Promise<number> {
   return withCommandRun(runFlags(values), io, async (run) => {
     const report = await run.check({ dryRun: true });
-    io.out(renderStatus(report, { colour: Boolean(io.colour), timeZone: run.config.timeZone }));
+    io.out(
+      renderStatus(report, {
+        colour: Boolean(io.colour),
+        timeZone: run.config.timeZone,
+        width: values.wide ? undefined : io.columns,
+      }),
+    );
     return exitCodeOf(report);
   });
 }

@@ -16,6 +16,8 @@ import { UsageError } from './usage-error.ts';
 export interface Io extends CommandIo {
   /** stdout shows ANSI colour: a colour terminal, or FORCE_COLOR. */
   colour?: boolean;
+  /** stdout's width when it is a terminal (status fits its table to it); absent when piped. */
+  columns?: number;
 }
 
 export type Values = Record<string, string | boolean | string[] | undefined>;
@@ -75,7 +77,7 @@ Examples:
   },
   status: {
     summary: 'Every budget at a glance: spend, forecast, pace, next threshold, freshness, state',
-    usage: `spendwatch status --config FILE [--now ISO] [--simulate]
+    usage: `spendwatch status --config FILE [--now ISO] [--simulate] [--wide]
 
 Reads every account and evaluates every budget as check does, as a dry run (nothing claimed or
 sent), and prints one line per budget. State: alarm (a spend threshold at 100% or a critical one
@@ -83,13 +85,18 @@ crossed), warning (any other crossing: a lower threshold, forecast, pace or anom
 provider's figure is older than staleAfterHours), gap (an account unreadable or its data pending),
 ok. Coloured on a colour terminal; NO_COLOR turns colour off, FORCE_COLOR=1 forces it.
 
+On a terminal narrower than the table, status leaves out the columns a glance needs least
+(accounts, data age, pace, ...) and rounds usage quantities, and says so under the table; piped
+output, or --wide, has every column.
+
 ${COMMON_HELP}
+  --wide          every column, however wide the terminal (as when piped)
 
 Examples:
   spendwatch status --config spendwatch.yaml
   spendwatch status --config examples/demo.yaml --simulate
   spendwatch status --config spendwatch.yaml --now 2026-11-28T09:00:00+09:00 | less`,
-    options: { ...common, ...simulate },
+    options: { ...common, ...simulate, wide: { type: 'boolean', short: 'w' } },
     run: (values, io) => commands().then((c) => c.status(values, io)),
   },
   report: {
@@ -234,6 +241,8 @@ function defaultIo(): Io {
     },
     err,
     colour: colourWanted(process.stdout),
+    // A pseudo-terminal without a size reports 0 columns: then nothing is fitted.
+    columns: process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined,
     progress,
     terminal,
   };

@@ -22,6 +22,27 @@ export function formatAmount(
   return `${grouped} ${unit}`;
 }
 
+/**
+ * "¥30K", "9.8M api-calls": a figure to one decimal of its thousands or millions, where a glance is
+ * enough and the room is short (chart axes, a narrow terminal). Decimals go in as exact text. An
+ * axis, whose unit is said once elsewhere, omits a usage unit.
+ */
+export function formatCompact(
+  value: Decimal | number,
+  unit: string,
+  usageUnit: 'shown' | 'omitted' = 'shown',
+): string {
+  const options: Intl.NumberFormatOptions = {
+    notation: 'compact',
+    minimumFractionDigits: 0,
+    maximumFractionDigits: 1,
+  };
+  const figure = (typeof value === 'number' ? value : value.toFixed()) as Intl.StringNumericLiteral;
+  return isCurrencyCode(unit)
+    ? new Intl.NumberFormat('en-US', { ...options, style: 'currency', currency: unit }).format(figure)
+    : `${new Intl.NumberFormat('en-US', options).format(figure)}${usageUnit === 'shown' ? ` ${unit}` : ''}`;
+}
+
 /** "104.2%" from a decimal percent. */
 export function formatPercent(value: Decimal | string): string {
   return `${decimal(value).toFixed(1)}%`;

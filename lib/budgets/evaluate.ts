@@ -15,17 +15,11 @@ import { periodKey } from '../time/period.ts';
 import { localDateKey } from '../time/zoned.ts';
 import { findAnomalies } from './anomaly.ts';
 import { type Budget, globMatcher, isScoped } from './budget.ts';
+import { contributorsByKind, namedContributors, topContributors } from './contributors.ts';
 import { forecastPeriodEnd } from './forecast.ts';
 import { evaluatePerResource } from './per-resource.ts';
 import { type DailyPoint, mergeDaily } from './series.ts';
-import type {
-  AccountSpend,
-  BudgetStatus,
-  Contributor,
-  Crossing,
-  LineValue,
-  PendingThreshold,
-} from './status.ts';
+import type { AccountSpend, BudgetStatus, Crossing, LineValue, PendingThreshold } from './status.ts';
 
 /** Why a budget cannot be evaluated from its readings; `reason` is the message without the budget's name. */
 export class BudgetEvaluationError extends Error {
@@ -39,7 +33,6 @@ export class BudgetEvaluationError extends Error {
 }
 
 const HOUR_MS = 3_600_000;
-const TOP_CONTRIBUTORS = 5;
 
 export function evaluateBudget(
   budget: Budget,
@@ -95,6 +88,15 @@ export function evaluateBudget(
 
   const percentOf = (figure: Decimal) =>
     budget.amount.eq(0) ? decimal(0) : figure.div(budget.amount).times(100);
+  const named = namedContributors({
+    perAccount,
+    group: accounts.length > 1,
+    resourcesOnly: Boolean(budget.perResource),
+  });
+  const contributions = {
+    contributors: topContributors(named, spent),
+    contributorsByKind: contributorsByKind(named),
+  };
   // What every evaluation reports, whichever kind of budget it is.
   const common = (crossings: Crossing[], pending: PendingThreshold[]) => ({
     budget,
@@ -105,12 +107,12 @@ export function evaluateBudget(
     timeZone: lead.timeZone,
     asOf,
     stale,
-    contributors: contributorsOf(perAccount, spent, accounts.length > 1),
+    ...contributions,
     crossings,
     pending,
   });
   if (budget.perResource) {
-    const { crossings, pending, largest } = evaluatePerResource(
+    const { crossings, pending, largest, series } = evaluatePerResource(
       budget,
       budget.perResource,
       perAccount,
@@ -121,6 +123,7 @@ export function evaluateBudget(
       ...common(crossings, pending),
       spent,
       largestResourceSpend: largest,
+      resourceSeries: series,
       percent: percentOf(largest),
       anomalies: [],
     };
@@ -324,46 +327,4 @@ function dailyFromLines(lines: LineValue[], spend: PeriodSpend, timeZone: string
 
 function sum(values: Decimal[]): Decimal {
   return values.reduce((total, v) => total.plus(v), decimal(0));
-}
-
-function contributorsOf(
-  perAccount: { account: AccountSpend; total: Decimal; lines: LineValue[] }[],
-  spent: Decimal,
-  group: boolean,
-): Contributor[] {
-  const totals = new Map<
-    string,
-    { kind: Contributor['kind']; name: string; value: Decimal; tags?: Record<string, string> }
-  >();
-  const add = (kind: Contributor['kind'], name: string, value: Decimal, tags?: Record<string, string>) => {
-    const key = `${kind}\u0000${name}`;
-    const entry = totals.get(key);
-    if (entry) entry.value = entry.value.plus(value);
-    else totals.set(key, { kind, name, value, tags });
-  };
-  for (const { account, total, lines } of perAccount) {
-    if (group) add('account', account.accountId, total);
-    for (const { line, value } of lines) {
-      // The most specific name a line has: the resource, else its bill item, else its service.
-      if (line.ResourceId)
-        add(
-          'resource',
-          line.ResourceName ? `${line.ResourceName} (${line.ResourceId})` : line.ResourceId,
-          value,
-          line.Tags,
-        );
-      else if (line.ChargeDescription) add('item', line.ChargeDescription, value);
-      else if (line.ServiceName) add('service', line.ServiceName, value);
-    }
-  }
-  return [...totals.values()]
-    .sort((a, b) => b.value.cmp(a.value))
-    .slice(0, TOP_CONTRIBUTORS)
-    .map(({ kind, name, value, tags }) => ({
-      kind,
-      name,
-      cost: value.toFixed(),
-      share: spent.eq(0) ? '0.0' : value.div(spent).times(100).toFixed(1),
-      ...(tags && Object.keys(tags).length > 0 ? { tags } : {}),
-    }));
 }

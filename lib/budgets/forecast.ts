@@ -36,7 +36,7 @@ const RUN_RATE_DAYS = 7;
 
 export function forecastPeriodEnd(input: ForecastInput): Forecast | undefined {
   const daysLeft = Math.max(0, (input.periodEnd.getTime() - input.asOf.getTime()) / DAY_MS);
-  const complete = (input.daily ?? []).filter((point) => point.date < input.asOfDate);
+  const complete = completeDays(input.daily ?? [], input.asOfDate);
   if (input.daily && complete.length >= input.minDays) {
     const recent = complete.slice(-RUN_RATE_DAYS);
     const middle = median(recent.map((p) => p.amount));
@@ -60,6 +60,11 @@ export function forecastPeriodEnd(input: ForecastInput): Forecast | undefined {
     method: 'elapsed-linear',
     inputs: `${fmt(input.spent)} ${input.unit} spent in ${elapsedDays.toFixed(1)} of ${totalDays.toFixed(0)} days, projected in a straight line`,
   };
+}
+
+/** The days of a series before the local date of `asOf`: whole days, the ones a run rate is taken from. */
+export function completeDays(daily: DailyPoint[], asOfDate: string): DailyPoint[] {
+  return daily.filter((point) => point.date < asOfDate);
 }
 
 function fmt(value: Decimal): string {

@@ -20,6 +20,17 @@ export interface Contributor {
   tags?: Record<string, string>;
 }
 
+/** The contributors of one kind: the largest, then the rest together, shares adding up to 100.0. */
+export interface ContributorGroup {
+  kind: Contributor['kind'];
+  /** Exact decimal: what every contributor of the kind adds up to. */
+  total: string;
+  /** Largest first; `share` is of the kind's total. */
+  listed: Contributor[];
+  /** The contributors not listed, together. */
+  rest?: { count: number; cost: string; share: string };
+}
+
 export interface AccountSpend {
   accountId: string;
   provider: string;
@@ -62,13 +73,18 @@ export interface BudgetStatus {
   spent: Decimal;
   /** Per-resource budgets only: the largest single resource's spend, the figure held against the budget. */
   largestResourceSpend?: Decimal;
+  /** Per-resource budgets only: the largest resources (up to three) with their daily spend, to chart. */
+  resourceSeries?: ResourceSeries[];
   /** Percent of the budget that the figure held against it has reached (see measuredSpend). */
   percent: Decimal;
   daily?: DailyPoint[];
   forecast?: Forecast;
   pace?: { expected: Decimal; aheadPercent: Decimal };
   anomalies: AnomalyFinding[];
+  /** The largest contributors of any kind, shares of `spent` (what an alert lists). */
   contributors: Contributor[];
+  /** Every kind's contributors, shares within the kind (what the report lists). */
+  contributorsByKind: ContributorGroup[];
   crossings: Crossing[];
   /** Thresholds evaluated and not crossed, lowest first (for status: "next threshold"). */
   pending: PendingThreshold[];
@@ -83,6 +99,18 @@ export interface ResourceSpend {
   value: Decimal;
   /** Percent of the whole bill (all accounts of the budget), one decimal. */
   shareOfBill: string;
+}
+
+/** One of the largest resources of a per-resource budget, as charted: its days and what no day carries. */
+export interface ResourceSeries {
+  id: string;
+  name?: string;
+  /** The figure held against the budget: its spend in the period, or its largest day for daily windows. */
+  value: Decimal;
+  /** Its spend per local day, oldest first: empty when its lines carry no charge period. */
+  days: DailyPoint[];
+  /** What its undated lines add (a monthly fee, a credit): part of its period, of no day. */
+  undated: Decimal;
 }
 
 /** A line in the budget's scope and what it counts in the budget's measure. */

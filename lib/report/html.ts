@@ -6,10 +6,11 @@
  */
 import { buildAlert } from '../alerts/build.ts';
 import { formatAmount, formatLocal, formatPercent } from '../alerts/format.ts';
-import type { BudgetStatus } from '../budgets/status.ts';
+import { completeDays } from '../budgets/forecast.ts';
+import type { BudgetStatus, ContributorGroup } from '../budgets/status.ts';
 import type { BudgetOutcome, CheckReport } from '../check/types.ts';
 import { localDateKey } from '../time/zoned.ts';
-import { burnUpChart } from './chart.ts';
+import { budgetChart } from './chart.ts';
 import { escapeHtml as esc } from './escape.ts';
 import {
   type AccountProblem,
@@ -64,28 +65,22 @@ ${report.budgets.map((outcome, i) => budgetSection(outcome, rows[i]!, i, report.
 `;
 }
 
+/**
+ * Eight columns that fit the page (1400 px screens, and A4 or Letter in print): each budget's accounts
+ * under its name, the budget amount under the spend, and long figures free to wrap at a space (before a
+ * usage unit, never inside a number).
+ */
 function summaryTable(rows: SummaryRow[]): string {
   if (rows.length === 0) return '<p class="muted">No budgets in the config.</p>';
-  const head = [
-    'Budget',
-    'Accounts',
-    'Spent',
-    'Budget',
-    '%',
-    'Forecast',
-    'Pace',
-    'Next threshold',
-    'Data as of',
-    'State',
-  ];
-  const numeric = new Set([2, 3, 4, 5, 6]);
-  return `<div class="table-wrap"><table data-kind="summary">
-<thead><tr>${head.map((h, i) => `<th${numeric.has(i) ? ' class="num"' : ''}>${h}</th>`).join('')}</tr></thead>
+  const head = ['Budget', 'Spent', '%', 'Forecast', 'Pace', 'Next threshold', 'Data as of', 'State'];
+  const numeric = new Set(['Spent', '%', 'Forecast', 'Pace']);
+  return `<div class="table-wrap"><table class="glance" data-kind="summary">
+<thead><tr>${head.map((h) => `<th${numeric.has(h) ? ' class="num"' : ''}>${h}</th>`).join('')}</tr></thead>
 <tbody>
 ${rows
   .map(
     (r, i) =>
-      `<tr data-budget="${esc(r.budget)}" data-state="${r.state}"><td><a href="#budget-${i}">${esc(r.budget)}</a></td><td>${esc(r.accounts)}</td><td class="num">${esc(r.spent)}</td><td class="num">${esc(r.amount)}</td><td class="num">${esc(r.percent)}</td><td class="num">${esc(r.forecast)}</td><td class="num">${esc(r.pace)}</td><td>${esc(r.next)}</td><td>${esc(r.asOf)}</td><td><span class="badge state-${r.state}">${r.state}</span></td></tr>`,
+      `<tr data-budget="${esc(r.budget)}" data-state="${r.state}"><td><a href="#budget-${i}">${esc(r.budget)}</a><small>${esc(r.accounts)}</small></td><td class="num">${esc(r.spent)}<small>of ${esc(r.amount)}</small></td><td class="num">${esc(r.percent)}</td><td class="num">${esc(r.forecast)}</td><td class="num">${esc(r.pace)}</td><td>${esc(r.next)}</td><td>${esc(r.asOf)}</td><td><span class="badge state-${r.state}">${r.state}</span></td></tr>`,
   )
   .join('\n')}
 </tbody></table></div>`;
@@ -115,10 +110,7 @@ function budgetSection(outcome: BudgetOutcome, row: SummaryRow, index: number, a
 <div class="meter meter-${row.state}" role="meter" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${Math.round(percent)}"><span style="width:${Math.min(100, Math.max(0, percent)).toFixed(1)}%"></span></div>
 ${facts(status, row)}
 ${crossingList(status, at)}
-<figure class="chart-box">
-${burnUpChart(status, at)}
-${LEGEND}
-</figure>
+${budgetChart(status, at)}
 <h3>Top contributors</h3>
 ${contributorTable(status)}
 </section>`;
@@ -128,10 +120,10 @@ function facts(status: BudgetStatus, row: SummaryRow): string {
   const { budget } = status;
   const forecast = status.forecast
     ? `${esc(row.forecast)}<small>${esc(status.forecast.inputs)}</small>`
-    : `${NONE}<small>${status.stale ? 'not forecast from a stale figure' : `from ${budget.forecastMinDays} days of data in the period`}</small>`;
+    : `${NONE}<small>${esc(whyNoForecast(status))}</small>`;
   const pace = status.pace
     ? `${esc(row.pace)}<small>vs a straight-line burn (${esc(formatAmount(status.pace.expected.round(2), budget.measureUnit))} by now)</small>`
-    : `${NONE}<small>from ${budget.forecastMinDays} days into the period</small>`;
+    : `${NONE}<small>${esc(whyNoPace(status))}</small>`;
   const asOf = `${esc(row.asOf)}<small>${esc(formatLocal(status.asOf, status.timeZone))}${status.stale ? ` · stale after ${budget.staleAfterHours} h` : ''}</small>`;
   const items: [string, string][] = [
     ['Forecast at period end', forecast],
@@ -140,6 +132,43 @@ function facts(status: BudgetStatus, row: SummaryRow): string {
     ['Data as of', asOf],
   ];
   return `<dl class="facts">${items.map(([term, value]) => `<div><dt>${term}</dt><dd>${value}</dd></div>`).join('')}</dl>`;
+}
+
+/** Why a budget has no forecast, from what is known: its kind, a stale figure, how many days it has. */
+function whyNoForecast(status: BudgetStatus): string {
+  const { budget } = status;
+  if (budget.perResource) return `not forecast: ${heldAlone(status)}`;
+  if (status.stale) return 'not forecast from a stale figure';
+  const needs = `a forecast needs ${plural(budget.forecastMinDays, 'day')}`;
+  if (status.daily) {
+    const complete = completeDays(status.daily, localDateKey(status.asOf, status.timeZone)).length;
+    return `${plural(complete, 'full day')} of data so far; ${needs} (a run rate of whole days)`;
+  }
+  return `${elapsedDays(status)} days into the period; ${needs}`;
+}
+
+function whyNoPace(status: BudgetStatus): string {
+  if (status.budget.perResource) return `not paced: ${heldAlone(status)}`;
+  if (status.stale) return 'not computed from a stale figure';
+  return `${elapsedDays(status)} days into the period; pace needs ${plural(status.budget.forecastMinDays, 'day')}`;
+}
+
+/** What a per-resource budget holds each resource to, instead of a forecast of the whole. */
+function heldAlone(status: BudgetStatus): string {
+  const { budget } = status;
+  const amount = formatAmount(budget.amount, budget.measureUnit);
+  return budget.perResource?.window === 'day'
+    ? `each resource is held to ${amount} a day, day by day`
+    : `each resource is held to ${amount} on its own, by its spend to date`;
+}
+
+function elapsedDays(status: BudgetStatus): string {
+  const end = Math.min(status.asOf.getTime(), status.periodEnd.getTime());
+  return (Math.max(0, end - status.periodStart.getTime()) / 86_400_000).toFixed(1);
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function crossingList(status: BudgetStatus, at: Date): string {
@@ -151,23 +180,41 @@ function crossingList(status: BudgetStatus, at: Date): string {
   return `<ul class="crossings">${items.join('')}</ul>`;
 }
 
+const KIND_NAMES: Record<ContributorGroup['kind'], [one: string, many: string]> = {
+  account: ['account', 'Accounts'],
+  service: ['service', 'Services'],
+  item: ['bill item', 'Bill items'],
+  resource: ['resource', 'Resources'],
+};
+
+/** One table, a section per kind: each kind is a view of the same spend, its shares add up to 100%. */
 function contributorTable(status: BudgetStatus): string {
-  if (status.contributors.length === 0)
-    return '<p class="muted">The provider reported no breakdown for this budget.</p>';
-  const unit = status.budget.measureUnit;
+  const groups = status.contributorsByKind;
+  if (groups.length === 0) return '<p class="muted">The provider reported no breakdown for this budget.</p>';
+  const money = (value: string) => esc(formatAmount(value, status.budget.measureUnit));
+  const share = (value: string) => {
+    const width = Math.min(100, Math.max(0, Number(value)));
+    return `<td class="share"><span class="share-bar"><span style="width:${width.toFixed(1)}%"></span></span>${esc(formatPercent(value))}</td>`;
+  };
+  const sections = groups.map((group) => {
+    const [one, many] = KIND_NAMES[group.kind];
+    const rows = group.listed.map((c) => {
+      const tags = Object.entries(c.tags ?? {})
+        .map(([k, v]) => `<span class="tag">${esc(k)}: ${esc(v)}</span>`)
+        .join('');
+      return `<tr data-kind="contributor" data-share="${c.share}"><td>${esc(c.name)}${tags ? ` ${tags}` : ''}</td><td class="num">${money(c.cost)}</td>${share(c.share)}</tr>`;
+    });
+    if (group.rest)
+      rows.push(
+        `<tr data-kind="contributor" data-share="${group.rest.share}" class="rest"><td>${group.rest.count} other ${one}${group.rest.count === 1 ? '' : 's'}</td><td class="num">${money(group.rest.cost)}</td>${share(group.rest.share)}</tr>`,
+      );
+    return `<tbody data-contributor-kind="${group.kind}"><tr class="group"><th scope="rowgroup">${many}</th><th class="num">${money(group.total)}</th><th class="share">100%</th></tr>
+${rows.join('\n')}</tbody>`;
+  });
   return `<div class="table-wrap"><table class="contributors" data-kind="contributors">
-<thead><tr><th>Kind</th><th>Name</th><th class="num">Spent</th><th class="share">Share</th></tr></thead>
-<tbody>
-${status.contributors
-  .map((c) => {
-    const tags = Object.entries(c.tags ?? {})
-      .map(([k, v]) => `<span class="tag">${esc(k)}: ${esc(v)}</span>`)
-      .join('');
-    const share = Math.min(100, Math.max(0, Number(c.share)));
-    return `<tr><td class="muted">${esc(c.kind)}</td><td>${esc(c.name)}${tags ? ` ${tags}` : ''}</td><td class="num">${esc(formatAmount(c.cost, unit))}</td><td class="share"><span class="share-bar"><span style="width:${share.toFixed(1)}%"></span></span>${esc(formatPercent(c.share))}</td></tr>`;
-  })
-  .join('\n')}
-</tbody></table></div>`;
+<thead><tr><th>Name</th><th class="num">Spent</th><th class="share">Share of its kind</th></tr></thead>
+${sections.join('\n')}
+</table></div>${groups.length > 1 ? '<p class="muted note">Each kind is a view of the same spend, so shares add up to 100% within a kind, not across kinds.</p>' : ''}`;
 }
 
 function periodText(status: BudgetStatus): string {
@@ -175,31 +222,20 @@ function periodText(status: BudgetStatus): string {
   return `${localDateKey(status.periodStart, status.timeZone)} to ${localDateKey(lastDay, status.timeZone)} (${status.timeZone})`;
 }
 
-const swatch = (inner: string) =>
-  `<svg width="26" height="12" viewBox="0 0 26 12" aria-hidden="true">${inner}</svg>`;
-
-const LEGEND = `<figcaption class="legend">
-<span>${swatch('<line class="actual" x1="1" y1="9" x2="25" y2="3"/><circle class="point" cx="13" cy="6" r="3"/>')}spend to date (hover a point for the day)</span>
-<span>${swatch('<rect class="daily" x="8" y="4" width="10" height="8"/>')}each day's spend</span>
-<span>${swatch('<line class="forecast" x1="1" y1="6" x2="25" y2="6"/>')}forecast</span>
-<span>${swatch('<line class="straight" x1="1" y1="10" x2="25" y2="2"/>')}straight-line burn</span>
-<span>${swatch('<line class="threshold sev-warning-line" x1="1" y1="6" x2="25" y2="6"/>')}threshold (dashed: forecast basis)</span>
-<span>${swatch('<circle class="anomaly-ring" cx="13" cy="6" r="5"/>')}anomalous day</span>
-<span>${swatch('<line class="today" x1="13" y1="0" x2="13" y2="12"/>')}now</span>
-</figcaption>`;
-
 const STYLE = `
 :root{--bg:#f4f6f8;--card:#fff;--ink:#1f2328;--muted:#59636e;--line:#d8dee4;--grid:#eaeef2;
 --actual:#0969da;--actual-fill:rgba(9,105,218,.10);--daily:#c9d6e3;--forecast:#0969da;--straight:#8c959f;
 --ok:#1a7f37;--warning:#9a6700;--alarm:#cf222e;--stale:#8250df;--gap:#57606a;--info:#57606a;
+--series-2:#bf3989;--series-3:#1b7c83;
 --ok-bg:#dafbe1;--warning-bg:#fff8c5;--alarm-bg:#ffebe9;--stale-bg:#fbefff;--gap-bg:#eaeef2;--broken:#bc4c00;--broken-bg:#fff1e5}
 @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--card:#161b22;--ink:#e6edf3;--muted:#9198a1;--line:#30363d;
 --grid:#21262d;--actual:#4493f8;--actual-fill:rgba(68,147,248,.15);--daily:#2d3b4d;--forecast:#4493f8;--straight:#6e7681;
 --ok:#3fb950;--warning:#d29922;--alarm:#f85149;--stale:#ab7df8;--gap:#9198a1;--info:#9198a1;
+--series-2:#db61a2;--series-3:#39c5cf;
 --ok-bg:rgba(46,160,67,.15);--warning-bg:rgba(187,128,9,.15);--alarm-bg:rgba(248,81,73,.15);--stale-bg:rgba(171,125,248,.15);--gap-bg:rgba(110,118,129,.2);--broken:#f0883e;--broken-bg:rgba(219,109,40,.15)}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-main,.page-head,footer{max-width:1160px;margin:0 auto;padding:0 20px}
+main,.page-head,footer{max-width:1240px;margin:0 auto;padding:0 20px}
 .page-head{padding-top:28px;padding-bottom:8px}
 .brand{font-weight:600;color:var(--muted);letter-spacing:.04em;text-transform:uppercase;font-size:12px}
 h1{margin:2px 0 4px;font-size:28px}
@@ -213,6 +249,9 @@ h3{margin:20px 0 8px;font-size:15px;color:var(--muted);font-weight:600}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums;font-size:14px}
 th,td{padding:7px 8px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap;vertical-align:middle}
 th{font-size:12px;text-transform:uppercase;letter-spacing:.03em;color:var(--muted);font-weight:600}
+.glance td{white-space:normal}
+.glance td a{white-space:nowrap}
+.glance td small{display:block;color:var(--muted);font-size:12.5px;font-weight:400}
 tbody tr:last-child td{border-bottom:0}
 .num{text-align:right}
 a{color:var(--actual);text-decoration:none;font-weight:600}
@@ -271,13 +310,25 @@ svg .anomaly-ring{fill:none;stroke:var(--alarm);stroke-width:2}
 svg .anomaly-label{fill:var(--alarm)}
 svg .today{stroke:var(--ink);stroke-width:1;stroke-dasharray:3 3;opacity:.55}
 svg .today-label{fill:var(--muted);font-weight:500}
+svg .series-1,.legend .series-1{--series:var(--actual)}svg .series-2,.legend .series-2{--series:var(--series-2)}
+svg .series-3,.legend .series-3{--series:var(--series-3)}
+svg .resource-line{fill:none;stroke:var(--series);stroke-width:2.2;stroke-linejoin:round}
+svg [class^="series-"] .point,.legend [class^="series-"] .point{stroke:var(--series)}
+.label-note{font-weight:600;color:var(--ink)}
 .legend{display:flex;flex-wrap:wrap;gap:6px 16px;color:var(--muted);font-size:12.5px;margin-top:6px}
 .legend span{display:inline-flex;align-items:center;gap:6px}
-.contributors td:nth-child(2){white-space:normal}
+.contributors td:first-child{white-space:normal}
+.contributors .group th{padding-top:14px;color:var(--ink);font-size:12.5px}
+.contributors .rest td{color:var(--muted)}
+.note{font-size:12.5px;margin:6px 0 0}
 .share{width:180px}
 .share-bar{display:inline-block;width:90px;height:6px;border-radius:3px;background:var(--grid);margin-right:8px;vertical-align:middle;overflow:hidden}
 .share-bar span{display:block;height:100%;background:var(--actual)}
 .tag{display:inline-block;font-size:11.5px;color:var(--muted);border:1px solid var(--line);border-radius:4px;padding:0 5px;margin-left:4px}
 footer{color:var(--muted);font-size:12.5px;padding-top:4px;padding-bottom:32px}
-@media print{body{background:#fff}.card{box-shadow:none;break-inside:avoid}}
+@page{margin:12mm}
+@media print{body{background:#fff;font-size:13px}main,.page-head,footer{max-width:none;padding:0}
+.card{box-shadow:none;break-inside:avoid;padding:12px 14px;margin:10px 0}
+.glance{font-size:12px}.glance th,.glance td{padding:5px 5px;white-space:normal}.glance td small{font-size:11px}
+.table-wrap,.chart-box{overflow:visible}svg.chart{min-width:0}}
 `;

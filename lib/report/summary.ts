@@ -2,12 +2,12 @@
  * One row per budget, as `spendwatch status` prints it and the HTML report tabulates it: the same
  * words and the same state in the terminal and in the page someone opens from an alert.
  */
-import { formatAmount, formatPercent } from '../alerts/format.ts';
+import { formatAmount, formatCompact, formatPercent } from '../alerts/format.ts';
 import { missingPartText } from '../alerts/wording.ts';
 import type { Budget } from '../budgets/budget.ts';
 import { type BudgetStatus, measuredSpend } from '../budgets/status.ts';
 import type { BudgetOutcome, CheckReport } from '../check/types.ts';
-import type { Decimal } from '../money/index.ts';
+import { type Decimal, isCurrencyCode } from '../money/index.ts';
 
 /**
  * - broken: the budget cannot be evaluated from its readings (a currency without a rate, a scope
@@ -42,18 +42,33 @@ export interface SummaryRow {
   note?: string;
 }
 
-export function summaryRows(report: CheckReport): SummaryRow[] {
-  return report.budgets.map((outcome) => summaryRow(outcome, report.at));
+export interface RowOptions {
+  /** Usage quantities to a decimal of their millions ("9.8M api-calls"), for a narrow terminal. Money stays exact. */
+  compactQuantities?: boolean;
 }
 
-export function summaryRow(outcome: BudgetOutcome, at: Date): SummaryRow {
+export function summaryRows(report: CheckReport, options: RowOptions = {}): SummaryRow[] {
+  return report.budgets.map((outcome) => summaryRow(outcome, report.at, options));
+}
+
+type AmountWriter = (value: Decimal, unit: string) => string;
+
+function amountWriter(options: RowOptions): AmountWriter {
+  return (value, unit) =>
+    options.compactQuantities && !isCurrencyCode(unit)
+      ? formatCompact(value, unit)
+      : formatAmount(value, unit);
+}
+
+export function summaryRow(outcome: BudgetOutcome, at: Date, options: RowOptions = {}): SummaryRow {
+  const amount = amountWriter(options);
   if (outcome.status !== 'evaluated') {
     const budget = outcome.definition;
     return {
       budget: outcome.budget,
       accounts: budget.accountIds.join(', '),
       spent: NONE,
-      amount: formatAmount(budget.amount, budget.measureUnit),
+      amount: amount(budget.amount, budget.measureUnit),
       percent: NONE,
       forecast: NONE,
       pace: NONE,
@@ -69,12 +84,12 @@ export function summaryRow(outcome: BudgetOutcome, at: Date): SummaryRow {
   return {
     budget: budget.name,
     accounts: budget.accountIds.join(', '),
-    spent: formatAmount(measuredSpend(status), budget.measureUnit),
-    amount: formatAmount(budget.amount, budget.measureUnit),
+    spent: amount(measuredSpend(status), budget.measureUnit),
+    amount: amount(budget.amount, budget.measureUnit),
     percent: formatPercent(status.percent),
-    forecast: status.forecast ? formatAmount(status.forecast.amount.round(2), budget.measureUnit) : NONE,
+    forecast: status.forecast ? amount(status.forecast.amount.round(2), budget.measureUnit) : NONE,
     pace: status.pace ? signedPercent(status.pace.aheadPercent) : NONE,
-    next: nextThreshold(status),
+    next: nextThreshold(status, amount),
     asOf: formatAge(status.asOf, at),
     state,
     ...(state === 'stale' && {
@@ -129,14 +144,14 @@ function levelOf(budget: Budget, thresholdId: string): Decimal | undefined {
 }
 
 /** Spend thresholds first (what spend reaches next), then forecast, then pace. */
-export function nextThreshold(status: BudgetStatus): string {
+export function nextThreshold(status: BudgetStatus, amountText: AmountWriter = formatAmount): string {
   const order = ['actual', 'forecast', 'pace'];
   const next = [...status.pending].sort(
     (a, b) => order.indexOf(a.basis) - order.indexOf(b.basis) || a.level.cmp(b.level),
   )[0];
   if (!next) return NONE;
   if (next.basis === 'pace') return `pace +${next.level.toFixed()}%`;
-  const amount = formatAmount(next.level, status.budget.measureUnit);
+  const amount = amountText(next.level, status.budget.measureUnit);
   const written = next.written.endsWith('%') ? `${next.written} (${amount})` : amount;
   return next.basis === 'actual' ? written : `${written} ${next.basis}`;
 }

@@ -376,6 +376,61 @@ describe('per-resource budgets', () => {
   });
 });
 
+describe('per-resource series', () => {
+  const day = (d: number) => new Date(`2026-11-${String(d).padStart(2, '0')}T00:00:00Z`);
+  const lines = [
+    ...[1, 2, 3].map((d) => ({
+      ResourceId: 'sim-1',
+      BilledCost: Money.of(d === 2 ? 9 : 1, 'USD'),
+      ChargePeriodStart: day(d),
+    })),
+    { ResourceId: 'sim-1', BilledCost: Money.of('0.5', 'USD') },
+    ...[1, 2, 3].map((d) => ({
+      ResourceId: `sim-${d + 1}`,
+      BilledCost: Money.of(d, 'USD'),
+      ChargePeriodStart: day(d),
+    })),
+    { ResourceId: 'sim-9', BilledCost: Money.of(4, 'USD') },
+  ];
+  const evaluateEach = (window: 'period' | 'day') =>
+    evaluateBudget(
+      budget({
+        amount: decimal(5),
+        perResource: { window },
+        thresholds: [parseThreshold('100%', 'actual', 'critical', decimal(5))],
+      }),
+      [spend({ BilledCost: Money.of(30, 'USD'), lines })],
+      noRates,
+      new Date('2026-11-20T12:00:00Z'),
+    );
+
+  it('keeps the three largest resources with their days in order and what no day carries', () => {
+    const series = evaluateEach('period').resourceSeries!;
+    expect(series.map((s) => [s.id, s.value.toFixed()])).toEqual([
+      ['sim-1', '11.5'],
+      ['sim-9', '4'],
+      ['sim-4', '3'],
+    ]);
+    expect(series[0]!.days.map((d) => [d.date, d.amount.toFixed()])).toEqual([
+      ['2026-11-01', '1'],
+      ['2026-11-02', '9'],
+      ['2026-11-03', '1'],
+    ]);
+    expect(series[0]!.undated.toFixed()).toBe('0.5');
+    expect(series[1]!.days).toEqual([]);
+  });
+
+  it("ranks a daily window by each resource's largest day", () => {
+    const status = evaluateEach('day');
+    expect(status.resourceSeries!.map((s) => [s.id, s.value.toFixed()])).toEqual([
+      ['sim-1', '9'],
+      ['sim-4', '3'],
+      ['sim-3', '2'],
+    ]);
+    expect(status.crossings.map((c) => c.id)).toEqual(['actual-100pct.sim-1.2026-11-02']);
+  });
+});
+
 describe('budgets over partial readings', () => {
   it('names the reading parts a budget is computed from', () => {
     expect(figureParts(budget())).toEqual([]);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { colourWanted } from '../../../cli/colour.ts';
 import { progressLine } from '../../../cli/progress.ts';
 import { renderStatus } from '../../../cli/status.ts';
+import { displayWidth, withoutColour } from '../../../cli/terminal-text.ts';
 import { evaluateBudget } from '../../../lib/budgets/evaluate.ts';
 import type { BudgetStatus } from '../../../lib/budgets/status.ts';
 import type { BudgetOutcome, CheckReport } from '../../../lib/check/types.ts';
@@ -56,6 +57,19 @@ budgets:
         basis: forecast
       - at: 50%
         basis: pace
+  - name: per-sim
+    account: jp
+    each: resource
+    amount: 1000
+    currency: JPY
+    thresholds: [{ at: 100%, severity: critical }]
+  - name: per-sim-day
+    account: jp
+    each: resource
+    window: day
+    amount: 300
+    currency: JPY
+    thresholds: [{ at: 100%, severity: critical }]
   - name: overseas
     account: global
     amount: 150
@@ -294,6 +308,42 @@ describe('status table', () => {
     expect(renderReportHtml(partial, { timeZone: 'UTC' })).toContain(problem);
   });
 
+  it('fits any terminal width: no line wider, the columns a glance needs least left out first, and says so', () => {
+    const full = renderStatus(report, { colour: false, timeZone: 'UTC' });
+    const fullWidth = Math.max(...full.split('\n').map((l) => displayWidth(l)));
+    expect(full).not.toContain('Fitted to');
+    for (let width = 40; width <= fullWidth + 10; width += 5) {
+      const text = renderStatus(report, { colour: true, timeZone: 'UTC', width });
+      const lines = text.split('\n');
+      for (const line of lines) expect(displayWidth(line), `${width}: ${line}`).toBeLessThanOrEqual(width);
+      const header = lines.find((l) => l.includes('SPENT'))!;
+      for (const title of ['BUDGET', 'SPENT', '%', 'STATE']) expect(header).toContain(title);
+      const plain = lines.map(withoutColour);
+      expect(
+        plain.filter((l) => /^(fleet|overseas) /.test(l)),
+        `${width}`,
+      ).toHaveLength(2);
+    }
+    const narrow = renderStatus(report, { colour: false, timeZone: 'UTC', width: 40 });
+    expect(narrow).toMatch(/^BUDGET +SPENT +% +STATE$/m);
+    expect(narrow.replace(/\s+/g, ' ')).toContain(
+      'Fitted to 40 columns (full table: 98): without ACCOUNTS, BUDGET (amount), FORECAST, PACE, NEXT THRESHOLD, DATA AS OF; --wide for all.',
+    );
+    // The gap's reason wraps under its budget instead of running off the screen.
+    expect(narrow).toContain('gap overseas: account "global" could not\n  be read');
+    expect(renderStatus(report, { colour: false, timeZone: 'UTC', width: fullWidth })).toBe(full);
+  });
+
+  it('cuts budget names with an ellipsis only when even the four essential columns do not fit', () => {
+    const fleet = evaluate('fleet', { days: days(22, 700) });
+    const named = { ...fleet, budget: { ...fleet.budget, name: 'a-very-long-budget-name-for-the-fleet' } };
+    const long = reportOf([evaluated(named)]);
+    const text = renderStatus(long, { colour: false, timeZone: 'UTC', width: 36 });
+    expect(text).toMatch(/^a-very-l\S*… +¥15,400 +51\.3% +warning$/m);
+    expect(text).toMatch(/budget names\s+cut/);
+    expect(text).not.toContain('rounded'); // no usage budget here: nothing was rounded
+  });
+
   it('colours the state when asked', () => {
     const text = renderStatus(report, { colour: true, timeZone: 'UTC' });
     expect(text).toContain(`${ESC}33mwarning${ESC}39m`);
@@ -359,6 +409,8 @@ describe('HTML report', () => {
     expect(chart).toContain('data-total="14000"');
     expect(count(chart, 'data-kind="forecast"')).toBe(1);
     expect(chart).not.toContain('data-kind="anomaly"');
+    // No line from ¥0 on the 1st to the one point: the days in between were never read.
+    expect(chart).not.toContain('data-kind="actual"');
   });
 
   it('lists top contributors and the alerts the budget raises now, all text escaped', () => {
@@ -366,6 +418,14 @@ describe('HTML report', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; (440101234567890)');
     expect(html).toContain('¥9,000');
     expect(html).toContain('<span class="tag">site: osaka</span>');
+    // Grouped by kind, each share of the kind's total.
+    expect(html).toContain(
+      '<tbody data-contributor-kind="resource"><tr class="group"><th scope="rowgroup">Resources</th>',
+    );
+    expect([...html.matchAll(/data-kind="contributor" data-share="([\d.]+)"/g)].map((m) => m[1])).toEqual([
+      '75.0',
+      '25.0',
+    ]);
     expect(html).toContain('SIM fleet &lt;b&gt;Japan&lt;/b&gt;');
     expect(html).not.toMatch(/<img|<b>/);
     expect(html).toContain('fleet spent ¥4,800 on 2026-11-20, far above its usual ¥600 a day');
@@ -390,6 +450,64 @@ describe('HTML report', () => {
     expect(renderReportHtml(reportOf([evaluated(withDaily)]))).toBe(
       renderReportHtml(reportOf([evaluated(withDaily)])),
     );
+  });
+});
+
+describe('per-resource charts', () => {
+  /** Two SIMs' lines from a billing CSV: a day each for 22 days (SIM 1 runs away on the 20th), a monthly fee. */
+  const simLines: SpendLine[] = ['440100000000001', '440100000000002'].flatMap((sim, s) => [
+    { ResourceId: sim, BilledCost: Money.of(330, 'JPY') },
+    ...Array.from({ length: 22 }, (_, i) => ({
+      ResourceId: sim,
+      BilledCost: Money.of(s === 0 && i === 19 ? 900 : 40, 'JPY'),
+      ChargePeriodStart: new Date(`2026-11-${String(i + 1).padStart(2, '0')}T00:00:00+09:00`),
+    })),
+  ]);
+  const render = (name: string) => {
+    const status = evaluate(name, { days: days(22, 800), lines: simLines });
+    return renderReportHtml(reportOf([evaluated(status)]), { timeZone: 'Asia/Tokyo' });
+  };
+  const values = (svg: string, resource: string) => {
+    const group = svg.slice(svg.indexOf(`data-resource="${resource}"`));
+    return [
+      ...group.slice(0, group.indexOf('</g>')).matchAll(/data-date="([^"]*)" data-value="([^"]+)"/g),
+    ].map((m) => [m[1], m[2]]);
+  };
+
+  it('a period window charts each largest resource to date, from what no day carries, one point a day', () => {
+    const html = render('per-sim');
+    const svg = html.slice(html.indexOf('<svg class="chart"'), html.indexOf('</svg>'));
+    const runaway = values(svg, '440100000000001');
+    expect(runaway).toHaveLength(23);
+    expect(runaway[0]).toEqual(['', '330']);
+    expect(runaway[19]).toEqual(['2026-11-19', '1090']);
+    expect(runaway[20]).toEqual(['2026-11-20', '1990']);
+    expect(values(svg, '440100000000002').at(-1)).toEqual(['2026-11-22', '1210']);
+    // No line of the whole spend, and no forecast: each SIM is held to the amount on its own.
+    expect(svg).not.toContain('data-kind="actual"');
+    expect(svg).not.toContain('data-kind="forecast"');
+    expect(html).toContain('not forecast: each resource is held to ¥1,000 on its own, by its spend to date');
+    expect(html).not.toMatch(/\d+ days of data/);
+    expect(html).toContain('440100000000001: ¥2,070');
+  });
+
+  it('a daily window charts each day on its own, not cumulatively', () => {
+    const html = render('per-sim-day');
+    const svg = html.slice(html.indexOf('<svg class="chart"'), html.indexOf('</svg>'));
+    const runaway = values(svg, '440100000000001');
+    expect(runaway).toHaveLength(22);
+    expect(runaway[18]).toEqual(['2026-11-19', '40']);
+    expect(runaway[19]).toEqual(['2026-11-20', '900']);
+    expect(runaway[20]).toEqual(['2026-11-21', '40']);
+    expect(svg).not.toContain('data-kind="straight-line"');
+    expect(html).toContain('440100000000001: largest day ¥900');
+    expect(html).toContain('not forecast: each resource is held to ¥300 a day, day by day');
+  });
+
+  it('says what is known when a budget has no forecast yet: how many full days, how many it needs', () => {
+    const early = renderReportHtml(reportOf([evaluated(evaluate('fleet', { days: [500], today: 100 }))]));
+    // The series has two days, both whole by the 23rd: no run rate from two.
+    expect(early).toContain('2 full days of data so far; a forecast needs 3 days (a run rate of whole days)');
   });
 });
 
