@@ -1,6 +1,7 @@
 /**
- * The CLI as a person runs it: `node bin/spendwatch.js ...` in a child process, reading its exit
- * code, stdout and stderr. `--simulate` runs against the demo's loopback simulators.
+ * The CLI as a person runs it, reading its exit code, stdout and stderr: main() in this process, and
+ * the built `node bin/spendwatch.js` where the process matters (its environment, a terminal).
+ * `--simulate` runs against the demo's loopback simulators.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../cli/main.ts';
 import { billingCsv } from '../../dev/simulators/soracom.ts';
 import { parseConfigJson } from '../../lib/config/json.ts';
 import { parseConfig } from '../../lib/config/load.ts';
@@ -31,7 +33,21 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-function spendwatch(args: string[], env: Record<string, string> = {}): Promise<Run> {
+/**
+ * The CLI in this process, as bin/spendwatch.js runs it (main with stdout and stderr, no colour): the
+ * same program without a process start per test, so a busy machine slows these tests, not fails them.
+ * The built program's own start is tested in built-cli.test.ts.
+ */
+async function spendwatch(args: string[]): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (text) => out.push(text), err: (text) => err.push(text) });
+  const text = (lines: string[]) => lines.map((line) => `${line}\n`).join('');
+  return { code, stdout: text(out), stderr: text(err) };
+}
+
+/** The built program in a child process: for what depends on the process itself (its environment). */
+function spendwatchProcess(args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
@@ -318,9 +334,9 @@ describe('spendwatch against the demo world (--simulate)', { timeout: 60_000 }, 
   });
 
   it('status is coloured when FORCE_COLOR is set even though piped, and plain again with FORCE_COLOR=0', async () => {
-    const forced = await spendwatch(['status', '--simulate', '--config', DEMO], { FORCE_COLOR: '1' });
+    const forced = await spendwatchProcess(['status', '--simulate', '--config', DEMO], { FORCE_COLOR: '1' });
     expect(forced.stdout).toContain(`${ESC}33mwarning${ESC}39m`);
-    const off = await spendwatch(['status', '--simulate', '--config', DEMO], {
+    const off = await spendwatchProcess(['status', '--simulate', '--config', DEMO], {
       FORCE_COLOR: '0',
       NO_COLOR: '1',
     });
