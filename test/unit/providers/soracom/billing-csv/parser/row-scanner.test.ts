@@ -1,10 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  compileRowScanner,
-  ROW_SCANNER_MODULE,
-  rowScannerModule,
-} from '../../../../../../dev/wasm/row-scanner.ts';
 import { SoracomCsvAggregator } from '../../../../../../lib/providers/soracom/billing-csv/parser/index.ts';
 import {
   RowScanner,
@@ -14,11 +8,6 @@ import {
 const bytes = (text: string) => new TextEncoder().encode(text);
 
 describe('Soracom CSV row scanner (WebAssembly)', () => {
-  it('is built from its AssemblyScript source and committed up to date (npm run build:wasm)', async () => {
-    const committed = readFileSync(ROW_SCANNER_MODULE, 'utf8');
-    expect(committed).toBe(rowScannerModule(await compileRowScanner()));
-  }, 60_000);
-
   it('splits records into fields and rows, keeping an incomplete record pending', () => {
     const scanner = new RowScanner();
     scanner.configure({ count: 6, date: 1, item: 2, unitPrice: 3, quantity: 4, amount: 5 }, [0]);
