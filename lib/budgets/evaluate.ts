@@ -122,6 +122,7 @@ export function evaluateBudget(
       spent,
       largestResourceSpend: largest?.value ?? decimal(0),
       resourceSeries: series,
+      largestResourceAmount: largest?.amount ?? budget.amount,
       percent: largest ? largest.value.div(largest.amount).times(100) : decimal(0),
       anomalies: [],
     };

@@ -78,6 +78,8 @@ export interface BudgetStatus {
   largestResourceSpend?: Decimal;
   /** Per-resource budgets only: the largest resources (up to three) with their daily spend, to chart. */
   resourceSeries?: ResourceSeries[];
+  /** Per-resource budgets only: the amount that resource is held to (its own, or the budget's). */
+  largestResourceAmount?: Decimal;
   /** Percent of the budget that the figure held against it has reached (see measuredSpend). */
   percent: Decimal;
   daily?: DailyPoint[];
@@ -135,4 +137,9 @@ export interface LineValue {
  */
 export function measuredSpend(status: BudgetStatus): Decimal {
   return status.largestResourceSpend ?? status.spent;
+}
+
+/** The amount `measuredSpend` is held against: the resource's own for a per-resource budget, else the budget's. */
+export function measuredAmount(status: BudgetStatus): Decimal {
+  return status.largestResourceAmount ?? status.budget.amount;
 }
