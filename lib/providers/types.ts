@@ -74,7 +74,7 @@ export interface ConfigCheckContext {
   /** Every account of the config, this one included, in the order they are listed. */
   accounts: readonly Pick<AccountBase, 'id' | 'provider'>[];
   /** The budgets that watch this account, in the order they are listed; `unit` makes one a usage budget. */
-  budgets: readonly { name: string; unit?: string }[];
+  budgets: readonly { name: string; unit?: string; anomaly?: unknown }[];
 }
 
 /**

@@ -51,7 +51,8 @@ export const killbill: ProviderModule<typeof killbillAccount> = {
 
 /**
  * A usage budget reads a Kill Bill account's listed subscriptions, a cost budget the Kill Bill
- * accounts it names: an account they watch must name what they read.
+ * accounts it names: an account they watch must name what they read. An anomaly rule would never
+ * find anything in a Kill Bill reading.
  */
 function unreadBudgetProblems(
   account: Pick<KillBillAccount, 'subscriptions' | 'accounts'>,
@@ -59,6 +60,7 @@ function unreadBudgetProblems(
 ): AccountProblem[] {
   const usage = budgets.find((budget) => budget.unit !== undefined);
   const cost = budgets.find((budget) => budget.unit === undefined);
+  const anomaly = budgets.find((budget) => budget.anomaly !== undefined);
   // The fields are missing, so the problems point at the account.
   return [
     ...(usage && account.subscriptions.length === 0
@@ -74,6 +76,15 @@ function unreadBudgetProblems(
           {
             path: [],
             message: `cost budget "${cost.name}" watches this Kill Bill account, which names no Kill Bill account whose upcoming invoice to price; add accounts: all (every account of the tenant) or accounts: [<account UUID or external key>, ...]`,
+          },
+        ]
+      : []),
+    // Kill Bill rolls usage up, and prices it, over the period: no reading has a day to call unusual.
+    ...(anomaly
+      ? [
+          {
+            path: [],
+            message: `budget "${anomaly.name}" has an anomaly rule, but a Kill Bill reading has no daily series (usage is rolled up and the upcoming invoice priced over the whole period); remove its anomaly rule, thresholds with basis: pace or forecast work without one`,
           },
         ]
       : []),

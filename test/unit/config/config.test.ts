@@ -142,6 +142,9 @@ describe('config', () => {
     expect(cost).toMatch(
       /accounts\[1\].*cost budget "invoices" watches this Kill Bill account, which names no Kill Bill account whose upcoming invoice to price; add accounts: all/,
     );
+    expect(watched('spiky', 'currency: USD, anomaly: { minAmount: 10 }')).toMatch(
+      /accounts\[1\].*budget "spiky" has an anomaly rule, but a Kill Bill reading has no daily series/,
+    );
   });
 
   it('takes the Kill Bill accounts to price as all or a list of UUIDs and external keys, read hourly by default', () => {
