@@ -386,6 +386,21 @@ describe("the README's example config", () => {
       'soracom',
     ]);
   });
+
+  it('shows both Kill Bill uses in a valid config: a listed account, and every customer held to its cap', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+    const example = /```yaml\n(accounts:\n {2}- id: api-vendor[\s\S]*?)```/.exec(readme)?.[1];
+    expect(example, 'the Kill Bill section has a ```yaml block of accounts and budgets').toBeDefined();
+    const config = parseConfig(example!, 'README.md');
+    expect(config.accounts.map((a) => [a.id, a.settings, a.readEveryMinutes])).toEqual([
+      ['api-vendor', expect.objectContaining({ accounts: ['our-company'] }), 60],
+      ['billing', expect.objectContaining({ accounts: 'all' }), 60],
+    ]);
+    expect(config.budgets.find((b) => b.name === 'customer-invoices')?.perResource).toMatchObject({
+      amountTag: 'spendwatch-cap',
+    });
+  });
 });
 
 describe('the two YAML readers', () => {
