@@ -1,7 +1,7 @@
 import type { Alert } from '../lib/alerts/alert.ts';
 import { formatAmount, formatPercent } from '../lib/alerts/format.ts';
 import { missingPartText } from '../lib/alerts/wording.ts';
-import { measuredSpend } from '../lib/budgets/status.ts';
+import { measuredAmount, measuredSpend } from '../lib/budgets/status.ts';
 import type { CheckReport } from '../lib/check/types.ts';
 
 /** The human-readable summary of a check: one line per account and budget, then the alerts. */
@@ -32,7 +32,7 @@ export function describeReport(report: CheckReport): string {
         ? `, forecast ${formatAmount(e.forecast.amount.round(2), e.budget.measureUnit)}`
         : '';
       lines.push(
-        `  ${outcome.budget}: ${formatAmount(measuredSpend(e), e.budget.measureUnit)} of ${formatAmount(e.budget.amount, e.budget.measureUnit)} (${formatPercent(e.percent)})${forecast}${e.stale ? ' [stale]' : ''}`,
+        `  ${outcome.budget}: ${formatAmount(measuredSpend(e), e.budget.measureUnit)} of ${formatAmount(measuredAmount(e), e.budget.measureUnit)} (${formatPercent(e.percent)})${forecast}${e.stale ? ' [stale]' : ''}`,
       );
     } else {
       lines.push(

@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { renderSlackMessage } from '../../lib/notify/render/index.ts';
+import { CUSTOMER_RESOURCE } from '../../lib/spend/index.ts';
 import type { CommandIo, CommandRun } from '../command-run.ts';
 import { exitCodeOf } from '../command-run.ts';
 import { describeReport } from '../output.ts';
@@ -21,9 +22,14 @@ export async function runDemo(run: CommandRun, io: CommandIo): Promise<number> {
   const rule = (title: string) => `\n${'─'.repeat(4)} ${title} ${'─'.repeat(Math.max(4, 92 - title.length))}`;
   io.out(rule(`${deliveries.length} alerts published to SNS (local emulator), as subscribers receive them`));
   await mkdir(OUTPUT, { recursive: true });
-  // Shown in full: the first critical alert, and the first in another currency (JPY and USD read differently).
+  // Shown in full: the first critical alert, the first in another currency (JPY and USD read
+  // differently), and the first about one customer (a Kill Bill account over the cap agreed with it).
   const first = deliveries.find((d) => d.alert.severity === 'critical') ?? deliveries[0];
-  const shown = new Set([first, deliveries.find((d) => d.alert.currency !== first?.alert.currency)]);
+  const shown = new Set([
+    first,
+    deliveries.find((d) => d.alert.currency !== first?.alert.currency),
+    deliveries.find((d) => d.alert.resource?.type === CUSTOMER_RESOURCE),
+  ]);
   for (const [i, delivery] of deliveries.entries()) {
     const slack = JSON.stringify(renderSlackMessage(delivery.alert), null, 2);
     const name = `${String(i + 1).padStart(2, '0')}-${delivery.alert.budget}-${delivery.alert.thresholdId}`;

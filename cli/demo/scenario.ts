@@ -1,7 +1,7 @@
 /**
  * The demo's simulated month: one simulator per provider, with spend curves in the month of `now`
  * shaped so a person sees each kind of alert (thresholds, a forecast, a pace, runaway-day anomalies,
- * a usage budget, a group across providers).
+ * a usage budget, a group across providers, a Kill Bill invoice and a Kill Bill customer over its cap).
  */
 
 import { CloudflareSimulator, dailyUsage } from '../../dev/simulators/cloudflare.ts';
@@ -30,6 +30,10 @@ export interface DemoWorld {
 
 const CLOUDFLARE_ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353';
 const KILLBILL_SUBSCRIPTION = '365987b2-5443-47e4-a467-c8962fc6995c';
+const ACME_SUBSCRIPTION = 'c3e1a7b5-0d2f-4c6e-8b9a-1f3d5e7a9c2b';
+const GLOBEX_SUBSCRIPTION = 'f1e3d5c7-9b2a-4d6f-8e0c-7a9b1c3d5e7f';
+const VENDOR_API_SUBSCRIPTION = '9b1f4c52-6d0e-4f7a-8c3b-2e5d7a9f1c04';
+const VENDOR_FEE_SUBSCRIPTION = '2b4d6f8a-0c1e-4a3b-9d5f-7e9a1b3c5d7f';
 const RUNAWAY_SIM = '440103125380001';
 
 export async function startDemoWorld(now: Date): Promise<DemoWorld> {
@@ -132,24 +136,66 @@ export async function startDemoWorld(now: Date): Promise<DemoWorld> {
     ),
   });
 
-  // Kill Bill: a partner platform rated by API call, about 420k calls a day.
+  // Kill Bill, the one you run to bill your customers, on the simulator's catalog (API calls in
+  // tiers, a $500 monthly platform fee): a partner platform rated by API call, about 420k calls a day;
+  // Acme Retail, 150k a day against the $1,250 cap its custom field names (81 % by the 23rd); Globex on
+  // the platform fee alone; Initech with nothing to invoice.
+  const days = (perDay: (i: number) => number) =>
+    Object.fromEntries(Array.from({ length: utc.day }, (_, i) => [`${utcMonth}-${pad(i + 1)}`, perDay(i)]));
   const killbill = new KillBillSimulator({
     username: secret('KILLBILL_USERNAME', 'admin'),
     password: secret('KILLBILL_PASSWORD', 'kb-demo-password'),
     apiKey: secret('KILLBILL_API_KEY', 'demo-tenant'),
     apiSecret: secret('KILLBILL_API_SECRET', 'kb-demo-api-secret'),
     subscriptions: [KILLBILL_SUBSCRIPTION],
+    defaultAccount: { name: 'Partner Platform', externalKey: 'partner-platform' },
+    accounts: [
+      {
+        accountId: '5d0c9e2a-7b41-4f3e-9a6d-2e8b1c4f7a90',
+        name: 'Acme Retail',
+        externalKey: 'acme-retail',
+        subscriptions: [ACME_SUBSCRIPTION],
+        customFields: { 'spendwatch-cap': '1250' },
+      },
+      {
+        accountId: 'a4b6c8d0-3e5f-4a7b-9c1d-5e7f9a1b3c5d',
+        name: 'Globex',
+        externalKey: 'globex',
+        subscriptions: [GLOBEX_SUBSCRIPTION],
+        plans: { [GLOBEX_SUBSCRIPTION]: 'platform-monthly' },
+      },
+      {
+        accountId: 'e7f3b1c9-2a4d-4b6e-9c8a-0d2f4b6e8a1c',
+        name: 'Initech',
+        externalKey: 'initech',
+        subscriptions: [],
+      },
+    ],
     now: clock,
     usage: {
-      [KILLBILL_SUBSCRIPTION]: {
-        'api-calls': Object.fromEntries(
-          Array.from({ length: utc.day }, (_, i) => [`${utcMonth}-${pad(i + 1)}`, 410_000 + i * 1_500]),
-        ),
-      },
+      [KILLBILL_SUBSCRIPTION]: { 'api-calls': days((i) => 410_000 + i * 1_500) },
+      [ACME_SUBSCRIPTION]: { 'api-calls': days(() => 150_000) },
     },
   });
 
-  const sims: Simulator[] = [soracomJp, soracomGlobal, fastly, cloudflare, killbill];
+  // Kill Bill of a vendor that bills you (your company is one of its accounts): 100k API calls a day
+  // and its platform fee, on the same catalog.
+  const vendor = new KillBillSimulator({
+    username: secret('VENDOR_KILLBILL_USERNAME', 'vendor-reader'),
+    password: secret('VENDOR_KILLBILL_PASSWORD', 'vendor-demo-password'),
+    apiKey: secret('VENDOR_KILLBILL_API_KEY', 'vendor-tenant'),
+    apiSecret: secret('VENDOR_KILLBILL_API_SECRET', 'vendor-demo-api-secret'),
+    subscriptions: [VENDOR_API_SUBSCRIPTION, VENDOR_FEE_SUBSCRIPTION],
+    defaultAccount: {
+      name: 'Our Company',
+      externalKey: 'our-company',
+      plans: { [VENDOR_FEE_SUBSCRIPTION]: 'platform-monthly' },
+    },
+    now: clock,
+    usage: { [VENDOR_API_SUBSCRIPTION]: { 'api-calls': days(() => 100_000) } },
+  });
+
+  const sims: Simulator[] = [soracomJp, soracomGlobal, fastly, cloudflare, killbill, vendor];
   await Promise.all(sims.map((s) => s.start()));
   return {
     baseUrls: {
@@ -158,6 +204,7 @@ export async function startDemoWorld(now: Date): Promise<DemoWorld> {
       'cdn-fastly': fastly.url,
       'edge-cloudflare': cloudflare.baseUrl,
       'billing-platform': killbill.url,
+      'api-vendor': vendor.url,
     },
     env,
     credentials: {
@@ -170,6 +217,12 @@ export async function startDemoWorld(now: Date): Promise<DemoWorld> {
         password: env.KILLBILL_PASSWORD!,
         apiKey: env.KILLBILL_API_KEY!,
         apiSecret: env.KILLBILL_API_SECRET!,
+      },
+      'api-vendor': {
+        username: env.VENDOR_KILLBILL_USERNAME!,
+        password: env.VENDOR_KILLBILL_PASSWORD!,
+        apiKey: env.VENDOR_KILLBILL_API_KEY!,
+        apiSecret: env.VENDOR_KILLBILL_API_SECRET!,
       },
     },
     stop: async () => {

@@ -5,20 +5,85 @@
  * accountId), GET /1.0/kb/accounts/{id} (its timeZone) and GET /1.0/kb/nodesInfo (kbVersion), behind
  * basic auth plus the tenant's X-Killbill-ApiKey/ApiSecret. Usage is scripted per local day (visible
  * once the simulator's clock reaches the day) and recorded by POST, on the day Kill Bill would file it.
+ *
+ * Invoicing, per kbswagger's generateDryRunInvoice, getAccounts, getAccountByKey and
+ * getAccountCustomFields: POST /1.0/kb/invoices/dryRun prices an account's upcoming invoice by a small
+ * catalog (CATALOG: a tiered in-arrear usage plan and a monthly plan billed in advance), as Kill Bill
+ * would on the account's next bill cycle day; GET /1.0/kb/accounts/pagination, GET
+ * /1.0/kb/accounts?externalKey= and GET /1.0/kb/accounts/{id}/customFields list what a client needs to
+ * name the customers and their caps.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { type Decimal, decimal } from '../../lib/money/index.ts';
-import { localDateKey, offsetMs } from '../../lib/time/zoned.ts';
+import { daysInMonth, localDateKey, offsetMs, pad } from '../../lib/time/zoned.ts';
 import { json, type SimReply, type SimRequest, Simulator } from './kit.ts';
 
-/** A Kill Bill account of the tenant and its subscriptions. */
+/**
+ * A price tier of a usage plan (Kill Bill's TieredBlock, ALL_TIERS policy): usage is counted in blocks
+ * of `blockSize` units, a started block whole, at `price` per block, for at most `maxBlocks` blocks in
+ * this tier (the last tier has no maximum); what is left goes to the next tier.
+ */
+interface UsageTier {
+  blockSize: number;
+  maxBlocks?: number;
+  /** Price per block, by currency. */
+  price: Record<string, string>;
+}
+
+/** A plan of the simulated catalog: usage billed in arrear by tiers, or a fee billed in advance. */
+export type CatalogPlan =
+  | { kind: 'usage'; product: string; phase: string; usage: string; unitType: string; tiers: UsageTier[] }
+  | { kind: 'recurring'; product: string; phase: string; price: Record<string, string> };
+
+/**
+ * The simulator's catalog. `api-usage-monthly` bills API calls in arrear, per 1,000 calls: the first
+ * 1,000 blocks (1,000,000 calls) at 0.40, the next 9,000 blocks at 0.25, the rest at 0.10 (USD; JPY
+ * 60, 40, 15). `platform-monthly` is a 500.00 USD (¥75,000) monthly fee billed in advance.
+ */
+export const CATALOG: Record<string, CatalogPlan> = {
+  'api-usage-monthly': {
+    kind: 'usage',
+    product: 'API',
+    phase: 'api-usage-monthly-evergreen',
+    usage: 'api-calls-tiered',
+    unitType: 'api-calls',
+    tiers: [
+      { blockSize: 1000, maxBlocks: 1000, price: { USD: '0.40', JPY: '60' } },
+      { blockSize: 1000, maxBlocks: 9000, price: { USD: '0.25', JPY: '40' } },
+      { blockSize: 1000, price: { USD: '0.10', JPY: '15' } },
+    ],
+  },
+  'platform-monthly': {
+    kind: 'recurring',
+    product: 'Platform',
+    phase: 'platform-monthly-evergreen',
+    price: { USD: '500.00', JPY: '75000' },
+  },
+};
+
+/** The plan a subscription is on when its account names none. */
+const DEFAULT_PLAN = 'api-usage-monthly';
+
+/** A Kill Bill account of the tenant (a customer), its subscriptions and what it is billed by. */
 export interface KillBillSimAccount {
   accountId: string;
+  /** Account.name, default "Simulated customer". */
+  name?: string;
+  /** Account.externalKey; Kill Bill's default is the account ID. */
+  externalKey?: string;
+  /** Account.currency, default USD. */
+  currency?: string;
+  /** Account.billCycleDayLocal, default 1: invoices are dated that day of each month. */
+  billCycleDay?: number;
   /** Account.timeZone, default UTC: recorded instants are filed on the day they fall on there. */
   timeZone?: string;
   /** Account.referenceTime, default the simulator's start: it fixes the zone's offset (see `dayOf`). */
   referenceTime?: string;
   subscriptions: string[];
+  /** Each subscription's plan in CATALOG, by subscription ID; DEFAULT_PLAN when not named. */
+  plans?: Record<string, string>;
+  /** The account's custom fields, name → value (GET /1.0/kb/accounts/{id}/customFields). */
+  customFields?: Record<string, string>;
 }
 
 /** The account `subscriptions` belong to (in UTC). */
@@ -34,7 +99,9 @@ export interface KillBillSimOptions {
    * nor in `accounts` answers 404 as Kill Bill's SUB_INVALID_SUBSCRIPTION_ID.
    */
   subscriptions: string[];
-  /** More accounts of the tenant, with their time zones and subscriptions. */
+  /** What DEFAULT_ACCOUNT_ID is besides its subscriptions (name, external key, plans...). */
+  defaultAccount?: Omit<KillBillSimAccount, 'accountId' | 'subscriptions'>;
+  /** More accounts of the tenant, with their time zones and subscriptions, listed in this order. */
   accounts?: KillBillSimAccount[];
   now: () => Date;
   /** Usage per subscription, unit type and day ("2026-11-23"), as amounts. */
@@ -71,6 +138,12 @@ interface PostedUsage {
 const TRACKING_ID_ALREADY_EXISTS = 50_000;
 const SUB_INVALID_SUBSCRIPTION_ID = 1082;
 const ACCOUNT_DOES_NOT_EXIST_FOR_ID = 3003;
+const ACCOUNT_DOES_NOT_EXIST_FOR_KEY = 3004;
+const CAT_NO_PRICE_FOR_CURRENCY = 2004;
+/** getAccounts' default page size (kbswagger: limit default 100). */
+const DEFAULT_PAGE = 100;
+const INVOICE_DRY_RUN_PATH = '/1.0/kb/invoices/dryRun';
+const CUSTOM_FIELDS_PATH = /^\/1\.0\/kb\/accounts\/(\w+-\w+-\w+-\w+-\w+)\/customFields$/;
 // The resources' path pattern for UUIDs.
 const USAGE_PATH = /^\/1\.0\/kb\/usages\/(\w+-\w+-\w+-\w+-\w+)(?:\/([^/]+))?$/;
 const SUBSCRIPTION_PATH = /^\/1\.0\/kb\/subscriptions\/(\w+-\w+-\w+-\w+-\w+)$/;
@@ -100,13 +173,15 @@ const unmappable = (value: string) =>
 
 export class KillBillSimulator extends Simulator {
   readonly options: Required<KillBillSimOptions>;
+  /** Dry runs priced (200 or 204), in arrival order, by account ID: what they cost the server. */
+  readonly dryRuns: string[] = [];
   /** Records taken by POST /1.0/kb/usages, in arrival order. */
   readonly recorded: StoredUsage[] = [];
   private readonly startedAt: Date;
 
   constructor(options: KillBillSimOptions) {
     super('killbill', (request) => this.answer(request));
-    this.options = { usage: {}, endDates: {}, version: '0.24', accounts: [], ...options };
+    this.options = { usage: {}, endDates: {}, version: '0.24', accounts: [], defaultAccount: {}, ...options };
     this.startedAt = this.options.now();
   }
 
@@ -119,8 +194,14 @@ export class KillBillSimulator extends Simulator {
     if (request.path === '/1.0/kb/usages') {
       return request.method === 'POST' ? this.record(request) : { status: 405 };
     }
+    if (request.path === INVOICE_DRY_RUN_PATH)
+      return request.method === 'POST' ? this.dryRun(request) : { status: 405 };
     if (request.method !== 'GET') return { status: 405 };
     if (tenantless) return json(200, [this.nodeInfo()]);
+    if (request.path === '/1.0/kb/accounts/pagination') return this.accountPage(request);
+    if (request.path === '/1.0/kb/accounts') return this.accountByKey(request);
+    const fields = CUSTOM_FIELDS_PATH.exec(request.path);
+    if (fields) return this.customFields(fields[1]!);
     const subscription = SUBSCRIPTION_PATH.exec(request.path);
     if (subscription) return this.subscription(subscription[1]!);
     const account = ACCOUNT_PATH.exec(request.path);
@@ -148,7 +229,11 @@ export class KillBillSimulator extends Simulator {
 
   private get accounts(): KillBillSimAccount[] {
     return [
-      { accountId: DEFAULT_ACCOUNT_ID, subscriptions: this.options.subscriptions },
+      {
+        ...this.options.defaultAccount,
+        accountId: DEFAULT_ACCOUNT_ID,
+        subscriptions: this.options.subscriptions,
+      },
       ...this.options.accounts,
     ];
   }
@@ -207,31 +292,227 @@ export class KillBillSimulator extends Simulator {
     });
   }
 
-  /** kbswagger's Account. */
+  /** GET /1.0/kb/accounts/{accountId}: kbswagger's Account. */
   private account(accountId: string): SimReply {
     const account = this.accounts.find((a) => a.accountId === accountId);
-    if (!account) {
-      return json(
-        404,
-        billingException(
-          'org.killbill.billing.account.api.AccountApiException',
-          ACCOUNT_DOES_NOT_EXIST_FOR_ID,
-          `Account does not exist for id ${accountId}`,
-        ),
-      );
-    }
-    return json(200, {
-      accountId,
-      name: 'Simulated customer',
-      externalKey: accountId,
-      billCycleDayLocal: 1,
-      currency: 'USD',
+    if (!account) return this.unknownAccount(accountId);
+    return json(200, this.accountJson(account));
+  }
+
+  /** kbswagger's Account, as Kill Bill fills it for an account without balance or audit. */
+  private accountJson(account: KillBillSimAccount) {
+    return {
+      accountId: account.accountId,
+      name: account.name ?? 'Simulated customer',
+      externalKey: account.externalKey ?? account.accountId,
+      billCycleDayLocal: account.billCycleDay ?? 1,
+      currency: account.currency ?? 'USD',
       isPaymentDelegatedToParent: false,
       referenceTime: account.referenceTime ?? this.startedAt.toISOString(),
       timeZone: account.timeZone ?? 'UTC',
       isMigrated: false,
       auditLogs: [],
+    };
+  }
+
+  /** AccountApiException's 404 for an account the tenant does not have, by ID or by external key. */
+  private unknownAccount(accountId: string, by: 'id' | 'key' = 'id'): SimReply {
+    return json(
+      404,
+      billingException(
+        'org.killbill.billing.account.api.AccountApiException',
+        by === 'id' ? ACCOUNT_DOES_NOT_EXIST_FOR_ID : ACCOUNT_DOES_NOT_EXIST_FOR_KEY,
+        `Account does not exist for ${by} ${accountId}`,
+      ),
+    );
+  }
+
+  /**
+   * GET /1.0/kb/accounts/pagination: the tenant's accounts in the order they were created, `limit`
+   * from `offset`, with Kill Bill's X-Killbill-Pagination-* headers.
+   */
+  private accountPage(request: SimRequest): SimReply {
+    const offset = Number(request.query.get('offset') ?? 0);
+    const limit = Number(request.query.get('limit') ?? DEFAULT_PAGE);
+    if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 0)
+      return illegalArgument('offset and limit must be whole numbers of zero or more');
+    const all = this.accounts;
+    const page = all.slice(offset, offset + limit);
+    const next = offset + page.length;
+    const headers: Record<string, string> = {
+      'X-Killbill-Pagination-CurrentOffset': String(offset),
+      'X-Killbill-Pagination-TotalNbRecords': String(all.length),
+      'X-Killbill-Pagination-MaxNbRecords': String(all.length),
+      ...(next < all.length && {
+        'X-Killbill-Pagination-NextOffset': String(next),
+        'X-Killbill-Pagination-NextPageUri': `/1.0/kb/accounts/pagination?offset=${next}&limit=${limit}`,
+      }),
+    };
+    return json(
+      200,
+      page.map((account) => this.accountJson(account)),
+      headers,
+    );
+  }
+
+  /** GET /1.0/kb/accounts?externalKey=: the account with that key, or Kill Bill's 404. */
+  private accountByKey(request: SimRequest): SimReply {
+    const key = request.query.get('externalKey');
+    if (key === null) return illegalArgument('externalKey needs to be specified');
+    const account = this.accounts.find((a) => (a.externalKey ?? a.accountId) === key);
+    if (!account) return this.unknownAccount(key, 'key');
+    return json(200, this.accountJson(account));
+  }
+
+  /** GET /1.0/kb/accounts/{accountId}/customFields: kbswagger's CustomField list (none for an unknown ID). */
+  private customFields(accountId: string): SimReply {
+    const account = this.accounts.find((a) => a.accountId === accountId);
+    return json(
+      200,
+      Object.entries(account?.customFields ?? {}).map(([name, value]) => ({
+        customFieldId: uuidOf('custom-field', accountId, name),
+        objectId: accountId,
+        objectType: 'ACCOUNT',
+        name,
+        value,
+        auditLogs: [],
+      })),
+    );
+  }
+
+  /**
+   * POST /1.0/kb/invoices/dryRun?accountId= with `{"dryRunType": "UPCOMING_INVOICE"}`: the invoice Kill
+   * Bill would generate on the account's next bill cycle day (after today, in its time zone), priced
+   * by CATALOG: each usage plan's usage since the last bill cycle day, in arrear, one item per tier
+   * reached; each monthly plan's fee for the cycle that starts, in advance. 204 when the account has
+   * nothing to invoice (no subscription). Records nothing.
+   */
+  private dryRun(request: SimRequest): SimReply {
+    const body = request.body as { dryRunType?: unknown } | undefined;
+    if (typeof request.headers['x-killbill-createdby'] !== 'string')
+      return illegalArgument('Header X-Killbill-CreatedBy needs to be set');
+    const accountId = request.query.get('accountId');
+    if (!accountId) return illegalArgument('accountId needs to be specified');
+    if (!body || typeof body !== 'object') return illegalArgument('Body should be specified');
+    if (body.dryRunType !== 'UPCOMING_INVOICE')
+      return illegalArgument(
+        `the simulator prices UPCOMING_INVOICE dry runs only, not ${JSON.stringify(body.dryRunType)}`,
+      );
+    const account = this.accounts.find((a) => a.accountId === accountId);
+    if (!account) return this.unknownAccount(accountId);
+    this.dryRuns.push(accountId);
+    const currency = account.currency ?? 'USD';
+    const cycle = billingCycle(
+      localDateKey(this.options.now(), account.timeZone ?? 'UTC'),
+      account.billCycleDay ?? 1,
+    );
+    const invoiceId = uuidOf('invoice', accountId, cycle.target);
+    const items: Record<string, unknown>[] = [];
+    for (const subscriptionId of account.subscriptions) {
+      const planName = account.plans?.[subscriptionId] ?? DEFAULT_PLAN;
+      const plan = CATALOG[planName];
+      if (!plan) continue;
+      const item = (
+        fields: Record<string, unknown>,
+        price: Decimal,
+        quantity: Decimal | undefined,
+        rate: string,
+      ) => ({
+        invoiceItemId: uuidOf('item', invoiceId, subscriptionId, String(items.length)),
+        invoiceId,
+        accountId,
+        bundleId: uuidOf('bundle', subscriptionId),
+        subscriptionId,
+        productName: plan.product,
+        planName,
+        phaseName: plan.phase,
+        currency,
+        amount: Number(price.toFixed()),
+        rate: Number(rate),
+        ...(quantity && { quantity: Number(quantity.toFixed()) }),
+        catalogEffectiveDate: this.startedAt.toISOString(),
+        childItems: [],
+        auditLogs: [],
+        ...fields,
+      });
+      const priceIn = (prices: Record<string, string>) => prices[currency];
+      if (plan.kind === 'recurring') {
+        const fee = priceIn(plan.price);
+        if (fee === undefined) return this.noPrice(planName, currency);
+        items.push(
+          item(
+            { itemType: 'RECURRING', description: planName, startDate: cycle.target, endDate: cycle.next },
+            decimal(fee),
+            undefined,
+            fee,
+          ),
+        );
+        continue;
+      }
+      let left = this.usageOf(subscriptionId, plan.unitType, cycle.start, cycle.target);
+      for (const [i, tier] of plan.tiers.entries()) {
+        const price = priceIn(tier.price);
+        if (price === undefined) return this.noPrice(planName, currency);
+        // A started block is a whole block; the tier takes as many as it holds.
+        const needed = left.div(tier.blockSize).round(0, 3);
+        const blocks =
+          tier.maxBlocks === undefined || needed.lt(tier.maxBlocks) ? needed : decimal(tier.maxBlocks);
+        if (blocks.eq(0) && i > 0) break;
+        items.push(
+          item(
+            {
+              itemType: 'USAGE',
+              usageName: plan.usage,
+              description: `${plan.usage} tier ${i + 1}`,
+              startDate: cycle.start,
+              endDate: cycle.target,
+            },
+            blocks.times(price),
+            blocks,
+            price,
+          ),
+        );
+        left = left.minus(blocks.times(tier.blockSize));
+        if (left.lte(0)) break;
+      }
+    }
+    if (items.length === 0) return { status: 204 };
+    const amount = items.reduce((sum, i) => sum.plus(decimal(i.amount as number)), decimal(0));
+    return json(200, {
+      amount: Number(amount.toFixed()),
+      currency,
+      status: 'DRAFT',
+      creditAdj: 0,
+      refundAdj: 0,
+      invoiceId,
+      invoiceDate: localDateKey(this.options.now(), account.timeZone ?? 'UTC'),
+      targetDate: cycle.target,
+      balance: Number(amount.toFixed()),
+      accountId,
+      credits: [],
+      items,
+      trackingIds: [],
+      isParentInvoice: false,
+      auditLogs: [],
     });
+  }
+
+  /** A subscription's usage of one unit type on the days [from, to). */
+  private usageOf(subscriptionId: string, unitType: string, from: string, to: string): Decimal {
+    return this.rows(subscriptionId)
+      .filter((row) => row.unitType === unitType && row.date >= from && row.date < to)
+      .reduce((sum, row) => sum.plus(decimal(row.amount)), decimal(0));
+  }
+
+  private noPrice(plan: string, currency: string): SimReply {
+    return json(
+      400,
+      billingException(
+        'org.killbill.billing.catalog.api.CatalogApiException',
+        CAT_NO_PRICE_FOR_CURRENCY,
+        `The plan ${plan} has no price in currency ${currency}`,
+      ),
+    );
   }
 
   private rolledUp(request: SimRequest, subscriptionId: string, unitType: string | undefined): SimReply {
@@ -347,4 +628,28 @@ export class KillBillSimulator extends Simulator {
       ),
     );
   }
+}
+
+/**
+ * The bill cycle around `today` (a local date) for a bill cycle day: the cycle started on its last
+ * bill cycle day (`start`, today included), the next one (`target`, after today) and the one after
+ * (`next`). A day past a month's end is its last day, as Kill Bill bills a 31 in February on the 28th.
+ */
+function billingCycle(today: string, billCycleDay: number): { start: string; target: string; next: string } {
+  const [year, month] = today.split('-').map(Number) as [number, number];
+  const on = (y: number, m: number) => {
+    const normal = new Date(Date.UTC(y, m - 1, 1));
+    const yy = normal.getUTCFullYear();
+    const mm = normal.getUTCMonth() + 1;
+    return `${yy}-${pad(mm)}-${pad(Math.min(billCycleDay, daysInMonth(yy, mm)))}`;
+  };
+  const thisMonth = on(year, month);
+  const startMonth = thisMonth <= today ? month : month - 1;
+  return { start: on(year, startMonth), target: on(year, startMonth + 1), next: on(year, startMonth + 2) };
+}
+
+/** A stable UUID for what `parts` name, so replies are the same from run to run. */
+function uuidOf(...parts: string[]): string {
+  const hex = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -34,6 +34,7 @@ export interface Alert {
   unit: string;
   /** Spend to date in the period, exact decimal. */
   spent: string;
+  /** The budget's amount; a per-resource alert's is the amount its resource is held to. */
   budgetAmount: string;
   /** spent / budget in percent, one decimal. */
   percent: string;
@@ -47,6 +48,11 @@ export interface Alert {
   asOf: string;
   detectedAt: string;
   contributors: Contributor[];
+  /**
+   * A per-resource alert's resource: its id (a SIM's IMSI, a Kill Bill customer's external key), name
+   * and kind ("customer"). A customer's alert carries its id as the `customer` message attribute.
+   */
+  resource?: { id: string; name?: string; type?: string };
   /** Since the last alert delivered for this budget in this period. */
   sinceLast?: { threshold: string; spent: string; at: string };
   /** One line a person reads first. */

@@ -13,13 +13,10 @@ export function buildAlert(
   const providers = [...new Set(status.accounts.map((a) => a.provider))];
   const thresholdId = event === 'back-under' ? `${crossing.id}.back-under` : crossing.id;
   const resource = crossing.resource;
-  // A per-resource crossing is about that resource: its spend against the per-resource budget.
+  // A per-resource crossing is about that resource: its spend against its own amount.
   const spent = resource ? resource.value : measuredSpend(status);
-  const percent = resource
-    ? budget.amount.eq(0)
-      ? status.percent
-      : resource.value.div(budget.amount).times(100)
-    : status.percent;
+  const amount = resource ? resource.amount : budget.amount;
+  const percent = resource ? resource.value.div(resource.amount).times(100) : status.percent;
   // Contributors are shares of what the alert says was spent: for a resource, the resource itself.
   const contributors = resource
     ? [
@@ -48,7 +45,7 @@ export function buildAlert(
     ...(budget.measure === 'cost' && { currency: budget.measureUnit }),
     unit: budget.measureUnit,
     spent: spent.toFixed(),
-    budgetAmount: budget.amount.toFixed(),
+    budgetAmount: amount.toFixed(),
     percent: percent.toFixed(1),
     observed: crossing.observed.toFixed(),
     ...(status.forecast && {
@@ -64,6 +61,13 @@ export function buildAlert(
     asOf: status.asOf.toISOString(),
     detectedAt: detectedAt.toISOString(),
     contributors,
+    ...(resource && {
+      resource: {
+        id: resource.id,
+        ...(resource.name && { name: resource.name }),
+        ...(resource.type && { type: resource.type }),
+      },
+    }),
     headline: crossingHeadline(status, crossing, event),
     details: crossingDetails(status, crossing),
   };

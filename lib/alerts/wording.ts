@@ -57,7 +57,13 @@ export function crossingHeadline(
             .join(', ')})`
         : '';
     const when = r.date ? `on ${r.date}` : 'this period';
-    return `${budget.name}: ${r.name ?? r.id}${tags} ${past} ${money(r.value)} ${when}, over the ${crossing.written} per-resource budget of ${money(budget.amount)}; ${r.shareOfBill}% of the whole bill`;
+    const own =
+      r.amountFrom === 'tag'
+        ? ` (its ${budget.perResource?.amountTag})`
+        : r.amountFrom === 'config'
+          ? ' (set for it in the config)'
+          : '';
+    return `${budget.name}: ${r.name ? `${r.name} (${r.id})` : r.id}${tags} ${past} ${money(r.value)} ${when}, over the ${crossing.written} per-resource budget of ${money(r.amount)}${own}; ${r.shareOfBill}% of the whole bill`;
   }
   switch (crossing.basis) {
     case 'actual':
@@ -82,9 +88,11 @@ export function crossingDetails(status: BudgetStatus, crossing: Crossing): strin
     `Period ${localDateKey(status.periodStart, tz)} to ${localDateKey(new Date(status.periodEnd.getTime() - 1), tz)} (${tz}); provider figure as of ${formatLocal(status.asOf, tz)}`,
   );
   if (status.pace) {
-    lines.push(
-      `Straight-line burn expects ${money(status.pace.expected.round(2))} by now (${formatPercent(status.pace.aheadPercent)} vs pace)`,
-    );
+    const { expected, aheadPercent, fixed } = status.pace;
+    const burn = fixed
+      ? `${money(fixed.round(2))} of fixed charges plus a straight-line burn of the rest expect`
+      : 'Straight-line burn expects';
+    lines.push(`${burn} ${money(expected.round(2))} by now (${formatPercent(aheadPercent)} vs pace)`);
   }
   if (crossing.resource) {
     const others = status.contributors.filter(
@@ -121,6 +129,7 @@ const PART_NAMES: Record<ReadPart, string> = {
   resourceDays: 'per-resource days',
   currency: "provider's statement of its currency",
   billingPeriod: "provider's statement of its billing period",
+  resources: 'charges of some resources',
 };
 
 /** What the reading goes without when a part is missing. */
@@ -131,6 +140,7 @@ const PART_EFFECTS: Record<ReadPart, string> = {
   resourceDays: 'per-resource daily budgets were not evaluated',
   currency: "the currency is the account's setting",
   billingPeriod: 'the billing period is inferred',
+  resources: 'budgets on the whole account were not evaluated; per-resource budgets hold the others',
 };
 
 /** "breakdown", "daily series": what a reading part is called in a sentence. */

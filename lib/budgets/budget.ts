@@ -29,9 +29,27 @@ export interface Scope {
   tags?: Record<string, string>;
 }
 
-/** A budget applied to every resource (e.g. each SIM) on its own, over the period or each day. */
+/**
+ * A budget applied to every resource (e.g. each SIM, each Kill Bill customer) on its own, over the
+ * period or each day. A resource is held to its own amount where one is given: first `amounts` (by
+ * resource id, from the config), then the value of its tag `amountTag` (a Kill Bill custom field, a
+ * Soracom tag column), else the budget's amount.
+ */
 export interface PerResource {
   window: 'period' | 'day';
+  amounts?: ReadonlyMap<string, Decimal>;
+  amountTag?: string;
+}
+
+/** Why a budget cannot be evaluated from its readings; `reason` is the message without the budget's name. */
+export class BudgetEvaluationError extends Error {
+  constructor(
+    readonly budget: string,
+    readonly reason: string,
+  ) {
+    super(`budget "${budget}": ${reason}`);
+    this.name = 'BudgetEvaluationError';
+  }
 }
 
 export interface AnomalyRule {
@@ -98,6 +116,8 @@ export function figureParts(budget: Budget): ReadPart[] {
   if (isScoped(budget.scope) || budget.perResource) parts.push('breakdown');
   if (budget.perResource?.window === 'day') parts.push('resourceDays');
   if (budget.measure === 'usage') parts.push('usage');
+  // A cost over the whole account is short by whatever resource could not be priced.
+  else if (!budget.perResource) parts.push('resources');
   return parts;
 }
 

@@ -14,23 +14,12 @@ import type { PeriodSpend } from '../spend/index.ts';
 import { periodKey } from '../time/period.ts';
 import { localDateKey } from '../time/zoned.ts';
 import { findAnomalies } from './anomaly.ts';
-import { type Budget, globMatcher, isScoped } from './budget.ts';
+import { type Budget, BudgetEvaluationError, globMatcher, isScoped } from './budget.ts';
 import { contributorsByKind, namedContributors, topContributors } from './contributors.ts';
 import { forecastPeriodEnd } from './forecast.ts';
 import { evaluatePerResource } from './per-resource.ts';
 import { type DailyPoint, mergeDaily } from './series.ts';
 import type { AccountSpend, BudgetStatus, Crossing, LineValue, PendingThreshold } from './status.ts';
-
-/** Why a budget cannot be evaluated from its readings; `reason` is the message without the budget's name. */
-export class BudgetEvaluationError extends Error {
-  constructor(
-    readonly budget: string,
-    readonly reason: string,
-  ) {
-    super(`budget "${budget}": ${reason}`);
-    this.name = 'BudgetEvaluationError';
-  }
-}
 
 const HOUR_MS = 3_600_000;
 
@@ -53,6 +42,10 @@ export function evaluateBudget(
   if (matchedNothing && narrowsLines(budget) && accounts.every((a) => a.spend.lines.some(judgeable(budget))))
     throw new BudgetEvaluationError(budget.name, scopeMatchesNothing(budget, accounts));
   const spent = perAccount.reduce((sum, a) => sum.plus(a.total), decimal(0));
+  // Fixed charges, where some account's lines tell them apart from usage-based ones.
+  const fixed = perAccount.some((a) => a.fixed)
+    ? perAccount.reduce((sum, a) => sum.plus(a.fixed ?? 0), decimal(0))
+    : undefined;
   const dailySeries = perAccount.map((a) => a.daily);
   const daily = dailySeries.every((d) => d !== undefined)
     ? mergeDaily(dailySeries as DailyPoint[][])
@@ -73,15 +66,20 @@ export function evaluateBudget(
         asOfDate: localDateKey(asOf, lead.timeZone),
         daily,
         minDays: budget.forecastMinDays,
+        fixed,
       });
   const pace =
     stale || earlyInPeriod || elapsedMs === 0
       ? undefined
       : (() => {
-          const expected = budget.amount.times(elapsedMs).div(periodMs);
+          // Fixed charges are all there from the start; only the rest of the budget burns by the day.
+          const base = fixed ?? decimal(0);
+          const burning = budget.amount.gt(base) ? budget.amount.minus(base) : decimal(0);
+          const expected = base.plus(burning.times(elapsedMs).div(periodMs));
           return {
             expected,
             aheadPercent: expected.eq(0) ? decimal(0) : spent.div(expected).minus(1).times(100),
+            ...(fixed && { fixed }),
           };
         })();
   const anomalies = budget.anomaly && daily && !stale ? findAnomalies(daily, budget.anomaly) : [];
@@ -118,13 +116,14 @@ export function evaluateBudget(
       perAccount,
       billTotal(accounts, measure),
     );
-    // Per-resource budgets are held against their largest resource: the one nearest (or past) the line.
+    // Per-resource budgets are held against the resource nearest (or furthest past) its own line.
     return {
       ...common(crossings, pending),
       spent,
-      largestResourceSpend: largest,
+      largestResourceSpend: largest?.value ?? decimal(0),
       resourceSeries: series,
-      percent: percentOf(largest),
+      largestResourceAmount: largest?.amount ?? budget.amount,
+      percent: largest ? largest.value.div(largest.amount).times(100) : decimal(0),
       anomalies: [],
     };
   }
@@ -251,8 +250,10 @@ class Measure {
     return this.toBudgetCurrency(spend.BilledCost).amount;
   }
 
+  /** `fixed`: the part of `total` that does not grow in the period, when the lines say which it is. */
   ofSpend({ spend, timeZone }: AccountSpend): {
     total: Decimal;
+    fixed?: Decimal;
     daily?: DailyPoint[];
     lines: LineValue[];
   } {
@@ -261,8 +262,10 @@ class Measure {
       return { total: sum(lines.map((l) => l.value)), lines };
     }
     if (isScoped(this.budget.scope)) {
+      const total = sum(lines.map((l) => l.value));
       return {
-        total: sum(lines.map((l) => l.value)),
+        total,
+        ...fixedPart(lines, total),
         daily: dailyFromLines(lines, spend, timeZone),
         lines,
       };
@@ -270,11 +273,13 @@ class Measure {
     if (!spend.BilledCost) {
       throw new BudgetEvaluationError(
         this.budget.name,
-        `account "${spend.accountId}" reports usage only; give the budget a "unit" to budget its usage`,
+        `account "${spend.accountId}" reports no cost in one currency (usage only, or charges in several currencies); give the budget a "unit" to budget its usage, or budget its resources one by one with each: resource`,
       );
     }
+    const total = this.toBudgetCurrency(spend.BilledCost).amount;
     return {
-      total: this.toBudgetCurrency(spend.BilledCost).amount,
+      total,
+      ...fixedPart(lines, total),
       daily: spend.daily?.map((d) => ({
         date: d.date,
         amount: this.toBudgetCurrency(d.BilledCost).amount,
@@ -314,6 +319,16 @@ class Measure {
       );
     }
   }
+}
+
+/**
+ * `{ fixed }`, what of `total` is not usage-based, when the lines state their ChargeFrequency (a Kill
+ * Bill invoice's recurring and fixed items); nothing when they do not say.
+ */
+function fixedPart(lines: LineValue[], total: Decimal): { fixed?: Decimal } {
+  if (!lines.some((l) => l.line.ChargeFrequency)) return {};
+  const usageBased = sum(lines.filter((l) => l.line.ChargeFrequency === 'Usage-Based').map((l) => l.value));
+  return { fixed: total.minus(usageBased) };
 }
 
 /** A scoped budget's daily series, from lines that carry their charge period (e.g. Cloudflare's). */

@@ -6,7 +6,10 @@
  *   Recent days follow a change in usage faster than the whole-period average; the median keeps a
  *   single runaway day (the anomaly rule's business) from inflating the projection, yet follows a
  *   sustained change within four days.
- * - Without one: spend to date ÷ fraction of the period elapsed (straight line).
+ * - Without one: spend to date ÷ fraction of the period elapsed (straight line). When the lines say
+ *   which charges are fixed (FOCUS ChargeFrequency: recurring and one-time charges, e.g. a Kill Bill
+ *   plan's monthly fee billed in advance), only the usage-based rest is projected: a fixed fee does
+ *   not grow with the days.
  * No forecast before `minDays` days of data: early-month projections cry wolf.
  */
 import { type Decimal, decimal } from '../money/index.ts';
@@ -22,11 +25,13 @@ export interface ForecastInput {
   asOfDate: string;
   daily?: DailyPoint[];
   minDays: number;
+  /** The part of `spent` that does not grow with the period (fixed charges), where the lines tell. */
+  fixed?: Decimal;
 }
 
 export interface Forecast {
   amount: Decimal;
-  method: 'daily-run-rate' | 'elapsed-linear';
+  method: 'daily-run-rate' | 'elapsed-linear' | 'fixed-plus-usage-linear';
   /** The inputs in words, for the alert: a person should be able to redo the sum. */
   inputs: string;
 }
@@ -55,6 +60,14 @@ export function forecastPeriodEnd(input: ForecastInput): Forecast | undefined {
   const totalMs = input.periodEnd.getTime() - input.periodStart.getTime();
   // A figure dated after the period ended is the period's whole spend, not a fraction to scale down.
   const elapsedMs = Math.min(input.asOf.getTime() - input.periodStart.getTime(), totalMs);
+  if (input.fixed !== undefined) {
+    const growing = input.spent.minus(input.fixed);
+    return {
+      amount: input.fixed.plus(growing.times(totalMs).div(elapsedMs)),
+      method: 'fixed-plus-usage-linear',
+      inputs: `${fmt(input.fixed)} ${input.unit} fixed charges (recurring and one-time: not projected) + ${fmt(growing)} ${input.unit} usage-based in ${elapsedDays.toFixed(1)} of ${totalDays.toFixed(0)} days, projected in a straight line`,
+    };
+  }
   return {
     amount: input.spent.times(totalMs).div(elapsedMs),
     method: 'elapsed-linear',

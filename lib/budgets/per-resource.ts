@@ -1,10 +1,11 @@
 /**
- * Per-resource budgets (`each: resource`): every resource in scope (each SIM, each service) is held
- * to the budget on its own, over the period or each local day.
+ * Per-resource budgets (`each: resource`): every resource in scope (each SIM, each service, each Kill
+ * Bill customer) is held to the budget on its own, over the period or each local day, and to its own
+ * amount where the config or one of its tags gives one.
  */
-import { type Decimal, decimal } from '../money/index.ts';
+import { type Decimal, decimal, isDecimalText } from '../money/index.ts';
 import { localDateKey } from '../time/zoned.ts';
-import type { Budget, PerResource } from './budget.ts';
+import { type Budget, BudgetEvaluationError, type PerResource, type Threshold } from './budget.ts';
 import type {
   AccountSpend,
   Crossing,
@@ -18,21 +19,29 @@ const CHARTED_RESOURCES = 3;
 
 /**
  * The crossings of a per-resource budget (one per resource, and day, over each threshold), the
- * thresholds no resource reached, the largest resource's spend (0 without resources) and the daily
- * series of the largest resources, to chart.
+ * thresholds no resource reached, the resource nearest (or furthest past) its own amount, and the
+ * daily series of the largest resources, to chart.
  */
 export function evaluatePerResource(
   budget: Budget,
   perResource: PerResource,
   perAccount: { lines: LineValue[]; account: AccountSpend }[],
   bill: Decimal,
-): { crossings: Crossing[]; pending: PendingThreshold[]; largest: Decimal; series: ResourceSeries[] } {
+): {
+  crossings: Crossing[];
+  pending: PendingThreshold[];
+  largest?: ResourceSpend;
+  series: ResourceSeries[];
+} {
   const ledgers = resourceLedgers(perAccount);
-  const resources = resourceSpends(ledgers, perResource, bill);
+  const resources = resourceSpends(ledgers, perResource, bill).map((r) => ({
+    ...r,
+    ...ownAmount(budget, perResource, r),
+  }));
   const crossings: Crossing[] = [];
   const pending: PendingThreshold[] = [];
   for (const threshold of budget.thresholds) {
-    const crossed = resources.filter((r) => r.value.gte(threshold.level));
+    const crossed = resources.filter((r) => r.value.gte(levelFor(threshold, r.amount)));
     for (const resource of crossed) {
       crossings.push({
         id: `${threshold.id}.${keySafe(resource.id)}${resource.date ? `.${resource.date}` : ''}`,
@@ -52,18 +61,49 @@ export function evaluatePerResource(
       });
   }
   pending.sort((a, b) => a.level.cmp(b.level));
-  return {
-    crossings,
-    pending,
-    largest: resources[0]?.value ?? decimal(0),
-    series: chartedSeries(ledgers, perResource),
-  };
+  const share = (r: ResourceSpend) => r.value.div(r.amount);
+  const largest = resources.reduce<ResourceSpend | undefined>(
+    (top, r) => (!top || share(r).gt(share(top)) ? r : top),
+    undefined,
+  );
+  return { crossings, pending, largest, series: chartedSeries(ledgers, perResource) };
+}
+
+/** A threshold's level for one resource: a percent of the resource's own amount, or the amount written. */
+function levelFor(threshold: Threshold, amount: Decimal): Decimal {
+  return threshold.percent === undefined ? threshold.level : amount.times(threshold.percent).div(100);
+}
+
+/**
+ * The amount a resource is held to: the config's for it, else its tag's, else the budget's. A tag
+ * that is there but holds no amount above zero is a mistake the budget cannot guess around: held to
+ * the budget's amount, the resource could be warned far too early or never.
+ */
+function ownAmount(
+  budget: Budget,
+  perResource: PerResource,
+  resource: Pick<ResourceSpend, 'id' | 'name' | 'tags'>,
+): Pick<ResourceSpend, 'amount' | 'amountFrom'> {
+  const configured = perResource.amounts?.get(resource.id);
+  if (configured) return { amount: configured, amountFrom: 'config' };
+  const tag = perResource.amountTag;
+  const written = tag ? resource.tags?.[tag]?.trim() : undefined;
+  if (!written) return { amount: budget.amount, amountFrom: 'budget' };
+  if (!isDecimalText(written) || decimal(written).lte(0)) {
+    const who = resource.name ? `${resource.name} (${resource.id})` : resource.id;
+    throw new BudgetEvaluationError(
+      budget.name,
+      `${who} has ${tag} "${written}", which is not an amount above zero; write digits with an optional "." such as 2000 or 1500.50, in ${budget.measureUnit}, or remove it to hold ${resource.id} to the budget's amount`,
+    );
+  }
+  return { amount: decimal(written), amountFrom: 'tag' };
 }
 
 /** One resource's spend in scope: in all, per local day (lines dated by their charge period), undated. */
 interface ResourceLedger {
   id: string;
   name?: string;
+  type?: string;
   tags?: Record<string, string>;
   total: Decimal;
   days: Map<string, Decimal>;
@@ -80,6 +120,7 @@ function resourceLedgers(perAccount: { lines: LineValue[]; account: AccountSpend
         ledger = {
           id: line.ResourceId,
           name: line.ResourceName,
+          type: line.ResourceType,
           tags: line.Tags,
           total: decimal(0),
           days: new Map(),
@@ -99,12 +140,18 @@ function resourceLedgers(perAccount: { lines: LineValue[]; account: AccountSpend
   return [...ledgers.values()];
 }
 
+type SummedResource = Omit<ResourceSpend, 'shareOfBill' | 'amount' | 'amountFrom'>;
+
 /** Each resource's spend held against the budget (per day for daily windows), largest first. */
-function resourceSpends(ledgers: ResourceLedger[], perResource: PerResource, bill: Decimal): ResourceSpend[] {
-  const spends = ledgers.flatMap(({ id, name, tags, total, days }): Omit<ResourceSpend, 'shareOfBill'>[] =>
+function resourceSpends(
+  ledgers: ResourceLedger[],
+  perResource: PerResource,
+  bill: Decimal,
+): (SummedResource & Pick<ResourceSpend, 'shareOfBill'>)[] {
+  const spends = ledgers.flatMap(({ id, name, type, tags, total, days }): SummedResource[] =>
     perResource.window === 'day'
-      ? [...days].map(([date, value]) => ({ id, name, tags, date, value }))
-      : [{ id, name, tags, date: undefined, value: total }],
+      ? [...days].map(([date, value]) => ({ id, name, type, tags, date, value }))
+      : [{ id, name, type, tags, date: undefined, value: total }],
   );
   return spends
     .sort((a, b) => b.value.cmp(a.value))

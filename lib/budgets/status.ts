@@ -71,15 +71,21 @@ export interface BudgetStatus {
   stale: boolean;
   /** Spend (or usage) to date in the period, everything in scope. */
   spent: Decimal;
-  /** Per-resource budgets only: the largest single resource's spend, the figure held against the budget. */
+  /**
+   * Per-resource budgets only: the spend of the resource nearest (or furthest past) its own amount,
+   * the figure held against the budget (the largest spend when every resource has the budget's amount).
+   */
   largestResourceSpend?: Decimal;
   /** Per-resource budgets only: the largest resources (up to three) with their daily spend, to chart. */
   resourceSeries?: ResourceSeries[];
+  /** Per-resource budgets only: the amount that resource is held to (its own, or the budget's). */
+  largestResourceAmount?: Decimal;
   /** Percent of the budget that the figure held against it has reached (see measuredSpend). */
   percent: Decimal;
   daily?: DailyPoint[];
   forecast?: Forecast;
-  pace?: { expected: Decimal; aheadPercent: Decimal };
+  /** `fixed`: the fixed charges taken as there from the period's start (see Forecast). */
+  pace?: { expected: Decimal; aheadPercent: Decimal; fixed?: Decimal };
   anomalies: AnomalyFinding[];
   /** The largest contributors of any kind, shares of `spent` (what an alert lists). */
   contributors: Contributor[];
@@ -93,10 +99,16 @@ export interface BudgetStatus {
 export interface ResourceSpend {
   id: string;
   name?: string;
+  /** What kind of resource it is, as its lines say (FOCUS ResourceType), e.g. "customer". */
+  type?: string;
   tags?: Record<string, string>;
   /** Local day, for per-resource budgets with a daily window. */
   date?: string;
   value: Decimal;
+  /** The amount this resource is held to (its own, or the budget's), in the budget's unit. */
+  amount: Decimal;
+  /** Where `amount` comes from: the budget's amount, the config's `amounts`, or the budget's `amountTag`. */
+  amountFrom: 'budget' | 'config' | 'tag';
   /** Percent of the whole bill (all accounts of the budget), one decimal. */
   shareOfBill: string;
 }
@@ -120,9 +132,14 @@ export interface LineValue {
 }
 
 /**
- * The figure a budget is held against, the one `percent` is of: the largest resource's spend for a
- * per-resource budget, else the spend to date in scope.
+ * The figure a budget is held against, the one `percent` is of: the spend of the resource nearest its
+ * amount for a per-resource budget, else the spend to date in scope.
  */
 export function measuredSpend(status: BudgetStatus): Decimal {
   return status.largestResourceSpend ?? status.spent;
+}
+
+/** The amount `measuredSpend` is held against: the resource's own for a per-resource budget, else the budget's. */
+export function measuredAmount(status: BudgetStatus): Decimal {
+  return status.largestResourceAmount ?? status.budget.amount;
 }

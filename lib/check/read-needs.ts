@@ -32,5 +32,14 @@ export function readNeedsOf(config: Config, accountId: string): ReadNeeds {
     breakdown: budgets.length > 0,
     usage: budgets.some((b) => b.measure === 'usage'),
     resourceDays: budgets.some((b) => b.perResource?.window === 'day'),
+    cost: budgets.some((b) => b.measure === 'cost'),
+    tags: [
+      ...new Set(
+        budgets.flatMap((b) => [
+          ...Object.keys(b.scope.tags ?? {}),
+          ...(b.perResource?.amountTag ? [b.perResource.amountTag] : []),
+        ]),
+      ),
+    ],
   };
 }

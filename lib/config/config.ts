@@ -9,6 +9,7 @@ import { type Budget, MONITORING_BUDGET, parseThreshold } from '../budgets/budge
 import { currencyCode, decimal, ExchangeRates } from '../money/index.ts';
 import {
   accountProblems,
+  defaultReadEveryMinutes,
   defaultTimeZone,
   impossibleScope,
   knownCurrency,
@@ -226,11 +227,18 @@ function semanticProblems(config: ParsedConfig, accounts: Account[]): { path: Pa
           message:
             'anomaly rules apply to a whole budget, not to each resource; move it to a budget without "each"',
         });
-    } else if (budget.window === 'day') {
-      problems.push({
-        path: ['budgets', i, 'window'],
-        message: 'window: day needs each: resource (a daily limit per resource)',
-      });
+    } else {
+      if (budget.window === 'day')
+        problems.push({
+          path: ['budgets', i, 'window'],
+          message: 'window: day needs each: resource (a daily limit per resource)',
+        });
+      for (const field of ['amountTag', 'amounts'] as const)
+        if (budget[field] !== undefined)
+          problems.push({
+            path: ['budgets', i, field],
+            message: `${field} gives resources their own amounts, which needs each: resource (every resource held to its amount on its own)`,
+          });
     }
     const refs = budget.accounts ?? (budget.account ? [budget.account] : []);
     refs.forEach((ref, j) => {
@@ -267,9 +275,15 @@ function budgetReadingProblems(
   const fields = Object.entries(budget.scope ?? {})
     .filter(([, value]) => (Array.isArray(value) ? value.length > 0 : Object.keys(value ?? {}).length > 0))
     .map(([field]) => field);
-  for (const provider of new Set(accounts.map((a) => a.provider)))
+  for (const provider of new Set(accounts.map((a) => a.provider))) {
     for (const { field, message } of impossibleScope(provider, fields))
       problems.push({ path: ['scope', field], message });
+    if (budget.amountTag && impossibleScope(provider, ['tags']).length > 0)
+      problems.push({
+        path: ['amountTag'],
+        message: `${provider} readings carry no tags, so no resource would have an amount of its own from amountTag; give amounts by resource id under amounts, or remove amountTag`,
+      });
+  }
   const rated = (from: string, to: string) =>
     rates.some((r) => (r.from === from && r.to === to) || (r.from === to && r.to === from));
   for (const account of accounts) {
@@ -295,7 +309,7 @@ function toAccount<N extends ProviderName>(
     baseUrl: fields.baseUrl,
     timeZone: fields.timeZone ?? defaultTimeZone(fields.provider, settings) ?? configTimeZone,
     periodStartDay: fields.periodStartDay,
-    readEveryMinutes: fields.readEveryMinutes,
+    readEveryMinutes: fields.readEveryMinutes ?? defaultReadEveryMinutes(fields.provider, settings),
     settings,
     credentials: fields.credentials,
   };
@@ -312,7 +326,15 @@ function toConfig(parsed: ParsedConfig, accounts: Account[], file: string): Conf
       measureUnit: b.unit ?? b.currency!,
       amount: total,
       scope: b.scope ?? {},
-      perResource: b.each ? { window: b.window } : undefined,
+      perResource: b.each
+        ? {
+            window: b.window,
+            ...(b.amounts && {
+              amounts: new Map(Object.entries(b.amounts).map(([id, value]) => [id, decimal(value)])),
+            }),
+            ...(b.amountTag && { amountTag: b.amountTag }),
+          }
+        : undefined,
       thresholds: b.thresholds.map((t) => parseThreshold(t.at, t.basis, t.severity, total)),
       anomaly: b.anomaly && { ...b.anomaly, minAmount: decimal(b.anomaly.minAmount) },
       forecastMinDays: b.forecastMinDays,

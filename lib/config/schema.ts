@@ -137,6 +137,24 @@ const budget = strictObject({
     .enum(['period', 'day'])
     .default('period')
     .describe('With each: resource, the budget applies to the whole period or to each day'),
+  amountTag: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "With each: resource, a resource's own amount: the value of this tag on it (a Kill Bill customer's custom field, a Soracom SIM's tag column such as \"tag:cap\"), in the budget's currency or unit; resources without it are held to amount",
+    ),
+  amounts: z
+    .record(
+      z.string().min(1),
+      amount.refine((text) => !isDecimalText(text) || decimal(text).gt(0), {
+        error: 'expected an amount above zero',
+      }),
+    )
+    .optional()
+    .describe(
+      "With each: resource, the amounts of named resources by resource id (a SIM's IMSI, a Kill Bill customer's external key), before amountTag",
+    ),
   thresholds: z.array(threshold).min(1, { error: 'a budget needs at least one threshold, e.g. - at: 80%' }),
   anomaly: anomaly.optional().describe('Alert on a day far above its recent baseline (needs a daily series)'),
   forecastMinDays: z
@@ -178,7 +196,7 @@ const accountCommon = {
     .max(1440)
     .optional()
     .describe(
-      'Read this account at most this often; runs in between evaluate its last reading (default: every run). For a provider that refreshes slowly or rations API calls, e.g. 60 for Fastly, whose month-to-date figure is cached up to 4 h',
+      'Read this account at most this often; runs in between evaluate its last reading (default: every run; 60 for a Kill Bill account that prices invoices by dry run). For a provider that refreshes slowly or rations API calls, e.g. 60 for Fastly, whose month-to-date figure is cached up to 4 h',
     ),
 };
 

@@ -50,6 +50,9 @@ export const alertSchema: z.ZodType<Alert> = z
         tags: z.record(z.string(), z.string()).optional(),
       }),
     ),
+    resource: z
+      .object({ id: z.string(), name: z.string().optional(), type: z.string().optional() })
+      .optional(),
     sinceLast: z.object({ threshold: z.string(), spent: amount, at: instant }).optional(),
     headline: z.string(),
     details: z.array(z.string()),

@@ -62,6 +62,14 @@ export function defaultTimeZone<N extends ProviderName>(
   return BY_NAME[provider].defaultTimeZone?.(settings);
 }
 
+/** How often the account's provider would have it read when the config does not say, if it has a default. */
+export function defaultReadEveryMinutes<N extends ProviderName>(
+  provider: N,
+  settings: SettingsOf<N>,
+): number | undefined {
+  return BY_NAME[provider].defaultReadEveryMinutes?.(settings);
+}
+
 /** The problems the account's provider finds in it beyond its schema; paths are relative to the account. */
 export function accountProblems<N extends ProviderName>(
   account: ProviderAccount<N>,

@@ -46,6 +46,7 @@ export class SideCalls {
   }
 }
 
-function reasonOf(error: ProviderError): string {
+/** Why a call failed, for a person: "HTTP 500: ..." or what went wrong without a status. */
+export function reasonOf(error: ProviderError): string {
   return error.status === undefined ? error.detail : `HTTP ${error.status}: ${error.detail}`;
 }

@@ -16,6 +16,10 @@ export interface ReadNeeds {
   usage?: boolean;
   /** Each resource's cost per local day (per-resource budgets with `window: day`). */
   resourceDays?: boolean;
+  /** A cost figure (cost budgets): a source that prices on request (Kill Bill's dry runs) does it only then. */
+  cost?: boolean;
+  /** The tags budgets look at (scope tags, `amountTag`): a source that fetches tags per resource asks for these. */
+  tags?: string[];
 }
 
 export interface ReadRequest {
@@ -69,8 +73,8 @@ export interface AccountProblem {
 export interface ConfigCheckContext {
   /** Every account of the config, this one included, in the order they are listed. */
   accounts: readonly Pick<AccountBase, 'id' | 'provider'>[];
-  /** The budgets that watch this account, in the order they are listed. */
-  budgets: readonly { name: string }[];
+  /** The budgets that watch this account, in the order they are listed; `unit` makes one a usage budget. */
+  budgets: readonly { name: string; unit?: string; anomaly?: unknown }[];
 }
 
 /**
@@ -98,6 +102,8 @@ export interface ProviderModule<Account extends z.ZodObject = z.ZodObject> {
   knownCurrency?(account: z.output<Account>): string | undefined;
   /** The time zone the provider bills in for this account, when the config names none. */
   defaultTimeZone?(account: z.output<Account>): string;
+  /** How often to read the account when its config sets no `readEveryMinutes` (unset: every run). */
+  defaultReadEveryMinutes?(account: z.output<Account>): number | undefined;
   /** Rules its account schema cannot express alone: ones that look at other accounts or at the budgets. */
   configProblems?(account: z.output<Account>, context: ConfigCheckContext): AccountProblem[];
   connect(account: z.output<Account> & AccountBase, context: ConnectContext): SpendSource;

@@ -6,7 +6,14 @@
  */
 import * as z from 'zod';
 import { decimal, isDecimalText, Money } from '../money/index.ts';
-import { type MissingPart, type PeriodSpend, READ_PARTS, type SpendLine } from './spend.ts';
+import {
+  CHARGE_CATEGORIES,
+  CHARGE_FREQUENCIES,
+  type MissingPart,
+  type PeriodSpend,
+  READ_PARTS,
+  type SpendLine,
+} from './spend.ts';
 
 const decimalText = z.string().refine(isDecimalText, { error: 'expected a decimal such as "12.5"' });
 const money = z
@@ -19,12 +26,15 @@ const line = z.object({
   ChargeDescription: z.string().optional(),
   ResourceId: z.string().optional(),
   ResourceName: z.string().optional(),
+  ResourceType: z.string().optional(),
   RegionName: z.string().optional(),
   ChargePeriodStart: instant.optional(),
   ChargePeriodEnd: instant.optional(),
   ConsumedQuantity: decimalText.transform((text) => decimal(text)).optional(),
   ConsumedUnit: z.string().optional(),
   BilledCost: money.optional(),
+  ChargeCategory: z.enum(CHARGE_CATEGORIES).optional(),
+  ChargeFrequency: z.enum(CHARGE_FREQUENCIES).optional(),
   Tags: z.record(z.string(), z.string()).optional(),
 }) satisfies z.ZodType<SpendLine, unknown>;
 

@@ -1,1 +1,9 @@
-export type { DailyCost, MissingPart, PeriodSpend, ReadPart, SpendLine, SpendReading } from './spend.ts';
+export {
+  CUSTOMER_RESOURCE,
+  type DailyCost,
+  type MissingPart,
+  type PeriodSpend,
+  type ReadPart,
+  type SpendLine,
+  type SpendReading,
+} from './spend.ts';

@@ -32,8 +32,9 @@ export interface PeriodSpend {
 
 /**
  * What a reading may lack when a side call fails: its breakdown lines, usage quantities, daily series
- * or per-resource days, or the provider's own statement of currency or billing period (then a stated
- * fallback stands in).
+ * or per-resource days, the provider's own statement of currency or billing period (then a stated
+ * fallback stands in), or the charges of some of its resources (a Kill Bill customer whose upcoming
+ * invoice could not be priced: the others are read, the account's total is not whole).
  */
 export const READ_PARTS = [
   'breakdown',
@@ -42,6 +43,7 @@ export const READ_PARTS = [
   'resourceDays',
   'currency',
   'billingPeriod',
+  'resources',
 ] as const;
 export type ReadPart = (typeof READ_PARTS)[number];
 
@@ -53,6 +55,17 @@ export interface MissingPart {
   reason: string;
 }
 
+/** FOCUS ChargeCategory: what kind of charge a line is. */
+export const CHARGE_CATEGORIES = ['Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment'] as const;
+/**
+ * FOCUS ChargeFrequency: a "Usage-Based" charge grows with use during the period; a "Recurring" or
+ * "One-Time" one is fixed once charged (forecasts project only the first).
+ */
+export const CHARGE_FREQUENCIES = ['One-Time', 'Recurring', 'Usage-Based'] as const;
+
+/** The ResourceType of a line charged to one of the provider's customers (a Kill Bill account of its tenant). */
+export const CUSTOMER_RESOURCE = 'customer';
+
 export interface SpendLine {
   ServiceName?: string;
   /** The bill item, e.g. Soracom "Data usage fee", Fastly "Asia Requests". */
@@ -60,12 +73,16 @@ export interface SpendLine {
   /** The resource charged: a SIM's IMSI, a Fastly service ID, a zone... */
   ResourceId?: string;
   ResourceName?: string;
+  /** FOCUS ResourceType: what kind of thing ResourceId names, e.g. CUSTOMER_RESOURCE. */
+  ResourceType?: string;
   RegionName?: string;
   ChargePeriodStart?: Date;
   ChargePeriodEnd?: Date;
   ConsumedQuantity?: Decimal;
   ConsumedUnit?: string;
   BilledCost?: Money;
+  ChargeCategory?: (typeof CHARGE_CATEGORIES)[number];
+  ChargeFrequency?: (typeof CHARGE_FREQUENCIES)[number];
   Tags?: Record<string, string>;
 }
 

@@ -1,15 +1,21 @@
 /**
- * The Kill Bill usage client against bodies generated from Kill Bill's own Swagger (kbswagger.yaml):
- * any RolledUpUsage the definition allows, served by a loopback server, read through the registry.
+ * The Kill Bill client against bodies generated from Kill Bill's own Swagger (kbswagger.yaml): any
+ * RolledUpUsage, dry-run Invoice, page of Accounts and list of CustomFields the definitions allow,
+ * served by a loopback server, read through the registry.
  *
  * The figure is each unit type's quantity: it needs `rolledUpUnits[].unitType` and
  * `rolledUpUnits[].amount`, so those are pinned present, and the unit type non-empty (the client
  * refuses an unnamed unit: its quantity would count for no budget); everything else is as the
  * definition allows. Swagger 2 cannot say nullable, and Kill Bill (Java) sends null for what it has not set, so
  * optional fields come as null too.
+ *
+ * An upcoming invoice's figure is its `amount` and `currency` (pinned present, the currency an ISO
+ * 4217 code): the lines of its items, whatever they hold, add up to it exactly. An Account needs only
+ * its `accountId`, a CustomField nothing (one without a name or value is none).
  */
 import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SimRequest } from '../../dev/simulators/kit.ts';
 import { ProviderError } from '../../lib/http/index.ts';
 import { type Decimal, decimal } from '../../lib/money/index.ts';
 import type { SpendReading } from '../../lib/spend/index.ts';
@@ -18,9 +24,9 @@ import { monthlyPeriod } from '../../lib/time/period.ts';
 import { arbitraryOf, withFieldMissing } from '../support/official/arbitrary.ts';
 import { officialSpecsMissing } from '../support/official/files.ts';
 import { killbillResponse } from '../support/official/killbill.ts';
-import { OfficialApiServer } from '../support/official/loopback.ts';
+import { type Answers, OfficialApiServer } from '../support/official/loopback.ts';
 import { contractRuns, PROPERTY_TIMEOUT_MS } from '../support/official/properties.ts';
-import { connectForTest } from '../support/providers.ts';
+import { connectForTest, providerErrorOf } from '../support/providers.ts';
 
 const missing = officialSpecsMissing(import.meta.url);
 
@@ -98,3 +104,163 @@ describe.skipIf(missing)('Kill Bill usage reads every RolledUpUsage its Swagger 
     PROPERTY_TIMEOUT_MS,
   );
 });
+
+const INVOICE_FIGURE = ['amount', 'currency'];
+const ACCOUNT_ID = '0f3a6b1e-2c4d-4e5f-8a9b-0c1d2e3f4a5b';
+const DRY_RUN = 'POST /1.0/kb/invoices/dryRun';
+// What the reading keeps an amount in: ISO 4217 (kbswagger's enum also lists BTC and retired codes).
+const ISO_CURRENCIES = ['USD', 'EUR', 'JPY', 'GBP', 'BHD'];
+
+interface Invoice {
+  amount: number;
+  currency: string;
+}
+
+describe.skipIf(missing)(
+  'Kill Bill upcoming invoices read every Invoice, Account and CustomField its Swagger allows',
+  () => {
+    const server = new OfficialApiServer();
+    beforeAll(() => server.start());
+    afterAll(() => server.stop());
+
+    const invoices = () =>
+      arbitraryOf(killbillResponse('POST', '/1.0/kb/invoices/dryRun'), {
+        require: INVOICE_FIGURE,
+        overrides: { currency: fc.constantFrom(...ISO_CURRENCIES) },
+        nullForOptional: true,
+      });
+    const accountBody = { accountId: ACCOUNT_ID, externalKey: 'acme', name: 'Acme', currency: 'USD' };
+
+    const priced = (answers: Answers, fields: Record<string, unknown> = {}, tags: string[] = []) => {
+      server.answer(answers);
+      const { source } = connectForTest(
+        'killbill',
+        { baseUrl: server.baseUrl, accounts: [ACCOUNT_ID], ...fields },
+        credentials,
+        fixedClock(NOW),
+      );
+      return source.read({ period: monthlyPeriod(NOW, 'UTC'), needs: { cost: true, tags } });
+    };
+
+    it(
+      'reads the invoice’s amount exactly, in its currency, its lines adding up to it',
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(invoices(), async (generated) => {
+            const invoice = generated as Invoice;
+            const reading = await priced({
+              'GET /1.0/kb/accounts/{accountId}': accountBody,
+              [DRY_RUN]: invoice,
+            });
+            expect(reading.status).toBe('ok');
+            if (reading.status !== 'ok') return;
+            const amount = decimal(invoice.amount);
+            expect(reading.spend.BilledCost?.amount.eq(amount)).toBe(true);
+            expect(reading.spend.BilledCost?.currency).toBe(invoice.currency);
+            const lines = reading.spend.lines;
+            expect(lines.length).toBeGreaterThan(0);
+            expect(
+              lines.every((l) => l.ResourceId === 'acme' && l.BilledCost?.currency === invoice.currency),
+            ).toBe(true);
+            const sum = lines.reduce((total, l) => total.plus(l.BilledCost!.amount), decimal(0));
+            expect(sum.eq(amount)).toBe(true);
+          }),
+          contractRuns(),
+        );
+      },
+      PROPERTY_TIMEOUT_MS,
+    );
+
+    it(
+      'fails the read, never reads zero, when the invoice’s amount or currency is missing',
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(withFieldMissing(invoices(), INVOICE_FIGURE), async ({ body }) => {
+            const error = await providerErrorOf(
+              priced({ 'GET /1.0/kb/accounts/{accountId}': accountBody, [DRY_RUN]: body }),
+            );
+            expect(error.kind).toBe('invalid-response');
+          }),
+          contractRuns(40),
+        );
+      },
+      PROPERTY_TIMEOUT_MS,
+    );
+
+    it(
+      'pages through any list of Accounts and prices each one once',
+      async () => {
+        const accountLists = arbitraryOf(killbillResponse('GET', '/1.0/kb/accounts/pagination'), {
+          require: ['[].accountId'],
+          nullForOptional: true,
+          longListLength: 250,
+        });
+        await fc.assert(
+          fc.asyncProperty(accountLists, async (generated) => {
+            const all = [
+              ...new Map(
+                (generated as { accountId: string }[]).map((a) => [a.accountId.toLowerCase(), a]),
+              ).values(),
+            ];
+            const reading = await priced(
+              {
+                'GET /1.0/kb/accounts/pagination': (request: SimRequest) => {
+                  const offset = Number(request.query.get('offset'));
+                  return {
+                    status: 200,
+                    body: all.slice(offset, offset + Number(request.query.get('limit'))),
+                  };
+                },
+                [DRY_RUN]: () => ({ status: 204 }),
+              },
+              { accounts: 'all' },
+            );
+            expect(reading.status).toBe('ok');
+            const asked = server.requests.filter((r) => r.path === '/1.0/kb/invoices/dryRun');
+            expect(asked.map((r) => r.query.get('accountId')).sort()).toEqual(
+              all.map((a) => a.accountId).sort(),
+            );
+          }),
+          contractRuns(20),
+        );
+      },
+      PROPERTY_TIMEOUT_MS,
+    );
+
+    it(
+      'takes from any CustomField list exactly the named fields the budgets read',
+      async () => {
+        const fieldLists = arbitraryOf(killbillResponse('GET', '/1.0/kb/accounts/{accountId}/customFields'), {
+          overrides: { '[].name': fc.constantFrom('spendwatch-cap', 'crm-id', 'region') },
+          nullForOptional: true,
+        });
+        await fc.assert(
+          fc.asyncProperty(fieldLists, async (generated) => {
+            const fields = generated as { name?: unknown; value?: unknown }[];
+            const reading = await priced(
+              {
+                'GET /1.0/kb/accounts/{accountId}': accountBody,
+                'GET /1.0/kb/accounts/{accountId}/customFields': fields,
+                [DRY_RUN]: { amount: 12.5, currency: 'USD' },
+              },
+              {},
+              ['spendwatch-cap', 'region'],
+            );
+            expect(reading.status).toBe('ok');
+            if (reading.status !== 'ok') return;
+            const expected: Record<string, string> = {};
+            for (const field of fields)
+              if (
+                (field.name === 'spendwatch-cap' || field.name === 'region') &&
+                typeof field.value === 'string'
+              )
+                expected[field.name] = field.value;
+            for (const line of reading.spend.lines) expect(line.Tags ?? {}).toEqual(expected);
+          }),
+          contractRuns(40),
+        );
+      },
+      PROPERTY_TIMEOUT_MS,
+    );
+  },
+);

@@ -55,6 +55,7 @@ const schemasUnderTest = (): [string, Schema][] => [
   ],
   ['Cloudflare billable/usage (v2, Tags)', cloudflareResult('GET', '/accounts/{account_id}/billable/usage')],
   ['Kill Bill RolledUpUsage', killbillResponse('GET', '/1.0/kb/usages/{subscriptionId}')],
+  ['Kill Bill Invoice', killbillResponse('POST', '/1.0/kb/invoices/dryRun')],
 ];
 
 describe.skipIf(missing)('official definitions read into the kit schema form', () => {
@@ -92,6 +93,26 @@ describe.skipIf(missing)('official definitions read into the kit schema form', (
       title: 'RolledUpUnit',
       properties: { unitType: { type: 'string' }, amount: { type: 'number' } },
     });
+  });
+
+  it('Kill Bill: an Invoice’s InvoiceItem, which holds InvoiceItems, is read one level deep, then cut', () => {
+    const item = objectOf(objectOf(killbillResponse('POST', '/1.0/kb/invoices/dryRun')).properties.items!);
+    expect(item.title).toBe('InvoiceItem');
+    const child = objectOf(item.properties.childItems!);
+    expect(child).toMatchObject({ title: 'InvoiceItem', properties: { amount: { type: 'number' } } });
+    const cut = child.properties.childItems as { items: unknown };
+    expect(cut.items).toEqual({ type: 'never', title: 'InvoiceItem' });
+    // The generated lists at the cut are empty; the level above holds items.
+    const bodies = fc.sample(
+      arbitraryOf(killbillResponse('POST', '/1.0/kb/invoices/dryRun'), { longListLength: 8 }),
+      {
+        numRuns: 200,
+        seed: 7,
+      },
+    ) as { items?: { childItems?: { childItems?: unknown[] }[] }[] }[];
+    const children = bodies.flatMap((b) => b.items ?? []).flatMap((i) => i.childItems ?? []);
+    expect(children.length).toBeGreaterThan(0);
+    expect(children.every((c) => c.childItems === undefined || c.childItems.length === 0)).toBe(true);
   });
 
   it('Fastly: the API docs name each endpoint’s model; usage-metrics returns one Usagemetric', () => {

@@ -164,7 +164,7 @@ describe.concurrent('spendwatch usage and exit codes', () => {
     const out = join(dir, 'demo.json');
     const run = await spendwatch(['validate', '--config', DEMO, '--out', out]);
     expect(run.code).toBe(0);
-    expect(run.stdout.trim()).toBe(`demo.yaml: valid (5 accounts, 9 budgets); wrote ${out}`);
+    expect(run.stdout.trim()).toBe(`demo.yaml: valid (6 accounts, 11 budgets); wrote ${out}`);
     expect(parseConfigJson(await readFile(out, 'utf8'), 'demo.json')).toEqual({
       ...parseConfig(await readFile(DEMO, 'utf8'), 'demo.yaml'),
       file: 'demo.json',
@@ -356,7 +356,7 @@ describe('spendwatch against the demo world (--simulate)', { timeout: 60_000 }, 
         timeout: 60_000,
       });
       expect(tty.status).toBe(0);
-      expect(tty.stdout).toContain('reading accounts 5/5');
+      expect(tty.stdout).toContain('reading accounts 6/6');
       expect(tty.stdout).toContain(`${ESC}1miot-fleet-japan`);
       const noColour = spawnSync('script', ['-qec', command, '/dev/null'], {
         cwd: ROOT,
@@ -365,7 +365,7 @@ describe('spendwatch against the demo world (--simulate)', { timeout: 60_000 }, 
         timeout: 60_000,
       });
       expect(noColour.stdout).not.toContain(`${ESC}1m`);
-      expect(noColour.stdout).toContain('reading accounts 5/5');
+      expect(noColour.stdout).toContain('reading accounts 6/6');
     },
   );
 
@@ -373,7 +373,7 @@ describe('spendwatch against the demo world (--simulate)', { timeout: 60_000 }, 
     const out = join(dir, 'report');
     const run = await spendwatch(['report', '--simulate', '--config', DEMO, '--out', out]);
     expect(run.code).toBe(0);
-    expect(run.stdout.trim()).toBe(`Wrote ${join(out, 'index.html')} (9 budgets); open it in a browser.`);
+    expect(run.stdout.trim()).toBe(`Wrote ${join(out, 'index.html')} (11 budgets); open it in a browser.`);
     const html = await readFile(join(out, 'index.html'), 'utf8');
     expect(html).toMatch(/^<!doctype html>/);
     for (const budget of ['iot-fleet-japan', 'iot-fleet-global'])
@@ -386,6 +386,18 @@ describe('spendwatch against the demo world (--simulate)', { timeout: 60_000 }, 
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('iot-fleet-japan: ¥22,221 of ¥30,000 (74.1%)');
     expect(run.stdout).toContain('Delivered:');
+    // Kill Bill, priced by dry run: Acme Retail's 3,450,000 API calls are 1,000 blocks of 1,000 at
+    // 0.40 and 2,450 at 0.25 (1,012.50), 81 % of the 1,250 its custom field names; the vendor's
+    // invoice to us is 2,300,000 calls (400 + 325) plus its 500.00 fee.
+    expect(run.stdout).toContain(
+      '[warning] customer-invoices: Acme Retail (acme-retail) (spendwatch-cap=1250) spent $1,012.50 this period, over the 80% per-resource budget of $1,250.00 (its spendwatch-cap)',
+    );
+    expect(run.stdout).toContain('[warning] api-vendor-invoice has spent $1,225.00 of $1,400.00 (87.5%)');
+    expect(run.stdout).toContain('api-vendor-invoice is forecast to reach $1,483.05 by period end');
+    // The customer's alert is shown in full, as its subscriber receives it.
+    expect(run.stdout).toContain(
+      'Subject: [warning] customer-invoices: 81.0% of USD 1,250.00 (actual) - billing-platform',
+    );
     // The bus fleet's SIMs are re-billed through the Kill Bill simulator by the billing-CSV ingest.
     expect(run.stdout).toMatch(
       /chargeback: soracom-jp re-billed through Kill Bill account billing-platform[^\n]*\n\s+days 2026-11-01 to 2026-11-03 [^:]*: [1-9]\d* usage records recorded, 0 already there/,

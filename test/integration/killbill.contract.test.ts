@@ -262,6 +262,82 @@ describe('Kill Bill simulator: subscriptions, accounts and nodes, and the day a 
     ]);
   });
 
+  it('serves the dry-run Invoice, the pages of Accounts and CustomFields as the official Swagger defines them', async () => {
+    await start('0.24');
+    sim.options.accounts.push({
+      accountId: NEW_YORK.accountId.replace('e7f3', 'f7f3'),
+      externalKey: 'acme',
+      subscriptions: ['1b3d5f7a-9c2e-4a6b-8d0f-2a4c6e8a0b1d'],
+      plans: { '1b3d5f7a-9c2e-4a6b-8d0f-2a4c6e8a0b1d': 'platform-monthly' },
+      customFields: { 'spendwatch-cap': '2000' },
+    });
+    sim.options.usage[HONOLULU_SUB] = { 'api-calls': { '2026-11-02': 1_500_000 } };
+    const json = { ...headers, 'content-type': 'application/json' };
+    const dryRun = (
+      accountId: string,
+      body: unknown = { dryRunType: 'UPCOMING_INVOICE' },
+      sent: Record<string, string> = { ...json, 'X-Killbill-CreatedBy': 'test' },
+    ) =>
+      fetch(`${sim.url}/1.0/kb/invoices/dryRun?accountId=${accountId}`, {
+        method: 'POST',
+        headers: sent,
+        body: JSON.stringify(body),
+      });
+    const invoice = await dryRun(ACCOUNT);
+    expect(invoice.status).toBe(200);
+    const body = (await invoice.json()) as Record<string, unknown>;
+    expect(violations({ $ref: '#/definitions/Invoice' }, body, official)).toEqual([]);
+    // 1,500,000 calls: 1,000 blocks at 0.40 and 500 at 0.25, for November, on the 1 December invoice.
+    expect(body).toMatchObject({
+      amount: 525,
+      currency: 'USD',
+      targetDate: '2026-12-01',
+      accountId: ACCOUNT,
+    });
+    expect(body.items).toMatchObject([
+      {
+        itemType: 'USAGE',
+        amount: 400,
+        quantity: 1000,
+        rate: 0.4,
+        startDate: '2026-11-01',
+        endDate: '2026-12-01',
+      },
+      { itemType: 'USAGE', amount: 125, quantity: 500, rate: 0.25 },
+    ]);
+    // The same account asked twice: the same invoice (a dry run records nothing).
+    expect(await (await dryRun(ACCOUNT)).json()).toEqual(body);
+    // An account the tenant does not have: 404. One with nothing to invoice: 204, no body.
+    const unknown = await dryRun(NEW_YORK.accountId.replace('e7f3', 'e7f4'));
+    expect([unknown.status, BillingException.parse(await unknown.json()).code]).toEqual([404, 3003]);
+    sim.options.accounts.push({ accountId: '0b1d3f5a-7c9e-4b2d-8f0a-3c5e7a9b1d2f', subscriptions: [] });
+    const empty = await dryRun('0b1d3f5a-7c9e-4b2d-8f0a-3c5e7a9b1d2f');
+    expect([empty.status, await empty.text()]).toEqual([204, '']);
+    const refusals = [
+      // The CreatedBy header is required, though a dry run records nothing.
+      await dryRun(ACCOUNT, { dryRunType: 'UPCOMING_INVOICE' }, json),
+      await dryRun(ACCOUNT, {}),
+    ];
+    expect(refusals.map((r) => r.status)).toEqual([400, 400]);
+
+    const page = await getJson('/1.0/kb/accounts/pagination?offset=1&limit=2');
+    expect(
+      violations({ type: 'array', items: { $ref: '#/definitions/Account' } }, page.body, official),
+    ).toEqual([]);
+    expect((page.body as unknown as { accountId: string }[]).map((a) => a.accountId)).toEqual([
+      ACCOUNT,
+      NEW_YORK.accountId,
+    ]);
+    const byKey = await getJson('/1.0/kb/accounts?externalKey=acme');
+    expect(violations({ $ref: '#/definitions/Account' }, byKey.body, official)).toEqual([]);
+    expect((await getJson('/1.0/kb/accounts?externalKey=nobody')).status).toBe(404);
+    const fields = await getJson(`/1.0/kb/accounts/${byKey.body.accountId}/customFields`);
+    expect(
+      violations({ type: 'array', items: { $ref: '#/definitions/CustomField' } }, fields.body, official),
+    ).toEqual([]);
+    expect(fields.body).toMatchObject([{ name: 'spendwatch-cap', value: '2000', objectType: 'ACCOUNT' }]);
+  });
+
   it('0.24 files an instant on its day in the account time zone, at the offset of its reference time', async () => {
     await start('0.24');
     expect((await post(HONOLULU_SUB, '2026-11-01T22:00:00.000Z')).status).toBe(201);

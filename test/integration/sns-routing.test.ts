@@ -1,6 +1,6 @@
 /**
- * Delivery fidelity against moto_server: the severity routing docs/alerts.md describes (subscription
- * filter policies on the message attributes spendwatch sets), and the per-protocol bodies of
+ * Delivery fidelity against moto_server: the severity and per-customer routing docs/alerts.md
+ * describes (subscription filter policies on the message attributes spendwatch sets), and the per-protocol bodies of
  * `MessageStructure: json` (an SQS subscriber gets the alert JSON, not the whole structure). fauxqs,
  * used elsewhere, ignores both.
  */
@@ -26,7 +26,24 @@ const POLICIES: Record<string, Record<string, unknown> | undefined> = {
   'pages-only': { severity: ['critical'], event: ['crossed'] },
   'no-info': { severity: [{ 'anything-but': ['info'] }] },
   iot: { $or: [{ provider: ['soracom'] }, { budget: ['all-iot'] }] },
+  // One Kill Bill customer's own alerts, to that customer's (or its account manager's) address.
+  'acme-retail': { customer: ['acme-retail'] },
 };
+
+/** A per-customer alert (each: resource on a Kill Bill account), as buildAlert makes it. */
+const customerAlert = (id: string, name: string): Alert => ({
+  ...usdWarning,
+  dedupKey: `customer-caps/2026-11/actual-80pct.${id}`,
+  thresholdId: `actual-80pct.${id}`,
+  budget: 'customer-caps',
+  account: 'customers',
+  accounts: ['customers'],
+  provider: 'killbill',
+  resource: { id, name, type: 'customer' },
+  headline: `customer-caps: ${name} (${id}) spent $850.25 this period, over the 80% per-resource budget of $1,000.00`,
+});
+const acme = customerAlert('acme-retail', 'Acme Retail');
+const globex = customerAlert('globex', 'Globex');
 
 describe.skipIf(missing)('SNS routing and bodies, against moto_server', () => {
   let moto: Moto;
@@ -40,6 +57,8 @@ describe.skipIf(missing)('SNS routing and bodies, against moto_server', () => {
     everyKind.gap!, // critical monitoring gap, soracom
     everyKind.recovered!, // info
     everyKind.broken!, // critical broken budget, soracom
+    acme, // warning, crossed, killbill, customer acme-retail
+    globex, // the same budget's alert for another customer
   ];
 
   beforeAll(async () => {
@@ -94,11 +113,13 @@ describe.skipIf(missing)('SNS routing and bodies, against moto_server', () => {
     expect(await keysIn('oncall')).toEqual(keysOf([jpyCritical, everyKind.gap!, everyKind.broken!]));
     expect(await keysIn('pages-only')).toEqual(keysOf([jpyCritical]));
     expect(await keysIn('no-info')).toEqual(
-      keysOf([jpyCritical, usdWarning, everyKind.gap!, everyKind.broken!]),
+      keysOf([jpyCritical, usdWarning, everyKind.gap!, everyKind.broken!, acme, globex]),
     );
     expect(await keysIn('iot')).toEqual(
       keysOf([jpyCritical, everyKind.gap!, everyKind.recovered!, everyKind.broken!]),
     );
+    // Only that customer's alert, not another customer's of the same budget, nor anything else.
+    expect(await keysIn('acme-retail')).toEqual(keysOf([acme]));
   });
 
   it('hands an SQS subscriber the alert JSON of the structure, raw or in the envelope', async () => {

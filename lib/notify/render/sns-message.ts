@@ -6,6 +6,7 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
 import type { Alert } from '../../alerts/alert.ts';
 import { contributorsCutDetail } from '../../alerts/wording.ts';
+import { CUSTOMER_RESOURCE } from '../../spend/index.ts';
 import { oneLine } from '../../text/one-line.ts';
 import type { RenderOptions } from './layout.ts';
 import { renderSubject } from './subject.ts';
@@ -54,6 +55,8 @@ export function alertAttributes(alert: Alert): Record<string, MessageAttributeVa
     severity: alert.severity,
     basis: alert.basis,
     dedupKey: alert.dedupKey,
+    // A customer's own alert can be routed to that customer (or its account manager).
+    ...(alert.resource?.type === CUSTOMER_RESOURCE && { customer: alert.resource.id }),
   };
   return Object.fromEntries(
     Object.entries(values)

@@ -1,6 +1,7 @@
 /**
- * What the Kill Bill usage source and the usage recorder share: the account's config fields and one
- * authenticated HTTP session (basic auth for the user, X-Killbill-ApiKey/ApiSecret for the tenant).
+ * What the Kill Bill reading (usage and upcoming invoices) and the usage recorder share: the account's
+ * config fields and one authenticated HTTP session (basic auth for the user, X-Killbill-ApiKey/ApiSecret
+ * for the tenant).
  */
 import * as z from 'zod';
 import { type Endpoint, type ProviderError, ProviderHttp } from '../../http/index.ts';
@@ -42,6 +43,26 @@ export const killbillAccount = z.object({
     .describe(
       'Subscription UUIDs whose usage this account reports (needed by its budgets; an account that only receives chargeback may list none)',
     ),
+  accounts: z
+    .union(
+      [
+        z.literal('all'),
+        z
+          .array(z.string().min(1, { error: 'expected a Kill Bill account UUID or external key' }))
+          .min(1, { error: 'list at least one account, or write accounts: all' })
+          .refine(eachOnce, { error: 'list each account once' }),
+      ],
+      {
+        error: (issue) =>
+          issue.code === 'invalid_union'
+            ? 'expected all, or a list of Kill Bill account UUIDs or external keys such as [acme-corp]'
+            : undefined,
+      },
+    )
+    .optional()
+    .describe(
+      'Kill Bill accounts (your customers) whose upcoming invoice cost budgets read, priced by one dry run each: all (every account of the tenant) or a list of account UUIDs or external keys',
+    ),
   unitTypes: z
     .array(z.string().min(1, { error: 'expected a unit type name as in your catalog' }))
     .min(1)
@@ -60,7 +81,9 @@ export const killbillAccount = z.object({
     .string()
     .regex(/^[\x20-\x7e]+$/, { error: 'expected printable ASCII (it is sent as an HTTP header)' })
     .default('spendwatch')
-    .describe('X-Killbill-CreatedBy sent with recorded usage (Kill Bill audit log)'),
+    .describe(
+      'X-Killbill-CreatedBy sent with recorded usage (Kill Bill audit log) and with dry runs (which record nothing)',
+    ),
   credentials: z
     .object({
       username: secretRef.describe('Kill Bill user, e.g. env:KILLBILL_USERNAME'),

@@ -2,6 +2,7 @@ import { mapLimit } from '../../concurrency/map-limit.ts';
 import type { Endpoint, ProviderHttp } from '../../http/index.ts';
 import { type Decimal, decimal } from '../../money/index.ts';
 import type { SpendLine, SpendReading } from '../../spend/index.ts';
+import type { Period } from '../../time/period.ts';
 import { localDateKey } from '../../time/zoned.ts';
 import type {
   AccountProblem,
@@ -12,6 +13,7 @@ import type {
   SpendSource,
 } from '../types.ts';
 import { type KillBillAccount, killbillAccount, killbillHttp, unknownSubscription } from './client.ts';
+import { readUpcomingInvoices } from './invoices.ts';
 import { RolledUpUsage } from './schemas.ts';
 
 export { killbillAccount } from './client.ts';
@@ -24,33 +26,68 @@ export {
 
 // Requests in flight per account: enough to read a few subscriptions at once without crowding the server.
 const CONCURRENT_READS = 4;
+/** How often an account that prices invoices is read when its config does not say: a dry run is work. */
+const DRY_RUN_EVERY_MINUTES = 60;
 
 /**
- * Kill Bill usage: quantities per subscription and unit type over the requested period (usage
- * budgets). Kill Bill prices usage only when it invoices, so the spend carries no cost.
+ * Kill Bill: usage quantities per subscription and unit type over the requested period (usage
+ * budgets), and the upcoming invoice of each Kill Bill account it covers, priced by Kill Bill's dry
+ * run (cost budgets, per customer with each: resource).
  */
 export const killbill: ProviderModule<typeof killbillAccount> = {
   name: 'killbill',
-  scopes: { resources: 'subscription UUIDs' },
+  scopes: {
+    resources: "subscription UUIDs (usage), customers' external keys (invoices)",
+    services: 'product names (invoices)',
+    items: 'invoice items: item type, plan / phase / usage names (invoices)',
+    tags: "custom fields of the customer's Kill Bill account (invoices)",
+  },
   account: killbillAccount,
   defaultTimeZone: () => 'UTC',
-  configProblems: unreadSubscriptionProblems,
-  connect: (account, context) => new KillBillUsageSource(account, context),
+  defaultReadEveryMinutes: (account) => (account.accounts ? DRY_RUN_EVERY_MINUTES : undefined),
+  configProblems: unreadBudgetProblems,
+  connect: (account, context) => new KillBillSource(account, context),
 };
 
-/** A budget reads a Kill Bill account's listed subscriptions: an account it watches must list some. */
-function unreadSubscriptionProblems(
-  account: Pick<KillBillAccount, 'subscriptions'>,
+/**
+ * A usage budget reads a Kill Bill account's listed subscriptions, a cost budget the Kill Bill
+ * accounts it names: an account they watch must name what they read. An anomaly rule would never
+ * find anything in a Kill Bill reading.
+ */
+function unreadBudgetProblems(
+  account: Pick<KillBillAccount, 'subscriptions' | 'accounts'>,
   { budgets }: ConfigCheckContext,
 ): AccountProblem[] {
-  const watching = budgets[0];
-  if (account.subscriptions.length > 0 || !watching) return [];
+  const usage = budgets.find((budget) => budget.unit !== undefined);
+  const cost = budgets.find((budget) => budget.unit === undefined);
+  const anomaly = budgets.find((budget) => budget.anomaly !== undefined);
+  // The fields are missing, so the problems point at the account.
   return [
-    {
-      // The field is missing, so the problem points at the account.
-      path: [],
-      message: `budget "${watching.name}" watches this Kill Bill account, which lists no subscription to read usage for; add subscriptions: [<subscription UUID>, ...]`,
-    },
+    ...(usage && account.subscriptions.length === 0
+      ? [
+          {
+            path: [],
+            message: `usage budget "${usage.name}" watches this Kill Bill account, which lists no subscription to read usage for; add subscriptions: [<subscription UUID>, ...]`,
+          },
+        ]
+      : []),
+    ...(cost && !account.accounts
+      ? [
+          {
+            path: [],
+            message: `cost budget "${cost.name}" watches this Kill Bill account, which names no Kill Bill account whose upcoming invoice to price; add accounts: all (every account of the tenant) or accounts: [<account UUID or external key>, ...]`,
+          },
+        ]
+      : []),
+    // Kill Bill rolls usage up, and prices it, over the period: no reading has a day to call unusual.
+    ...(anomaly
+      ? [
+          {
+            path: [],
+            message: `budget "${anomaly.name}" has an anomaly rule, but a Kill Bill reading has no daily series (usage is rolled up and the upcoming invoice priced over the whole period); remove its anomaly rule, thresholds with basis: pace or forecast work without one`,
+          },
+        ]
+      : []),
   ];
 }
 
@@ -60,7 +97,7 @@ interface UsageQuery {
   unitType?: string;
 }
 
-class KillBillUsageSource implements SpendSource {
+class KillBillSource implements SpendSource {
   private readonly http: ProviderHttp;
 
   constructor(
@@ -70,7 +107,36 @@ class KillBillUsageSource implements SpendSource {
     this.http = killbillHttp(account, context);
   }
 
-  async read({ period }: ReadRequest): Promise<SpendReading> {
+  async read({ period, needs }: ReadRequest): Promise<SpendReading> {
+    const usage = await this.usageLines(period);
+    // Dry runs are asked only for the budgets that need a price: a usage budget alone costs none.
+    const invoices =
+      this.account.accounts && needs.cost
+        ? await readUpcomingInvoices(
+            this.http,
+            this.context.logger.child({ provider: 'killbill', account: this.account.id }),
+            { accounts: this.account.accounts, tags: needs.tags ?? [], createdBy: this.account.createdBy },
+          )
+        : undefined;
+    return {
+      status: 'ok',
+      spend: {
+        provider: 'killbill',
+        accountId: this.account.id,
+        BillingPeriodStart: period.start,
+        BillingPeriodEnd: period.end,
+        // Kill Bill rolls usage up, and prices a dry run, from the records as they are now: the figure is live.
+        asOf: this.context.clock.now(),
+        ...(invoices?.total && { BillingCurrency: invoices.total.currency, BilledCost: invoices.total }),
+        lines: [...usage.lines, ...(invoices?.lines ?? [])],
+        sources: [...usage.sources, ...(invoices?.sources ?? [])],
+        ...(invoices?.missing && { missing: [invoices.missing] }),
+      },
+    };
+  }
+
+  /** Each listed subscription's usage over the period, per unit type. */
+  private async usageLines(period: Period): Promise<{ lines: SpendLine[]; sources: string[] }> {
     // endDate is exclusive, so the next period's first day closes the range.
     const range = {
       startDate: localDateKey(period.start, this.account.timeZone),
@@ -96,19 +162,7 @@ class KillBillUsageSource implements SpendSource {
         ChargePeriodEnd: period.end,
       })),
     );
-    return {
-      status: 'ok',
-      spend: {
-        provider: 'killbill',
-        accountId: this.account.id,
-        BillingPeriodStart: period.start,
-        BillingPeriodEnd: period.end,
-        // Kill Bill rolls usage up from the records as they are now: the figure is live.
-        asOf: this.context.clock.now(),
-        lines,
-        sources: [...new Set(usages.map((usage) => usage.endpoint.label))],
-      },
-    };
+    return { lines, sources: [...new Set(usages.map((usage) => usage.endpoint.label))] };
   }
 
   private async usage(

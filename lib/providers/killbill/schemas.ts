@@ -1,10 +1,12 @@
 /**
  * Schemas written from Kill Bill's Swagger (kbswagger 0.24.10) and its JSON DTOs; the 0.22.x contract
  * is accepted as well (see /work/shared/specs/killbill). Of the bodies read only to shape a usage
- * record (Subscription, Account, NodeInfo) they take just the field they need.
+ * record (Subscription, Account, NodeInfo) they take just the field they need; of the upcoming
+ * invoice (InvoiceDryRun → Invoice) only the amount and currency are required.
  */
 import * as z from 'zod';
 import { stated } from '../../http/tolerant.ts';
+import { isCurrencyCode } from '../../money/index.ts';
 
 const RolledUpUnit = z.object({
   // Kept strict: a quantity without a unit type matches no budget, and a catalog never names a unit
@@ -57,3 +59,67 @@ export interface SubscriptionUsageRecord {
     usageRecords: { recordDate: string; amount: number }[];
   }[];
 }
+
+/** An ISO 4217 code Kill Bill states, or nothing (kbswagger's currency enum also holds BTC and retired codes). */
+const currency = z.string().refine(isCurrencyCode);
+
+/**
+ * kbswagger's Account (GET /1.0/kb/accounts/{accountId}, GET /1.0/kb/accounts?externalKey=, each
+ * element of GET /1.0/kb/accounts/pagination): the dry run needs its `accountId`; the name and external
+ * key name the customer in alerts, the currency prices "nothing to invoice" at zero. Only the ID is
+ * required.
+ */
+export const CustomerAccount = z.object({
+  accountId: z.guid(),
+  externalKey: stated(z.string().min(1)),
+  name: stated(z.string().min(1)),
+  currency: stated(currency),
+});
+export type CustomerAccount = z.output<typeof CustomerAccount>;
+
+export const CustomerAccounts = z.array(CustomerAccount);
+
+/**
+ * GET /1.0/kb/accounts/{accountId}/customFields: kbswagger requires `name` and `value`; one without
+ * either (or not an object at all) is no field, and the others are still read.
+ */
+export const CustomFields = z.array(
+  z
+    .object({ name: stated(z.string()), value: stated(z.string()) })
+    .catch({ name: undefined, value: undefined }),
+);
+
+/**
+ * kbswagger's InvoiceItem, as a line of the reading: none of its fields is needed for the figure (the
+ * invoice's amount is), so each is read where it fits and left out otherwise; an item without an
+ * amount is not a line, and the invoice's amount still counts it.
+ */
+const text = stated(z.string());
+const number = stated(z.number());
+const InvoiceItem = z.object({
+  itemType: text,
+  amount: number,
+  subscriptionId: text,
+  productName: text,
+  planName: text,
+  phaseName: text,
+  usageName: text,
+  description: text,
+  startDate: text,
+  endDate: text,
+  quantity: number,
+  rate: number,
+});
+export type InvoiceItem = z.output<typeof InvoiceItem>;
+
+/**
+ * POST /1.0/kb/invoices/dryRun's 200 body, kbswagger's Invoice: the figure is its `amount` (the
+ * charges: credits are applied to the balance, not the amount) in its `currency`, both required.
+ * `items` are the breakdown, read item by item; `targetDate` says when Kill Bill would invoice.
+ */
+export const DryRunInvoice = z.object({
+  amount: z.number(),
+  currency,
+  targetDate: stated(z.string()),
+  items: stated(z.array(InvoiceItem.catch({}))),
+});

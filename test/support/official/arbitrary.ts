@@ -69,6 +69,8 @@ function bare(schema: Schema, path: string, inList: boolean, context: Context): 
     case 'object':
       return objectOf(schema, path, inList, context);
     case 'array': {
+      // A list of a definition cut where it contains itself is empty.
+      if (schema.items.type === 'never') return fc.constant([]);
       const items = build(schema.items, `${path}[]`, true, context);
       const max = schema.maxItems ?? Number.POSITIVE_INFINITY;
       const short = fc.array(items, { maxLength: Math.min(SHORT_LIST, max) });
@@ -92,7 +94,15 @@ function bare(schema: Schema, path: string, inList: boolean, context: Context): 
     case 'any':
       return fc.jsonValue({ maxDepth: 2 });
     case 'union':
-      return fc.oneof(...schema.anyOf.map((member) => build(member, path, inList, context)));
+      return fc.oneof(
+        ...schema.anyOf
+          .filter((member) => member.type !== 'never')
+          .map((member) => build(member, path, inList, context)),
+      );
+    case 'never':
+      throw new Error(
+        `${path || 'the body'}: ${schema.title ?? 'a definition'} is cut here, and no value fits`,
+      );
   }
 }
 
@@ -107,11 +117,14 @@ function objectOf(
     (name) => schema.required.includes(name) || context.required.has(at(name)),
   );
   const fields = Object.fromEntries(
-    Object.entries(schema.properties).map(([name, property]) => {
-      const value = build(property, at(name), inList, context);
-      const orNull = context.nullForOptional && !present.includes(name);
-      return [name, orNull ? fc.oneof(value, fc.constant(null)) : value];
-    }),
+    Object.entries(schema.properties)
+      // A field of a definition cut where it contains itself is left out (an optional one: else it throws).
+      .filter(([name, property]) => property.type !== 'never' || present.includes(name))
+      .map(([name, property]) => {
+        const value = build(property, at(name), inList, context);
+        const orNull = context.nullForOptional && !present.includes(name);
+        return [name, orNull ? fc.oneof(value, fc.constant(null)) : value];
+      }),
   );
   const known = fc.record(fields, { requiredKeys: present });
   const unknownKey = extraKey.filter((key) => !Object.hasOwn(schema.properties, key));

@@ -6,7 +6,7 @@
  */
 import ts from 'typescript';
 import { officialText } from './files.ts';
-import { enterDefinition, type ObjectSchema, type Schema } from './schema.ts';
+import { enterDefinition, never, type ObjectSchema, type Schema } from './schema.ts';
 
 /** Each SDK resource: its implementation (paths) and its declarations (types). */
 const RESOURCES = [
@@ -192,6 +192,7 @@ function referenced(name: string, decls: Declarations, namespace: string, stack:
   if (!qualified) throw new Error(`no declaration of ${name}`);
   const declaration = decls.types.get(qualified)!;
   const inner = enterDefinition(qualified, stack);
+  if (!inner) return never(qualified);
   const scope = qualified.slice(0, qualified.lastIndexOf('.') + 1);
   const schema = ts.isInterfaceDeclaration(declaration)
     ? interfaceSchema(declaration, decls, scope, inner)

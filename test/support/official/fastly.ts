@@ -5,7 +5,7 @@
  * generated models (model/<Model>.js) are kept to check the docs against.
  */
 import { officialFiles, officialText } from './files.ts';
-import { enterDefinition, type Schema } from './schema.ts';
+import { enterDefinition, never, type Schema } from './schema.ts';
 
 /** A model doc's field table row: name, type cell, description, notes. */
 const FIELD_ROW = /^\*\*(\w+)\*\* \| (.+?) \| (.*) \| (.*)$/;
@@ -17,6 +17,7 @@ export function fastlyModel(name: string): Schema {
 
 function model(name: string, stack: readonly string[]): Schema {
   const inner = enterDefinition(name, stack);
+  if (!inner) return never(name);
   const properties: Record<string, Schema> = {};
   const required: string[] = [];
   for (const [field, type, notes] of modelDocFields(name)) {

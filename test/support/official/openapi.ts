@@ -2,7 +2,7 @@
  * OpenAPI 3 (`components.schemas`, `nullable`) and Swagger 2 (`definitions`, no way to say nullable)
  * documents into the kit's schema form, and the 200 body each operation declares.
  */
-import { enterDefinition, type Schema } from './schema.ts';
+import { enterDefinition, never, type Schema } from './schema.ts';
 
 type Node = Record<string, unknown>;
 
@@ -30,7 +30,8 @@ export function openApiReader(document: unknown): OpenApiReader {
     const name = ref.slice(refPrefix.length);
     const node = definitions[name];
     if (!node) throw new Error(`$ref ${ref} names no definition`);
-    return { ...convert(node, enterDefinition(name, stack)), title: name };
+    const inner = enterDefinition(name, stack);
+    return inner ? { ...convert(node, inner), title: name } : never(name);
   }
 
   function convert(node: Node, stack: readonly string[]): Schema {

@@ -12,7 +12,8 @@ export type Schema =
   | BooleanSchema
   | NullSchema
   | AnySchema
-  | UnionSchema;
+  | UnionSchema
+  | NeverSchema;
 
 interface Common {
   /** null is allowed besides the type (OpenAPI `nullable: true`, TypeScript `| null`). */
@@ -72,8 +73,27 @@ interface UnionSchema extends Common {
   anyOf: Schema[];
 }
 
-/** The path of definitions being resolved, one deeper; a cycle (none of the schemas read here has one) is an error. */
-export function enterDefinition(name: string, stack: readonly string[]): string[] {
-  if (stack.includes(name)) throw new Error(`recursive definition: ${[...stack, name].join(' -> ')}`);
+/**
+ * Where a definition that contains itself is cut (kbswagger's InvoiceItem, whose `childItems` are
+ * InvoiceItems): no value. Lists of it are empty, fields of it absent, so every body
+ * generated is one the definition allows, with nesting down to MAX_SELF_NESTING levels.
+ */
+interface NeverSchema extends Common {
+  type: 'never';
+}
+
+/** How many times a definition may appear inside itself before it is cut. */
+const MAX_SELF_NESTING = 1;
+
+/**
+ * The path of definitions being resolved, one deeper; undefined where a definition is nested inside
+ * itself deeper than MAX_SELF_NESTING, to be read as a NeverSchema.
+ */
+export function enterDefinition(name: string, stack: readonly string[]): string[] | undefined {
+  if (stack.filter((entered) => entered === name).length > MAX_SELF_NESTING) return undefined;
   return [...stack, name];
+}
+
+export function never(title: string): Schema {
+  return { type: 'never', title };
 }

@@ -12,6 +12,8 @@ export function schemaProblems(schema: Schema, value: unknown, path = '(body)'):
   switch (schema.type) {
     case 'any':
       return [];
+    case 'never':
+      return problem(`no value fits (${schema.title ?? 'a definition'} is cut here)`);
     case 'null':
       return problem('expected null');
     case 'union':

@@ -250,6 +250,74 @@ describe('forecastPeriodEnd', () => {
   });
 });
 
+describe('fixed charges (a Kill Bill plan fee) in forecasts and pace', () => {
+  // $500 recurring, billed whole at the start; $600 of usage-based charges in the first 12 of 30 days.
+  const lines = [
+    {
+      ChargeDescription: 'RECURRING platform',
+      ChargeFrequency: 'Recurring' as const,
+      BilledCost: Money.of(500, 'USD'),
+    },
+    {
+      ChargeDescription: 'USAGE api-calls tier 1',
+      ChargeFrequency: 'Usage-Based' as const,
+      BilledCost: Money.of(400, 'USD'),
+    },
+    {
+      ChargeDescription: 'USAGE api-calls tier 2',
+      ChargeFrequency: 'Usage-Based' as const,
+      BilledCost: Money.of(200, 'USD'),
+    },
+  ];
+  const asOf = new Date('2026-11-13T00:00:00Z');
+  const invoice = spend({ BilledCost: Money.of(1100, 'USD'), lines, asOf });
+  const watch = budget({
+    amount: decimal(2500),
+    thresholds: [
+      parseThreshold('100%', 'forecast', 'warning', decimal(2500)),
+      parseThreshold('10%', 'pace', 'warning', decimal(2500)),
+    ],
+  });
+
+  it('projects only the usage-based part and says so in the method', () => {
+    const status = evaluateBudget(watch, [invoice], noRates, asOf);
+    // 500 + 600 × 30/12 = 2000 (a straight line over all of it would say 1100 × 30/12 = 2750).
+    expect(status.forecast?.amount.toFixed()).toBe('2000');
+    expect(status.forecast?.method).toBe('fixed-plus-usage-linear');
+    expect(status.forecast?.inputs).toBe(
+      '500 USD fixed charges (recurring and one-time: not projected) + 600 USD usage-based in 12.0 of 30 days, projected in a straight line',
+    );
+    expect(status.crossings.map((c) => c.id)).toEqual([]);
+  });
+
+  it('counts the fixed part as due from the start of the pace', () => {
+    const status = evaluateBudget(watch, [invoice], noRates, asOf);
+    // 500 + (2500 − 500) × 12/30 = 1300 expected by now; 1100 is 15.4 % behind.
+    expect(status.pace?.expected.toFixed()).toBe('1300');
+    expect(status.pace?.aheadPercent.toFixed(1)).toBe('-15.4');
+    const scoped = evaluateBudget(
+      budget({ ...watch, scope: { items: ['USAGE*'] } }),
+      [invoice],
+      noRates,
+      asOf,
+    );
+    // Only usage in scope: nothing fixed, 600 × 30/12.
+    expect(scoped.forecast?.amount.toFixed()).toBe('1500');
+    expect(scoped.pace?.expected.toFixed()).toBe('1000');
+  });
+
+  it('keeps the straight line for readings whose lines do not say', () => {
+    const plain = spend({
+      BilledCost: Money.of(1100, 'USD'),
+      asOf,
+      lines: [{ BilledCost: Money.of(1100, 'USD') }],
+    });
+    const status = evaluateBudget(watch, [plain], noRates, asOf);
+    expect(status.forecast?.method).toBe('elapsed-linear');
+    expect(status.forecast?.amount.toFixed()).toBe('2750');
+  });
+});
+
 describe('findAnomalies', () => {
   const rule = { lookbackDays: 14, sensitivity: 5, minAmount: decimal(50), severity: 'warning' as const };
 
@@ -374,6 +442,83 @@ describe('per-resource budgets', () => {
     );
     expect(status.crossings.map((c) => c.id)).toEqual(['actual-2.sim-1.2026-11-19']);
   });
+
+  describe("resources held to their own amounts (each customer's cap)", () => {
+    const customer = (id: string, name: string, amount: string, cap?: string) => ({
+      ResourceId: id,
+      ResourceName: name,
+      ResourceType: 'customer',
+      ...(cap !== undefined && { Tags: { 'spendwatch-cap': cap } }),
+      BilledCost: Money.of(amount, 'USD'),
+    });
+    const lines = [
+      // 1700 of a 2000 cap is 85 %: over 80 %, though far under the budget's 5000.
+      customer('acme', 'Acme Retail', '1700', '2000'),
+      // 4100 of the budget's 5000 is 82 %: over 80 %.
+      customer('globex', 'Globex', '4100'),
+      // 2400 of 3000 set in the config is 80 %, exactly on the line; its tag says 2000 but the config wins.
+      customer('initech', 'Initech', '2400', '2000'),
+      // 900 of 1200 is 75 %: under.
+      customer('hooli', 'Hooli', '900', ' 1200 '),
+    ];
+    const caps = (overrides: Partial<Budget> = {}) =>
+      budget({
+        amount: decimal(5000),
+        perResource: {
+          window: 'period',
+          amountTag: 'spendwatch-cap',
+          amounts: new Map([['initech', decimal(3000)]]),
+        },
+        thresholds: [parseThreshold('80%', 'actual', 'warning', decimal(5000))],
+        ...overrides,
+      });
+    const now = new Date('2026-11-20T12:00:00Z');
+    const bill = spend({ BilledCost: Money.of('9100', 'USD'), lines });
+
+    it('takes the config’s amount, then the tag’s, then the budget’s, and alerts each over its own', () => {
+      const status = evaluateBudget(caps(), [bill], noRates, now);
+      expect(
+        status.crossings.map((c) => [c.id, c.resource?.amount.toFixed(), c.resource?.amountFrom]),
+      ).toEqual([
+        ['actual-80pct.globex', '5000', 'budget'],
+        ['actual-80pct.initech', '3000', 'config'],
+        ['actual-80pct.acme', '2000', 'tag'],
+      ]);
+      // Held against the customer furthest into its own amount: Acme at 85 %.
+      expect(status.largestResourceSpend?.toFixed()).toBe('1700');
+      expect(status.percent.toFixed(1)).toBe('85.0');
+      const acme = buildAlert(status, status.crossings[2]!, now);
+      expect(acme).toMatchObject({
+        spent: '1700',
+        budgetAmount: '2000',
+        percent: '85.0',
+        resource: { id: 'acme', name: 'Acme Retail', type: 'customer' },
+      });
+      expect(acme.headline).toBe(
+        'cdn: Acme Retail (acme) (spendwatch-cap=2000) spent $1,700.00 this period, over the 80% per-resource budget of $2,000.00 (its spendwatch-cap); 18.7% of the whole bill',
+      );
+      expect(buildAlert(status, status.crossings[1]!, now).headline).toContain(
+        'over the 80% per-resource budget of $3,000.00 (set for it in the config)',
+      );
+    });
+
+    it('refuses a tag that holds no amount, naming the resource and the value', () => {
+      const typo = spend({
+        BilledCost: Money.of('1700', 'USD'),
+        lines: [customer('acme', 'Acme Retail', '1700', '2,000')],
+      });
+      expect(() => evaluateBudget(caps(), [typo], noRates, now)).toThrow(
+        'budget "cdn": Acme Retail (acme) has spendwatch-cap "2,000", which is not an amount above zero',
+      );
+      // An empty field states no amount: the budget's holds.
+      const blank = spend({
+        BilledCost: Money.of('4500', 'USD'),
+        lines: [customer('acme', 'Acme Retail', '4500', '')],
+      });
+      const status = evaluateBudget(caps(), [blank], noRates, now);
+      expect(status.crossings.map((c) => c.resource?.amount.toFixed())).toEqual(['5000']);
+    });
+  });
 });
 
 describe('per-resource series', () => {
@@ -433,8 +578,8 @@ describe('per-resource series', () => {
 
 describe('budgets over partial readings', () => {
   it('names the reading parts a budget is computed from', () => {
-    expect(figureParts(budget())).toEqual([]);
-    expect(figureParts(budget({ scope: { services: ['Data*'] } }))).toEqual(['breakdown']);
+    expect(figureParts(budget())).toEqual(['resources']);
+    expect(figureParts(budget({ scope: { services: ['Data*'] } }))).toEqual(['breakdown', 'resources']);
     expect(figureParts(budget({ perResource: { window: 'day' } }))).toEqual(['breakdown', 'resourceDays']);
     expect(figureParts(budget({ measure: 'usage', measureUnit: 'api-calls' }))).toEqual(['usage']);
   });

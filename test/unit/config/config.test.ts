@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigJson } from '../../../lib/config/json.ts';
 import { configAsJson, parseConfig } from '../../../lib/config/load.ts';
+import { decimal } from '../../../lib/money/index.ts';
 import { configErrorOf } from '../../support/config-error.ts';
 
 const ACCOUNT = `accounts:
@@ -128,15 +129,111 @@ describe('config', () => {
     thresholds: [{ at: 50% }]
 `);
     expect(chargebackOnly.accounts[1]?.settings).toMatchObject({ subscriptions: [] });
-    const text = problems(`${ACCOUNT}${killbill}budgets:
-  - name: api-calls
+    const watched = (name: string, measure: string) =>
+      problems(`${ACCOUNT}${killbill}budgets:
+  - { name: ${name}, account: billing, amount: 1000, ${measure}, thresholds: [{ at: 50% }] }
+`).join('\n');
+    const text = watched('api-calls', 'unit: api-calls');
+    expect(text).toMatch(
+      /spendwatch\.yaml:7:5: accounts\[1\].*usage budget "api-calls" watches this Kill Bill account, which lists no subscription.*add subscriptions: \[/,
+    );
+    // A cost budget prices the upcoming invoices of the Kill Bill accounts the account names.
+    const cost = watched('invoices', 'currency: USD');
+    expect(cost).toMatch(
+      /accounts\[1\].*cost budget "invoices" watches this Kill Bill account, which names no Kill Bill account whose upcoming invoice to price; add accounts: all/,
+    );
+    expect(watched('spiky', 'currency: USD, anomaly: { minAmount: 10 }')).toMatch(
+      /accounts\[1\].*budget "spiky" has an anomaly rule, but a Kill Bill reading has no daily series/,
+    );
+  });
+
+  it('takes the Kill Bill accounts to price as all or a list of UUIDs and external keys, read hourly by default', () => {
+    const billing = (fields: string) => `${ACCOUNT}  - id: billing
+    provider: killbill
+    baseUrl: https://killbill.example.com
+${fields}
+    credentials: { username: env:U, password: env:P, apiKey: env:K, apiSecret: env:S }
+budgets:
+  - name: invoices
     account: billing
     amount: 1000
-    unit: api-calls
+    currency: USD
     thresholds: [{ at: 50% }]
+`;
+    const all = parseConfig(billing('    accounts: all'));
+    expect(all.accounts[1]).toMatchObject({ readEveryMinutes: 60, settings: { accounts: 'all' } });
+    const listed = parseConfig(
+      billing('    accounts: [acme-corp, 0f3a6b1e-2c4d-4e5f-8a9b-0c1d2e3f4a5b]\n    readEveryMinutes: 15'),
+    );
+    expect(listed.accounts[1]).toMatchObject({
+      readEveryMinutes: 15,
+      settings: { accounts: ['acme-corp', '0f3a6b1e-2c4d-4e5f-8a9b-0c1d2e3f4a5b'] },
+    });
+    expect(problems(billing('    accounts: acme-corp')).join('\n')).toContain(
+      'accounts[1].accounts = "acme-corp": expected all, or a list of Kill Bill account UUIDs or external keys',
+    );
+    expect(problems(billing('    accounts: [acme, acme]')).join('\n')).toContain('list each account once');
+    // Without dry runs, an account is read every run, as before.
+    expect(
+      parseConfig(
+        billing('    accounts: all')
+          .replace('currency: USD', 'unit: calls')
+          .replace('accounts: all', 'subscriptions: [365987b2-5443-47e4-a467-c8962fc6995c]'),
+      ).accounts[1]?.readEveryMinutes,
+    ).toBeUndefined();
+  });
+
+  it('holds resources to their own amounts only with each: resource, from a tag only where readings carry tags', () => {
+    const config = parseConfig(`${ACCOUNT}budgets:
+  - name: any-sim
+    account: sora
+    each: resource
+    amount: 1000
+    currency: JPY
+    amountTag: "tag:cap"
+    amounts: { "440100000000001": 5000, "440100000000002": "2500.5" }
+    thresholds: [{ at: 80% }]
+`);
+    expect(config.budgets[0]?.perResource).toEqual({
+      window: 'period',
+      amountTag: 'tag:cap',
+      amounts: new Map([
+        ['440100000000001', decimal(5000)],
+        ['440100000000002', decimal('2500.5')],
+      ]),
+    });
+    const text = problems(`${ACCOUNT}  - id: cdn
+    provider: fastly
+    credentials: { apiToken: env:FASTLY_API_TOKEN }
+budgets:
+  - name: fleet
+    account: sora
+    amount: 1000
+    currency: JPY
+    amountTag: "tag:cap"
+    amounts: { sim-1: 10 }
+    thresholds: [{ at: 80% }]
+  - name: services
+    account: cdn
+    each: resource
+    amount: 100
+    currency: USD
+    amountTag: cap
+    thresholds: [{ at: 80% }]
 `).join('\n');
-    expect(text).toMatch(
-      /spendwatch\.yaml:7:5: accounts\[1\].*budget "api-calls" watches this Kill Bill account, which lists no subscription.*add subscriptions: \[/,
+    expect(text).toContain(
+      'budgets[0].amountTag = "tag:cap": amountTag gives resources their own amounts, which needs each: resource',
+    );
+    expect(text).toContain(
+      'budgets[0].amounts: amounts gives resources their own amounts, which needs each: resource',
+    );
+    expect(
+      problems(`${ACCOUNT}budgets:
+  - { name: any-sim, account: sora, each: resource, amount: 9, currency: JPY, amounts: { sim-1: 0 }, thresholds: [{ at: 80% }] }
+`).join('\n'),
+    ).toContain('budgets[0].amounts.sim-1 = 0: expected an amount above zero');
+    expect(text).toContain(
+      'budgets[1].amountTag = "cap": fastly readings carry no tags, so no resource would have an amount of its own from amountTag',
     );
   });
 
@@ -240,26 +337,24 @@ ${fields}`;
 });
 
 describe('budgets that could never read their accounts are refused before a run', () => {
-  const KILLBILL = `  - id: kb
-    provider: killbill
-    baseUrl: https://killbill.example.com
-    subscriptions: [365987b2-5443-47e4-a467-c8962fc6995c]
-    credentials: { username: env:U, password: env:P, apiKey: env:K, apiSecret: env:S }
+  const FASTLY = `  - id: cdn
+    provider: fastly
+    credentials: { apiToken: env:FASTLY_API_TOKEN }
 `;
 
   it("a scope field the provider's readings never carry", () => {
-    const text = problems(`${ACCOUNT}${KILLBILL}budgets:
-  - name: calls
-    account: kb
+    const text = problems(`${ACCOUNT}${FASTLY}budgets:
+  - name: cdn
+    account: cdn
     amount: 1000
-    unit: api-calls
-    scope: { tags: { fleet: A }, items: ["Data*"] }
+    currency: USD
+    scope: { tags: { fleet: A }, items: ["Asia*"] }
     thresholds: [{ at: 80% }]
 `).join('\n');
     expect(text).toContain(
-      'budgets[0].scope.tags: killbill readings carry no tags, so this scope would select nothing and read zero; killbill budgets can be scoped by resources (subscription UUIDs)',
+      'budgets[0].scope.tags: fastly readings carry no tags, so this scope would select nothing and read zero; fastly budgets can be scoped by services (product names, e.g. "CDN"), items (line item descriptions, e.g. "North America Bandwidth"), resources (service IDs (usage budgets))',
     );
-    expect(text).toContain('budgets[0].scope.items: killbill readings carry no items');
+    expect(text).not.toContain('scope.items');
   });
 
   it('a currency other than the one the account certainly bills in, with no rate', () => {
@@ -290,6 +385,21 @@ describe("the README's example config", () => {
       'killbill',
       'soracom',
     ]);
+  });
+
+  it('shows both Kill Bill uses in a valid config: a listed account, and every customer held to its cap', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+    const example = /```yaml\n(accounts:\n {2}- id: api-vendor[\s\S]*?)```/.exec(readme)?.[1];
+    expect(example, 'the Kill Bill section has a ```yaml block of accounts and budgets').toBeDefined();
+    const config = parseConfig(example!, 'README.md');
+    expect(config.accounts.map((a) => [a.id, a.settings, a.readEveryMinutes])).toEqual([
+      ['api-vendor', expect.objectContaining({ accounts: ['our-company'] }), 60],
+      ['billing', expect.objectContaining({ accounts: 'all' }), 60],
+    ]);
+    expect(config.budgets.find((b) => b.name === 'customer-invoices')?.perResource).toMatchObject({
+      amountTag: 'spendwatch-cap',
+    });
   });
 });
 
