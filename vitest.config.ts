@@ -16,6 +16,9 @@ export default defineConfig({
     // The CLI tests start the built program: build it from the sources under test first.
     globalSetup: ['test/support/build-cli.ts'],
     exclude: specsPresent ? ['**/node_modules/**'] : ['**/node_modules/**', 'test/**/*.contract.test.ts'],
+    // Most integration tests wait on sockets, simulators and child processes, not the CPU: three files at
+    // once on a two-CPU machine (vitest's default is one fewer than the CPUs, i.e. one file at a time).
+    maxWorkers: 3,
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

@@ -5,7 +5,7 @@
 import { formatAmount, formatCompact, formatPercent } from '../alerts/format.ts';
 import { missingPartText } from '../alerts/wording.ts';
 import type { Budget } from '../budgets/budget.ts';
-import { type BudgetStatus, measuredSpend } from '../budgets/status.ts';
+import { type BudgetStatus, measuredAmount, measuredSpend } from '../budgets/status.ts';
 import type { BudgetOutcome, CheckReport } from '../check/types.ts';
 import { type Decimal, isCurrencyCode } from '../money/index.ts';
 
@@ -85,7 +85,7 @@ export function summaryRow(outcome: BudgetOutcome, at: Date, options: RowOptions
     budget: budget.name,
     accounts: budget.accountIds.join(', '),
     spent: amount(measuredSpend(status), budget.measureUnit),
-    amount: amount(budget.amount, budget.measureUnit),
+    amount: amount(measuredAmount(status), budget.measureUnit),
     percent: formatPercent(status.percent),
     forecast: status.forecast ? amount(status.forecast.amount.round(2), budget.measureUnit) : NONE,
     pace: status.pace ? signedPercent(status.pace.aheadPercent) : NONE,
@@ -151,7 +151,10 @@ export function nextThreshold(status: BudgetStatus, amountText: AmountWriter = f
   )[0];
   if (!next) return NONE;
   if (next.basis === 'pace') return `pace +${next.level.toFixed()}%`;
-  const amount = amountText(next.level, status.budget.measureUnit);
+  // A percent threshold of a resource held to its own amount is that percent of its own amount.
+  const own = next.written.endsWith('%') && !status.budget.amount.eq(0) ? measuredAmount(status) : undefined;
+  const level = own ? next.level.times(own).div(status.budget.amount) : next.level;
+  const amount = amountText(level, status.budget.measureUnit);
   const written = next.written.endsWith('%') ? `${next.written} (${amount})` : amount;
   return next.basis === 'actual' ? written : `${written} ${next.basis}`;
 }

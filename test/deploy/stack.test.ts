@@ -445,9 +445,11 @@ describe('the packaged stack', () => {
     // A ceiling against regressions (bench/README.md has the figures: 271 KB for the check, most of it
     // the bundled AWS SDK and the source map); `import { z } from 'zod'` instead of `import * as z`
     // alone would add ~110 KB. Raised from 260 KB when the four tolerant readers, partial readings,
-    // redirect handling and broken-budget alerts took the check from 253 KB to 271 KB.
-    it.each(Object.keys(FUNCTIONS))('%s: the zip stays under 285 KB', (fn) => {
-      expect(statSync(join(packageDir, `${fn}.zip`)).size).toBeLessThan(285 * 1024);
+    // redirect handling and broken-budget alerts took the check from 253 KB to 271 KB; raised from 285 KB
+    // when Kill Bill's priced invoices, per-customer caps and the report's label layout and per-resource
+    // series took it to 291 KB (743 KB minified, +21 KB of our code).
+    it.each(Object.keys(FUNCTIONS))('%s: the zip stays under 300 KB', (fn) => {
+      expect(statSync(join(packageDir, `${fn}.zip`)).size).toBeLessThan(300 * 1024);
     });
 
     it.each(Object.keys(FUNCTIONS))('%s: the zip is deflated at level 9, reproducibly', (fn) => {

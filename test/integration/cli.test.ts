@@ -331,6 +331,11 @@ describe('spendwatch against the demo world (--simulate)', { timeout: 60_000 }, 
     expect(global).toMatch(
       /soracom-global\s+\$132\.60\s+\$150\.00\s+88\.4%\s+\$177\.88\s+\+\d+\.\d%\s+100% \(\$150\.00\)\s+just now\s+warning$/,
     );
+    // A customer held to its own cap (1,250 from its custom field, not the budget's 1,000): spend, cap,
+    // percent and next threshold all of that cap.
+    expect(rows.find((l) => l.startsWith('customer-invoices'))).toMatch(
+      /\$1,012\.50\s+\$1,250\.00\s+81\.0%.*100% \(\$1,250\.00\)/,
+    );
   });
 
   it('status is coloured when FORCE_COLOR is set even though piped, and plain again with FORCE_COLOR=0', async () => {
