@@ -17,7 +17,9 @@ export default defineConfig({
     globalSetup: ['test/support/build-cli.ts'],
     exclude: specsPresent ? ['**/node_modules/**'] : ['**/node_modules/**', 'test/**/*.contract.test.ts'],
     // Most integration tests wait on sockets, simulators and child processes, not the CPU: three files at
-    // once on a two-CPU machine (vitest's default is one fewer than the CPUs, i.e. one file at a time).
+    // once on a two-CPU machine (vitest's default is one fewer than the CPUs, i.e. one file at a time),
+    // in worker threads, which start faster than forked processes (168 s against 192 s for the suite).
+    pool: 'threads',
     maxWorkers: 3,
     testTimeout: 20_000,
     hookTimeout: 60_000,
