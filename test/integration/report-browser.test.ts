@@ -16,6 +16,7 @@ import { loadConfig, parseConfig } from '../../lib/config/load.ts';
 import { decimal, Money } from '../../lib/money/index.ts';
 import { renderReportHtml } from '../../lib/report/html.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
+import { japanAccountSpend } from '../support/account-spend.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -60,25 +61,17 @@ budgets:
   const status = evaluateBudget(
     config.budgets[0]!,
     [
-      {
-        accountId: 'jp',
-        provider: 'soracom',
-        timeZone: 'Asia/Tokyo',
-        spend: {
-          provider: 'soracom',
-          accountId: 'jp',
-          BillingPeriodStart: period.start,
-          BillingPeriodEnd: period.end,
-          asOf: NOW,
-          BilledCost: Money.sum(
-            daily.map((d) => d.BilledCost),
-            'JPY',
-          ),
-          lines: [],
-          daily,
-          sources: [],
-        },
-      },
+      japanAccountSpend({
+        BillingPeriodStart: period.start,
+        BillingPeriodEnd: period.end,
+        asOf: NOW,
+        BilledCost: Money.sum(
+          daily.map((d) => d.BilledCost),
+          'JPY',
+        ),
+        lines: [],
+        daily,
+      }),
     ],
     config.rates,
     NOW,

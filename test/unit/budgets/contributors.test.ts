@@ -6,6 +6,7 @@ import { evaluateBudget } from '../../../lib/budgets/evaluate.ts';
 import { currencyCode, decimal, ExchangeRates, Money } from '../../../lib/money/index.ts';
 import type { SpendLine } from '../../../lib/spend/index.ts';
 import { monthlyPeriod } from '../../../lib/time/period.ts';
+import { japanAccountSpend } from '../../support/account-spend.ts';
 
 const NOV = monthlyPeriod(new Date('2026-11-15T00:00:00Z'), 'Asia/Tokyo');
 const NOW = new Date('2026-11-23T03:00:00Z');
@@ -38,22 +39,14 @@ function evaluate(each?: 'resource') {
       notifyBackUnder: false,
     },
     [
-      {
-        accountId: 'jp',
-        provider: 'soracom',
-        timeZone: 'Asia/Tokyo',
-        spend: {
-          provider: 'soracom',
-          accountId: 'jp',
-          BillingPeriodStart: NOV.start,
-          BillingPeriodEnd: NOV.end,
-          asOf: NOW,
-          BillingCurrency: currencyCode('JPY'),
-          BilledCost: Money.of(22_221, 'JPY'),
-          lines: [...ITEMS, ...SIMS],
-          sources: [],
-        },
-      },
+      japanAccountSpend({
+        BillingPeriodStart: NOV.start,
+        BillingPeriodEnd: NOV.end,
+        asOf: NOW,
+        BillingCurrency: currencyCode('JPY'),
+        BilledCost: Money.of(22_221, 'JPY'),
+        lines: [...ITEMS, ...SIMS],
+      }),
     ],
     new ExchangeRates(),
     NOW,

@@ -14,6 +14,7 @@ import { renderReportHtml } from '../../../lib/report/html.ts';
 import { budgetState, formatAge, nextThreshold, summaryRow } from '../../../lib/report/summary.ts';
 import type { SpendLine } from '../../../lib/spend/index.ts';
 import { monthlyPeriod } from '../../../lib/time/period.ts';
+import { japanAccountSpend } from '../../support/account-spend.ts';
 
 const NOW = new Date('2026-11-23T03:00:00Z'); // 12:00 JST
 const PERIOD = monthlyPeriod(NOW, 'Asia/Tokyo');
@@ -114,23 +115,15 @@ function evaluate(
   return evaluateBudget(
     budget(name),
     [
-      {
-        accountId: 'jp',
-        provider: 'soracom',
-        timeZone: 'Asia/Tokyo',
-        spend: {
-          provider: 'soracom',
-          accountId: 'jp',
-          BillingPeriodStart: PERIOD.start,
-          BillingPeriodEnd: PERIOD.end,
-          asOf,
-          BillingCurrency: currencyCode('JPY'),
-          BilledCost: spent,
-          lines,
-          ...(daily && { daily: series }),
-          sources: [],
-        },
-      },
+      japanAccountSpend({
+        BillingPeriodStart: PERIOD.start,
+        BillingPeriodEnd: PERIOD.end,
+        asOf,
+        BillingCurrency: currencyCode('JPY'),
+        BilledCost: spent,
+        lines,
+        ...(daily && { daily: series }),
+      }),
     ],
     CONFIG.rates,
     NOW,
