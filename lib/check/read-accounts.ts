@@ -1,8 +1,9 @@
 /**
- * The check's first stage: every account read once, a few at a time per provider, or its kept reading taken when it
- * is not due (`readEveryMinutes`). A read never throws: an account that cannot be read is an outcome.
+ * The check's first stage: every account read once, a few at a time per provider, or its kept reading
+ * taken when it is not due (`readEveryMinutes`). A read never throws: an unreadable account is an outcome.
  */
 
+import { groupBy } from '../collections/group-by.ts';
 import { mapLimit } from '../concurrency/map-limit.ts';
 import type { Account, Config } from '../config/config.ts';
 import { ProviderError } from '../http/index.ts';
@@ -27,12 +28,7 @@ export async function readAccounts(
   options.onAccountRead?.(read, accounts.length);
   // `concurrency` accounts of each provider at once: as polite to each provider as one queue for all,
   // without the providers waiting on each other.
-  const byProvider = new Map<string, Account[]>();
-  for (const account of accounts) {
-    const group = byProvider.get(account.provider);
-    if (group) group.push(account);
-    else byProvider.set(account.provider, [account]);
-  }
+  const byProvider = groupBy(accounts, (account) => [account.provider]);
   const settled = new Map<string, AccountOutcome>();
   await Promise.all(
     [...byProvider.values()].map(async (group) => {

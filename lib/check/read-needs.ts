@@ -1,4 +1,5 @@
 import type { Budget } from '../budgets/budget.ts';
+import { groupBy } from '../collections/group-by.ts';
 import type { Config } from '../config/config.ts';
 import type { ReadNeeds } from '../providers/types.ts';
 
@@ -8,13 +9,7 @@ const byAccount = new WeakMap<Config, Map<string, Budget[]>>();
 export function budgetsReading(config: Config, accountId: string): Budget[] {
   let index = byAccount.get(config);
   if (!index) {
-    index = new Map();
-    for (const budget of config.budgets)
-      for (const id of new Set(budget.accountIds)) {
-        const reading = index.get(id);
-        if (reading) reading.push(budget);
-        else index.set(id, [budget]);
-      }
+    index = groupBy(config.budgets, (budget) => budget.accountIds);
     byAccount.set(config, index);
   }
   return index.get(accountId) ?? [];

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import { type Budget, MONITORING_BUDGET, parseThreshold } from '../budgets/budget.ts';
+import { groupBy } from '../collections/group-by.ts';
 import { currencyCode, decimal, ExchangeRates } from '../money/index.ts';
 import {
   accountProblems,
@@ -154,18 +155,13 @@ function semanticProblems(config: ParsedConfig, accounts: Account[]): { path: Pa
       });
     accountIds.add(account.id);
   });
-  const budgetsOf = new Map<string, typeof config.budgets>();
-  for (const budget of config.budgets)
-    for (const id of new Set(budget.accounts ?? [budget.account]))
-      if (id !== undefined) budgetsOf.set(id, [...(budgetsOf.get(id) ?? []), budget]);
+  const budgetsOf = groupBy(config.budgets, (b) => b.accounts ?? (b.account ? [b.account] : []));
   accounts.forEach((account, i) => {
     const budgets = budgetsOf.get(account.id) ?? [];
     for (const { path, message } of accountProblems(account, { accounts, budgets }))
       problems.push({ path: ['accounts', i, ...path], message });
   });
-  const accountsById = new Map<string, Account[]>();
-  for (const account of accounts)
-    accountsById.set(account.id, [...(accountsById.get(account.id) ?? []), account]);
+  const accountsById = groupBy(accounts, (account) => [account.id]);
   const names = new Set<string>();
   config.budgets.forEach((budget, i) => {
     if (budget.name === MONITORING_BUDGET) {

@@ -1,3 +1,4 @@
+import { groupBy } from '../collections/group-by.ts';
 import { redactor } from '../log/redact.ts';
 import { type Clock, systemClock } from '../time/clock.ts';
 
@@ -91,19 +92,17 @@ export class SecretResolver {
    */
   async prefetch(refs: Iterable<string>): Promise<void> {
     const now = this.clock.now().getTime();
-    const wanted = new Map<SecretBackend, string[]>();
-    for (const ref of new Set(refs)) {
+    const due = [...new Set(refs)].filter((ref) => {
       const cached = this.cache.get(ref);
-      if (cached && now - cached.loadedAt < this.ttlMs) continue;
-      const colon = ref.indexOf(':');
-      const backend = this.backends.get(ref.slice(0, colon));
-      if (colon < 0 || !backend?.fetchMany) continue;
-      const names = wanted.get(backend);
-      if (names) names.push(ref.slice(colon + 1));
-      else wanted.set(backend, [ref.slice(colon + 1)]);
-    }
+      return !(cached && now - cached.loadedAt < this.ttlMs);
+    });
+    const wanted = groupBy(due, (ref) => {
+      const backend = this.backends.get(ref.slice(0, ref.indexOf(':')));
+      return ref.includes(':') && backend?.fetchMany ? [backend] : [];
+    });
     await Promise.all(
-      [...wanted].map(async ([backend, names]) => {
+      [...wanted].map(async ([backend, batch]) => {
+        const names = batch.map((ref) => ref.slice(ref.indexOf(':') + 1));
         const found = await backend.fetchMany!(names).catch(() => new Map<string, string>());
         for (const [name, value] of found) {
           redactor.add(value);
