@@ -39,7 +39,7 @@ EOF
 running_pid() {
   local pid
   pid=$(cat "$dir/$1.pid" 2>/dev/null) || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$conf" || return 1
+  tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "$conf" || return 1
   echo "$pid"
 }
 
