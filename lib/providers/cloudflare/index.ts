@@ -3,7 +3,7 @@ import {
   type Endpoint,
   type HttpReply,
   ProviderError,
-  ProviderHttp,
+  type ProviderHttp,
   providerSaid,
 } from '../../http/index.ts';
 import { type CurrencyCode, currencyCode, decimal, Money } from '../../money/index.ts';
@@ -11,6 +11,7 @@ import { secretRef } from '../../secrets/index.ts';
 import type { DailyCost, PeriodSpend, ReadPart, SpendLine, SpendReading } from '../../spend/index.ts';
 import { monthlyPeriod, type Period } from '../../time/period.ts';
 import { localDateKey, toLocal } from '../../time/zoned.ts';
+import { accountHttp } from '../account-http.ts';
 import { SideCalls } from '../side-calls.ts';
 import type { AccountBase, ConnectContext, ProviderModule, ReadRequest, SpendSource } from '../types.ts';
 import { type DateRange, usageRanges } from './date-ranges.ts';
@@ -129,13 +130,7 @@ class CloudflareSource implements SpendSource {
     private readonly account: CloudflareAccount,
     private readonly context: ConnectContext,
   ) {
-    this.http = new ProviderHttp({
-      provider: 'cloudflare',
-      accountId: account.id,
-      baseUrl: account.baseUrl ?? CLOUDFLARE_BASE_URL,
-      clock: context.clock,
-      logger: context.logger,
-      ...context.http,
+    this.http = accountHttp('cloudflare', account, account.baseUrl ?? CLOUDFLARE_BASE_URL, context, {
       headers: () => ({ authorization: `Bearer ${context.credentials.apiToken}` }),
     });
   }

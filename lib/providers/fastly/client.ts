@@ -3,10 +3,11 @@
  * paging, the 202 "still generating" wait of the month-to-date invoices, and the reply's freshness.
  */
 import type * as z from 'zod';
-import { type Endpoint, type HttpReply, ProviderHttp } from '../../http/index.ts';
+import type { Endpoint, HttpReply, ProviderHttp } from '../../http/index.ts';
 import type { Logger } from '../../log/index.ts';
 import type { SpendReading } from '../../spend/index.ts';
 import type { Clock } from '../../time/clock.ts';
+import { accountHttp } from '../account-http.ts';
 import type { ConnectContext } from '../types.ts';
 import type { FastlyAccount } from './account.ts';
 
@@ -32,13 +33,7 @@ export class FastlyClient {
   ) {
     this.clock = context.clock;
     this.logger = context.logger;
-    this.http = new ProviderHttp({
-      provider: 'fastly',
-      accountId: account.id,
-      baseUrl: account.baseUrl ?? FASTLY_BASE_URL,
-      clock: context.clock,
-      logger: context.logger,
-      ...context.http,
+    this.http = accountHttp('fastly', account, account.baseUrl ?? FASTLY_BASE_URL, context, {
       headers: () => ({ 'Fastly-Key': context.credentials.apiToken ?? '' }),
       rateLimitDelayMs: fastlyRateLimitDelayMs,
     });

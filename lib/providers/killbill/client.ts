@@ -4,9 +4,10 @@
  * for the tenant).
  */
 import * as z from 'zod';
-import { type Endpoint, type ProviderError, ProviderHttp } from '../../http/index.ts';
+import type { Endpoint, ProviderError, ProviderHttp } from '../../http/index.ts';
 import { redactor } from '../../log/index.ts';
 import { secretRef } from '../../secrets/index.ts';
+import { accountHttp } from '../account-http.ts';
 import type { AccountBase, ConnectContext } from '../types.ts';
 
 /** Kill Bill's path pattern is `\w+-\w+-\w+-\w+-\w+`; its IDs are UUIDs, so check the full form early. */
@@ -106,15 +107,7 @@ export function killbillHttp(account: KillBillAccount, context: ConnectContext):
     'X-Killbill-ApiKey': apiKey ?? '',
     'X-Killbill-ApiSecret': apiSecret ?? '',
   };
-  return new ProviderHttp({
-    provider: 'killbill',
-    accountId: account.id,
-    baseUrl: account.baseUrl,
-    clock: context.clock,
-    logger: context.logger,
-    ...context.http,
-    headers: () => headers,
-  });
+  return accountHttp('killbill', account, account.baseUrl, context, { headers: () => headers });
 }
 
 /** Kill Bill answers 404 (SUB_INVALID_SUBSCRIPTION_ID) for a subscription the tenant does not have. */

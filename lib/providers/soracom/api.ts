@@ -1,6 +1,7 @@
 import type { z } from 'zod';
-import { type Endpoint, type HttpReply, ProviderHttp } from '../../http/index.ts';
+import type { Endpoint, HttpReply, ProviderHttp } from '../../http/index.ts';
 import { redactor } from '../../log/index.ts';
+import { accountHttp } from '../account-http.ts';
 import type { ConnectContext } from '../types.ts';
 import { SORACOM_BASE_URLS, type SoracomAccount } from './account.ts';
 import { AuthResponse } from './schemas.ts';
@@ -32,13 +33,7 @@ export class SoracomApi {
   ) {
     const baseUrl = account.baseUrl ?? SORACOM_BASE_URLS[account.coverage];
     this.sessionKey = `${baseUrl}|${context.credentials.authKeyId}`;
-    this.http = new ProviderHttp({
-      provider: 'soracom',
-      accountId: account.id,
-      baseUrl,
-      clock: context.clock,
-      logger: context.logger,
-      ...context.http,
+    this.http = accountHttp('soracom', account, baseUrl, context, {
       // Soracom tells how long until the per-minute window refreshes.
       rateLimitDelayMs: (headers) => {
         const seconds = Number(headers.get('x-soracom-ratelimit-seconds-before-refresh'));
