@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Actuator } from '../actions/actuator.ts';
 import type { ProviderHttpOptions } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Money } from '../money/index.ts';
@@ -47,12 +48,13 @@ export interface SpendSource {
 }
 
 /** Fields every account has, whatever the provider. */
-export interface AccountBase {
+// A type, not an interface: an account of one provider must be assignable to the registry's any-provider account.
+export type AccountBase = {
   id: string;
   provider: string;
   baseUrl?: string;
   timeZone: string;
-}
+};
 
 export interface ConnectContext {
   clock: Clock;
@@ -107,4 +109,15 @@ export interface ProviderModule<Account extends z.ZodObject = z.ZodObject> {
   /** Rules its account schema cannot express alone: ones that look at other accounts or at the budgets. */
   configProblems?(account: z.output<Account>, context: ConfigCheckContext): AccountProblem[];
   connect(account: z.output<Account> & AccountBase, context: ConnectContext): SpendSource;
+  /** Guardrail actions it can carry out, by kind (`do: <provider>.<kind>` in a threshold's actions). */
+  actuators?: Record<
+    string,
+    {
+      /** The action's own config fields besides do/approval/allow (e.g. `{ to }`); an empty object when none. */
+      params: z.ZodObject;
+      /** What it acts on, for config errors and the README: "SIMs of per-SIM budgets". */
+      acts: string;
+      connect(account: z.output<Account> & AccountBase, context: ConnectContext): Actuator;
+    }
+  >;
 }
