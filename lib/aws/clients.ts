@@ -5,6 +5,7 @@
  * set and the environment's keys, or placeholders that local emulators accept. Nothing is made at
  * import time, so a bundle carries only the clients its function makes.
  */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -27,6 +28,7 @@ const ClientEnvironment = RuntimeEnvironment.pick({
   SPENDWATCH_SQS_ENDPOINT: true,
   SPENDWATCH_SSM_ENDPOINT: true,
   SPENDWATCH_SECRETS_MANAGER_ENDPOINT: true,
+  SPENDWATCH_EVENTBRIDGE_ENDPOINT: true,
 });
 export type ClientEnvironment = z.output<typeof ClientEnvironment>;
 type EndpointVariable = Extract<keyof ClientEnvironment, `SPENDWATCH_${string}`>;
@@ -71,6 +73,10 @@ export function secretsManagerClientFromEnv(
   env: ClientEnvironment = processEnvironment(),
 ): SecretsManagerClient {
   return new SecretsManagerClient(clientConfigFromEnv(env, 'SPENDWATCH_SECRETS_MANAGER_ENDPOINT'));
+}
+
+export function eventBridgeClientFromEnv(env: ClientEnvironment = processEnvironment()): EventBridgeClient {
+  return new EventBridgeClient(clientConfigFromEnv(env, 'SPENDWATCH_EVENTBRIDGE_ENDPOINT'));
 }
 
 function clientConfigFromEnv(env: ClientEnvironment, endpointVariable: EndpointVariable): ClientConfig {

@@ -94,6 +94,7 @@ export const RuntimeEnvironment = z.object({
   SPENDWATCH_SQS_ENDPOINT: endpoint('SQS'),
   SPENDWATCH_SSM_ENDPOINT: endpoint('SSM'),
   SPENDWATCH_SECRETS_MANAGER_ENDPOINT: endpoint('Secrets Manager'),
+  SPENDWATCH_EVENTBRIDGE_ENDPOINT: endpoint('EventBridge'),
   AWS_REGION: awsVariable,
   AWS_DEFAULT_REGION: awsVariable,
   AWS_ACCESS_KEY_ID: awsVariable,
