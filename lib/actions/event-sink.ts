@@ -15,3 +15,13 @@ export interface EventSink {
   /** The bus's id for the event; throws when the bus did not take it. */
   put(event: BusEvent): Promise<{ eventId: string }>;
 }
+
+/** Keeps what was put in memory (tests). */
+export class MemoryEventSink implements EventSink {
+  readonly events: BusEvent[] = [];
+
+  async put(event: BusEvent): Promise<{ eventId: string }> {
+    this.events.push(event);
+    return { eventId: `memory-${this.events.length}` };
+  }
+}

@@ -6,6 +6,8 @@
 import * as z from 'zod';
 
 const s3Uri = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
+/** PutEvents' EventBusName: a bus name (partner buses have "/" in theirs) or the bus's ARN. */
+const eventBus = /^(arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/)?[A-Za-z0-9._/-]{1,256}$/;
 
 /** An endpoint override (lib/aws/clients.ts): the client talks to it instead of AWS. */
 const endpoint = (service: string) =>
@@ -78,6 +80,17 @@ export const RuntimeEnvironment = z.object({
     .url({ protocol: /^https?$/ })
     .optional()
     .describe('The work queue the scheduled check fans out to (serverless.yml sets it)'),
+  SPENDWATCH_EVENT_BUS: z
+    .string()
+    .trim()
+    .regex(
+      eventBus,
+      'expected an EventBridge bus name or ARN (arn:aws:events:...:event-bus/NAME); unset it for SNS only',
+    )
+    .optional()
+    .describe(
+      'An EventBridge bus (name or ARN) that gets every delivered alert too, after SNS (the check and its workers)',
+    ),
   SLACK_WEBHOOK_URL_REF: z
     .string()
     .optional()

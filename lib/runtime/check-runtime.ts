@@ -1,16 +1,20 @@
 /**
  * What the scheduled check and its fan-out worker share: the adapters every function has
- * (shared-dependencies.ts) with the SNS publisher and the check's EMF metrics, built once per
- * container, and runCheck with this deployment's state. The work queue's SQS client is the check's
- * alone (check.ts), so the worker's bundle does not carry it.
+ * (shared-dependencies.ts) with the SNS publisher (and the event bus, when set) and the check's EMF
+ * metrics, built once per container, and runCheck with this deployment's state. The EventBridge
+ * client is imported here only, so only these two bundles carry it. The work queue's SQS client is
+ * the check's alone (check.ts), so the worker's bundle does not carry it.
  */
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { snsClientFromEnv } from '../aws/clients.ts';
+import { eventBridgeClientFromEnv, snsClientFromEnv } from '../aws/clients.ts';
+import { EventBridgeSink } from '../aws/event-bus.ts';
 import type { CheckMetrics } from '../check/metrics.ts';
 import { runCheck } from '../check/run-check.ts';
 import type { CheckReport } from '../check/types.ts';
 import type { Config } from '../config/config.ts';
+import { EventBusAlertPublisher } from '../notify/event-channel.ts';
+import type { AlertPublisher } from '../notify/publisher.ts';
 import { SnsAlertPublisher } from '../notify/sns.ts';
 import { emfCheckMetrics } from '../observability/emf.ts';
 import { soracomCsvEnricher } from '../providers/soracom/billing-csv/breakdown.ts';
@@ -22,7 +26,8 @@ import { S3ObjectStore } from '../state/s3-store.ts';
 import { emfOptions, type SharedDependencies, sharedDependencies } from './shared-dependencies.ts';
 
 export interface CheckRuntime extends SharedDependencies<'SPENDWATCH_TOPIC_ARN'> {
-  publisher: SnsAlertPublisher;
+  /** SNS, and the event bus too when SPENDWATCH_EVENT_BUS is set. */
+  publisher: AlertPublisher;
   /** Where runCheck reports spend, durations and failures; none unless given. */
   metrics?: CheckMetrics;
 }
@@ -31,13 +36,17 @@ export interface CheckRuntime extends SharedDependencies<'SPENDWATCH_TOPIC_ARN'>
 export function runtimeDependencies(env: NodeJS.ProcessEnv, functionName: string): CheckRuntime {
   const shared = sharedDependencies(env, functionName, ['SPENDWATCH_TOPIC_ARN']);
   const emf = emfOptions(shared.env);
+  const sns = new SnsAlertPublisher({
+    client: snsClientFromEnv(shared.env),
+    topicArn: shared.env.SPENDWATCH_TOPIC_ARN,
+    logger: shared.logger,
+  });
+  const bus = shared.env.SPENDWATCH_EVENT_BUS;
   return {
     ...shared,
-    publisher: new SnsAlertPublisher({
-      client: snsClientFromEnv(shared.env),
-      topicArn: shared.env.SPENDWATCH_TOPIC_ARN,
-      logger: shared.logger,
-    }),
+    publisher: bus
+      ? new EventBusAlertPublisher(sns, new EventBridgeSink(eventBridgeClientFromEnv(shared.env)), bus)
+      : sns,
     metrics: emf && emfCheckMetrics(emf),
   };
 }
