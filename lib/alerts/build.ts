@@ -1,5 +1,6 @@
 import { type BudgetStatus, type Crossing, measuredSpend } from '../budgets/status.ts';
-import type { Alert } from './alert.ts';
+import type { ActionSpec } from '../actions/spec.ts';
+import type { Alert, AlertAction } from './alert.ts';
 import { crossingDetails, crossingHeadline } from './wording.ts';
 
 /** Turns one crossing of an evaluated budget into the alert people receive. */
@@ -68,7 +69,32 @@ export function buildAlert(
         ...(resource.type && { type: resource.type }),
       },
     }),
+    ...(event === 'crossed' &&
+      crossing.threshold?.actions?.length && {
+        actions: crossing.threshold.actions.map((spec) => plannedAction(spec, status)),
+      }),
     headline: crossingHeadline(status, crossing, event),
     details: crossingDetails(status, crossing),
+  };
+}
+
+/**
+ * An action of the crossed threshold, as planned: nothing acts from a reading that is stale or lacks a
+ * part (`hold` says which), since the crossing may not be what it seems.
+ */
+function plannedAction(spec: ActionSpec, status: BudgetStatus): AlertAction {
+  const partial = status.accounts.find((a) => (a.spend.missing ?? []).length > 0);
+  const hold = status.stale
+    ? `not carried out: the reading is stale (as of ${status.asOf.toISOString()})`
+    : partial
+      ? `not carried out: the reading of ${partial.accountId} is partial (${partial.spend.missing!.map((m) => m.endpoint).join(', ')} failed)`
+      : undefined;
+  return {
+    kind: spec.kind,
+    approval: spec.approval,
+    params: spec.params,
+    ...(spec.allow && { allow: spec.allow }),
+    status: 'planned',
+    ...(hold && { hold }),
   };
 }

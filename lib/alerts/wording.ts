@@ -8,7 +8,7 @@ import { decimal, isDecimalText } from '../money/index.ts';
 import type { MissingPart, ReadPart } from '../spend/index.ts';
 import { oneLine } from '../text/one-line.ts';
 import { localDateKey } from '../time/zoned.ts';
-import type { Alert } from './alert.ts';
+import type { Alert, AlertAction } from './alert.ts';
 import { type CurrencyDisplay, formatAmount, formatLocal, formatPercent } from './format.ts';
 
 /** What the alert says of the account's health (the tracker's record, or anything shaped like it). */
@@ -262,6 +262,8 @@ export function summaryPhrase(alert: Alert, display: CurrencyDisplay = 'symbol')
     return percent ? `${percent} of ${budget()}` : `${money(value)} (zero budget)`;
   };
   switch (alert.event) {
+    case 'action':
+      return `${actionOutcomeWords(alert)} (guardrail)`;
     case 'broken':
       return 'cannot be evaluated (budget broken)';
     case 'gap':
@@ -292,6 +294,10 @@ export function crossingSentence(alert: Alert, display: CurrencyDisplay = 'symbo
   const { noun } = measureWords(alert);
   const gap = `No fresh ${noun} figure could be read: this budget is not being watched until one arrives.`;
   switch (alert.event) {
+    case 'action':
+      return alert.action?.reason
+        ? `${capitalise(actionOutcomeWords(alert))}: ${oneLine(alert.action.reason)}`
+        : `${capitalise(actionOutcomeWords(alert))}.`;
     case 'broken':
       return 'This budget cannot be evaluated, so it is not being watched until the cause below is fixed.';
     case 'gap':
@@ -314,6 +320,20 @@ export function crossingSentence(alert: Alert, display: CurrencyDisplay = 'symbo
           return gap;
       }
   }
+}
+
+const OUTCOME_WORDS: Record<NonNullable<Alert['action']>['outcome'], string> = {
+  executed: 'done',
+  failed: 'failed',
+  refused: 'refused',
+  undone: 'undone',
+  'undo-failed': 'undo failed',
+};
+
+/** "slow SIM 4401… to s1.minimum: done": what the action notice reports. */
+function actionOutcomeWords(alert: Alert): string {
+  const action = alert.action;
+  return action ? `${oneLine(action.description)}: ${OUTCOME_WORDS[action.outcome]}` : 'guardrail action';
 }
 
 const capitalise = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
@@ -422,4 +442,50 @@ export function digestOverflowNote(left: number, blockLimit: number, names: stri
 /** The alert's line linking the run's burn-up report: it says how long the link lasts, since it expires. */
 export function reportLinkLine(link: { url: string; validForHours: number }): string {
   return `Burn-up report (link valid ${link.validForHours} h): ${link.url}`;
+}
+
+const ACTION_STATUS_WORDS: Record<AlertAction['status'], string> = {
+  planned: 'planned',
+  'awaiting-approval': 'awaiting approval',
+  'proposed-only': 'proposed only',
+  executed: 'done',
+  failed: 'failed',
+  refused: 'refused',
+  'would-propose': 'would be proposed (dry run)',
+  'would-act': 'would be carried out (dry run)',
+};
+
+/** One guardrail action of an alert, in words, with the link that approves or undoes it. */
+export interface ActionLine {
+  text: string;
+  link?: { label: 'Approve' | 'Undo'; url: string; until?: string };
+}
+
+/** The guardrail actions an alert carries (a crossing's), or the one a notice reports. */
+export function actionLines(alert: Alert): ActionLine[] {
+  const notice = alert.action;
+  if (notice) {
+    return [
+      {
+        text: `${oneLine(notice.description)}: ${OUTCOME_WORDS[notice.outcome]}`,
+        ...(notice.undoUrl && { link: { label: 'Undo', url: notice.undoUrl, until: notice.undoExpiresAt } }),
+      },
+    ];
+  }
+  return (alert.actions ?? []).map((action) => {
+    const what = oneLine(action.description ?? kindWithParams(action));
+    const note = action.note ?? action.hold;
+    const url = action.approveUrl ?? action.undoUrl;
+    const label = action.approveUrl ? 'Approve' : 'Undo';
+    return {
+      text: `${what}: ${ACTION_STATUS_WORDS[action.status]}${note ? ` (${oneLine(note)})` : ''}${action.id ? ` [${action.id}]` : ''}`,
+      ...(url && { link: { label, url, until: action.linkExpiresAt } }),
+    };
+  });
+}
+
+/** "soracom.speedClass (to: s1.minimum)": an action not yet described by its adapter. */
+function kindWithParams(action: AlertAction): string {
+  const params = Object.entries(action.params).map(([key, value]) => `${key}: ${String(value)}`);
+  return params.length > 0 ? `${action.kind} (${params.join(', ')})` : action.kind;
 }

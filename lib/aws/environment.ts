@@ -4,6 +4,7 @@
  * cold start with its name, its value and the fix.
  */
 import * as z from 'zod';
+import { SECRET_REF } from '../secrets/secrets.ts';
 
 const s3Uri = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
 /** PutEvents' EventBusName: a bus name (partner buses have "/" in theirs) or the bus's ARN. */
@@ -91,6 +92,17 @@ export const RuntimeEnvironment = z.object({
     .describe(
       'An EventBridge bus (name or ARN) that gets every delivered alert too, after SNS (the check and its workers)',
     ),
+  SPENDWATCH_ACTIONS_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe(
+      "Where Approve and Undo links point: the actionLink function's URL (serverless.yml sets it); unset, manual actions are approved with the CLI",
+    ),
+  SPENDWATCH_ACTION_KEY_REF: z
+    .string()
+    .regex(SECRET_REF, 'expected a secret reference such as ssm:/spendwatch/prod/action-signing-key')
+    .optional()
+    .describe('Where the key that signs action links is kept (ssm:/..., secretsmanager:..., env:...)'),
   SLACK_WEBHOOK_URL_REF: z
     .string()
     .optional()

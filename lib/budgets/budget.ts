@@ -1,3 +1,4 @@
+import type { ActionSpec } from '../actions/spec.ts';
 import { type Decimal, decimal } from '../money/index.ts';
 import type { ReadPart } from '../spend/index.ts';
 
@@ -18,6 +19,8 @@ export interface Threshold {
   percent?: Decimal;
   /** The level that crosses it, in the budget's unit (unused for pace). */
   level: Decimal;
+  /** Guardrail actions taken on what crossed it. */
+  actions?: ActionSpec[];
 }
 
 /** Narrows a budget to part of the bill; each list matches by exact name or glob ("Workers*"). */

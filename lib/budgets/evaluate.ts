@@ -144,6 +144,7 @@ export function evaluateBudget(
         basis: threshold.basis,
         severity: threshold.severity,
         observed,
+        threshold,
       });
     } else {
       pending.push({ id: threshold.id, written: threshold.written, basis: threshold.basis, level });

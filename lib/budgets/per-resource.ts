@@ -50,6 +50,7 @@ export function evaluatePerResource(
         severity: threshold.severity,
         observed: resource.value,
         resource,
+        threshold,
       });
     }
     if (crossed.length === 0)

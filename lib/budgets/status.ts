@@ -5,7 +5,7 @@
 import type { Decimal } from '../money/index.ts';
 import type { PeriodSpend, SpendLine } from '../spend/index.ts';
 import type { AnomalyFinding } from './anomaly.ts';
-import type { Budget, Severity } from './budget.ts';
+import type { Budget, Severity, Threshold } from './budget.ts';
 import type { Forecast } from './forecast.ts';
 import type { DailyPoint } from './series.ts';
 
@@ -49,6 +49,8 @@ export interface Crossing {
   anomaly?: AnomalyFinding;
   /** For per-resource budgets: the resource that crossed (and the day, for daily windows). */
   resource?: ResourceSpend;
+  /** The threshold crossed (none for an anomalous day): its guardrail actions come with it. */
+  threshold?: Threshold;
 }
 
 /** A threshold evaluated and not crossed. */

@@ -3,6 +3,7 @@
  * out once; and the alerts that come from the ledger rather than from this run's evaluation (a
  * forecast back under a threshold it crossed, a claim an earlier run left unsent).
  */
+import { type GuardrailRun, previewActions, proposedOnly } from '../actions/guardrails.ts';
 import type { Alert } from '../alerts/alert.ts';
 import { buildAlert } from '../alerts/build.ts';
 import { reportLinkLine } from '../alerts/wording.ts';
@@ -16,6 +17,8 @@ import type { CheckContext, CheckReport } from './types.ts';
 /** What a delivery stage works with: the check's context and the report it adds its alerts to. */
 export interface DeliveryContext extends CheckContext {
   report: CheckReport;
+  /** Automatic actions this run has taken so far (guardrails.maxPerRun). */
+  guardrailRun: GuardrailRun;
 }
 
 /**
@@ -113,23 +116,39 @@ export async function retryAbandoned(
 export async function deliver(delivery: DeliveryContext, alert: Alert): Promise<void> {
   const { deps, options, report } = delivery;
   if (options.dryRun) {
-    report.suppressed.push({ alert: withReportLink(delivery, alert), reason: 'dry-run' });
+    report.suppressed.push({
+      alert: withReportLink(delivery, previewActions(alert, delivery.guardrails)),
+      reason: 'dry-run',
+    });
     return;
   }
   const { ledger } = deps;
   if (!ledger) {
-    // A stateless preview: every crossing goes out on every run.
-    await publish(delivery, withReportLink(delivery, alert));
+    // A stateless preview: every crossing goes out on every run, and nothing acts without the ledger.
+    await publish(delivery, withReportLink(delivery, proposedOnly(alert, NO_GUARDRAILS)));
     return;
   }
   // Claimed first: a crossing already sent costs one read a run, not the list "since the last alert" takes.
   const claim = await claimDelivery(delivery, ledger, alert, withReportLink(delivery, alert));
   if (!claim) return;
   const sinceLast = await sinceLastAlert(delivery, ledger, alert);
-  const outgoing = withReportLink(delivery, { ...alert, ...sinceLast });
+  const outgoing = withReportLink(delivery, await withActions(delivery, { ...alert, ...sinceLast }));
   const published = await publish(delivery, outgoing);
   await record(delivery, ledger, claim, outgoing, published);
 }
+
+/**
+ * The alert with its guardrail actions handled (proposed, or carried out when automatic), once it is
+ * claimed: a crossing another run delivers never acts twice. Without guardrails, shown as proposed only.
+ */
+async function withActions(delivery: DeliveryContext, alert: Alert): Promise<Alert> {
+  const { guardrails } = delivery.deps;
+  if (!guardrails) return proposedOnly(alert, NO_GUARDRAILS);
+  return guardrails.prepare(alert, delivery.guardrailRun);
+}
+
+const NO_GUARDRAILS =
+  'proposed only: this run keeps no action records (no alert state, or no guardrails set up), so it acts on nothing';
 
 /** The alert with this run's report link as its last line, when the run has a report. */
 function withReportLink({ options }: DeliveryContext, alert: Alert): Alert {

@@ -12,6 +12,8 @@ export interface CheckMetrics {
   providerError(account: { provider: string; account: string }): void;
   /** Once per part a side call could not bring (the account was read, its reading is partial). */
   partialReading(account: { provider: string; account: string; part: ReadPart }): void;
+  /** Once per guardrail action that failed (carried out, or undone), whatever ran it: the alarm's metric. */
+  actionFailed(action: { kind: string }): void;
   /** Once per run, after every budget was evaluated and every alert delivered or not. */
   checkFinished(run: CheckRunMetrics): void;
 }
@@ -31,5 +33,6 @@ export const noCheckMetrics: CheckMetrics = {
   budgetEvaluated() {},
   providerError() {},
   partialReading() {},
+  actionFailed() {},
   checkFinished() {},
 };

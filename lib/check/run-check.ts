@@ -32,7 +32,7 @@ export async function runCheck(
 ): Promise<CheckReport> {
   const started = performance.now();
   const metrics = deps.metrics ?? noCheckMetrics;
-  const check: CheckContext = { deps, options, now: deps.clock.now() };
+  const check: CheckContext = { deps, options, now: deps.clock.now(), guardrails: config.guardrails };
   const { budgets, accounts } = inScope(config, options.accountIds);
 
   const byId = await readAccounts(check, config, accounts);
@@ -50,7 +50,7 @@ export async function runCheck(
     if (outcome.status === 'ok')
       for (const { part } of outcome.spend.missing ?? []) metrics.partialReading({ ...account, part });
   }
-  const delivery: DeliveryContext = { ...check, report };
+  const delivery: DeliveryContext = { ...check, report, guardrailRun: { executed: 0 } };
   await trackHealth(delivery, config);
   for (const budget of budgets) {
     const outcome = evaluate(check, config, budget, byId);

@@ -1,4 +1,6 @@
 /** What a check needs, what it may be told, and what it reports: shared by its stages and its callers. */
+import type { Guardrails } from '../actions/guardrails.ts';
+import type { GuardrailSettings } from '../actions/spec.ts';
 import type { Alert } from '../alerts/alert.ts';
 import type { Budget } from '../budgets/budget.ts';
 import type { BudgetStatus } from '../budgets/status.ts';
@@ -36,6 +38,8 @@ export interface CheckDependencies {
   http?: ConnectContext['http'];
   /** Spend, duration, provider errors, gaps and deliveries for dashboards and alarms; none by default. */
   metrics?: CheckMetrics;
+  /** Handles the guardrail actions of crossings; without it they are shown as proposed only. */
+  guardrails?: Guardrails;
 }
 
 export interface CheckOptions {
@@ -58,6 +62,8 @@ export interface CheckContext {
   deps: CheckDependencies;
   options: CheckOptions;
   now: Date;
+  /** The config's guardrail settings (mode, limits). */
+  guardrails: GuardrailSettings;
 }
 
 export type AccountOutcome =

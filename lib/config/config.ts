@@ -4,22 +4,26 @@
  * is reported at once, located by the format's ConfigLocator: the YAML reader (load.ts, the CLI) knows
  * lines and columns, the JSON reader (json.ts, the Lambda functions) the values only.
  */
-import type { z } from 'zod';
+import * as z from 'zod';
+import { type ActionSpec, EVENT_KIND, type GuardrailSettings, kindParts } from '../actions/spec.ts';
 import { type Budget, MONITORING_BUDGET, parseThreshold } from '../budgets/budget.ts';
 import { groupBy } from '../collections/group-by.ts';
 import { currencyCode, decimal, ExchangeRates } from '../money/index.ts';
 import {
   accountProblems,
+  actuatorKind,
   defaultReadEveryMinutes,
   defaultTimeZone,
   impossibleScope,
   knownCurrency,
   type ProviderAccount,
   type ProviderName,
+  providerActionKinds,
   settingsOf,
 } from '../providers/registry.ts';
 import { ConfigError, type ConfigProblem, pathToString } from './errors.ts';
 import { type AccountFields, ConfigSchema, type ParsedConfig } from './schema.ts';
+import { strictObject } from './strict.ts';
 
 /** What the config says of every account besides its provider's settings. */
 interface AccountOptions {
@@ -45,7 +49,10 @@ export interface Config {
   budgets: Budget[];
   /** An account unreadable for this long raises a monitoring-gap alert. */
   gapAfterHours: number;
+  guardrails: GuardrailSettings;
 }
+
+type ParsedAction = ParsedConfig['budgets'][number]['thresholds'][number]['actions'][number];
 
 type Path = (string | number)[];
 
@@ -247,6 +254,12 @@ function semanticProblems(config: ParsedConfig, accounts: Account[]): { path: Pa
       }
     });
     const watched = [...new Set(refs)].flatMap((ref) => accountsById.get(ref) ?? []);
+    budget.thresholds.forEach((t, j) => {
+      t.actions.forEach((written, k) => {
+        for (const { path, message } of actionProblems(written, budget, watched))
+          problems.push({ path: ['budgets', i, 'thresholds', j, 'actions', k, ...path], message });
+      });
+    });
     problems.push(
       ...budgetReadingProblems(budget, watched, config.rates).map((p) => ({
         ...p,
@@ -254,6 +267,59 @@ function semanticProblems(config: ParsedConfig, accounts: Account[]): { path: Pa
       })),
     );
   });
+  return problems;
+}
+
+const eventParams = strictObject({
+  bus: z.string().min(1).describe('EventBridge bus name or ARN'),
+});
+
+/**
+ * What makes an action unable to act: a kind no provider has, a provider action on a budget that is
+ * not per resource or watches other providers' accounts, or fields the kind does not take.
+ */
+function actionProblems(
+  written: ParsedAction,
+  budget: ParsedConfig['budgets'][number],
+  watched: Account[],
+): { path: Path; message: string }[] {
+  const { do: kind, approval: _approval, allow, ...params } = written;
+  const { provider, name } = kindParts(kind);
+  const paramProblems = (schema: z.ZodObject) => {
+    const result = schema.safeParse(params);
+    return result.success
+      ? []
+      : result.error.issues.map((issue) => ({
+          path: issue.code === 'unrecognized_keys' ? [String(issue.keys[0])] : (issue.path as Path),
+          message: issue.message,
+        }));
+  };
+  if (kind === EVENT_KIND) {
+    return [
+      ...paramProblems(eventParams),
+      ...(allow ? [{ path: ['allow'], message: 'an event action has no target to allow-list; remove allow' }] : []),
+    ];
+  }
+  const actuator = provider ? actuatorKind(provider, name) : undefined;
+  if (!actuator)
+    return [
+      {
+        path: ['do'],
+        message: `no action kind "${kind}"; known: ${[...providerActionKinds(), EVENT_KIND].join(', ')}`,
+      },
+    ];
+  const problems = paramProblems(actuator.params);
+  const others = watched.filter((a) => a.provider !== provider);
+  if (others.length > 0)
+    problems.push({
+      path: ['do'],
+      message: `${kind} acts on ${provider} accounts, and this budget watches ${others.map((a) => `"${a.id}" (${a.provider})`).join(', ')}; put the action on a budget of ${provider} accounts only`,
+    });
+  if (!budget.each)
+    problems.push({
+      path: ['do'],
+      message: `${kind} acts on ${actuator.acts}: it needs a budget with each: resource, so that the resource that crossed is known`,
+    });
   return problems;
 }
 
@@ -331,7 +397,10 @@ function toConfig(parsed: ParsedConfig, accounts: Account[], file: string): Conf
             ...(b.amountTag && { amountTag: b.amountTag }),
           }
         : undefined,
-      thresholds: b.thresholds.map((t) => parseThreshold(t.at, t.basis, t.severity, total)),
+      thresholds: b.thresholds.map((t) => ({
+        ...parseThreshold(t.at, t.basis, t.severity, total),
+        ...(t.actions.length > 0 && { actions: t.actions.map(actionSpec) }),
+      })),
       anomaly: b.anomaly && { ...b.anomaly, minAmount: decimal(b.anomaly.minAmount) },
       forecastMinDays: b.forecastMinDays,
       staleAfterHours: b.staleAfterHours,
@@ -348,5 +417,12 @@ function toConfig(parsed: ParsedConfig, accounts: Account[], file: string): Conf
     accounts,
     budgets,
     gapAfterHours: parsed.monitoring.gapAfterHours,
+    guardrails: parsed.guardrails,
   };
+}
+
+/** An action as written: `do`, `approval` and `allow`, and the kind's own fields as its params. */
+function actionSpec(written: ParsedAction): ActionSpec {
+  const { do: kind, approval, allow, ...params } = written;
+  return { kind, approval, params, ...(allow && { allow }) };
 }

@@ -3,6 +3,7 @@
  * (schema/spendwatch.config.schema.json) for editor completion, so the two can never disagree.
  */
 import * as z from 'zod';
+import { DEFAULT_GUARDRAILS } from '../actions/spec.ts';
 import { credentialsMayGoTo, INSECURE_URL_FIX } from '../http/secure-origin.ts';
 import { decimal, isCurrencyCode, isDecimalText } from '../money/index.ts';
 import { PROVIDERS, type ProviderName } from '../providers/registry.ts';
@@ -48,6 +49,38 @@ const thresholdAt = z
   })
   .describe('"80%" (of the budget) or an amount in the budget currency');
 
+/**
+ * A guardrail action on a threshold: `do` names the kind (a provider's, e.g. soracom.speedClass, or
+ * event); the kind's own fields (e.g. `to`) sit beside it and are checked by the kind (config.ts).
+ */
+const action = z
+  .looseObject({
+    do: z
+      .string()
+      .regex(/^(event|[a-z]+\.[A-Za-z]+)$/, {
+        error: 'expected an action kind such as soracom.speedClass, soracom.standby, killbill.block or event',
+      })
+      .describe('The action kind: <provider>.<kind> (soracom.speedClass, soracom.standby, killbill.block) or event'),
+    approval: z
+      .enum(['manual', 'auto'])
+      .default('manual')
+      .describe('manual: the alert carries an Approve link; auto: carried out by the check itself'),
+    allow: strictObject({
+      groups: z
+        .array(z.string().min(1))
+        .min(1)
+        .optional()
+        .describe("Act only on targets in one of these provider groups (a Soracom SIM's group ID)"),
+      tags: z
+        .record(z.string().min(1), z.string().min(1))
+        .optional()
+        .describe("Act only on targets carrying these tag values, exact or glob (a SIM's tags, a Kill Bill account's custom fields)"),
+    })
+      .optional()
+      .describe('Allow-list of targets: anything else is refused, and says why'),
+  })
+  .describe("The kind's own fields sit beside do, e.g. to: s1.minimum for soracom.speedClass, bus: for event");
+
 const threshold = strictObject({
   at: thresholdAt,
   basis: z
@@ -61,6 +94,10 @@ const threshold = strictObject({
     .boolean()
     .default(false)
     .describe('Accept a threshold at 0% or below, or above 1000% of the budget (refused as a likely typo)'),
+  actions: z
+    .array(action)
+    .default([])
+    .describe('Guardrail actions taken on what crossed (guardrails.mode says whether they run at all)'),
 });
 
 const rate = strictObject({
@@ -232,6 +269,36 @@ export const ConfigSchema = strictObject({
     .describe('Exchange rates, for budgets that sum accounts billed in other currencies'),
   accounts: z.array(account).min(1, { error: 'add at least one account under "accounts"' }),
   budgets: z.array(budget).default([]),
+  guardrails: strictObject({
+    mode: z
+      .enum(['propose', 'act'])
+      .default(DEFAULT_GUARDRAILS.mode)
+      .describe(
+        'propose: actions are only named in alerts, never carried out (start here); act: manual ones get an Approve link, auto ones run',
+      ),
+    maxPerRun: z
+      .int()
+      .min(0)
+      .default(5)
+      .describe('Automatic actions one check may carry out; beyond it they are proposed for approval'),
+    maxPerDayPerBudget: z
+      .int()
+      .min(0)
+      .default(3)
+      .describe('Actions carried out per budget per UTC day (automatic or approved) before the rest are proposed'),
+    linkValidHours: z
+      .number()
+      .positive()
+      .max(24 * 14)
+      .default(24)
+      .describe('How long an Approve link works'),
+    undoValidHours: z
+      .number()
+      .positive()
+      .max(24 * 31)
+      .default(24 * 7)
+      .describe('How long an Undo link works'),
+  }).default(DEFAULT_GUARDRAILS),
   monitoring: strictObject({
     gapAfterHours: z
       .number()

@@ -10,6 +10,8 @@ const amount = z.string().refine(isDecimalText, 'expected a decimal amount such 
 const instant = z
   .string()
   .refine((value) => !Number.isNaN(Date.parse(value)), 'expected an ISO 8601 date-time');
+// Approve and Undo links become Slack buttons and email lines: https only (http for a local check).
+const link = z.url({ protocol: /^https?$/ });
 const severity = z.enum(['info', 'warning', 'critical']);
 // Monitoring alerts (a gap, a recovery, a broken budget) measured nothing: their figures are blank.
 const figure = amount.or(z.literal(''));
@@ -19,7 +21,7 @@ export const alertSchema: z.ZodType<Alert> = z
   .object({
     version: z.literal(1),
     dedupKey: z.string().min(1),
-    event: z.enum(['crossed', 'back-under', 'gap', 'recovered', 'broken']),
+    event: z.enum(['crossed', 'back-under', 'gap', 'recovered', 'broken', 'action']),
     budget: z.string().min(1),
     account: z.string(),
     accounts: z.array(z.string()),
@@ -54,6 +56,52 @@ export const alertSchema: z.ZodType<Alert> = z
       .object({ id: z.string(), name: z.string().optional(), type: z.string().optional() })
       .optional(),
     sinceLast: z.object({ threshold: z.string(), spent: amount, at: instant }).optional(),
+    actions: z
+      .array(
+        z.object({
+          id: z.string().optional(),
+          kind: z.string(),
+          approval: z.enum(['manual', 'auto']),
+          params: z.record(z.string(), z.unknown()),
+          allow: z
+            .object({
+              groups: z.array(z.string()).optional(),
+              tags: z.record(z.string(), z.string()).optional(),
+            })
+            .optional(),
+          status: z.enum([
+            'planned',
+            'awaiting-approval',
+            'proposed-only',
+            'executed',
+            'failed',
+            'refused',
+            'would-propose',
+            'would-act',
+          ]),
+          hold: z.string().optional(),
+          description: z.string().optional(),
+          note: z.string().optional(),
+          approveUrl: link.optional(),
+          undoUrl: link.optional(),
+          linkExpiresAt: instant.optional(),
+        }),
+      )
+      .optional(),
+    action: z
+      .object({
+        id: z.string(),
+        kind: z.string(),
+        description: z.string(),
+        outcome: z.enum(['executed', 'failed', 'refused', 'undone', 'undo-failed']),
+        before: z.string().optional(),
+        after: z.string().optional(),
+        by: z.string(),
+        reason: z.string().optional(),
+        undoUrl: link.optional(),
+        undoExpiresAt: instant.optional(),
+      })
+      .optional(),
     headline: z.string(),
     details: z.array(z.string()),
   })

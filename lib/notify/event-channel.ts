@@ -14,6 +14,7 @@ const ALERT_DETAIL_TYPES: Readonly<Record<Alert['event'], string>> = {
   gap: 'Monitoring gap',
   recovered: 'Monitoring recovered',
   broken: 'Budget broken',
+  action: 'Spend guardrail action',
 };
 
 export class EventBusAlertPublisher implements AlertPublisher {

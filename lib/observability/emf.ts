@@ -67,6 +67,8 @@ export const METRIC = {
   budgetsBroken: 'BudgetsBroken',
   alertsDelivered: 'AlertsDelivered',
   publishFailures: 'PublishFailures',
+  // Per stage only, so one alarm covers every kind: a guardrail action (or its undo) that failed.
+  actionFailures: 'ActionFailures',
   // Per chargeback run of the csv-ingest function (dimension Account): usage records by outcome.
   chargebackRecorded: 'ChargebackRecorded',
   chargebackDuplicate: 'ChargebackDuplicate',
@@ -100,6 +102,7 @@ export function emfCheckMetrics(options: EmfOptions): CheckMetrics {
         Account: account,
         Part: part,
       }),
+    actionFailed: () => put([{ name: METRIC.actionFailures, unit: 'Count', value: 1 }]),
     checkFinished: (run) =>
       put([
         { name: METRIC.checkDuration, unit: 'Milliseconds', value: run.durationMs },

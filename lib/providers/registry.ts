@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Actuator } from '../actions/actuator.ts';
 import { cloudflare } from './cloudflare/index.ts';
 import { fastly } from './fastly/index.ts';
 import { killbill } from './killbill/index.ts';
@@ -114,4 +115,25 @@ export function connectAccount<N extends ProviderName>(
   context: ConnectContext,
 ): SpendSource {
   return BY_NAME[account.provider].connect(providerAccount(account), context);
+}
+
+/** Every provider action kind, as a config writes it (`soracom.speedClass`). */
+export function providerActionKinds(): string[] {
+  return PROVIDERS.flatMap((p) => Object.keys(p.actuators ?? {}).map((name) => `${p.name}.${name}`));
+}
+
+/** The action kind `name` of `provider` (its params schema and what it acts on), if it has one. */
+export function actuatorKind(provider: string, name: string) {
+  return PROVIDERS.find((p) => p.name === provider)?.actuators?.[name];
+}
+
+/** Connects an account's action kind `name` to its provider's API; throws when the provider has no such kind. */
+export function connectActuator<N extends ProviderName>(
+  account: ProviderAccount<N>,
+  name: string,
+  context: ConnectContext,
+): Actuator {
+  const kind = BY_NAME[account.provider].actuators?.[name];
+  if (!kind) throw new Error(`${account.provider} has no guardrail action "${name}"`);
+  return kind.connect(providerAccount(account), context);
 }

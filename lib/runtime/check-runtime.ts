@@ -9,6 +9,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { eventBridgeClientFromEnv, snsClientFromEnv } from '../aws/clients.ts';
 import { EventBridgeSink } from '../aws/event-bus.ts';
+import type { EventSink } from '../actions/event-sink.ts';
 import type { CheckMetrics } from '../check/metrics.ts';
 import { runCheck } from '../check/run-check.ts';
 import type { CheckReport } from '../check/types.ts';
@@ -23,6 +24,7 @@ import { HealthTracker } from '../state/account-health.ts';
 import { KeptReadings } from '../state/kept-readings.ts';
 import { AlertLedger } from '../state/ledger.ts';
 import { S3ObjectStore } from '../state/s3-store.ts';
+import { guardrailsFor, hasActions } from './guardrails.ts';
 import { emfOptions, type SharedDependencies, sharedDependencies } from './shared-dependencies.ts';
 
 export interface CheckRuntime extends SharedDependencies<'SPENDWATCH_TOPIC_ARN'> {
@@ -30,6 +32,8 @@ export interface CheckRuntime extends SharedDependencies<'SPENDWATCH_TOPIC_ARN'>
   publisher: AlertPublisher;
   /** Where runCheck reports spend, durations and failures; none unless given. */
   metrics?: CheckMetrics;
+  /** Where `do: event` actions put their alert. */
+  events?: EventSink;
 }
 
 /** The real adapters, built once per container from the environment; `functionName` tags every log line. */
@@ -42,12 +46,12 @@ export function runtimeDependencies(env: NodeJS.ProcessEnv, functionName: string
     logger: shared.logger,
   });
   const bus = shared.env.SPENDWATCH_EVENT_BUS;
+  const events = new EventBridgeSink(eventBridgeClientFromEnv(shared.env));
   return {
     ...shared,
-    publisher: bus
-      ? new EventBusAlertPublisher(sns, new EventBridgeSink(eventBridgeClientFromEnv(shared.env)), bus)
-      : sns,
+    publisher: bus ? new EventBusAlertPublisher(sns, events, bus) : sns,
     metrics: emf && emfCheckMetrics(emf),
+    events,
   };
 }
 
@@ -88,6 +92,19 @@ export function checkRunner(
         metrics: deps.metrics,
         // Per-SIM breakdown from the latest billing-CSV summary in the same bucket.
         enrich: soracomCsvEnricher(store),
+        ...(hasActions(config) && {
+          guardrails: await guardrailsFor(config, {
+            store,
+            clock: deps.clock,
+            logger: deps.logger,
+            secrets: deps.secrets,
+            publisher: deps.publisher,
+            events: deps.events,
+            actionsUrl: deps.env.SPENDWATCH_ACTIONS_URL,
+            signingKeyRef: deps.env.SPENDWATCH_ACTION_KEY_REF,
+            onFailure: (kind) => deps.metrics?.actionFailed({ kind }),
+          }),
+        }),
       },
       { accountIds, concurrency: deps.env.SPENDWATCH_CONCURRENCY, reportLink: { url, validForHours: hours } },
     );

@@ -5,6 +5,7 @@
 import type { Alert } from '../../alerts/alert.ts';
 import { formatAmount } from '../../alerts/format.ts';
 import {
+  actionLines,
   basisLabel,
   contributorsTitle,
   crossingSentence,
@@ -82,6 +83,15 @@ export function renderText(alert: Alert, options: RenderOptions = {}): string {
     sections.push([contributorsTitle(alert, money), ...lines]);
   }
 
+  const actions = actionLines(alert);
+  if (actions.length > 0) {
+    const lines = actions.flatMap(({ text, link }) => [
+      `- ${text}`,
+      ...(link ? [`  ${link.label}: ${link.url}${link.until ? ` (works until ${when(link.until)})` : ''}`] : []),
+    ]);
+    sections.push(heading(alert.action ? 'Action' : 'Guardrail actions', lines));
+  }
+
   if (alert.details.length > 0) {
     sections.push(
       heading(
@@ -96,8 +106,7 @@ export function renderText(alert: Alert, options: RenderOptions = {}): string {
 }
 
 function headingFor(alert: Alert): string {
-  if (alert.event === 'gap' || alert.event === 'recovered' || alert.event === 'broken')
-    return 'What happened';
+  if (alert.event !== 'crossed' && alert.event !== 'back-under') return 'What happened';
   return alert.event === 'back-under' ? 'What changed' : 'What crossed';
 }
 

@@ -7,6 +7,7 @@
 import type { Alert } from '../../alerts/alert.ts';
 import { formatAmount } from '../../alerts/format.ts';
 import {
+  actionLines,
   basisLabel,
   contributorsTitle,
   crossingSentence,
@@ -32,7 +33,17 @@ type SlackBlock =
   | { type: 'header'; text: { type: 'plain_text'; text: string; emoji?: boolean } }
   | { type: 'section'; text?: SlackText; fields?: SlackText[] }
   | { type: 'context'; elements: SlackText[] }
+  | { type: 'actions'; elements: SlackButton[] }
   | { type: 'divider' };
+
+/** A link button: opens its URL in the reader's browser, so it needs no Slack app behind the webhook. */
+interface SlackButton {
+  type: 'button';
+  text: { type: 'plain_text'; text: string };
+  url: string;
+  action_id: string;
+  style?: 'primary' | 'danger';
+}
 
 /** The incoming-webhook payload: `text` is the notification/fallback line, `blocks` the message. */
 export interface SlackMessage {
@@ -50,6 +61,8 @@ export const SLACK_LIMITS = {
   contextElements: 10,
   /** Slack truncates a message's top-level text beyond 40,000 characters; stay far below. */
   fallbackText: 3000,
+  actionsElements: 25,
+  buttonUrl: 3000,
 } as const;
 
 /** Escapes Slack's control characters; the only escaping mrkdwn needs. */
@@ -184,8 +197,35 @@ export function renderSlackMessage(alert: Alert): SlackMessage {
     const details = alert.details.map((line) => `• ${safe(line)}`).join('\n');
     blocks.push({ type: 'section', text: mrkdwn(details, SLACK_LIMITS.sectionText) });
   }
+  blocks.push(...actionBlocks(alert));
   blocks.push({ type: 'context', elements: [mrkdwn(contextLine(alert), SLACK_LIMITS.sectionText)] });
   return { text: clipMrkdwn(escapeMrkdwn(fallbackLine(alert)), SLACK_LIMITS.fallbackText), blocks };
+}
+
+/**
+ * The guardrail actions: what each does and where it stands, then one button per link (Approve opens a
+ * page that asks again before anything happens, so an unfurl or a stray click changes nothing).
+ */
+function actionBlocks(alert: Alert): SlackBlock[] {
+  const lines = actionLines(alert);
+  if (lines.length === 0) return [];
+  const title = alert.action ? '*Action*' : '*Guardrail actions*';
+  const text = [title, ...lines.map((line) => `• ${safe(line.text)}`)].join('\n');
+  const buttons: SlackButton[] = lines
+    .flatMap((line, index) => (line.link ? [{ ...line.link, index }] : []))
+    .filter((link) => link.url.length <= SLACK_LIMITS.buttonUrl)
+    .slice(0, SLACK_LIMITS.actionsElements)
+    .map((link) => ({
+      type: 'button',
+      text: { type: 'plain_text', text: `${link.label}${lines.length > 1 ? ` #${link.index + 1}` : ''}` },
+      url: link.url,
+      action_id: `${link.label.toLowerCase()}-${link.index + 1}`,
+      ...(link.label === 'Approve' ? { style: 'primary' as const } : {}),
+    }));
+  return [
+    { type: 'section', text: mrkdwn(text, SLACK_LIMITS.sectionText) },
+    ...(buttons.length > 0 ? [{ type: 'actions' as const, elements: buttons }] : []),
+  ];
 }
 
 const SEVERITY_ORDER: Record<Alert['severity'], number> = { critical: 0, warning: 1, info: 2 };

@@ -1,3 +1,4 @@
+import { DEFAULT_GUARDRAILS } from '../../../lib/actions/spec.ts';
 import { describe, expect, it } from 'vitest';
 import { type DeliveryContext, deliver } from '../../../lib/check/deliver.ts';
 import type { CheckReport } from '../../../lib/check/types.ts';
@@ -38,6 +39,8 @@ function delivery(ledger: AlertLedger, publisher: AlertPublisher, now: Date, url
     options: { reportLink: { url, validForHours: 6 } },
     report,
     now,
+    guardrails: DEFAULT_GUARDRAILS,
+    guardrailRun: { executed: 0 },
   };
 }
 
