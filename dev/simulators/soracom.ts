@@ -486,7 +486,8 @@ function simJson(sim: SimulatedSim) {
       [`89811${sim.simId.slice(-14)}`]: {
         iccid: `89811${sim.simId.slice(-14)}`,
         primaryImsi: sim.imsi,
-        subscribers: { [sim.imsi]: { imsi: sim.imsi, status: sim.status, subscription: 'plan01s' } },
+        // A subscriber's status takes other values (shipped, delivered...) than the SIM's: left out.
+        subscribers: { [sim.imsi]: { imsi: sim.imsi, subscription: 'plan01s' } },
       },
     },
   };
