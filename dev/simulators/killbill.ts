@@ -12,6 +12,11 @@
  * would on the account's next bill cycle day; GET /1.0/kb/accounts/pagination, GET
  * /1.0/kb/accounts?externalKey= and GET /1.0/kb/accounts/{id}/customFields list what a client needs to
  * name the customers and their caps.
+ *
+ * Blocking, per addSubscriptionBlockingState, getBlockingStates and getAccountBundles: POST
+ * /1.0/kb/subscriptions/{id}/block stores a BlockingState, kept per (blocked ID, service) with its
+ * history; GET /1.0/kb/accounts/{id}/block lists them, GET /1.0/kb/accounts/{id}/bundles the account's
+ * subscriptions (one bundle each), whose `state` is BLOCKED while any service blocks its entitlement.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { type Decimal, decimal } from '../../lib/money/index.ts';
@@ -84,6 +89,20 @@ export interface KillBillSimAccount {
   plans?: Record<string, string>;
   /** The account's custom fields, name → value (GET /1.0/kb/accounts/{id}/customFields). */
   customFields?: Record<string, string>;
+  /** Each subscription's entitlement state, by subscription ID; ACTIVE when not named. */
+  states?: Record<string, 'PENDING' | 'ACTIVE' | 'CANCELLED' | 'EXPIRED'>;
+}
+
+/** A BlockingState as stored: kbswagger's fields, its effective date set on arrival. */
+export interface StoredBlockingState {
+  blockedId: string;
+  stateName: string;
+  service: string;
+  isBlockChange: boolean;
+  isBlockEntitlement: boolean;
+  isBlockBilling: boolean;
+  type: 'SUBSCRIPTION' | 'SUBSCRIPTION_BUNDLE' | 'ACCOUNT';
+  effectiveDate: string;
 }
 
 /** The account `subscriptions` belong to (in UTC). */
@@ -113,6 +132,8 @@ export interface KillBillSimOptions {
    * or 0.22 (int64 amounts, dates).
    */
   version?: '0.24' | '0.22';
+  /** Blocking states the tenant already holds (another service's block), oldest first. */
+  blockingStates?: StoredBlockingState[];
 }
 
 /** One usage record as Kill Bill stores it (a row of rolled_up_usage). */
@@ -148,6 +169,9 @@ const CUSTOM_FIELDS_PATH = /^\/1\.0\/kb\/accounts\/(\w+-\w+-\w+-\w+-\w+)\/custom
 const USAGE_PATH = /^\/1\.0\/kb\/usages\/(\w+-\w+-\w+-\w+-\w+)(?:\/([^/]+))?$/;
 const SUBSCRIPTION_PATH = /^\/1\.0\/kb\/subscriptions\/(\w+-\w+-\w+-\w+-\w+)$/;
 const ACCOUNT_PATH = /^\/1\.0\/kb\/accounts\/(\w+-\w+-\w+-\w+-\w+)$/;
+const ACCOUNT_PART_PATH = /^\/1\.0\/kb\/accounts\/(\w+-\w+-\w+-\w+-\w+)\/(bundles|block)$/;
+const BLOCK_PATH = /^\/1\.0\/kb\/subscriptions\/(\w+-\w+-\w+-\w+-\w+)\/block$/;
+const BLOCKING_TYPES = new Set(['SUBSCRIPTION', 'SUBSCRIPTION_BUNDLE', 'ACCOUNT']);
 const DATE_PREFIX = /^\d{4}-\d{2}-\d{2}/;
 const BARE_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const KB_VERSIONS = { '0.24': '0.24.10', '0.22': '0.22.32' } as const;
@@ -181,8 +205,40 @@ export class KillBillSimulator extends Simulator {
 
   constructor(options: KillBillSimOptions) {
     super('killbill', (request) => this.answer(request));
-    this.options = { usage: {}, endDates: {}, version: '0.24', accounts: [], defaultAccount: {}, ...options };
+    this.options = {
+      usage: {},
+      endDates: {},
+      version: '0.24',
+      accounts: [],
+      defaultAccount: {},
+      blockingStates: [],
+      ...options,
+    };
     this.startedAt = this.options.now();
+  }
+
+  /** Every blocking-state write received, in order, whatever it was answered (faults included). */
+  get blockWrites(): SimRequest[] {
+    return this.requests.filter((r) => r.method === 'POST' && BLOCK_PATH.test(r.path));
+  }
+
+  /** The current blocking state of `blockedId` for `service`: the latest one stored. */
+  blockingState(blockedId: string, service: string): StoredBlockingState | undefined {
+    return this.options.blockingStates.findLast((s) => s.blockedId === blockedId && s.service === service);
+  }
+
+  /** Subscription.state as Kill Bill reports it: BLOCKED while any service blocks its entitlement. */
+  subscriptionState(subscriptionId: string): string {
+    const account = this.accountOf(subscriptionId);
+    const state = account?.states?.[subscriptionId] ?? 'ACTIVE';
+    if (state !== 'ACTIVE') return state;
+    const services = new Set(
+      this.options.blockingStates.filter((s) => s.blockedId === subscriptionId).map((s) => s.service),
+    );
+    const blocked = [...services].some(
+      (service) => this.blockingState(subscriptionId, service)?.isBlockEntitlement,
+    );
+    return blocked ? 'BLOCKED' : state;
   }
 
   private answer(request: SimRequest): SimReply {
@@ -196,12 +252,16 @@ export class KillBillSimulator extends Simulator {
     }
     if (request.path === INVOICE_DRY_RUN_PATH)
       return request.method === 'POST' ? this.dryRun(request) : { status: 405 };
+    const block = BLOCK_PATH.exec(request.path);
+    if (block) return request.method === 'POST' ? this.block(request, block[1]!) : { status: 405 };
     if (request.method !== 'GET') return { status: 405 };
     if (tenantless) return json(200, [this.nodeInfo()]);
     if (request.path === '/1.0/kb/accounts/pagination') return this.accountPage(request);
     if (request.path === '/1.0/kb/accounts') return this.accountByKey(request);
     const fields = CUSTOM_FIELDS_PATH.exec(request.path);
     if (fields) return this.customFields(fields[1]!);
+    const part = ACCOUNT_PART_PATH.exec(request.path);
+    if (part) return part[2] === 'bundles' ? this.bundles(part[1]!) : this.accountBlocks(request, part[1]!);
     const subscription = SUBSCRIPTION_PATH.exec(request.path);
     if (subscription) return this.subscription(subscription[1]!);
     const account = ACCOUNT_PATH.exec(request.path);
@@ -265,23 +325,31 @@ export class KillBillSimulator extends Simulator {
     };
   }
 
-  /** kbswagger's Subscription: what the catalog requires, and the account it belongs to. */
+  /** GET /1.0/kb/subscriptions/{subscriptionId}. */
   private subscription(subscriptionId: string): SimReply {
     const account = this.accountOf(subscriptionId);
     if (!account) return this.unknownSubscription(subscriptionId);
+    return json(200, this.subscriptionJson(account, subscriptionId));
+  }
+
+  /** kbswagger's Subscription: what the catalog requires, the account and bundle it belongs to, its state. */
+  private subscriptionJson(account: KillBillSimAccount, subscriptionId: string) {
     const since = this.startedAt.toISOString();
-    return json(200, {
+    const planName = account.plans?.[subscriptionId] ?? DEFAULT_PLAN;
+    return {
       accountId: account.accountId,
+      bundleId: uuidOf('bundle', subscriptionId),
+      bundleExternalKey: subscriptionId,
       subscriptionId,
       externalKey: subscriptionId,
       startDate: since,
-      productName: 'Usage',
+      productName: CATALOG[planName]?.product ?? 'Usage',
       productCategory: 'BASE',
       billingPeriod: 'MONTHLY',
       phaseType: 'EVERGREEN',
       priceList: 'DEFAULT',
-      planName: 'usage-monthly',
-      state: 'ACTIVE',
+      planName,
+      state: this.subscriptionState(subscriptionId),
       sourceType: 'NATIVE',
       billingStartDate: since,
       billCycleDayLocal: 1,
@@ -289,7 +357,78 @@ export class KillBillSimulator extends Simulator {
       priceOverrides: [],
       prices: [],
       auditLogs: [],
+    };
+  }
+
+  /** GET /1.0/kb/accounts/{accountId}/bundles: one Bundle per subscription, as the simulator bills them. */
+  private bundles(accountId: string): SimReply {
+    const account = this.accounts.find((a) => a.accountId === accountId);
+    if (!account) return this.unknownAccount(accountId);
+    return json(
+      200,
+      account.subscriptions.map((subscriptionId) => ({
+        accountId,
+        bundleId: uuidOf('bundle', subscriptionId),
+        externalKey: subscriptionId,
+        subscriptions: [this.subscriptionJson(account, subscriptionId)],
+        auditLogs: [],
+      })),
+    );
+  }
+
+  /**
+   * GET /1.0/kb/accounts/{accountId}/block: the blocking states (with their history) of the account
+   * and its subscriptions, of the types and services asked for (all when the query names none).
+   */
+  private accountBlocks(request: SimRequest, accountId: string): SimReply {
+    const account = this.accounts.find((a) => a.accountId === accountId);
+    if (!account) return this.unknownAccount(accountId);
+    const types = request.query.getAll('blockingStateTypes');
+    const services = request.query.getAll('blockingStateSvcs');
+    const ours = new Set([accountId, ...account.subscriptions]);
+    return json(
+      200,
+      this.options.blockingStates
+        .filter((s) => ours.has(s.blockedId))
+        .filter((s) => types.length === 0 || types.includes(s.type))
+        .filter((s) => services.length === 0 || services.includes(s.service))
+        .map((s) => ({ ...s, auditLogs: [] })),
+    );
+  }
+
+  /**
+   * POST /1.0/kb/subscriptions/{subscriptionId}/block: stores the BlockingState, effective now, as the
+   * current one of its (subscription, service); 201 with the subscription's blocking states.
+   */
+  private block(request: SimRequest, subscriptionId: string): SimReply {
+    if (typeof request.headers['x-killbill-createdby'] !== 'string')
+      return illegalArgument('Header X-Killbill-CreatedBy needs to be set');
+    const body = request.body as Partial<Record<keyof StoredBlockingState, unknown>> | undefined;
+    if (!body || typeof body !== 'object')
+      return illegalArgument('BlockingStateJson body should be specified');
+    if (typeof body.stateName !== 'string' || typeof body.service !== 'string')
+      return illegalArgument('BlockingStateJson stateName and service need to be set');
+    if (typeof body.type !== 'string' || !BLOCKING_TYPES.has(body.type))
+      return illegalArgument(
+        `BlockingStateJson type ${JSON.stringify(body.type)} is not a BlockingStateType`,
+      );
+    if (!this.accountOf(subscriptionId)) return this.unknownSubscription(subscriptionId);
+    this.options.blockingStates.push({
+      blockedId: subscriptionId,
+      stateName: body.stateName,
+      service: body.service,
+      isBlockChange: body.isBlockChange === true,
+      isBlockEntitlement: body.isBlockEntitlement === true,
+      isBlockBilling: body.isBlockBilling === true,
+      type: body.type as StoredBlockingState['type'],
+      effectiveDate: this.options.now().toISOString(),
     });
+    return json(
+      201,
+      this.options.blockingStates
+        .filter((s) => s.blockedId === subscriptionId)
+        .map((s) => ({ ...s, auditLogs: [] })),
+    );
   }
 
   /** GET /1.0/kb/accounts/{accountId}: kbswagger's Account. */

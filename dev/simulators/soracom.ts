@@ -5,8 +5,13 @@
  * with key+token checks, SAM permissions, and the presigned download of the exported CSV. Spend is
  * scripted as amounts per local day; what the API reports depends on the simulator's clock.
  *
- * Nothing in the definition's bill schemas is required, so the bodies can be sent in any shape it
- * allows (`omit`, `nulls`, `extraFields`, any `currency`), switchable per test through `options`.
+ * SIMs (the guardrail actions' API): GET /sims/{sim_id}, GET /subscribers/{imsi}, and POST
+ * /sims/{sim_id}/{update_speed_class,set_to_standby,activate,deactivate,suspend}, which change the
+ * seeded SIMs and keep the change, so a test sees a SIM slowed and restored.
+ *
+ * Nothing in the definition's bill, Sim and Subscriber schemas is required, so the bodies can be sent
+ * in any shape it allows (`omit`, `nulls`, `extraFields`, any `currency`), switchable per test through
+ * `options`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { decimal } from '../../lib/money/index.ts';
@@ -49,6 +54,20 @@ export interface SoracomSimOptions {
   exportCsv?: ExportCsv;
   /** How the next asynchronous exports go. */
   exportJob?: ExportJobScript;
+  /** The operator's SIMs, as the Sim API serves and changes them. */
+  sims?: SimulatedSim[];
+}
+
+/** A SIM of the operator: its primary subscription's IMSI, and what the Sim API reads and writes. */
+export interface SimulatedSim {
+  simId: string;
+  imsi: string;
+  speedClass: string;
+  /** Sim.status: ready, active, inactive, standby, suspended or terminated. */
+  status: string;
+  groupId?: string;
+  /** TagSet: Soracom always sends "name" ("" when the SIM has none). */
+  tags?: Record<string, string>;
 }
 
 interface BillItemCost {
@@ -77,6 +96,25 @@ interface ExportJob extends ExportJobScript {
 }
 
 const BILL_NOT_FOUND = { code: 'BIL0001', message: 'Bill not found' };
+/** UpdateSpeedClassRequest's enum: anything else is refused with 400, as the definition documents. */
+const SPEED_CLASSES = new Set([
+  's1.minimum',
+  's1.slow',
+  's1.standard',
+  's1.fast',
+  's1.4xfast',
+  's1.8xfast',
+  'u1.standard',
+  'u1.slow',
+]);
+/** The status each status write sets. */
+const STATUS_WRITES: Record<string, string> = {
+  set_to_standby: 'standby',
+  activate: 'active',
+  deactivate: 'inactive',
+  suspend: 'suspended',
+};
+const SIM_WRITE_PATH = /^\/sims\/([^/]+)\/(update_speed_class|set_to_standby|activate|deactivate|suspend)$/;
 
 export class SoracomSimulator extends Simulator {
   readonly options: Required<SoracomSimOptions>;
@@ -100,8 +138,20 @@ export class SoracomSimulator extends Simulator {
       simCosts: {},
       exportCsv: billingCsv([]),
       exportJob: { processingPolls: 1, outcome: 'exported' },
+      sims: [],
       ...options,
     };
+  }
+
+  /** A SIM as it is now, after the writes it took; undefined for one not seeded. */
+  sim(simId: string): SimulatedSim | undefined {
+    const sim = this.options.sims.find((s) => s.simId === simId);
+    return sim && structuredClone(sim);
+  }
+
+  /** Every SIM write received, in order, whatever it was answered (faults included). */
+  get simWrites(): SimRequest[] {
+    return this.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v1/sims/'));
   }
 
   /** Base URL as the client expects it (the API is served under /v1). */
@@ -147,13 +197,46 @@ export class SoracomSimulator extends Simulator {
       // The status is Soracom's for a SAM user without the permission; the body's wording is ours.
       return json(403, { message: `You are not allowed to call ${api}` });
     }
-    const reply = this.billingOrFiles(request.method, path, request.query);
-    return reply.status === 200 && reply.body !== undefined && api?.startsWith('Billing:')
+    const reply =
+      path.startsWith('/sims/') || path.startsWith('/subscribers/')
+        ? this.sims(request, path)
+        : this.billingOrFiles(request.method, path, request.query);
+    return reply.status === 200 && reply.body !== undefined && api && !api.startsWith('Files:')
       ? { ...reply, body: this.shaped(reply.body) }
       : reply;
   }
 
-  /** A billing or sign-in body in the shape the test asked for: fields left out, nulled, or added. */
+  /** The Sim API: a seeded SIM read by SIM ID or IMSI, and the writes that change it. */
+  private sims(request: SimRequest, path: string): SimReply {
+    const subscriber = /^\/subscribers\/([^/]+)$/.exec(path);
+    if (subscriber && request.method === 'GET') {
+      const sim = this.options.sims.find((s) => s.imsi === subscriber[1]);
+      return sim
+        ? json(200, subscriberJson(sim))
+        : json(404, { code: 'SEM0001', message: 'No such subscriber' });
+    }
+    const read = /^\/sims\/([^/]+)$/.exec(path);
+    const write = SIM_WRITE_PATH.exec(path);
+    const sim = this.options.sims.find((s) => s.simId === (read ?? write)?.[1]);
+    if (read && request.method === 'GET')
+      return sim ? json(200, simJson(sim)) : json(404, { code: 'SEM0001', message: 'No such SIM' });
+    if (!write || request.method !== 'POST')
+      return json(404, { code: 'COM0002', message: `No route for ${path}` });
+    if (!sim) return json(404, { code: 'SEM0001', message: 'No such SIM' });
+    // The statuses are Soracom's; the bodies' wording is ours.
+    if (sim.status === 'terminated') return json(400, { message: 'The SIM is terminated' });
+    if (write[2] === 'update_speed_class') {
+      const speedClass = (request.body as { speedClass?: unknown } | undefined)?.speedClass;
+      if (typeof speedClass !== 'string' || !SPEED_CLASSES.has(speedClass))
+        return json(400, { message: `Invalid speed class: ${JSON.stringify(speedClass)}` });
+      sim.speedClass = speedClass;
+    } else {
+      sim.status = STATUS_WRITES[write[2]!]!;
+    }
+    return json(200, simJson(sim));
+  }
+
+  /** A billing, SIM or sign-in body in the shape the test asked for: fields left out, nulled, or added. */
   private shaped(body: unknown): unknown {
     if (Array.isArray(body)) return body.map((item) => this.shaped(item));
     if (body === null || typeof body !== 'object') return body;
@@ -370,7 +453,60 @@ function apiName(method: string, path: string): string | undefined {
   if (method === 'POST' && path === '/bills/latest/export') return 'Billing:exportLatestBilling';
   if (method === 'POST' && /^\/bills\/\d{6}\/export$/.test(path)) return 'Billing:exportBilling';
   if (method === 'GET' && path.startsWith('/files/exported/')) return 'Files:getExportedFile';
+  if (method === 'GET' && path.startsWith('/subscribers/')) return 'Subscriber:getSubscriber';
+  if (method === 'GET' && /^\/sims\/[^/]+$/.test(path)) return 'Sim:getSim';
+  const write = SIM_WRITE_PATH.exec(path);
+  if (method === 'POST' && write) return `Sim:${SIM_OPERATIONS[write[2]!]}`;
   return undefined;
+}
+
+/** soracom-api.en.yaml's operationId of each SIM write. */
+const SIM_OPERATIONS: Record<string, string> = {
+  update_speed_class: 'updateSimSpeedClass',
+  set_to_standby: 'setSimToStandby',
+  activate: 'activateSim',
+  deactivate: 'deactivateSim',
+  suspend: 'suspendSim',
+};
+
+/** The Sim a SIM's API calls answer with: a nano card with its one (primary) subscription. */
+function simJson(sim: SimulatedSim) {
+  return {
+    simId: sim.simId,
+    operatorId: 'OP0012345678',
+    status: sim.status,
+    speedClass: sim.speedClass,
+    ...(sim.groupId !== undefined && { groupId: sim.groupId }),
+    tags: { name: '', ...sim.tags },
+    moduleType: 'nano',
+    type: 'uicc',
+    terminationEnabled: false,
+    createdTime: 1_767_225_600_000,
+    profiles: {
+      [`89811${sim.simId.slice(-14)}`]: {
+        iccid: `89811${sim.simId.slice(-14)}`,
+        primaryImsi: sim.imsi,
+        // A subscriber's status takes other values (shipped, delivered...) than the SIM's: left out.
+        subscribers: { [sim.imsi]: { imsi: sim.imsi, subscription: 'plan01s' } },
+      },
+    },
+  };
+}
+
+/** The Subscriber of a SIM's primary IMSI. */
+function subscriberJson(sim: SimulatedSim) {
+  return {
+    imsi: sim.imsi,
+    simId: sim.simId,
+    operatorId: 'OP0012345678',
+    status: sim.status,
+    speedClass: sim.speedClass,
+    ...(sim.groupId !== undefined && { groupId: sim.groupId }),
+    tags: { name: '', ...sim.tags },
+    subscription: 'plan01s',
+    moduleType: 'nano',
+    createdTime: 1_767_225_600_000,
+  };
 }
 
 /** Whether a permission statement's API entry ("Billing:*", "*", or a full name) allows `api`. */

@@ -36,8 +36,14 @@ export interface Endpoint {
   searchParams?: Record<string, string>;
   json?: unknown;
   headers?: Record<string, string>;
-  /** Never replay a cached GET (polling endpoints). */
+  /** Never replay a cached GET (polling endpoints, state read again after a write). */
   noMemo?: boolean;
+  /**
+   * A write whose reply does not prove it did not happen: a 5xx, a reset or a timeout may follow a
+   * write that was done, so it is sent once and never replayed. Only a 429, which refuses a request
+   * unserved, is tried again.
+   */
+  sendOnce?: boolean;
 }
 
 /** An endpoint without path parameters: its label is its method and path. */
@@ -220,7 +226,7 @@ export class ProviderHttp {
         if (!RETRYABLE_STATUS.has(reply.status)) return reply;
         failure = {
           kind: 'retries-exhausted',
-          detail: `kept answering ${reply.status}: ${errorBodySummary(reply.body)}`,
+          detail: `${endpoint.sendOnce ? 'answered' : 'kept answering'} ${reply.status}: ${errorBodySummary(reply.body)}`,
           status: reply.status,
         };
         waitMs = this.serverDelayMs(reply.headers);
@@ -230,6 +236,15 @@ export class ProviderHttp {
         failure = timedOut
           ? { kind: 'timeout', detail: `no answer within ${this.options.timeoutMs ?? 15_000} ms` }
           : { kind: 'network', detail: `network error: ${networkReason(error)}` };
+      }
+      if (endpoint.sendOnce && failure.status !== 429) {
+        throw this.error(
+          endpoint,
+          failure.kind === 'retries-exhausted' ? 'http' : failure.kind,
+          `${failure.detail} (sent once, not repeated: the write may have happened; read the resource before trying again)`,
+          failure.status,
+          attempt,
+        );
       }
       const delay = waitMs ?? this.backoffMs(attempt);
       const remaining = this.deadline - performance.now();

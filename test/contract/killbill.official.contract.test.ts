@@ -15,18 +15,21 @@
  */
 import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KillBillSimulator } from '../../dev/simulators/killbill.ts';
 import type { SimRequest } from '../../dev/simulators/kit.ts';
 import { ProviderError } from '../../lib/http/index.ts';
 import { type Decimal, decimal } from '../../lib/money/index.ts';
+import { killbill } from '../../lib/providers/killbill/index.ts';
 import type { SpendReading } from '../../lib/spend/index.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
 import { arbitraryOf, withFieldMissing } from '../support/official/arbitrary.ts';
 import { officialSpecsMissing } from '../support/official/files.ts';
-import { killbillResponse } from '../support/official/killbill.ts';
+import { killbillRequest, killbillResponse } from '../support/official/killbill.ts';
 import { type Answers, OfficialApiServer } from '../support/official/loopback.ts';
 import { contractRuns, PROPERTY_TIMEOUT_MS } from '../support/official/properties.ts';
-import { connectForTest, providerErrorOf } from '../support/providers.ts';
+import { schemaProblems } from '../support/official/validate.ts';
+import { accountForTest, connectForTest, contextForTest, providerErrorOf } from '../support/providers.ts';
 
 const missing = officialSpecsMissing(import.meta.url);
 
@@ -264,3 +267,109 @@ describe.skipIf(missing)(
     );
   },
 );
+
+const BLOCK = '/1.0/kb/subscriptions/{subscriptionId}/block';
+
+describe.skipIf(missing)('Kill Bill block reads every Bundle and BlockingState its Swagger allows', () => {
+  const server = new OfficialApiServer();
+  beforeAll(() => server.start());
+  afterAll(() => server.stop());
+
+  const blockActuator = (baseUrl: string) =>
+    killbill.actuators!.block!.connect(
+      accountForTest(killbill, { baseUrl }, credentials),
+      contextForTest(credentials, fixedClock(NOW)),
+    );
+  const customer = { accountId: 'killbill-test', resourceId: ACCOUNT_ID, resourceType: 'customer' };
+
+  it(
+    "inspect lists every subscription of any account's Bundles, whatever else they hold",
+    async () => {
+      const bundleLists = arbitraryOf(killbillResponse('GET', '/1.0/kb/accounts/{accountId}/bundles'), {
+        require: ['[].subscriptions[].subscriptionId'],
+        nullForOptional: true,
+      });
+      const blockingStates = arbitraryOf(killbillResponse('GET', '/1.0/kb/accounts/{accountId}/block'), {
+        nullForOptional: true,
+      });
+      await fc.assert(
+        fc.asyncProperty(bundleLists, blockingStates, async (bundles, states) => {
+          server.answer({
+            'GET /1.0/kb/accounts/{accountId}': { accountId: ACCOUNT_ID },
+            'GET /1.0/kb/accounts/{accountId}/bundles': bundles,
+            'GET /1.0/kb/accounts/{accountId}/block': states,
+            'GET /1.0/kb/accounts/{accountId}/customFields': [],
+          });
+          const facts = await blockActuator(server.baseUrl).inspect(customer);
+          const listed = (bundles as { subscriptions?: { subscriptionId: string }[] | null }[]).flatMap(
+            (bundle) => (bundle.subscriptions ?? []).map((s) => s.subscriptionId),
+          );
+          const read = facts.state.data.subscriptions as { subscriptionId: string }[];
+          expect(read.map((s) => s.subscriptionId)).toEqual(listed);
+        }),
+        contractRuns(40),
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it("the simulator answers bundles, blocking states and blocks as the Swagger defines them, and takes the adapter's BlockingState", async () => {
+    const SUB = '8a2c4e6f-1b3d-4f5a-9e7c-3b5d7f9a1c2e';
+    const sim = new KillBillSimulator({
+      ...credentials,
+      // ACCOUNT_ID is the simulator's own default account: the customer's subscription is on it.
+      subscriptions: [SUB],
+      now: () => NOW,
+    });
+    await sim.start();
+    try {
+      const actuator = blockActuator(sim.url);
+      const before = (await actuator.inspect(customer)).state;
+      await actuator.apply(customer, {}, before);
+      await actuator.restore(customer, before);
+      const sent = sim.blockWrites.map((w) => w.body);
+      expect(sent).toHaveLength(2);
+      for (const body of sent) expect(schemaProblems(killbillRequest('POST', BLOCK), body)).toEqual([]);
+
+      const headers = {
+        authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`,
+        'X-Killbill-ApiKey': credentials.apiKey,
+        'X-Killbill-ApiSecret': credentials.apiSecret,
+        'content-type': 'application/json',
+      };
+      const call = async (
+        method: string,
+        path: string,
+        extra: Record<string, string> = {},
+        body?: unknown,
+      ) => {
+        const response = await fetch(`${sim.url}${path}`, {
+          method,
+          headers: { ...headers, ...extra },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        return { status: response.status, body: await response.json() };
+      };
+      const blocked = await call(
+        'POST',
+        `/1.0/kb/subscriptions/${SUB}/block`,
+        { 'X-Killbill-CreatedBy': 'test' },
+        sent[0],
+      );
+      expect(blocked.status).toBe(201);
+      expect(schemaProblems(killbillResponse('POST', BLOCK, '201'), blocked.body)).toEqual([]);
+      for (const path of ['/1.0/kb/accounts/{accountId}/bundles', '/1.0/kb/accounts/{accountId}/block']) {
+        const reply = await call('GET', path.replace('{accountId}', ACCOUNT_ID));
+        expect(reply.status, path).toBe(200);
+        expect(schemaProblems(killbillResponse('GET', path), reply.body), path).toEqual([]);
+      }
+      const subscription = await call('GET', `/1.0/kb/subscriptions/${SUB}`);
+      expect(
+        schemaProblems(killbillResponse('GET', '/1.0/kb/subscriptions/{subscriptionId}'), subscription.body),
+      ).toEqual([]);
+      expect(subscription.body).toMatchObject({ state: 'BLOCKED' });
+    } finally {
+      await sim.stop();
+    }
+  });
+});

@@ -19,9 +19,10 @@
 import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimReply, SimRequest } from '../../dev/simulators/kit.ts';
+import { SoracomSimulator } from '../../dev/simulators/soracom.ts';
 import { ProviderError } from '../../lib/http/index.ts';
 import { decimal } from '../../lib/money/index.ts';
-import { forgetSoracomSessions } from '../../lib/providers/soracom/index.ts';
+import { forgetSoracomSessions, soracom } from '../../lib/providers/soracom/index.ts';
 import type { SpendReading } from '../../lib/spend/index.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { monthlyPeriod } from '../../lib/time/period.ts';
@@ -29,9 +30,9 @@ import { arbitraryOf, withFieldMissing } from '../support/official/arbitrary.ts'
 import { officialSpecsMissing } from '../support/official/files.ts';
 import { type Answers, OfficialApiServer } from '../support/official/loopback.ts';
 import { contractRuns, PROPERTY_TIMEOUT_MS } from '../support/official/properties.ts';
-import { soracomResponse } from '../support/official/soracom.ts';
+import { soracomRequest, soracomResponse } from '../support/official/soracom.ts';
 import { schemaProblems } from '../support/official/validate.ts';
-import { connectForTest } from '../support/providers.ts';
+import { accountForTest, connectForTest, contextForTest } from '../support/providers.ts';
 
 const missing = officialSpecsMissing(import.meta.url);
 
@@ -373,4 +374,124 @@ describe.skipIf(missing)('Soracom reads every body its OpenAPI document allows',
     },
     PROPERTY_TIMEOUT_MS,
   );
+});
+
+/** The SIM writes of the guardrail actions, each answering the Sim after it. */
+const SIM_WRITES = ['update_speed_class', 'set_to_standby', 'activate', 'deactivate', 'suspend'];
+const SIM_FIGURE = ['simId', 'speedClass', 'status'];
+
+describe.skipIf(missing)('Soracom SIM actions read every Sim its OpenAPI document allows', () => {
+  const server = new OfficialApiServer('/v1');
+  beforeAll(() => server.start());
+  afterAll(() => server.stop());
+
+  const actuator = (kind: 'speedClass' | 'standby', baseUrl: string) =>
+    soracom.actuators![kind]!.connect(
+      accountForTest(soracom, { baseUrl }, credentials),
+      contextForTest(credentials, fixedClock(NOW)),
+    );
+
+  it(
+    'GET /sims/{sim_id}: inspect reads the SIM ID, speed class or status, group and string tags of any Sim',
+    async () => {
+      const sims = arbitraryOf(soracomResponse('GET', '/sims/{sim_id}'), {
+        require: SIM_FIGURE,
+        overrides: {
+          simId: fc.stringMatching(/^\d{19}$/),
+          speedClass: fc.string({ minLength: 1 }),
+          status: fc.string({ minLength: 1 }),
+        },
+      });
+      await fc.assert(
+        fc.asyncProperty(sims, async (generated) => {
+          const sim = generated as {
+            simId: string;
+            speedClass: string;
+            status: string;
+            groupId?: string;
+            tags?: Record<string, string>;
+          };
+          server.answer({ 'POST /auth': PLAUSIBLE['POST /auth'], 'GET /sims/{sim_id}': sim });
+          forgetSoracomSessions();
+          const target = { accountId: 'soracom-test', resourceId: sim.simId };
+          const slow = await actuator('speedClass', server.baseUrl).inspect(target);
+          const standby = await actuator('standby', server.baseUrl).inspect(target);
+          expect(slow.state.data).toEqual({ simId: sim.simId, speedClass: sim.speedClass });
+          expect(standby.state.data).toEqual({ simId: sim.simId, status: sim.status });
+          expect(slow.groups).toEqual(sim.groupId ? [sim.groupId] : []);
+          expect(slow.tags).toEqual(sim.tags ?? {});
+        }),
+        contractRuns(40),
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it("the simulator answers the Sim API with bodies the document allows, and the adapter's requests are ones it takes", async () => {
+    const SIM = { simId: '8981100000012345678', imsi: '440101234567890' };
+    const sim = new SoracomSimulator({
+      authKeys: { [credentials.authKeyId]: credentials.authKey },
+      now: () => NOW,
+      sims: [
+        { ...SIM, speedClass: 's1.fast', status: 'active', groupId: 'grp-1', tags: { name: 'sensor-17' } },
+      ],
+    });
+    await sim.start();
+    try {
+      forgetSoracomSessions();
+      const auth = (await (
+        await fetch(`${sim.baseUrl}/auth`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(credentials),
+        })
+      ).json()) as Session;
+      const headers = {
+        'X-Soracom-API-Key': auth.apiKey,
+        'X-Soracom-Token': auth.token,
+        'content-type': 'application/json',
+      };
+      const call = async (method: string, path: string, body?: unknown) => {
+        const response = await fetch(`${sim.baseUrl}${path}`, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        return { status: response.status, body: await response.json() };
+      };
+      const sims = [
+        ['GET /sims/{sim_id}', await call('GET', `/sims/${SIM.simId}`)],
+        ['GET /subscribers/{imsi}', await call('GET', `/subscribers/${SIM.imsi}`)],
+        ...(await Promise.all(
+          SIM_WRITES.map(async (write) => [
+            `POST /sims/{sim_id}/${write}`,
+            await call(
+              'POST',
+              `/sims/${SIM.simId}/${write}`,
+              write === 'update_speed_class' ? { speedClass: 's1.slow' } : undefined,
+            ),
+          ]),
+        )),
+      ] as [string, { status: number; body: unknown }][];
+      for (const [endpoint, reply] of sims) {
+        const [method, path] = endpoint.split(' ') as [string, string];
+        expect(reply.status, endpoint).toBe(200);
+        expect(schemaProblems(soracomResponse(method, path), reply.body), endpoint).toEqual([]);
+      }
+
+      const target = { accountId: 'soracom-test', resourceId: SIM.imsi };
+      const slow = actuator('speedClass', sim.baseUrl);
+      await slow.apply(target, { to: 's1.minimum' }, (await slow.inspect(target)).state);
+      const standby = actuator('standby', sim.baseUrl);
+      await standby.apply(target, {}, (await standby.inspect(target)).state);
+      const request = soracomRequest('POST', '/sims/{sim_id}/update_speed_class');
+      const sent = sim.calls(`/v1/sims/${SIM.simId}/update_speed_class`, 'POST').at(-1);
+      expect(sent?.body).toEqual({ speedClass: 's1.minimum' });
+      expect(schemaProblems(request, sent?.body)).toEqual([]);
+      // set_to_standby takes no body, and none is sent.
+      expect(sim.calls(`/v1/sims/${SIM.simId}/set_to_standby`, 'POST').at(-1)?.rawBody).toBe('');
+    } finally {
+      await sim.stop();
+    }
+  });
 });

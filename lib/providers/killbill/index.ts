@@ -12,6 +12,7 @@ import type {
   ReadRequest,
   SpendSource,
 } from '../types.ts';
+import { killbillActuators } from './actuators.ts';
 import { type KillBillAccount, killbillAccount, killbillHttp, unknownSubscription } from './client.ts';
 import { readUpcomingInvoices } from './invoices.ts';
 import { RolledUpUsage } from './schemas.ts';
@@ -47,6 +48,7 @@ export const killbill: ProviderModule<typeof killbillAccount> = {
   defaultReadEveryMinutes: (account) => (account.accounts ? DRY_RUN_EVERY_MINUTES : undefined),
   configProblems: unreadBudgetProblems,
   connect: (account, context) => new KillBillSource(account, context),
+  actuators: killbillActuators,
 };
 
 /**

@@ -27,7 +27,7 @@ const CONCURRENT_DRY_RUNS = 4;
 const ACCOUNTS_PAGE = 100;
 /** Customers a partial-reading notice names before counting the rest. */
 const NAMED_FAILURES = 5;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const DRY_RUN: Omit<Endpoint, 'searchParams' | 'headers'> = {
   method: 'POST',
@@ -137,7 +137,11 @@ async function allAccounts(http: ProviderHttp, sources: Set<string>): Promise<Cu
 }
 
 /** A listed account: by UUID, or by external key (a UUID-shaped key is taken as the UUID). */
-async function accountNamed(http: ProviderHttp, ref: string, sources: Set<string>): Promise<CustomerAccount> {
+export async function accountNamed(
+  http: ProviderHttp,
+  ref: string,
+  sources?: Set<string>,
+): Promise<CustomerAccount> {
   const byId = UUID.test(ref);
   const endpoint: Endpoint = byId
     ? {
@@ -151,7 +155,7 @@ async function accountNamed(http: ProviderHttp, ref: string, sources: Set<string
         label: 'GET /1.0/kb/accounts',
         searchParams: { externalKey: ref },
       };
-  sources.add(endpoint.label);
+  sources?.add(endpoint.label);
   const reply = await http.send(endpoint);
   if (reply.status === 404)
     throw http.error(
@@ -218,23 +222,23 @@ async function priced(
   return { lines, currency: invoiceCurrency };
 }
 
-/** The fields of `wanted` the customer's account carries, by name. */
-async function customFields(
+/** The fields of `wanted` (all of them when unsaid) the customer's account carries, by name. */
+export async function customFields(
   http: ProviderHttp,
   accountId: string,
-  wanted: readonly string[],
-  sources: Set<string>,
+  wanted?: readonly string[],
+  sources?: Set<string>,
 ): Promise<Record<string, string>> {
   const endpoint: Endpoint = {
     method: 'GET',
     path: `/1.0/kb/accounts/${encodeURIComponent(accountId)}/customFields`,
     label: 'GET /1.0/kb/accounts/{accountId}/customFields',
   };
-  sources.add(endpoint.label);
+  sources?.add(endpoint.label);
   const fields = await http.json(endpoint, CustomFields);
   const tags: Record<string, string> = {};
   for (const { name, value } of fields)
-    if (name !== undefined && value !== undefined && wanted.includes(name)) tags[name] = value;
+    if (name !== undefined && value !== undefined && (!wanted || wanted.includes(name))) tags[name] = value;
   return tags;
 }
 

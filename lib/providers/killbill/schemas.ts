@@ -123,3 +123,38 @@ export const DryRunInvoice = z.object({
   targetDate: stated(z.string()),
   items: stated(z.array(InvoiceItem.catch({}))),
 });
+
+/**
+ * A Subscription of a Bundle, as a guardrail reads it: its ID is required (a subscription that cannot
+ * be named cannot be blocked, and must not be skipped unseen); its product and state only describe it.
+ */
+const BundleSubscription = z.object({
+  subscriptionId: z.guid(),
+  productName: stated(z.string().min(1)),
+  state: stated(z.string().min(1)),
+});
+
+/** GET /1.0/kb/accounts/{accountId}/bundles: each bundle's subscriptions (a bundle may list none). */
+export const AccountBundles = z.array(z.object({ subscriptions: z.array(BundleSubscription).nullish() }));
+
+/** An unset flag is not a block, as Kill Bill reads it. */
+const flag = stated(z.boolean()).transform((value) => value ?? false);
+
+/**
+ * A BlockingState of GET /1.0/kb/accounts/{accountId}/block: a state names what it blocks, for which
+ * service, under which name; one without them is nobody's and is passed over.
+ */
+const BlockingState = z.object({
+  blockedId: z.guid(),
+  service: z.string(),
+  stateName: z.string(),
+  isBlockChange: flag,
+  isBlockEntitlement: flag,
+  isBlockBilling: flag,
+  effectiveDate: stated(z.string()),
+});
+export type BlockingState = z.output<typeof BlockingState>;
+
+export const BlockingStates = z
+  .array(BlockingState.nullable().catch(null))
+  .transform((states) => states.filter((state): state is BlockingState => state !== null));

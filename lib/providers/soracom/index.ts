@@ -1,5 +1,6 @@
 import type { ProviderModule } from '../types.ts';
 import { chargebackProblems, soracomAccount } from './account.ts';
+import { soracomActuators } from './actuators.ts';
 import { SoracomSource } from './source.ts';
 
 export { SORACOM_BASE_URLS, type SoracomAccount } from './account.ts';
@@ -22,4 +23,5 @@ export const soracom: ProviderModule<typeof soracomAccount> = {
   defaultTimeZone: (acct) => (acct.coverage === 'jp' ? 'Asia/Tokyo' : 'UTC'),
   configProblems: chargebackProblems,
   connect: (acct, context) => new SoracomSource(acct, context),
+  actuators: soracomActuators,
 };

@@ -151,3 +151,27 @@ export const ExportedFile = z.object({
   status: z.enum(['processing', 'exported', 'failed']),
   url: z.url().optional(),
 });
+
+/** GET /subscribers/{imsi} (Subscriber), read only for the SIM the IMSI belongs to. */
+export const SubscriberSim = z.object({ simId: z.string().min(1) });
+
+/** A TagSet is a string map; a value of another type is no tag, and a missing set is no tags. */
+const tagSet = stated(z.record(z.string(), z.unknown())).transform((tags) => {
+  const strings: Record<string, string> = {};
+  for (const [name, value] of Object.entries(tags ?? {}))
+    if (typeof value === 'string') strings[name] = value;
+  return strings;
+});
+
+/**
+ * A Sim (GET /sims/{sim_id}, and the 200 body of every SIM write) as a guardrail reads it: its ID,
+ * and the group and tags allow-lists look at, which may be absent. Each action kind adds the one field
+ * it changes and restores, required.
+ */
+const SimFacts = z.object({ simId: z.string().min(1), groupId: stated(z.string().min(1)), tags: tagSet });
+export type SimFacts = z.output<typeof SimFacts>;
+
+export const SimSpeedClass = SimFacts.extend({ speedClass: z.string().min(1) });
+
+/** The status as sent: one the definition does not list yet is still read, and only refused by a restore. */
+export const SimStatus = SimFacts.extend({ status: z.string().min(1) });

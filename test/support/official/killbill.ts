@@ -6,8 +6,17 @@ import type { Schema } from './schema.ts';
 
 let reader: OpenApiReader | undefined;
 
-/** The 200 body of a Kill Bill operation, e.g. GET /1.0/kb/usages/{subscriptionId}. */
-export function killbillResponse(method: string, path: string): Schema {
+/** The body of a Kill Bill operation (its 200 unless `status` names another), e.g. GET /1.0/kb/usages/{subscriptionId}. */
+export function killbillResponse(method: string, path: string, status?: string): Schema {
+  return document().response(method, path, status);
+}
+
+/** The JSON body a Kill Bill operation takes. */
+export function killbillRequest(method: string, path: string): Schema {
+  return document().request(method, path);
+}
+
+function document(): OpenApiReader {
   reader ??= openApiReader(parse(officialText('killbill/kbswagger.yaml')));
-  return reader.response(method, path);
+  return reader;
 }

@@ -17,6 +17,8 @@ interface Document {
 export interface OpenApiReader {
   /** The body `method path` answers with `status`, as the document declares it. */
   response(method: string, path: string, status?: string): Schema;
+  /** The JSON body `method path` takes, as the document declares it. */
+  request(method: string, path: string): Schema;
 }
 
 export function openApiReader(document: unknown): OpenApiReader {
@@ -97,10 +99,25 @@ export function openApiReader(document: unknown): OpenApiReader {
     }
   }
 
+  function operationOf(method: string, path: string): Node {
+    const operation = doc.paths[path]?.[method.toLowerCase()];
+    if (!operation) throw new Error(`no operation ${method} ${path} in the document`);
+    return operation;
+  }
+
   return {
+    request(method, path) {
+      const operation = operationOf(method, path);
+      const schema = swagger2
+        ? (operation.parameters as Node[] | undefined)?.find((p) => p.in === 'body')?.schema
+        : ((operation.requestBody as Node | undefined)?.content as Record<string, Node> | undefined)?.[
+            'application/json'
+          ]?.schema;
+      if (!schema) throw new Error(`${method} ${path} declares no JSON request body`);
+      return convert(schema as Node, []);
+    },
     response(method, path, status = '200') {
-      const operation = doc.paths[path]?.[method.toLowerCase()];
-      if (!operation) throw new Error(`no operation ${method} ${path} in the document`);
+      const operation = operationOf(method, path);
       const response = (operation.responses as Record<string, Node> | undefined)?.[status];
       const schema = swagger2
         ? response?.schema

@@ -6,8 +6,17 @@ import type { Schema } from './schema.ts';
 
 let reader: OpenApiReader | undefined;
 
-/** The 200 body of a Soracom operation; paths as in the document, without the /v1 of the base URL. */
-export function soracomResponse(method: string, path: string): Schema {
+/** The body of a Soracom operation (its 200 unless `status` names another); paths as in the document, without the /v1 of the base URL. */
+export function soracomResponse(method: string, path: string, status?: string): Schema {
+  return document().response(method, path, status);
+}
+
+/** The JSON body a Soracom operation takes. */
+export function soracomRequest(method: string, path: string): Schema {
+  return document().request(method, path);
+}
+
+function document(): OpenApiReader {
   reader ??= openApiReader(parse(officialText('soracom/soracom-api.en.yaml')));
-  return reader.response(method, path);
+  return reader;
 }
