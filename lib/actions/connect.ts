@@ -19,10 +19,13 @@ export interface ActuatorSource {
 export function actuatorsOf(source: ActuatorSource): (kind: string, accountId: string) => Promise<Actuator> {
   return async (kind, accountId) => {
     const account = source.accounts.find((a) => a.id === accountId);
-    if (!account) throw new Error(`the config has no account "${accountId}" any more, so ${kind} cannot act on it`);
+    if (!account)
+      throw new Error(`the config has no account "${accountId}" any more, so ${kind} cannot act on it`);
     const { provider, name } = kindParts(kind);
     if (provider !== account.provider)
-      throw new Error(`${kind} acts on ${provider} accounts, and "${accountId}" is a ${account.provider} account`);
+      throw new Error(
+        `${kind} acts on ${provider} accounts, and "${accountId}" is a ${account.provider} account`,
+      );
     const credentials = await source.secrets.resolveAll(account.credentials);
     return connectActuator(account, name, {
       clock: source.clock,

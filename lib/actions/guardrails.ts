@@ -3,12 +3,13 @@
  * for automatic ones, by an Approve link or the CLI for manual ones), audited, announced, and undone.
  * Every step is a compare-and-swap on the action's record (records.ts), so a double click acts once.
  */
+import { randomUUID } from 'node:crypto';
 import type { ActionNotice, Alert, AlertAction } from '../alerts/alert.ts';
 import { globMatcher } from '../budgets/budget.ts';
 import type { Logger } from '../log/index.ts';
 import type { AlertPublisher } from '../notify/publisher.ts';
 import type { Clock } from '../time/clock.ts';
-import type { ActionTarget, Actuator, TargetFacts } from './actuator.ts';
+import type { ActionTarget, Actuator, TargetFacts, TargetState } from './actuator.ts';
 import type { AuditEvent, AuditLog } from './audit.ts';
 import type { EventSink } from './event-sink.ts';
 import { type ActionBook, type ActionRecord, type Actor, actionId, type StoredAction } from './records.ts';
@@ -113,7 +114,7 @@ export class Guardrails {
         undoneAt: clock.now().toISOString(),
         after,
       });
-      await this.announce(done, 'undone', actor, { after: after.summary });
+      await this.announce(done, 'undone', actor, { before: record.after, after });
       return { result: 'undone', record: done };
     } catch (error) {
       const reason = (error as Error).message;
@@ -261,7 +262,7 @@ export class Guardrails {
           problem: refusal,
           before: facts.state,
         });
-        await this.announce(refused, 'refused', actor, { before: facts.state.summary, reason: refusal });
+        await this.announce(refused, 'refused', actor, { before: facts.state, reason: refusal });
         return { result: 'refused', record: refused, reason: refusal };
       }
       const after = await actuator.apply(target, record.params, facts.state);
@@ -272,7 +273,7 @@ export class Guardrails {
         executedAt: this.deps.clock.now().toISOString(),
         problem: undefined,
       });
-      await this.announce(done, 'executed', actor, { before: facts.state.summary, after: after.summary });
+      await this.announce(done, 'executed', actor, { before: facts.state, after });
       return { result: 'executed', record: done };
     } catch (error) {
       const reason = (error as Error).message;
@@ -289,22 +290,31 @@ export class Guardrails {
     if (!events)
       throw new Error('no EventBridge client here (SPENDWATCH_EVENT_BUS names none, or this runs offline)');
     const bus = String(record.params.bus);
-    const { eventId } = await events.put({ bus, detailType: 'Budget threshold crossed: guardrail action', detail: record.alert });
+    const { eventId } = await events.put({
+      bus,
+      detailType: 'Budget threshold crossed: guardrail action',
+      detail: record.alert,
+    });
     const after = { summary: `event ${eventId} on bus ${bus}`, data: { eventId, bus } };
     const done = await this.settle(executing, {
       status: 'done',
       after,
       executedAt: this.deps.clock.now().toISOString(),
     });
-    await this.announce(done, 'executed', actor, { after: after.summary });
+    await this.announce(done, 'executed', actor, { after });
     return { result: 'executed', record: done };
   }
 
-  /** Moves the record on by compare-and-swap; the stored record on success, undefined when another writer won. */
+  /**
+   * Moves the record on by compare-and-swap; the stored record on success, undefined when another
+   * writer won. Read back and checked by a fresh step id: two clicks of one link write the same fields,
+   * so only the id tells whose write the store kept.
+   */
   private async move(stored: StoredAction, change: Partial<ActionRecord>): Promise<StoredAction | undefined> {
-    const next = { ...stored.record, ...change };
+    const next = { ...stored.record, ...change, step: randomUUID() };
     if (!(await this.deps.book.replace(stored, next))) return undefined;
-    return this.deps.book.get(next.id);
+    const written = await this.deps.book.get(next.id);
+    return written?.record.step === next.step ? written : undefined;
   }
 
   /** The last move of a step this writer holds the lease of; a lost one is logged (the state is the other writer's). */
@@ -331,14 +341,9 @@ export class Guardrails {
     record: ActionRecord,
     outcome: ActionNotice['outcome'],
     actor: Actor,
-    words: { before?: string; after?: string; reason?: string },
+    step: { before?: TargetState; after?: TargetState; reason?: string },
   ): Promise<void> {
-    const event: AuditEvent = outcome;
-    await this.audited(record, event, actor, {
-      ...(record.before && { before: record.before }),
-      ...(record.after && { after: record.after }),
-      ...(words.reason && { reason: words.reason }),
-    });
+    await this.audited(record, outcome, actor, step);
     const undo =
       outcome === 'executed' && record.kind !== EVENT_KIND
         ? this.link(record, 'undo', this.deps.settings.undoValidHours)
@@ -349,7 +354,9 @@ export class Guardrails {
       description: record.description,
       outcome,
       by: actorWords(actor),
-      ...words,
+      ...(step.before && { before: step.before.summary }),
+      ...(step.after && { after: step.after.summary }),
+      ...(step.reason && { reason: step.reason }),
       ...(undo && { undoUrl: undo.url, undoExpiresAt: undo.expiresAt }),
     });
     try {
@@ -420,7 +427,7 @@ export function proposedOnly(alert: Alert, note: string): Alert {
   return { ...alert, actions: alert.actions.map((action) => ({ ...action, status: 'proposed-only', note })) };
 }
 
-export const PROPOSE_MODE_NOTE =
+const PROPOSE_MODE_NOTE =
   'proposed only: guardrails.mode is propose, so no action is carried out (set mode: act when the proposals look right)';
 
 /** The resource a per-resource alert names, in the account it was read from. */

@@ -25,7 +25,9 @@ export function confirmPage(record: ActionRecord, operation: LinkOperation, toke
     ['Budget', record.alert.budget],
     ['Because', record.alert.headline],
     ['Status', record.status],
-    ...(operation === 'undo' && record.before ? ([['Puts back', record.before.summary]] as [string, string][]) : []),
+    ...(operation === 'undo' && record.before
+      ? ([['Puts back', record.before.summary]] as [string, string][])
+      : []),
     ...(record.after ? ([['Now', record.after.summary]] as [string, string][]) : []),
   ];
   const form = ready
@@ -61,7 +63,10 @@ export function outcomePage(outcome: ActionOutcome): Page {
     case 'undo-failed':
       return {
         status: 502,
-        html: layout(outcome.result === 'failed' ? 'It failed' : 'Undo failed', `${table(rows)}\n${reason(outcome.reason)}`),
+        html: layout(
+          outcome.result === 'failed' ? 'It failed' : 'Undo failed',
+          `${table(rows)}\n${reason(outcome.reason)}`,
+        ),
       };
     case 'refused':
       return { status: 403, html: layout('Refused', `${table(rows)}\n${reason(outcome.reason)}`) };
@@ -87,7 +92,9 @@ function reason(text: string): string {
 
 function table(rows: [string, string][]): string {
   if (rows.length === 0) return '';
-  const body = rows.map(([label, value]) => `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`);
+  const body = rows.map(
+    ([label, value]) => `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`,
+  );
   return `<table>${body.join('')}</table>`;
 }
 

@@ -16,7 +16,7 @@ import type { Alert } from '../alerts/alert.ts';
 import type { ObjectStore } from '../state/store.ts';
 import type { ActionTarget, TargetState } from './actuator.ts';
 
-export type ActionStatus = 'proposed' | 'executing' | 'done' | 'failed' | 'refused' | 'undoing' | 'undone';
+type ActionStatus = 'proposed' | 'executing' | 'done' | 'failed' | 'refused' | 'undoing' | 'undone';
 
 /** Who made a record move: the check itself, a link (its token and the request's source), or the CLI. */
 export type Actor =
@@ -40,6 +40,8 @@ export interface ActionRecord {
   proposedAt: string;
   /** Until then an executing or undoing record belongs to whoever moved it there. */
   leaseUntil?: string;
+  /** Random per move, so a writer can tell its own write from another's of the same fields. */
+  step?: string;
   before?: TargetState;
   after?: TargetState;
   executedAt?: string;
@@ -70,6 +72,7 @@ const recordSchema = z.looseObject({
   description: z.string(),
   status: z.enum(['proposed', 'executing', 'done', 'failed', 'refused', 'undoing', 'undone']),
   proposedAt: z.string(),
+  step: z.string().optional(),
   before: stateSchema.optional(),
   after: stateSchema.optional(),
   alert: z.looseObject({ dedupKey: z.string(), budget: z.string() }),

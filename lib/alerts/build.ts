@@ -1,5 +1,5 @@
-import { type BudgetStatus, type Crossing, measuredSpend } from '../budgets/status.ts';
 import type { ActionSpec } from '../actions/spec.ts';
+import { type BudgetStatus, type Crossing, measuredSpend } from '../budgets/status.ts';
 import type { Alert, AlertAction } from './alert.ts';
 import { crossingDetails, crossingHeadline } from './wording.ts';
 

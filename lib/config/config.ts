@@ -297,7 +297,9 @@ function actionProblems(
   if (kind === EVENT_KIND) {
     return [
       ...paramProblems(eventParams),
-      ...(allow ? [{ path: ['allow'], message: 'an event action has no target to allow-list; remove allow' }] : []),
+      ...(allow
+        ? [{ path: ['allow'], message: 'an event action has no target to allow-list; remove allow' }]
+        : []),
     ];
   }
   const actuator = provider ? actuatorKind(provider, name) : undefined;

@@ -60,7 +60,9 @@ const action = z
       .regex(/^(event|[a-z]+\.[A-Za-z]+)$/, {
         error: 'expected an action kind such as soracom.speedClass, soracom.standby, killbill.block or event',
       })
-      .describe('The action kind: <provider>.<kind> (soracom.speedClass, soracom.standby, killbill.block) or event'),
+      .describe(
+        'The action kind: <provider>.<kind> (soracom.speedClass, soracom.standby, killbill.block) or event',
+      ),
     approval: z
       .enum(['manual', 'auto'])
       .default('manual')
@@ -74,12 +76,16 @@ const action = z
       tags: z
         .record(z.string().min(1), z.string().min(1))
         .optional()
-        .describe("Act only on targets carrying these tag values, exact or glob (a SIM's tags, a Kill Bill account's custom fields)"),
+        .describe(
+          "Act only on targets carrying these tag values, exact or glob (a SIM's tags, a Kill Bill account's custom fields)",
+        ),
     })
       .optional()
       .describe('Allow-list of targets: anything else is refused, and says why'),
   })
-  .describe("The kind's own fields sit beside do, e.g. to: s1.minimum for soracom.speedClass, bus: for event");
+  .describe(
+    "The kind's own fields sit beside do, e.g. to: s1.minimum for soracom.speedClass, bus: for event",
+  );
 
 const threshold = strictObject({
   at: thresholdAt,
@@ -285,7 +291,9 @@ export const ConfigSchema = strictObject({
       .int()
       .min(0)
       .default(3)
-      .describe('Actions carried out per budget per UTC day (automatic or approved) before the rest are proposed'),
+      .describe(
+        'Actions carried out per budget per UTC day (automatic or approved) before the rest are proposed',
+      ),
     linkValidHours: z
       .number()
       .positive()

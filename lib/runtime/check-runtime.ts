@@ -7,9 +7,9 @@
  */
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { EventSink } from '../actions/event-sink.ts';
 import { eventBridgeClientFromEnv, snsClientFromEnv } from '../aws/clients.ts';
 import { EventBridgeSink } from '../aws/event-bus.ts';
-import type { EventSink } from '../actions/event-sink.ts';
 import type { CheckMetrics } from '../check/metrics.ts';
 import { runCheck } from '../check/run-check.ts';
 import type { CheckReport } from '../check/types.ts';

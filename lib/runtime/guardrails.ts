@@ -3,9 +3,10 @@
  * store, links signed with the key SPENDWATCH_ACTION_KEY_REF points at and pointing at
  * SPENDWATCH_ACTIONS_URL, actions carried out with the config's accounts and their credentials.
  */
+
+import { AuditLog } from '../actions/audit.ts';
 import { actuatorsOf } from '../actions/connect.ts';
 import type { EventSink } from '../actions/event-sink.ts';
-import { AuditLog } from '../actions/audit.ts';
 import { Guardrails } from '../actions/guardrails.ts';
 import { ActionBook } from '../actions/records.ts';
 import { LinkSigner } from '../actions/token.ts';
@@ -54,7 +55,9 @@ export async function guardrailsFor(config: Config, runtime: GuardrailRuntime): 
 }
 
 /** The link settings; a key that cannot be had is logged, and manual actions then name the CLI instead. */
-export async function linksOf(runtime: GuardrailRuntime): Promise<{ baseUrl: string; signer: LinkSigner } | undefined> {
+export async function linksOf(
+  runtime: GuardrailRuntime,
+): Promise<{ baseUrl: string; signer: LinkSigner } | undefined> {
   const { actionsUrl, signingKeyRef } = runtime;
   if (!actionsUrl || !signingKeyRef) return undefined;
   try {

@@ -87,7 +87,9 @@ export function renderText(alert: Alert, options: RenderOptions = {}): string {
   if (actions.length > 0) {
     const lines = actions.flatMap(({ text, link }) => [
       `- ${text}`,
-      ...(link ? [`  ${link.label}: ${link.url}${link.until ? ` (works until ${when(link.until)})` : ''}`] : []),
+      ...(link
+        ? [`  ${link.label}: ${link.url}${link.until ? ` (works until ${when(link.until)})` : ''}`]
+        : []),
     ]);
     sections.push(heading(alert.action ? 'Action' : 'Guardrail actions', lines));
   }

@@ -1,5 +1,5 @@
-import { DEFAULT_GUARDRAILS } from '../../../lib/actions/spec.ts';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_GUARDRAILS } from '../../../lib/actions/spec.ts';
 import { type DeliveryContext, deliver } from '../../../lib/check/deliver.ts';
 import type { CheckReport } from '../../../lib/check/types.ts';
 import { silentLogger } from '../../../lib/log/index.ts';
