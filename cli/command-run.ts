@@ -4,6 +4,7 @@
  * the providers and every account of the config is pointed at its simulator.
  */
 
+import type { Guardrails } from '../lib/actions/guardrails.ts';
 import type { ChargebackOutcome } from '../lib/chargeback/chargeback.ts';
 import { runCheck } from '../lib/check/run-check.ts';
 import type { CheckDependencies, CheckOptions, CheckReport } from '../lib/check/types.ts';
@@ -16,8 +17,10 @@ import { HealthTracker } from '../lib/state/account-health.ts';
 import { FsObjectStore } from '../lib/state/fs-store.ts';
 import { KeptReadings } from '../lib/state/kept-readings.ts';
 import { AlertLedger } from '../lib/state/ledger.ts';
+import type { ObjectStore } from '../lib/state/store.ts';
 import { type Clock, fixedClock, systemClock } from '../lib/time/clock.ts';
 import type { DemoInbox } from './demo/inbox.ts';
+import { LOCAL_ACTIONS_PORT } from './local-links.ts';
 import type { Progress } from './progress.ts';
 import type { TerminalLog } from './terminal-log.ts';
 import { UsageError } from './usage-error.ts';
@@ -40,6 +43,9 @@ export interface RunFlags {
   state?: string;
   /** Publish delivered alerts to this SNS topic (else they are only printed). */
   topicArn?: string;
+  /** A deployment's state bucket and prefix, for the actions commands (instead of --state). */
+  bucket?: string;
+  prefix?: string;
 }
 
 export interface CommandRun {
@@ -58,6 +64,12 @@ export interface CommandRun {
   secrets: SecretResolver;
   /** Under --simulate: the local SNS mailbox the demo publishes to. */
   inbox?: DemoInbox;
+  /** Guardrails over --state DIR (undefined without it); notices go to `publisher`, else as alerts do. */
+  guardrails(publisher?: AlertPublisher): Promise<Guardrails | undefined>;
+  /** The store of --state or --bucket, for listing actions. */
+  store(): Promise<ObjectStore | undefined>;
+  /** Where alerts go: the --topic-arn topic, else nowhere but the report. */
+  publisher(): Promise<AlertPublisher>;
   /** Under --simulate: what the billing-CSV ingest recorded in Kill Bill (accounts with `chargeback`). */
   chargeback?: ChargebackOutcome[];
 }
@@ -111,7 +123,8 @@ function simulatedSecrets(
   config: Config,
   credentials: Record<string, Record<string, string>>,
 ): SecretBackend[] {
-  const byRef = new Map<string, string>();
+  // The demo's links are signed with a key made for it, which signs nothing anywhere else.
+  const byRef = new Map<string, string>([['env:SPENDWATCH_ACTION_KEY', DEMO_ACTION_SIGNING_KEY]]);
   for (const account of config.accounts)
     for (const [field, ref] of Object.entries(account.credentials)) {
       const value = credentials[account.id]?.[field];
@@ -150,6 +163,19 @@ function commandRun(
       render: { timeZone: config.timeZone },
     });
   };
+  const guardrailsOver = async (publisher?: AlertPublisher): Promise<Guardrails | undefined> => {
+    const store = await storeOf(flags);
+    if (!store) return undefined;
+    const { guardrailsFor } = await import('../lib/runtime/guardrails.ts');
+    return guardrailsFor(config, {
+      store,
+      clock,
+      logger,
+      secrets,
+      publisher: publisher ?? (await defaultPublisher()),
+      ...guardrailLinks(simulated !== undefined),
+    });
+  };
   return {
     config,
     clock,
@@ -157,16 +183,23 @@ function commandRun(
     secrets,
     inbox: simulated?.inbox,
     chargeback: simulated?.chargeback,
+    guardrails: guardrailsOver,
+    store: () => storeOf(flags),
+    publisher: defaultPublisher,
     async check(options = {}, with_ = {}) {
       try {
+        const publisher = with_.publisher ?? (await defaultPublisher());
+        const { hasActions } = await import('../lib/runtime/guardrails.ts');
+        const guardrails = hasActions(config) ? await guardrailsOver(publisher) : undefined;
         return await runCheck(
           config,
           {
             clock,
             logger,
             secrets,
-            publisher: await defaultPublisher(),
+            publisher,
             ...stateIn(flags.state),
+            ...(guardrails && { guardrails }),
             ...(simulated && { enrich: simulated.enrich }),
             ...with_,
           },
@@ -192,6 +225,38 @@ interface SimulatedAws {
 function loggerFor(flags: RunFlags, io: CommandIo): Logger {
   if (io.terminal && !flags.verbose) return io.terminal.logger();
   return jsonLogger({ level: flags.verbose ? 'debug' : 'warn', write: (line) => io.err(line) });
+}
+
+/**
+ * Where the CLI's action links point and what signs them: $SPENDWATCH_ACTIONS_URL (a deployed actionLink
+ * function, or \`spendwatch actions serve\`) and the key $SPENDWATCH_ACTION_KEY_REF names (default
+ * env:SPENDWATCH_ACTION_KEY). The simulated world serves its links with \`actions serve --simulate\`.
+ */
+function guardrailLinks(simulated: boolean): { actionsUrl?: string; signingKeyRef: string } {
+  const actionsUrl = process.env.SPENDWATCH_ACTIONS_URL ?? (simulated ? LOCAL_ACTIONS_URL : undefined);
+  return {
+    ...(actionsUrl && { actionsUrl }),
+    signingKeyRef: process.env.SPENDWATCH_ACTION_KEY_REF ?? 'env:SPENDWATCH_ACTION_KEY',
+  };
+}
+
+const DEMO_ACTION_SIGNING_KEY = 'spendwatch-demo-world-only-link-signing-key';
+
+const LOCAL_ACTIONS_URL = `http://127.0.0.1:${LOCAL_ACTIONS_PORT}/`;
+
+/** Where the actions are kept: --state DIR, or a deployment's --bucket (with --prefix, default spendwatch/). */
+async function storeOf(flags: RunFlags): Promise<ObjectStore | undefined> {
+  if (flags.state !== undefined) return new FsObjectStore(flags.state);
+  if (!flags.bucket) return undefined;
+  const [{ s3ClientFromEnv }, { S3ObjectStore }] = await Promise.all([
+    import('../lib/aws/clients.ts'),
+    import('../lib/state/s3-store.ts'),
+  ]);
+  return new S3ObjectStore({
+    client: s3ClientFromEnv(),
+    bucket: flags.bucket,
+    prefix: flags.prefix ?? 'spendwatch/',
+  });
 }
 
 /** `--state DIR`: the filesystem store, with the same exclusive-create semantics as S3. */

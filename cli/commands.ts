@@ -2,7 +2,7 @@
  * What each command does, loaded only when one runs (cli/main.ts holds the command table): `--help`
  * and a usage error start without the config parser, the check or the report.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configAsJson, loadConfig, readConfigFile } from '../lib/config/load.ts';
@@ -15,6 +15,7 @@ import { UsageError } from './usage-error.ts';
 
 // From cli/ in the sources and from dist/cli in the built program alike (the build copies examples/).
 const DEMO_CONFIG = fileURLToPath(new URL('../examples/demo.yaml', import.meta.url));
+const DEMO_STATE = resolve('artifacts/demo/state');
 
 export async function check(values: Values, io: Io): Promise<number> {
   return withCommandRun(runFlags(values), io, async (run) => {
@@ -100,8 +101,38 @@ export async function validate(values: Values, io: Io): Promise<number> {
   return 0;
 }
 
-export function demo(values: Values, io: Io): Promise<number> {
-  return withCommandRun(runFlags({ ...values, config: DEMO_CONFIG, simulate: true }), io, async (run) => {
+export async function actions(values: Values, io: Io): Promise<number> {
+  const [subcommand, id, ...extra] = (values._ as string[] | undefined) ?? [];
+  if (!subcommand || !['list', 'approve', 'undo', 'serve'].includes(subcommand))
+    throw new UsageError(
+      `expected list, approve ID, undo ID or serve, not ${subcommand ? `"${subcommand}"` : 'nothing'}`,
+    );
+  if (extra.length > 0) throw new UsageError(`unexpected ${extra.map((e) => `"${e}"`).join(' ')}`);
+  const flags = runFlags(values);
+  if (flags.state === undefined && !flags.bucket)
+    throw new UsageError(
+      'say where the actions are kept: --state DIR (a local check) or --bucket NAME (a deployment)',
+    );
+  const cli = await import('./actions.ts');
+  return withCommandRun(flags, io, async (run) => {
+    if (subcommand === 'list') return cli.listActions((await run.store())!, io);
+    const guardrails = (await run.guardrails(cli.noticePrinter(io, await run.publisher())))!;
+    if (subcommand === 'serve') {
+      const port = values.port === undefined ? undefined : Number(values.port);
+      if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536))
+        throw new UsageError(`--port ${String(values.port)}: expected a port number`);
+      return cli.serveActions(run, guardrails, port, io);
+    }
+    return cli.actOn(guardrails, subcommand as 'approve' | 'undo', cli.requireId({ subcommand, id }), io);
+  });
+}
+
+export async function demo(values: Values, io: Io): Promise<number> {
+  // A fresh state folder each time, so the demo always tells the same story, and its action links
+  // can be opened afterwards with: spendwatch actions serve --simulate --state artifacts/demo/state
+  await rm(DEMO_STATE, { recursive: true, force: true });
+  const flags = runFlags({ ...values, config: DEMO_CONFIG, simulate: true, state: DEMO_STATE });
+  return withCommandRun(flags, io, async (run) => {
     const { runDemo } = await import('./demo/demo.ts');
     return runDemo(run, io);
   });
@@ -114,6 +145,8 @@ function runFlags(values: Values): RunFlags {
     simulate: Boolean(values.simulate),
     verbose: Boolean(values.verbose),
     state: values.state as string | undefined,
+    bucket: values.bucket as string | undefined,
+    prefix: values.prefix as string | undefined,
     topicArn: (values['topic-arn'] as string | undefined) ?? process.env.SPENDWATCH_TOPIC_ARN,
   };
 }

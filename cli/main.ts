@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, ConfigFileError } from '../lib/config/errors.ts';
 import { colourWanted } from './colour.ts';
 import type { CommandIo } from './command-run.ts';
+import { LOCAL_ACTIONS_PORT } from './local-links.ts';
 import { progressLine } from './progress.ts';
 import { TerminalLog } from './terminal-log.ts';
 import { UsageError } from './usage-error.ts';
@@ -28,6 +29,8 @@ const commands = () => import('./commands.ts');
 interface Command {
   summary: string;
   usage: string;
+  /** Takes words after the command (a subcommand and its argument), as `values._`. */
+  positionals?: boolean;
   options: NonNullable<Parameters<typeof parseArgs>[0]>['options'];
   run(values: Values, io: Io): Promise<number>;
 }
@@ -152,6 +155,41 @@ Examples:
     options: { ...common, out: { type: 'string', short: 'o' } },
     run: (values, io) => commands().then((c) => c.validate(values, io)),
   },
+  actions: {
+    summary: 'Guardrail actions: list them, approve or undo one, or serve their links locally',
+    usage: `spendwatch actions list|approve ID|undo ID|serve --config FILE (--state DIR | --bucket NAME [--prefix P])
+
+The actions budgets' thresholds take (README, "Guardrails"), as the check recorded them: in a local
+--state folder (a check run with --state), or in a deployment's state bucket (AWS credentials from the
+environment, as the AWS CLI takes them). approve and undo act as the links do, once, and are audited
+under your user name ($SPENDWATCH_OPERATOR overrides it).
+
+  list            every action, newest first: id, status, when, budget and what it does
+  approve ID      carry out an action awaiting approval (or one that failed, again)
+  undo ID         put the target back as it was before the action
+  serve           the Approve and Undo pages on http://127.0.0.1:${LOCAL_ACTIONS_PORT}/, as the actionLink function
+                  serves them (links from a check run with SPENDWATCH_ACTIONS_URL pointing here)
+
+${COMMON_HELP}
+  --state DIR     the folder a local check keeps its state in
+  --bucket NAME   a deployment's state bucket (--prefix: its statePrefix, default spendwatch/)
+  --port N        serve: the port (default ${LOCAL_ACTIONS_PORT})
+
+Examples:
+  spendwatch actions list --config spendwatch.yaml --bucket spendwatch-prod-123456789012-us-east-1
+  spendwatch actions approve Qm9vZ2xlQ2hyb21l --config spendwatch.yaml --bucket spendwatch-prod-123456789012-us-east-1
+  npm run demo && spendwatch actions serve --config examples/demo.yaml --simulate --state artifacts/demo/state`,
+    positionals: true,
+    options: {
+      ...common,
+      ...simulate,
+      state: { type: 'string' },
+      bucket: { type: 'string' },
+      prefix: { type: 'string' },
+      port: { type: 'string' },
+    },
+    run: (values, io) => commands().then((c) => c.actions(values, io)),
+  },
   demo: {
     summary: 'Run a check against local simulators of all providers (no cloud account needed)',
     usage: `spendwatch demo [--now ISO]
@@ -180,18 +218,18 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     return 2;
   }
   try {
-    const { values } = parseArgs({
+    const { values, positionals } = parseArgs({
       args: rest,
       options: command.options,
       strict: true,
-      allowPositionals: false,
+      allowPositionals: command.positionals ?? false,
     });
     if ((values as { help?: boolean }).help) {
       io.out(command.usage);
       return 0;
     }
     try {
-      return await command.run(values as Values, io);
+      return await command.run({ ...(values as Values), ...(command.positionals && { _: positionals }) }, io);
     } finally {
       io.terminal?.flush();
     }

@@ -1,6 +1,6 @@
 import type { Alert } from '../lib/alerts/alert.ts';
 import { formatAmount, formatPercent } from '../lib/alerts/format.ts';
-import { missingPartText } from '../lib/alerts/wording.ts';
+import { actionLines, missingPartText } from '../lib/alerts/wording.ts';
 import { measuredAmount, measuredSpend } from '../lib/budgets/status.ts';
 import type { CheckReport } from '../lib/check/types.ts';
 
@@ -48,7 +48,14 @@ export function describeReport(report: CheckReport): string {
   for (const [title, alerts] of sections) {
     if (alerts.length === 0) continue;
     lines.push('', `${title}:`);
-    for (const alert of alerts) lines.push(`  [${alert.severity}] ${alert.headline}`);
+    for (const alert of alerts) {
+      lines.push(`  [${alert.severity}] ${alert.headline}`);
+      // What the guardrails proposed or did (or, on a dry run, would): the action and its link.
+      for (const action of actionLines(alert)) {
+        lines.push(`      action: ${action.text}`);
+        if (action.link) lines.push(`      ${action.link.label}: ${action.link.url}`);
+      }
+    }
   }
   const already = report.suppressed.filter((s) => s.reason !== 'dry-run').length;
   if (already > 0)

@@ -22,9 +22,13 @@ export async function runDemo(run: CommandRun, io: CommandIo): Promise<number> {
   const rule = (title: string) => `\n${'─'.repeat(4)} ${title} ${'─'.repeat(Math.max(4, 92 - title.length))}`;
   io.out(rule(`${deliveries.length} alerts published to SNS (local emulator), as subscribers receive them`));
   await mkdir(OUTPUT, { recursive: true });
-  // Shown in full: the first critical alert, the first in another currency (JPY and USD read
-  // differently), and the first about one customer (a Kill Bill account over the cap agreed with it).
-  const first = deliveries.find((d) => d.alert.severity === 'critical') ?? deliveries[0];
+  // Shown in full: the first critical alert with a guardrail action (else the first critical one),
+  // the first in another currency (JPY and USD read differently), and the first about one customer
+  // (a Kill Bill account over the cap agreed with it).
+  const first =
+    deliveries.find((d) => d.alert.severity === 'critical' && d.alert.actions?.length) ??
+    deliveries.find((d) => d.alert.severity === 'critical') ??
+    deliveries[0];
   const shown = new Set([
     first,
     deliveries.find((d) => d.alert.currency !== first?.alert.currency),
@@ -55,6 +59,10 @@ export async function runDemo(run: CommandRun, io: CommandIo): Promise<number> {
     );
   }
   io.out(`\nEvery email and Slack message is in ${OUTPUT}/.`);
+  if (deliveries.some((d) => d.alert.actions?.some((a) => a.approveUrl)))
+    io.out(
+      'The Approve links open (and act, in the simulated world) with: npm run spendwatch -- actions serve --config examples/demo.yaml --simulate --state artifacts/demo/state',
+    );
   io.out('Next: npm run spendwatch -- status --config examples/demo.yaml --simulate');
   io.out('      npm run spendwatch -- report --config examples/demo.yaml --simulate --out artifacts/report');
   return exitCodeOf(report);

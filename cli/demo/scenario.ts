@@ -74,6 +74,14 @@ export async function startDemoWorld(now: Date): Promise<DemoWorld> {
         { simId: '440103125380003', amount: 1_180 },
       ],
     },
+    // The Sim API the guardrail actions call: the fleet's SIMs, by IMSI, at full speed.
+    sims: Array.from({ length: 15 }, (_, i) => ({
+      simId: `89811000000000${String(i + 1).padStart(5, '0')}`,
+      imsi: fleetImsi(i + 1),
+      speedClass: 's1.standard',
+      status: 'active',
+      tags: { name: i === 0 ? 'bus-017 "router"' : `device-${i + 1}` },
+    })),
   });
   soracomJp.setDay(localDateKey(now, 'Asia/Tokyo').replaceAll('-', ''), 400);
   soracomJp.options.exportCsv = billingCsv(fleetCsvRows(jpMonth, jp.day, runawayDay));
@@ -231,11 +239,13 @@ export async function startDemoWorld(now: Date): Promise<DemoWorld> {
   };
 }
 
+const fleetImsi = (sim: number) => `4401031253800${String(sim).padStart(2, '0')}`;
+
 /** The Japan fleet's billing CSV: 15 SIMs on two fleets, data per day, a basic fee per month. */
 function fleetCsvRows(month: string, today: number, runawayDay: number): BillingCsvRow[] {
   const rows: BillingCsvRow[] = [];
   for (let sim = 1; sim <= 15; sim++) {
-    const imsi = `4401031253800${String(sim).padStart(2, '0')}`;
+    const imsi = fleetImsi(sim);
     const tags = {
       'tag:fleet': sim <= 5 ? 'tokyo-buses' : 'osaka-meters',
       'tag:name': sim === 1 ? 'bus-017 "router"' : `device-${sim}`,

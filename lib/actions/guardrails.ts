@@ -82,6 +82,26 @@ export class Guardrails {
     return { ...alert, actions };
   }
 
+  /** A dry run's preview, with each action described by its adapter (which reads and writes nothing). */
+  async preview(alert: Alert): Promise<Alert> {
+    const previewed = previewActions(alert, this.deps.settings);
+    if (!previewed.actions) return previewed;
+    const target = targetOf(alert);
+    const actions = await Promise.all(
+      previewed.actions.map(async (action) => ({
+        ...action,
+        description: await this.describe(action, target).catch(() => undefined),
+      })),
+    );
+    return {
+      ...previewed,
+      actions: actions.map(({ description, ...action }) => ({
+        ...action,
+        ...(description && { description }),
+      })),
+    };
+  }
+
   /** Approves and carries out an action awaiting approval (or one that failed, to try again). */
   async approve(id: string, actor: Actor): Promise<ActionOutcome> {
     const stored = await this.deps.book.get(id);

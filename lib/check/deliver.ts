@@ -116,10 +116,11 @@ export async function retryAbandoned(
 export async function deliver(delivery: DeliveryContext, alert: Alert): Promise<void> {
   const { deps, options, report } = delivery;
   if (options.dryRun) {
-    report.suppressed.push({
-      alert: withReportLink(delivery, previewActions(alert, delivery.guardrails)),
-      reason: 'dry-run',
-    });
+    const { guardrails } = delivery.deps;
+    const previewed = guardrails
+      ? await guardrails.preview(alert)
+      : previewActions(alert, delivery.guardrails);
+    report.suppressed.push({ alert: withReportLink(delivery, previewed), reason: 'dry-run' });
     return;
   }
   const { ledger } = deps;
