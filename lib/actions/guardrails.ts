@@ -218,10 +218,13 @@ export class Guardrails {
   private shown(action: AlertAction, record: ActionRecord): AlertAction {
     const base = { ...action, id: record.id, description: record.description };
     switch (record.status) {
-      case 'proposed':
-        return this.deps.settings.mode === 'propose'
-          ? { ...base, status: 'proposed-only', note: PROPOSE_MODE_NOTE }
+      case 'proposed': {
+        // As when it was proposed: a retried delivery of a held action offers no Approve link either.
+        const proposedOnly = this.deps.settings.mode === 'propose' ? PROPOSE_MODE_NOTE : action.hold;
+        return proposedOnly
+          ? { ...base, status: 'proposed-only', note: proposedOnly }
           : this.awaiting(base, record);
+      }
       case 'done':
       case 'executing': {
         const undo =

@@ -11,6 +11,10 @@ const LIMITS = {
   fieldText: 2000,
   contextElements: 10,
   messageText: 40_000,
+  actionsElements: 25,
+  buttonText: 75,
+  buttonUrl: 3000,
+  actionId: 255,
 };
 const OWN_TOKEN = /<!date\^\d+\^[^|<>]+\|[^|<>]+>/g;
 const ENTITY = /&(amp|lt|gt);/g;
@@ -48,6 +52,10 @@ export function blockKitProblems(message: unknown): string[] {
       case 'context':
         checkTexts(block.elements, `${where}.elements`, LIMITS.contextElements, LIMITS.sectionText, problem);
         break;
+      case 'actions':
+        checkButtons(block.elements, `${where}.elements`, problem);
+        if (keys.some((key) => key !== 'elements')) problem(where, `unexpected keys ${keys.join(', ')}`);
+        break;
       case 'divider':
         if (keys.length) problem(where, `unexpected keys ${keys.join(', ')}`);
         break;
@@ -56,6 +64,37 @@ export function blockKitProblems(message: unknown): string[] {
     }
   });
   return problems;
+}
+
+/** Link buttons: plain_text labels, URLs and action_ids within their limits, action_ids unique. */
+function checkButtons(value: unknown, where: string, problem: (where: string, what: string) => void): void {
+  if (!Array.isArray(value) || value.length === 0) {
+    problem(where, 'must be a non-empty array');
+    return;
+  }
+  if (value.length > LIMITS.actionsElements)
+    problem(where, `${value.length} items, limit ${LIMITS.actionsElements}`);
+  const ids = new Set<string>();
+  for (const [index, button] of (value as Record<string, unknown>[]).entries()) {
+    const at = `${where}[${index}]`;
+    if (button.type !== 'button') problem(at, 'not a button');
+    const text = button.text as { type?: unknown } | undefined;
+    if (text?.type !== 'plain_text') problem(at, 'button text must be plain_text');
+    checkText(text, `${at}.text`, LIMITS.buttonText, problem);
+    if (
+      typeof button.url !== 'string' ||
+      !/^https?:\/\//.test(button.url) ||
+      button.url.length > LIMITS.buttonUrl
+    )
+      problem(at, `url must be an http(s) URL of at most ${LIMITS.buttonUrl} characters`);
+    const id = button.action_id;
+    if (typeof id !== 'string' || id.length === 0 || id.length > LIMITS.actionId)
+      problem(at, 'bad action_id');
+    else if (ids.has(id)) problem(at, `action_id ${id} repeated`);
+    else ids.add(id);
+    if (button.style !== undefined && button.style !== 'primary' && button.style !== 'danger')
+      problem(at, `style ${String(button.style)} is neither primary nor danger`);
+  }
 }
 
 function checkTexts(
