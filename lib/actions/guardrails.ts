@@ -273,6 +273,7 @@ export class Guardrails {
       return { result: 'unchanged', record, reason: notApprovable(record) };
     const executing = await this.move(stored, { status: 'executing', leaseUntil: lease(now), by: actor });
     if (!executing) return this.lostRace(record.id);
+    let current = executing;
     try {
       if (record.kind === EVENT_KIND) return await this.putEvent(executing, actor);
       const target = record.target!;
@@ -288,19 +289,25 @@ export class Guardrails {
         await this.announce(refused, 'refused', actor, { before: facts.state, reason: refusal });
         return { result: 'refused', record: refused, reason: refusal };
       }
-      const after = await actuator.apply(target, record.params, facts.state);
-      const done = await this.settle(executing, {
+      // Kept before acting: a run that dies after apply leaves what Undo must put back. A run taking
+      // over such a record trusts what was kept, not the target it may already have changed.
+      const before = resumable && record.before ? record.before : facts.state;
+      const held = before === record.before ? executing : await this.move(executing, { before });
+      if (!held) return this.lostRace(record.id);
+      current = held;
+      const after = await actuator.apply(target, record.params, before);
+      const done = await this.settle(held, {
         status: 'done',
-        before: facts.state,
+        before,
         after,
         executedAt: this.deps.clock.now().toISOString(),
         problem: undefined,
       });
-      await this.announce(done, 'executed', actor, { before: facts.state, after });
+      await this.announce(done, 'executed', actor, { before, after });
       return { result: 'executed', record: done };
     } catch (error) {
       const reason = (error as Error).message;
-      const failed = await this.settle(executing, { status: 'failed', problem: reason });
+      const failed = await this.settle(current, { status: 'failed', problem: reason });
       this.deps.onFailure?.(record.kind);
       await this.announce(failed, 'failed', actor, { reason });
       return { result: 'failed', record: failed, reason };
@@ -527,6 +534,8 @@ function actorWords(actor: Actor): string {
 /** The notice of one step of an action: the crossing's alert, reworded, with its own dedupKey. */
 function actionNotice(record: ActionRecord, action: ActionNotice): Alert {
   const { alert } = record;
+  // Per step (each move has its own id): a second failure of the same action is news, not a duplicate.
+  const stepStamp = (record.step ?? '').slice(0, 8);
   const failed =
     action.outcome === 'failed' || action.outcome === 'refused' || action.outcome === 'undo-failed';
   const lines = [
@@ -538,7 +547,7 @@ function actionNotice(record: ActionRecord, action: ActionNotice): Alert {
   return {
     ...alert,
     event: 'action',
-    dedupKey: `${alert.dedupKey}/${record.id}.${action.outcome}`,
+    dedupKey: `${alert.dedupKey}/${record.id}.${action.outcome}.${stepStamp}`,
     thresholdId: `${alert.thresholdId}.action`,
     severity: failed ? 'warning' : 'info',
     actions: undefined,

@@ -286,13 +286,16 @@ function actionProblems(
   const { do: kind, approval: _approval, allow, ...params } = written;
   const { provider, name } = kindParts(kind);
   const paramProblems = (schema: z.ZodObject) => {
-    const result = schema.safeParse(params);
-    return result.success
-      ? []
-      : result.error.issues.map((issue) => ({
-          path: issue.code === 'unrecognized_keys' ? [String(issue.keys[0])] : (issue.path as Path),
-          message: issue.message,
-        }));
+    const result = schema.safeParse(params, { reportInput: true });
+    if (result.success) return [];
+    return result.error.issues.map((issue) => {
+      if (issue.code === 'unrecognized_keys')
+        return { path: [String(issue.keys[0])], message: issue.message };
+      // A missing field is pointed at the action that lacks it, as the schema's own errors are.
+      if (issue.input === undefined && issue.path.length > 0)
+        return { path: [], message: `required field "${String(issue.path.at(-1))}" is missing for ${kind}` };
+      return { path: issue.path as Path, message: issue.message };
+    });
   };
   if (kind === EVENT_KIND) {
     return [

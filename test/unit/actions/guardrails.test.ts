@@ -527,6 +527,23 @@ describe('compare-and-swap', () => {
     expect(await w.guardrails.approve(id, link)).toMatchObject({ result: 'unchanged' });
   });
 
+  it('a run taking over after one died mid-apply keeps the state recorded before it, for Undo', async () => {
+    const w = world();
+    const [proposed] = (await w.guardrails.prepare(crossing([action()]), { executed: 0 })).actions!;
+    const id = proposed!.id!;
+    // The dead run recorded the state, then changed the target, then died before settling.
+    const stored = (await w.book.get(id))!;
+    const before = (await w.actuator.inspect({ accountId: 'a', resourceId: SIM })).state;
+    const leaseUntil = new Date(T0.getTime() + 60_000).toISOString();
+    await w.book.replace(stored, { ...stored.record, status: 'executing', leaseUntil, before, by: alice });
+    await w.actuator.apply({ accountId: 'a', resourceId: SIM }, { to: 'minimum' }, before);
+
+    w.later(2 * 60_000);
+    expect(await w.guardrails.approve(id, link)).toMatchObject({ result: 'executed', record: { before } });
+    expect(await w.guardrails.undo(id, link)).toMatchObject({ result: 'undone' });
+    expect(w.actuator.settingOf(SIM)).toBe('fast');
+  });
+
   it('an unknown action id changes nothing', async () => {
     const w = world();
     expect(await w.guardrails.approve('AAAAAAAAAAAAAAAA', alice)).toEqual({

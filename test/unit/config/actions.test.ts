@@ -103,8 +103,10 @@ describe('guardrail actions in the config', () => {
     expect(typo).toContain(
       '  spendwatch.yaml:21:18: budgets[0].thresholds[0].actions[0].too = "s1.minimum": unknown field "too"; did you mean "to"?',
     );
-    // The missing `to` is reported too (as yet without a line, and worded as a bad value: see the report).
-    expect(typo.some((line) => line.includes('budgets[0].thresholds[0].actions[0].to:'))).toBe(true);
+    // The missing `to` is reported too, at the action that lacks it.
+    expect(typo).toContain(
+      '  spendwatch.yaml:20:13: budgets[0].thresholds[0].actions[0]: required field "to" is missing for soracom.speedClass',
+    );
     const value = problems(withActions('          - do: soracom.speedClass\n            to: s1.turbo\n'));
     expect(value.join('\n')).toMatch(
       /spendwatch\.yaml:21:17: budgets\[0\]\.thresholds\[0\]\.actions\[0\]\.to = "s1\.turbo": expected a speed class Soracom documents: s1\.minimum, .*s1\.fast/,
@@ -112,9 +114,9 @@ describe('guardrail actions in the config', () => {
   });
 
   it('refuse an event action without a bus, or with an allow-list', () => {
-    // Refused, naming the field (as yet in zod's words and without a line: see the report).
-    expect(problems(withActions('          - do: event\n')).join('\n')).toMatch(
-      /spendwatch\.yaml: budgets\[0\]\.thresholds\[0\]\.actions\[0\]\.bus: /,
+    // A missing field is pointed at the action that lacks it, as other missing fields are.
+    expect(problems(withActions('          - do: event\n')).join('\n')).toContain(
+      'invalid config: spendwatch.yaml:20:13: budgets[0].thresholds[0].actions[0]: required field "bus" is missing for event',
     );
     expect(
       problems(
