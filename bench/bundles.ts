@@ -32,6 +32,7 @@ const HANDLER_ENV = {
   SPENDWATCH_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:spendwatch-bench-alerts',
   SPENDWATCH_WORK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/spendwatch-bench-work',
   SLACK_WEBHOOK_URL_REF: 'ssm:/spendwatch/bench/slack-webhook',
+  SPENDWATCH_ACTION_KEY_REF: 'secretsmanager:spendwatch/bench/action-signing-key',
   AWS_REGION: 'us-east-1',
 };
 const IMPORT =

@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensurePackaged } from '../../dev/lambda-package.ts';
 import { monthOfDays, SoracomSimulator } from '../../dev/simulators/soracom.ts';
 import { unpackZip } from '../../dev/zip.ts';
+import { LinkSigner } from '../../lib/actions/token.ts';
 import { configAsJson } from '../../lib/config/load.ts';
 import { renderSlackMessage } from '../../lib/notify/render/index.ts';
 import { jpyCritical } from '../support/alert-fixtures.ts';
@@ -47,16 +48,26 @@ interface Invocation {
 
 /**
  * Requires the unpacked handler in a fresh node (Lambda's init) and invokes it once with `event`; the
- * result comes back on fd 3, apart from the log lines on stdout.
+ * result comes back on fd 3, apart from the log lines on stdout. `cwd`: the unpacked zip, as Lambda's
+ * /var/task, where a bundled config path resolves.
  */
-function invoke(handlerFile: string, env: Record<string, string>, event: unknown): Promise<Invocation> {
+function invoke(
+  handlerFile: string,
+  env: Record<string, string>,
+  event: unknown,
+  cwd?: string,
+): Promise<Invocation> {
   const script = `require(process.argv[1]).handler(JSON.parse(process.argv[2])).then(
   (result) => require('node:fs').writeSync(3, JSON.stringify(result ?? null)),
   (error) => { process.stderr.write(String(error.stack)); process.exitCode = 1; });`;
   const child = spawn(
     process.execPath,
     ['--no-warnings', '--enable-source-maps', '-e', script, handlerFile, JSON.stringify(event)],
-    { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] },
+    {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      ...(cwd && { cwd }),
+    },
   );
   const output = child.stdio.slice(1).map((stream) => {
     let text = '';
@@ -86,7 +97,7 @@ describe('the packaged handlers, run as Lambda runs them', () => {
   beforeAll(() => {
     const packageDir = ensurePackaged();
     unpacked = mkdtempSync(join(tmpdir(), 'spendwatch-packaged-'));
-    for (const fn of ['check', 'slackNotifier']) {
+    for (const fn of ['check', 'slackNotifier', 'actionLink']) {
       unpackZip(readFileSync(join(packageDir, `${fn}.zip`)), join(unpacked, fn));
     }
   }, 300_000);
@@ -227,6 +238,86 @@ budgets:
         expect(request.headers.authorization).toMatch(/Credential=ASIALAMBDAROLE000001\//);
       }
       expect(run.logs).not.toContain('secret-packaged-authkey');
+    });
+  });
+
+  describe('actionLink', () => {
+    const aws = new AwsSecretsSimulator();
+    const HOST = 'abcdefghijklmnop.lambda-url.us-east-1.on.aws';
+    const KEY = 'k'.repeat(64);
+    beforeAll(async () => {
+      await aws.start();
+      // What the stack's generated secret holds: 64 characters, no punctuation.
+      aws.secrets.set('spendwatch/ci/action-signing-key', KEY);
+    });
+    afterAll(() => aws.stop());
+
+    /** Lambda's Function URL event (payload 2.0) for a browser following a link with this query string. */
+    const get = (query: Record<string, string>) => ({
+      version: '2.0',
+      rawPath: '/',
+      rawQueryString: new URLSearchParams(query).toString(),
+      headers: { host: HOST, 'user-agent': 'Mozilla/5.0 (test)' },
+      ...(Object.keys(query).length > 0 && { queryStringParameters: query }),
+      requestContext: {
+        domainName: HOST,
+        http: { method: 'GET', path: '/', sourceIp: '203.0.113.7', userAgent: 'Mozilla/5.0 (test)' },
+      },
+    });
+
+    /** The environment serverless.yml gives it; S3 and SNS point nowhere: a refused link reaches neither. */
+    const follow = (query: Record<string, string>) =>
+      invoke(
+        handler('actionLink', 'functions/action-link.js'),
+        {
+          ...LAMBDA_CREDENTIALS,
+          SPENDWATCH_CONFIG: 'dist/spendwatch.json',
+          SPENDWATCH_BUCKET: 'spendwatch-state',
+          SPENDWATCH_STATE_PREFIX: 'spendwatch/',
+          SPENDWATCH_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:spendwatch-ci-alerts',
+          SPENDWATCH_ACTION_KEY_REF: 'secretsmanager:spendwatch/ci/action-signing-key',
+          SPENDWATCH_METRICS: 'emf',
+          SPENDWATCH_STAGE: 'ci',
+          SPENDWATCH_SECRETS_MANAGER_ENDPOINT: aws.url,
+          SPENDWATCH_S3_ENDPOINT: 'http://127.0.0.1:9',
+          SPENDWATCH_SNS_ENDPOINT: 'http://127.0.0.1:9',
+        },
+        get(query),
+        join(unpacked, 'actionLink'),
+      );
+
+    /** A refused link: its status, an HTML page saying nothing was done, and nothing of the code. */
+    const expectRefused = (run: Invocation, status: number) => {
+      expect(run.stderr).toBe('');
+      expect(run.ok).toBe(true);
+      const result = run.result as { statusCode: number; headers: Record<string, string>; body: string };
+      expect(result.statusCode).toBe(status);
+      expect(result.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(result.headers['cache-control']).toBe('no-store');
+      expect(result.body).toMatch(/^<!doctype html>/i);
+      expect(result.body).toContain('Nothing was done');
+      expect(result.body).not.toMatch(/\bat \S+ \(|\.(ts|js):\d+|Error:|node_modules|\/var\/task/);
+      expect(run.logs).not.toContain(KEY);
+      return result;
+    };
+
+    it('answers a GET whose token is not one it signed with a 403 page, reading its key with the role credentials', async () => {
+      const forged = new LinkSigner('f'.repeat(64)).sign({
+        action: 'a'.repeat(24),
+        operation: 'approve',
+        target: '440100000000001',
+        expiresAt: new Date(Date.now() + 3_600_000),
+      });
+      const run = await follow({ op: 'approve', t: forged.token });
+      expect(expectRefused(run, 403).body).toContain('altered or was not made by this deployment');
+      const [request] = aws.actions('secretsmanager.GetSecretValue');
+      expect(request?.body).toEqual({ SecretId: 'spendwatch/ci/action-signing-key' });
+      expect(request?.headers.authorization).toMatch(/Credential=ASIALAMBDAROLE000001\//);
+    });
+
+    it('answers a GET with a mangled token with 403, and one without a token with 400', async () => {
+      expectRefused(await follow({ op: 'approve', t: 'not-a-token' }), 403);
+      expectRefused(await follow({}), 400);
     });
   });
 });
