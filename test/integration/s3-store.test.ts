@@ -6,11 +6,19 @@
 import { randomUUID } from 'node:crypto';
 import { CreateBucketCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { AuditLog } from '../../lib/actions/audit.ts';
+import { Guardrails } from '../../lib/actions/guardrails.ts';
+import { ActionBook } from '../../lib/actions/records.ts';
+import { DEFAULT_GUARDRAILS } from '../../lib/actions/spec.ts';
 import { s3ClientFromEnv } from '../../lib/aws/clients.ts';
+import { silentLogger } from '../../lib/log/index.ts';
+import { MemoryPublisher } from '../../lib/notify/publisher.ts';
 import { AlertLedger, type Claim } from '../../lib/state/ledger.ts';
 import { S3ObjectStore } from '../../lib/state/s3-store.ts';
+import { fixedClock } from '../../lib/time/clock.ts';
 import { sampleAlert } from '../support/alerts.ts';
 import { StateChild } from '../support/child-process.ts';
+import { MemoryActuator } from '../support/memory-actuator.ts';
 import { describeObjectStoreContract } from '../support/object-store-contract.ts';
 
 const endpoint = process.env.SPENDWATCH_S3_ENDPOINT;
@@ -139,5 +147,35 @@ describe.skipIf(!endpoint)(`S3 at ${endpoint}`, () => {
       expect(delivered).toEqual([alert.dedupKey, alert.dedupKey]);
       expect((await ledger.lastSent('cdn', '2026-11'))?.dedupKey).toBe(alert.dedupKey);
     });
+  });
+
+  it('carries a guardrail action out once when eight approvals race on its record', async () => {
+    const store = new S3ObjectStore({ client, bucket, prefix: freshPrefix() });
+    const actuator = new MemoryActuator().add('440103125380001');
+    const guardrails = new Guardrails({
+      book: new ActionBook(store),
+      audit: new AuditLog(store),
+      clock: fixedClock('2026-11-23T03:30:00Z'),
+      logger: silentLogger,
+      settings: { ...DEFAULT_GUARDRAILS, mode: 'act' },
+      actuator: async () => actuator,
+      notices: new MemoryPublisher(),
+    });
+    const alert = sampleAlert({
+      budget: 'sim-daily',
+      thresholdId: 'actual-100pct.440103125380001',
+      resource: { id: '440103125380001' },
+      accounts: ['fleet-jp'],
+      actions: [
+        { kind: 'soracom.speedClass', approval: 'manual', params: { to: 'minimum' }, status: 'planned' },
+      ],
+    });
+    const [proposed] = (await guardrails.prepare(alert, { executed: 0 })).actions!;
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => guardrails.approve(proposed!.id!, { via: 'cli', user: `op-${i}` })),
+    );
+    expect(outcomes.filter((o) => o.result === 'executed')).toHaveLength(1);
+    expect(actuator.calls.apply).toBe(1);
+    expect(actuator.settingOf('440103125380001')).toBe('minimum');
   });
 });
