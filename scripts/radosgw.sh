@@ -94,7 +94,8 @@ log_file = $dir/log/\$cluster-\$name.log
 keyring = $dir/keyring
 
 [client.rgw]
-rgw_frontends = beast endpoint=127.0.0.1:$port
+# tcp_nodelay: without it each GET's answer waited on a delayed ACK (48 ms a GET, against 5 ms with it)
+rgw_frontends = beast endpoint=127.0.0.1:$port tcp_nodelay=1
 EOF
 }
 
