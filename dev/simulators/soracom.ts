@@ -13,8 +13,10 @@
  * in any shape it allows (`omit`, `nulls`, `extraFields`, any `currency`), switchable per test through
  * `options`.
  */
+
 import { randomBytes, randomUUID } from 'node:crypto';
 import { decimal } from '../../lib/money/index.ts';
+import { SPEED_CLASSES as DOCUMENTED_SPEED_CLASSES } from '../../lib/providers/soracom/actuators.ts';
 import { SORACOM_CSV_DEVICE_COLUMNS } from '../../lib/providers/soracom/billing-csv/parser/index.ts';
 import { daysInMonth, pad, toLocal } from '../../lib/time/zoned.ts';
 import { type Fault, json, type SimReply, type SimRequest, Simulator } from './kit.ts';
@@ -96,17 +98,8 @@ interface ExportJob extends ExportJobScript {
 }
 
 const BILL_NOT_FOUND = { code: 'BIL0001', message: 'Bill not found' };
-/** UpdateSpeedClassRequest's enum: anything else is refused with 400, as the definition documents. */
-const SPEED_CLASSES = new Set([
-  's1.minimum',
-  's1.slow',
-  's1.standard',
-  's1.fast',
-  's1.4xfast',
-  's1.8xfast',
-  'u1.standard',
-  'u1.slow',
-]);
+/** UpdateSpeedClassRequest's documented values (the list the definition's description gives): anything else is a 400. */
+const SPEED_CLASSES: ReadonlySet<string> = new Set(DOCUMENTED_SPEED_CLASSES);
 /** The status each status write sets. */
 const STATUS_WRITES: Record<string, string> = {
   set_to_standby: 'standby',
@@ -469,19 +462,26 @@ const SIM_OPERATIONS: Record<string, string> = {
   suspend: 'suspendSim',
 };
 
-/** The Sim a SIM's API calls answer with: a nano card with its one (primary) subscription. */
-function simJson(sim: SimulatedSim) {
+/** What a Sim and the Subscriber of its primary IMSI both say of it. */
+function simFields(sim: SimulatedSim) {
   return {
-    simId: sim.simId,
     operatorId: 'OP0012345678',
     status: sim.status,
     speedClass: sim.speedClass,
     ...(sim.groupId !== undefined && { groupId: sim.groupId }),
     tags: { name: '', ...sim.tags },
     moduleType: 'nano',
+    createdTime: 1_767_225_600_000,
+  };
+}
+
+/** The Sim a SIM's API calls answer with: a nano card with its one (primary) subscription. */
+function simJson(sim: SimulatedSim) {
+  return {
+    simId: sim.simId,
+    ...simFields(sim),
     type: 'uicc',
     terminationEnabled: false,
-    createdTime: 1_767_225_600_000,
     profiles: {
       [`89811${sim.simId.slice(-14)}`]: {
         iccid: `89811${sim.simId.slice(-14)}`,
@@ -495,18 +495,7 @@ function simJson(sim: SimulatedSim) {
 
 /** The Subscriber of a SIM's primary IMSI. */
 function subscriberJson(sim: SimulatedSim) {
-  return {
-    imsi: sim.imsi,
-    simId: sim.simId,
-    operatorId: 'OP0012345678',
-    status: sim.status,
-    speedClass: sim.speedClass,
-    ...(sim.groupId !== undefined && { groupId: sim.groupId }),
-    tags: { name: '', ...sim.tags },
-    subscription: 'plan01s',
-    moduleType: 'nano',
-    createdTime: 1_767_225_600_000,
-  };
+  return { imsi: sim.imsi, simId: sim.simId, ...simFields(sim), subscription: 'plan01s' };
 }
 
 /** Whether a permission statement's API entry ("Billing:*", "*", or a full name) allows `api`. */

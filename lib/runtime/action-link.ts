@@ -17,7 +17,7 @@ import { SnsAlertPublisher } from '../notify/sns.ts';
 import { emfCheckMetrics } from '../observability/emf.ts';
 import { S3ObjectStore } from '../state/s3-store.ts';
 import { loadRuntimeConfig } from './config-source.ts';
-import { guardrailsFor, linksOf } from './guardrails.ts';
+import { deployedGuardrails, guardrailsFor, linksOf } from './guardrails.ts';
 import { emfOptions, type SharedDependencies, sharedDependencies } from './shared-dependencies.ts';
 
 /** What the handler reads of Lambda's Function URL event (payload format 2.0); the rest may change. */
@@ -80,17 +80,8 @@ export function actionLink(
       return respond(refusedLinkPage(400, 'this request is not one a link makes'));
     }
     const request = linkRequest(parsed.data);
-    const runtime = {
-      store,
-      clock: deps.clock,
-      logger: deps.logger,
-      secrets: deps.secrets,
-      publisher: deps.publisher,
-      events: deps.events,
-      actionsUrl: `https://${parsed.data.requestContext.domainName}/`,
-      signingKeyRef: deps.env.SPENDWATCH_ACTION_KEY_REF,
-      onFailure: (kind: string) => deps.metrics?.actionFailed({ kind }),
-    };
+    // Links in the notices point where this request came: the Function URL's own host.
+    const runtime = deployedGuardrails(deps, store, `https://${parsed.data.requestContext.domainName}/`);
     const links = await linksOf(runtime);
     if (!links)
       return respond(refusedLinkPage(503, 'the signing key of this deployment cannot be read; see the logs'));

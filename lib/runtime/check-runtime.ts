@@ -24,7 +24,7 @@ import { HealthTracker } from '../state/account-health.ts';
 import { KeptReadings } from '../state/kept-readings.ts';
 import { AlertLedger } from '../state/ledger.ts';
 import { S3ObjectStore } from '../state/s3-store.ts';
-import { guardrailsFor, hasActions } from './guardrails.ts';
+import { deployedGuardrails, guardrailsFor, hasActions } from './guardrails.ts';
 import { emfOptions, type SharedDependencies, sharedDependencies } from './shared-dependencies.ts';
 
 export interface CheckRuntime extends SharedDependencies<'SPENDWATCH_TOPIC_ARN'> {
@@ -93,17 +93,10 @@ export function checkRunner(
         // Per-SIM breakdown from the latest billing-CSV summary in the same bucket.
         enrich: soracomCsvEnricher(store),
         ...(hasActions(config) && {
-          guardrails: await guardrailsFor(config, {
-            store,
-            clock: deps.clock,
-            logger: deps.logger,
-            secrets: deps.secrets,
-            publisher: deps.publisher,
-            events: deps.events,
-            actionsUrl: deps.env.SPENDWATCH_ACTIONS_URL,
-            signingKeyRef: deps.env.SPENDWATCH_ACTION_KEY_REF,
-            onFailure: (kind) => deps.metrics?.actionFailed({ kind }),
-          }),
+          guardrails: await guardrailsFor(
+            config,
+            deployedGuardrails(deps, store, deps.env.SPENDWATCH_ACTIONS_URL),
+          ),
         }),
       },
       { accountIds, concurrency: deps.env.SPENDWATCH_CONCURRENCY, reportLink: { url, validForHours: hours } },

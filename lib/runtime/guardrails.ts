@@ -33,6 +33,36 @@ export interface GuardrailRuntime {
   onFailure?: (kind: string) => void;
 }
 
+/** What a function has that guardrails use: its clock, logger, secrets, alert topic, bus and metrics. */
+interface FunctionAdapters {
+  clock: Clock;
+  logger: Logger;
+  secrets: SecretResolver;
+  publisher: AlertPublisher;
+  events?: EventSink;
+  metrics?: { actionFailed(action: { kind: string }): void };
+  env: { SPENDWATCH_ACTION_KEY_REF?: string };
+}
+
+/** Guardrails as a deployed function runs them: its adapters, the state bucket, links to `actionsUrl`. */
+export function deployedGuardrails(
+  deps: FunctionAdapters,
+  store: ObjectStore,
+  actionsUrl: string | undefined,
+): GuardrailRuntime {
+  return {
+    store,
+    clock: deps.clock,
+    logger: deps.logger,
+    secrets: deps.secrets,
+    publisher: deps.publisher,
+    ...(deps.events && { events: deps.events }),
+    ...(actionsUrl && { actionsUrl }),
+    ...(deps.env.SPENDWATCH_ACTION_KEY_REF && { signingKeyRef: deps.env.SPENDWATCH_ACTION_KEY_REF }),
+    onFailure: (kind) => deps.metrics?.actionFailed({ kind }),
+  };
+}
+
 /** Whether any threshold of the config has an action: only then are keys fetched and records kept. */
 export function hasActions(config: Config): boolean {
   return config.budgets.some((budget) => budget.thresholds.some((t) => (t.actions?.length ?? 0) > 0));

@@ -48,13 +48,8 @@ const AUDIT = '${StateBucket.Arn}/spendwatch/audit/*';
 /** Buses named by `do: event` actions are in the config, not known at deploy time: this account's only. */
 const THIS_ACCOUNTS_BUSES = `${ARN}:events:${IN_ACCOUNT}:event-bus/*`;
 
-/** What the check and its fan-out worker both do: read accounts, evaluate, keep state, publish, act. */
-const runsTheCheck = (fn: string): Record<string, string[]> => ({
-  'logs:CreateLogStream': [logGroup(fn)],
-  'logs:PutLogEvents': [logGroup(fn)],
-  's3:GetObject': [STATE, HEALTH, KEPT_READINGS, CONFIG, REPORTS, SUMMARIES, ACTIONS],
-  's3:PutObject': [STATE, HEALTH, KEPT_READINGS, OPEN_CLAIMS, REPORTS, ACTIONS, AUDIT],
-  's3:DeleteObject': [OPEN_CLAIMS],
+/** What every function that acts on a crossing does: list the bucket, put events, announce, read secrets. */
+const actsAndAnnounces: Record<string, string[]> = {
   's3:ListBucket': ['arn:StateBucket'],
   'events:PutEvents': [THIS_ACCOUNTS_BUSES],
   'sns:Publish': ['ref:AlertTopic'],
@@ -63,6 +58,16 @@ const runsTheCheck = (fn: string): Record<string, string[]> => ({
   'ssm:GetParameter': [STAGE_PARAMETERS],
   'ssm:GetParameters': [STAGE_PARAMETERS],
   'secretsmanager:GetSecretValue': [STAGE_SECRETS],
+};
+
+/** What the check and its fan-out worker both do: read accounts, evaluate, keep state, publish, act. */
+const runsTheCheck = (fn: string): Record<string, string[]> => ({
+  'logs:CreateLogStream': [logGroup(fn)],
+  'logs:PutLogEvents': [logGroup(fn)],
+  's3:GetObject': [STATE, HEALTH, KEPT_READINGS, CONFIG, REPORTS, SUMMARIES, ACTIONS],
+  's3:PutObject': [STATE, HEALTH, KEPT_READINGS, OPEN_CLAIMS, REPORTS, ACTIONS, AUDIT],
+  's3:DeleteObject': [OPEN_CLAIMS],
+  ...actsAndAnnounces,
 });
 
 /** Every (action, resource) each function's role may use: anything else fails the test. */
@@ -117,14 +122,7 @@ const ALLOWED: Record<string, Record<string, string[]>> = {
     'logs:PutLogEvents': [logGroup('actionLink')],
     's3:GetObject': [ACTIONS, CONFIG],
     's3:PutObject': [ACTIONS, AUDIT],
-    's3:ListBucket': ['arn:StateBucket'],
-    'events:PutEvents': [THIS_ACCOUNTS_BUSES],
-    'sns:Publish': ['ref:AlertTopic'],
-    'kms:GenerateDataKey': ['arn:TopicKey'],
-    'kms:Decrypt': ['arn:TopicKey'],
-    'ssm:GetParameter': [STAGE_PARAMETERS],
-    'ssm:GetParameters': [STAGE_PARAMETERS],
-    'secretsmanager:GetSecretValue': [STAGE_SECRETS],
+    ...actsAndAnnounces,
   },
 };
 

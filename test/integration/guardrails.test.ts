@@ -24,7 +24,7 @@ import { soracomExportJob } from '../../lib/runtime/soracom-export.ts';
 import { envBackend, SecretResolver } from '../../lib/secrets/index.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { type LocalDeployment, startLocalDeployment } from '../support/local-deployment.ts';
-import { soracomAccount } from '../support/soracom-check-world.ts';
+import { dataUsageRow, soracomAccount } from '../support/soracom-check-world.ts';
 
 const NOW = new Date('2026-11-23T03:30:00Z');
 const FUNCTION_HOST = 'abcdefghijklmnop.lambda-url.us-east-1.on.aws';
@@ -33,15 +33,8 @@ const RUNAWAY_B = { simId: '8981100000000000003', imsi: '440103125380003' };
 const SIGNING_KEY = randomBytes(48).toString('base64');
 const SECRETS = { KEY_ID: 'keyId-guard', KEY: 'secret-guard-authkey', ACTION_KEY: SIGNING_KEY };
 
-const dataRow = (imsi: string, day: number, amount: number, fleet: string) => ({
-  imsi,
-  date: `202611${day}`,
-  billItemName: 'Data usage fee (plan-D)',
-  unitPrice: '0.2',
-  quantity: String(amount * 5),
-  amount: String(amount),
-  'tag:fleet': fleet,
-});
+const dataRow = (imsi: string, day: number, amount: number, fleet: string) =>
+  dataUsageRow(imsi, day, amount, { 'tag:fleet': fleet });
 // The runaway SIMs burn ¥2,400 on the 22nd; their neighbour ¥300 a day.
 const ROWS = [
   dataRow(RUNAWAY.imsi, 21, 300, 'A'),

@@ -26,20 +26,12 @@ import { MemoryObjectStore } from '../../lib/state/memory-store.ts';
 import { S3ObjectStore } from '../../lib/state/s3-store.ts';
 import { fixedClock } from '../../lib/time/clock.ts';
 import { localBucket } from '../support/local-bucket.ts';
-import { soracomAccount } from '../support/soracom-check-world.ts';
+import { dataUsageRow, soracomAccount } from '../support/soracom-check-world.ts';
 
 const NOW = fixedClock('2026-11-23T03:30:00Z'); // 12:30 on the 23rd in Tokyo
 const RUNAWAY = '440103125380001';
 const BUCKET = 'spendwatch-daily';
-const data = (imsi: string, day: number, amount: number, tags: Record<string, string>) => ({
-  imsi,
-  date: `202611${day}`,
-  billItemName: 'Data usage fee (plan-D)',
-  unitPrice: '0.2',
-  quantity: String(amount * 5),
-  amount: String(amount),
-  ...tags,
-});
+const data = dataUsageRow;
 const basicFee = (imsi: string, tags: Record<string, string>) => ({
   imsi,
   date: '202611',

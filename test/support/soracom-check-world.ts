@@ -21,6 +21,17 @@ import { AlertLedger } from '../../lib/state/ledger.ts';
 const KEY_ID = 'keyId-world';
 const KEY = 'secret-world-authkey';
 
+/** A billing-CSV row of one SIM's data fee on a day of November 2026 (¥0.2 a MB), with its tag columns. */
+export const dataUsageRow = (imsi: string, day: number, amount: number, tags: Record<string, string>) => ({
+  imsi,
+  date: `202611${day}`,
+  billItemName: 'Data usage fee (plan-D)',
+  unitPrice: '0.2',
+  quantity: String(amount * 5),
+  amount: String(amount),
+  ...tags,
+});
+
 /** The simulator's account in a config: id fleet-jp, credentials from env:KEY_ID / env:KEY. */
 export const soracomAccount = (baseUrl: string, extra = '') => `  - id: fleet-jp
     provider: soracom

@@ -14,7 +14,7 @@ import { SoracomApi } from './api.ts';
 import { type SimFacts, SimSpeedClass, SimStatus, SubscriberSim } from './schemas.ts';
 
 /** UpdateSpeedClassRequest's speedClass values, as soracom-api.en.yaml lists them. */
-const SPEED_CLASSES = [
+export const SPEED_CLASSES = [
   's1.minimum',
   's1.slow',
   's1.standard',
