@@ -549,7 +549,8 @@ describe('fault matrix: providers × faults through the real check', () => {
     return { forward, client, topicArn: TopicArn!, received };
   }
 
-  it.each(CASES)('$provider: $fault.name', async ({ provider, fault }) => {
+  // Concurrently: many cases wait out a provider timeout or an SDK backoff; each has its own world.
+  it.concurrent.each(CASES)('$provider: $fault.name', async ({ provider, fault }) => {
     exercised.add(`${provider}: ${fault.name}`);
     let now = T0;
     const [faulty, healthy] = await Promise.all([
