@@ -15,6 +15,7 @@ import * as z from 'zod';
 import type { Alert } from '../alerts/alert.ts';
 import type { ObjectStore } from '../state/store.ts';
 import type { ActionTarget, TargetState } from './actuator.ts';
+import { parseJsonOrUndefined } from './parse-json.ts';
 
 type ActionStatus = 'proposed' | 'executing' | 'done' | 'failed' | 'refused' | 'undoing' | 'undone';
 
@@ -107,7 +108,7 @@ export class ActionBook {
     if (!ID.test(id)) return undefined;
     const stored = await this.store.get(this.keyOf(id));
     if (!stored) return undefined;
-    const parsed = recordSchema.safeParse(parseJson(stored.body));
+    const parsed = recordSchema.safeParse(parseJsonOrUndefined(stored.body));
     if (!parsed.success)
       throw new Error(
         `action record ${id} cannot be read (${z.prettifyError(parsed.error)}); see ${this.keyOf(id)}`,
@@ -138,12 +139,4 @@ export class ActionBook {
 
 function serialise(record: ActionRecord): string {
   return `${JSON.stringify(record, null, 2)}\n`;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -6,6 +6,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
+import { parseJsonOrUndefined } from './parse-json.ts';
 
 export type LinkOperation = 'approve' | 'undo';
 
@@ -81,7 +82,9 @@ export class LinkSigner {
         reason: 'altered',
         message: 'this link was altered or was not made by this deployment',
       };
-    const parsed = payloadSchema.safeParse(parseJson(Buffer.from(payload, 'base64url').toString('utf8')));
+    const parsed = payloadSchema.safeParse(
+      parseJsonOrUndefined(Buffer.from(payload, 'base64url').toString('utf8')),
+    );
     if (!parsed.success)
       return { ok: false, reason: 'malformed', message: 'this link is not a spendwatch action link' };
     const { a, o, t, e, j } = parsed.data;
@@ -104,13 +107,5 @@ export class LinkSigner {
 
   private mac(payload: string): string {
     return createHmac('sha256', this.key).update(DOMAIN).update(payload).digest('base64url');
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
