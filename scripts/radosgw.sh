@@ -83,6 +83,10 @@ mon_allow_pool_size_one = true
 mon_max_pg_per_osd = 1000
 mon_warn_on_pool_no_redundancy = false
 osd_crush_chooseleaf_type = 0
+# The OSD's own crush update at start can race its first monmap and be refused ("wrong fsid", sent as
+# all zeros), and the OSD then exits; the script places it in the crush map itself, with the ceph CLI.
+osd_crush_update_on_start = false
+osd_class_update_on_start = false
 osd_objectstore = memstore
 memstore_device_bytes = 2147483648
 mon_data = $dir/mon/\$cluster-\$id
@@ -121,6 +125,7 @@ start() {
   osd_id=$(ceph -c "$conf" --connect-timeout 30 osd new "$osd_uuid" 2>>"$dir/log/setup.out")
   mkdir -p "$dir/osd/ceph-$osd_id"
   ceph-osd -c "$conf" -i "$osd_id" --mkfs --osd-uuid "$osd_uuid" >>"$dir/log/setup.out" 2>&1
+  ceph -c "$conf" osd crush add "osd.$osd_id" 1.0 root=default host=localhost >>"$dir/log/setup.out" 2>&1
   launch osd ceph-osd -c "$conf" -i "$osd_id"
   launch rgw radosgw -c "$conf" -n client.rgw
 
