@@ -273,20 +273,22 @@ export class ProviderHttp {
 
   private async attempt(endpoint: Endpoint): Promise<HttpReply> {
     const auth = (await this.options.headers?.()) ?? {};
-    // One timeout for the request and the whole body: a server that sends its headers and then stalls
+    // One deadline for the request and the whole body: a server that sends its headers and then stalls
     // must not hold the run past it.
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), this.options.timeoutMs ?? 15_000);
+    const deadline = new AttemptDeadline(this.options.timeoutMs ?? 15_000);
+    const exchange = this.exchange(endpoint, { ...auth, ...endpoint.headers }, deadline.signal);
     let response: Response;
     let text: string;
     try {
-      response = await this.exchange(endpoint, { ...auth, ...endpoint.headers }, timeout.signal);
-      text = await response.text();
+      response = await deadline.race(exchange);
+      text = await readText(response, deadline);
     } catch (error) {
-      if (timeout.signal.aborted) throw new AttemptTimedOut();
-      throw error;
+      if (!deadline.passed) throw error;
+      // An answer that comes after all is let go of, not left holding its connection.
+      exchange.then((late) => late.body?.cancel()).catch(() => {});
+      throw new AttemptTimedOut();
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
     let body: unknown = text;
     if (text.length > 0 && (response.headers.get('content-type') ?? '').includes('json')) {
@@ -378,6 +380,63 @@ export class ProviderHttp {
 
 /** An attempt that did not finish (answer and body) within the timeout. */
 class AttemptTimedOut extends Error {}
+
+/**
+ * One attempt's time limit. Its signal goes to fetch, and each wait of the attempt also races the
+ * deadline itself: Node's fetch loses the abort of a Request whose object has been garbage collected
+ * (nodejs/undici#4068), as ky's can be mid-body, and then only the race stops a body that stalls.
+ */
+class AttemptDeadline {
+  private readonly controller = new AbortController();
+  private readonly timer: ReturnType<typeof setTimeout>;
+  private readonly expired: Promise<never>;
+
+  constructor(ms: number) {
+    let expire: (error: Error) => void = () => {};
+    this.expired = new Promise<never>((_, reject) => {
+      expire = reject;
+    });
+    this.expired.catch(() => {}); // only ever raced, never awaited alone
+    this.timer = setTimeout(() => {
+      this.controller.abort();
+      expire(new AttemptTimedOut());
+    }, ms);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get passed(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  race<T>(work: Promise<T>): Promise<T> {
+    return Promise.race([work, this.expired]);
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+/** The body as text, chunk by chunk within the deadline; past it, the connection is let go. */
+async function readText(response: Response, deadline: AttemptDeadline): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder(); // UTF-8, a BOM dropped, as Response.text() decodes
+  let text = '';
+  try {
+    for (;;) {
+      const { done, value } = await deadline.race(reader.read());
+      if (done) return text + decoder.decode();
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch (error) {
+    reader.cancel().catch(() => {});
+    throw error;
+  }
+}
 
 function clampDelay(ms: number): number {
   return Math.max(0, ms);
