@@ -89,23 +89,42 @@ budgets:
 
 /** A4's width at 96 px per inch, less the 12 mm margins the page asks for in print: 186 mm. */
 const A4_PRINT_WIDTH = Math.floor((186 / 25.4) * 96);
+const DESKTOP = { width: 1400, height: 900 };
+
+interface Box {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+  width: number;
+  height: number;
+}
 
 /** The glance table's box and its wrapper's scroll width against its width (a scrollbar if larger). */
-async function glanceTable(page: Page) {
-  const table = page.locator('table[data-kind="summary"]');
-  const box = (await table.boundingBox())!;
-  const wrap = await table.evaluate((t) => {
-    const wrapper = t.parentElement!;
-    return { scrollWidth: wrapper.scrollWidth, clientWidth: wrapper.clientWidth };
+const glanceTable = (page: Page) =>
+  page.locator('table[data-kind="summary"]').evaluate((table) => {
+    const wrapper = table.parentElement!;
+    return {
+      box: table.getBoundingClientRect().toJSON() as Box,
+      scrollWidth: wrapper.scrollWidth,
+      clientWidth: wrapper.clientWidth,
+    };
   });
-  return { box, ...wrap };
-}
 if (!hasChromium) console.warn(`SKIPPED: ${SKIP_REASON}`);
 
 describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
   let browser: Browser;
   let dir: string;
   let reportUrl: string;
+  // One page, loaded once: each test sets the viewport and media it looks at, and asks the page
+  // everything it checks in one evaluate (a round trip per element made this file the suite's slowest).
+  let page: Page;
+  const requests: string[] = [];
+  const problems: string[] = [];
+  const show = async (viewport: { width: number; height: number }, media: 'screen' | 'print' = 'screen') => {
+    await page.setViewportSize(viewport);
+    await page.emulateMedia({ media });
+  };
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'spendwatch-report-'));
@@ -129,6 +148,13 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
         '--disable-sync',
       ],
     });
+    page = await browser.newPage({ viewport: DESKTOP });
+    page.on('request', (request) => requests.push(request.url()));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(reportUrl, { waitUntil: 'load' });
   });
 
   afterAll(async () => {
@@ -137,47 +163,66 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
   });
 
   it('draws every budget with data points, its threshold lines, the forecast and today; fetches nothing', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const requests: string[] = [];
-    const problems: string[] = [];
-    page.on('request', (request) => requests.push(request.url()));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
-    await page.goto(reportUrl, { waitUntil: 'load' });
+    await show(DESKTOP);
+    const charts = await page.locator('svg.chart').evaluateAll((svgs) =>
+      svgs.map((svg) => {
+        const count = (selector: string) => svg.querySelectorAll(selector).length;
+        const firstPoint = (kind: string) =>
+          svg.querySelector(`[data-kind="${kind}"] title`)?.textContent ?? undefined;
+        return {
+          budget: svg.dataset.budget!,
+          box: svg.getBoundingClientRect().toJSON() as Box,
+          points: {
+            actual: count('[data-kind="actual-point"]'),
+            resource: count('[data-kind="resource-point"]'),
+          },
+          firstTitle: { actual: firstPoint('actual-point'), resource: firstPoint('resource-point') },
+          thresholds: [...svg.querySelectorAll('[data-kind="threshold"]')].map((group) => {
+            const box = group.getBoundingClientRect();
+            return {
+              ids: (group.dataset.threshold ?? '').split(' '),
+              visible:
+                box.width > 0 &&
+                box.height > 0 &&
+                group.ownerDocument.defaultView!.getComputedStyle(group).visibility !== 'hidden',
+              line: group.querySelector('line')?.getBoundingClientRect().toJSON() as Box | undefined,
+            };
+          }),
+          forecasts: count('[data-kind="forecast"]'),
+          todays: count('[data-kind="today"]'),
+          anomalies: [...svg.querySelectorAll('[data-kind="anomaly"]')].map((a) => a.dataset.date),
+        };
+      }),
+    );
 
     const config = await loadConfig(DEMO);
     for (const budget of config.budgets) {
-      const chart = page.locator(`svg.chart[data-budget="${budget.name}"]`);
-      await expect(chart.count()).resolves.toBe(1);
-      const box = await chart.boundingBox();
-      expect(box?.width).toBeGreaterThan(600);
-      expect(box?.height).toBeGreaterThan(200);
+      const drawn = charts.filter((c) => c.budget === budget.name);
+      expect(drawn, budget.name).toHaveLength(1);
+      const chart = drawn[0]!;
+      expect(chart.box.width).toBeGreaterThan(600);
+      expect(chart.box.height).toBeGreaterThan(200);
 
       // A per-resource budget charts its resources' own points (checked below), the others their spend.
-      const points = chart.locator(
-        budget.perResource ? '[data-kind="resource-point"]' : '[data-kind="actual-point"]',
-      );
-      expect(await points.count()).toBeGreaterThanOrEqual(1);
-      expect(await points.first().locator('title').textContent()).toMatch(/that day|to date/);
+      const kind = budget.perResource ? 'resource' : 'actual';
+      expect(chart.points[kind], budget.name).toBeGreaterThanOrEqual(1);
+      expect(chart.firstTitle[kind]).toMatch(/that day|to date/);
       for (const threshold of budget.thresholds) {
-        const group = chart.locator(`[data-kind="threshold"][data-threshold~="${threshold.id}"]`);
-        expect(await group.count(), `${budget.name} ${threshold.id}`).toBe(1);
-        expect(await group.isVisible()).toBe(true);
+        const groups = chart.thresholds.filter((t) => t.ids.includes(threshold.id));
+        expect(groups, `${budget.name} ${threshold.id}`).toHaveLength(1);
+        expect(groups[0]!.visible, `${budget.name} ${threshold.id}`).toBe(true);
         // A line inside the plot (a horizontal line has no height, so it is measured, not "seen").
-        const lineBox = await group.locator('line').boundingBox();
-        expect(lineBox?.width).toBeGreaterThan(100);
-        expect(lineBox!.y).toBeGreaterThanOrEqual(box!.y);
-        expect(lineBox!.y + lineBox!.height).toBeLessThanOrEqual(box!.y + box!.height);
+        const line = groups[0]!.line!;
+        expect(line.width).toBeGreaterThan(100);
+        expect(line.top).toBeGreaterThanOrEqual(chart.box.top);
+        expect(line.bottom).toBeLessThanOrEqual(chart.box.bottom);
       }
       // A per-resource budget holds each resource to the amount: no forecast of a whole.
-      expect(await chart.locator('[data-kind="forecast"]').count()).toBe(budget.perResource ? 0 : 1);
-      expect(await chart.locator('[data-kind="today"]').count()).toBe(1);
+      expect(chart.forecasts, budget.name).toBe(budget.perResource ? 0 : 1);
+      expect(chart.todays, budget.name).toBe(1);
     }
     // The demo's runaway SIM three days before "today".
-    const anomaly = page.locator('svg.chart[data-budget="iot-fleet-japan"] [data-kind="anomaly"]');
-    expect(await anomaly.getAttribute('data-date')).toBe('2026-11-20');
+    expect(charts.find((c) => c.budget === 'iot-fleet-japan')!.anomalies).toEqual(['2026-11-20']);
 
     // Readable at a glance: every summary row and no sideways scrolling of the page.
     expect(await page.locator('table[data-kind="summary"] tbody tr').count()).toBe(config.budgets.length);
@@ -190,68 +235,66 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
     // as a console error.
     expect(requests).toEqual([reportUrl]);
     expect(problems).toEqual([]);
-    await page.close();
   });
 
   it('shows "Budgets at a glance" whole at 1400 px: no scrollbar, inside the viewport', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(reportUrl, { waitUntil: 'load' });
+    await show(DESKTOP);
     expect(await fitsWidth(page)).toBe(true);
     const glance = await glanceTable(page);
     expect(glance.scrollWidth).toBeLessThanOrEqual(glance.clientWidth);
-    expect(glance.box.x).toBeGreaterThanOrEqual(0);
-    expect(glance.box.x + glance.box.width).toBeLessThanOrEqual(1400);
-    await page.close();
+    expect(glance.box.left).toBeGreaterThanOrEqual(0);
+    expect(glance.box.right).toBeLessThanOrEqual(DESKTOP.width);
   });
 
   it('fits an A4 page in print: the glance table and every chart within the printable width', async () => {
-    const page = await browser.newPage({ viewport: { width: A4_PRINT_WIDTH, height: 1100 } });
-    await page.emulateMedia({ media: 'print' });
-    await page.goto(reportUrl, { waitUntil: 'load' });
+    await show({ width: A4_PRINT_WIDTH, height: 1100 }, 'print');
     expect(await fitsWidth(page)).toBe(true);
     const glance = await glanceTable(page);
     // In print nothing scrolls: what overflows is cut off the paper.
     expect(glance.scrollWidth).toBeLessThanOrEqual(glance.clientWidth);
-    expect(glance.box.x + glance.box.width).toBeLessThanOrEqual(A4_PRINT_WIDTH);
-    for (const chart of await page.locator('svg.chart').all()) {
-      const box = (await chart.boundingBox())!;
-      expect(box.x + box.width).toBeLessThanOrEqual(A4_PRINT_WIDTH);
-    }
-    await page.close();
+    expect(glance.box.right).toBeLessThanOrEqual(A4_PRINT_WIDTH);
+    const chartRights = await page
+      .locator('svg.chart')
+      .evaluateAll((svgs) => svgs.map((svg) => svg.getBoundingClientRect().right));
+    expect(chartRights.length).toBeGreaterThan(0);
+    for (const right of chartRights) expect(right).toBeLessThanOrEqual(A4_PRINT_WIDTH);
   });
 
   it('groups contributors by kind, shares adding up to 100% in each; a per-resource budget lists resources only', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(reportUrl, { waitUntil: 'load' });
+    await show(DESKTOP);
+    type Group = { kind: string; shares: string[] };
+    const cards = await page.locator('section.budget').evaluateAll(
+      (sections): Record<string, Group[]> =>
+        Object.fromEntries(
+          sections.map((card) => [
+            card.dataset.budget!,
+            [...card.querySelectorAll('tbody[data-contributor-kind]')].map((group) => ({
+              kind: group.dataset.contributorKind!,
+              shares: [...group.querySelectorAll('[data-kind="contributor"]')].map(
+                (row) => row.getAttribute('data-share')!,
+              ),
+            })),
+          ]),
+        ),
+    );
     const config = await loadConfig(DEMO);
     for (const budget of config.budgets) {
-      const card = page.locator(`section.budget[data-budget="${budget.name}"]`);
-      const groups = await card.locator('tbody[data-contributor-kind]').all();
-      const kinds: string[] = [];
-      for (const group of groups) {
-        kinds.push((await group.getAttribute('data-contributor-kind'))!);
-        const shares = await group
-          .locator('[data-kind="contributor"]')
-          .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-share')!));
+      const groups = cards[budget.name];
+      expect(groups, budget.name).toBeDefined();
+      for (const { kind, shares } of groups!) {
         const total = shares.reduce((sum, share) => sum.plus(share), decimal(0));
-        expect(total.toFixed(1), `${budget.name} ${kinds.at(-1)}`).toBe('100.0');
+        expect(total.toFixed(1), `${budget.name} ${kind}`).toBe('100.0');
       }
+      const kinds = groups!.map((g) => g.kind);
       expect(new Set(kinds).size).toBe(kinds.length);
       if (budget.perResource) expect(kinds, budget.name).toEqual(['resource']);
     }
     // The Japan fleet's bill by item and by SIM: two views of the same ¥22,221.
-    const japan = page.locator('section.budget[data-budget="iot-fleet-japan"]');
-    expect(
-      await japan
-        .locator('tbody[data-contributor-kind]')
-        .evaluateAll((g) => g.map((e) => e.dataset.contributorKind)),
-    ).toEqual(['item', 'resource']);
-    await page.close();
+    expect(cards['iot-fleet-japan']!.map((g) => g.kind)).toEqual(['item', 'resource']);
   });
 
   it('charts the real days of per-resource budgets: cumulative per SIM for the month, day by day for the daily one', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(reportUrl, { waitUntil: 'load' });
+    await show(DESKTOP);
     const seriesOf = (budget: string) =>
       page.locator(`svg.chart[data-budget="${budget}"] [data-kind="resource-series"]`).evaluateAll((groups) =>
         groups.map((g) => ({
@@ -295,34 +338,27 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
     const facts = await page.locator('section.budget[data-budget="sim-daily"] .facts').textContent();
     expect(facts).toContain('each resource is held to ¥2,000 a day');
     expect(facts).not.toMatch(/\d+ days of data/);
-    await page.close();
   });
 
   it('lays out chart labels so that no two overlap, all inside their chart, the demo and a crowded chart', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const check = async () => {
-      const charts = await page.locator('svg.chart').all();
+    const check = async (on: Page) => {
+      const charts = await on.locator('svg.chart').evaluateAll((svgs) =>
+        svgs.map((svg) => ({
+          name: svg.dataset.budget,
+          svg: svg.getBoundingClientRect().toJSON() as Box,
+          labels: [...svg.querySelectorAll('text.label')].map((t) => ({
+            label: t.getAttribute('data-label'),
+            ...(t.getBoundingClientRect().toJSON() as Box),
+          })),
+        })),
+      );
       expect(charts.length).toBeGreaterThan(0);
-      for (const chart of charts) {
-        const name = await chart.getAttribute('data-budget');
-        const svg = (await chart.boundingBox())!;
-        const labels = await chart.locator('text.label').evaluateAll((texts) =>
-          texts.map((t) => {
-            const r = t.getBoundingClientRect();
-            return {
-              label: t.getAttribute('data-label'),
-              left: r.left,
-              top: r.top,
-              right: r.right,
-              bottom: r.bottom,
-            };
-          }),
-        );
+      for (const { name, svg, labels } of charts) {
         expect(labels.length, `${name}`).toBeGreaterThan(0);
         for (const [i, a] of labels.entries()) {
-          expect(a.left, `${name} ${a.label}`).toBeGreaterThanOrEqual(svg.x);
-          expect(a.right, `${name} ${a.label}`).toBeLessThanOrEqual(svg.x + svg.width);
-          expect(a.top, `${name} ${a.label}`).toBeGreaterThanOrEqual(svg.y);
+          expect(a.left, `${name} ${a.label}`).toBeGreaterThanOrEqual(svg.left);
+          expect(a.right, `${name} ${a.label}`).toBeLessThanOrEqual(svg.right);
+          expect(a.top, `${name} ${a.label}`).toBeGreaterThanOrEqual(svg.top);
           for (const b of labels.slice(i + 1)) {
             const overlap = a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
             expect(overlap, `${name}: ${a.label} and ${b.label} overlap`).toBe(false);
@@ -330,22 +366,21 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
         }
       }
     };
-    await page.goto(reportUrl, { waitUntil: 'load' });
-    await check();
+    await show(DESKTOP);
+    await check(page);
     // Seven thresholds a few percent apart, pace lines, a forecast and an anomaly on top of them.
-    await page.setContent(crowdedReport(), { waitUntil: 'load' });
-    await check();
-    const moved = await page.locator('.legend .label-note').allTextContents();
-    const drawn = await page.locator('svg.chart text.label').allTextContents();
+    const crowded = await browser.newPage({ viewport: DESKTOP });
+    await crowded.setContent(crowdedReport(), { waitUntil: 'load' });
+    await check(crowded);
+    const moved = await crowded.locator('.legend .label-note').allTextContents();
+    const drawn = await crowded.locator('svg.chart text.label').allTextContents();
     expect(drawn.length + moved.length).toBe(12);
     for (const note of moved) expect(drawn).not.toContain(note);
-    await page.close();
+    await crowded.close();
   });
 
   it('fits a phone screen without sideways scrolling of the page', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    await page.goto(reportUrl, { waitUntil: 'load' });
+    await show({ width: 390, height: 844 });
     expect(await fitsWidth(page)).toBe(true);
-    await page.close();
   });
 });
