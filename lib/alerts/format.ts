@@ -16,10 +16,26 @@ export function formatAmount(
   const amount = decimal(value);
   if (isCurrencyCode(unit)) return Money.of(amount, unit).format(locale, display);
   // A decimal string, so Intl groups the exact digits (see Money.format).
-  const grouped = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(
+  const grouped = numberFormat(locale, 'usage', { maximumFractionDigits: 2 }).format(
     amount.toFixed(2) as Intl.StringNumericLiteral,
   );
   return `${grouped} ${unit}`;
+}
+
+/** Intl formats by what they are for: making one costs more than formatting with it. */
+const formats = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+
+function cachedFormat<F extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, make: () => F): F {
+  let format = formats.get(key) as F | undefined;
+  if (!format) {
+    format = make();
+    formats.set(key, format);
+  }
+  return format;
+}
+
+function numberFormat(locale: string, use: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  return cachedFormat(`number ${locale} ${use}`, () => new Intl.NumberFormat(locale, options));
 }
 
 /**
@@ -39,8 +55,10 @@ export function formatCompact(
   };
   const figure = (typeof value === 'number' ? value : value.toFixed()) as Intl.StringNumericLiteral;
   return isCurrencyCode(unit)
-    ? new Intl.NumberFormat('en-US', { ...options, style: 'currency', currency: unit }).format(figure)
-    : `${new Intl.NumberFormat('en-US', options).format(figure)}${usageUnit === 'shown' ? ` ${unit}` : ''}`;
+    ? numberFormat('en-US', `compact ${unit}`, { ...options, style: 'currency', currency: unit }).format(
+        figure,
+      )
+    : `${numberFormat('en-US', 'compact', options).format(figure)}${usageUnit === 'shown' ? ` ${unit}` : ''}`;
 }
 
 /** "104.2%" from a decimal percent. */
@@ -48,28 +66,24 @@ export function formatPercent(value: Decimal | string): string {
   return `${decimal(value).toFixed(1)}%`;
 }
 
-/** Intl date formats by zone and style: making one costs more than formatting with it. */
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
 /**
  * An instant in a time zone, for people: "Nov 30, 13:00 GMT+9" (`short`, where the year is
  * obvious), "Mon, Nov 30, 2026, 13:00 GMT+9" (`long`).
  */
 export function formatLocal(instant: Date, timeZone: string, style: 'short' | 'long' = 'short'): string {
-  const key = `${timeZone} ${style}`;
-  let format = dateFormats.get(key);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      ...(style === 'long' && { weekday: 'short', year: 'numeric' }),
-      month: 'short',
-      day: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'short',
-    });
-    dateFormats.set(key, format);
-  }
+  const format = cachedFormat(
+    `date ${timeZone} ${style}`,
+    () =>
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        ...(style === 'long' && { weekday: 'short', year: 'numeric' }),
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+        timeZoneName: 'short',
+      }),
+  );
   return format.format(instant);
 }
