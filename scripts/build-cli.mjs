@@ -5,7 +5,8 @@
  * the result, so an install without dev dependencies has a working `spendwatch`; tsx stays for
  * development and the tests.
  */
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -13,8 +14,7 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 
 export async function buildCli() {
   const outdir = `${root}dist/cli`;
-  rmSync(outdir, { recursive: true, force: true });
-  await build({
+  const { outputFiles } = await build({
     absWorkingDir: root,
     entryPoints: ['cli/bin.ts'],
     outdir,
@@ -34,7 +34,19 @@ export async function buildCli() {
       js: "import { createRequire as __spendwatchRequire } from 'node:module'; const require = __spendwatchRequire(import.meta.url);",
     },
     logLevel: 'warning',
+    write: false,
   });
+  // Only what changed is written, and what is no longer built removed: an unchanged build keeps its
+  // files' times, which is how the Lambda packaging (dev/lambda-package.ts) knows it is not stale.
+  mkdirSync(outdir, { recursive: true });
+  const built = new Set(outputFiles.map((file) => file.path));
+  for (const name of readdirSync(outdir)) {
+    if (!built.has(join(outdir, name))) rmSync(join(outdir, name), { recursive: true, force: true });
+  }
+  for (const file of outputFiles) {
+    if (existsSync(file.path) && readFileSync(file.path).equals(file.contents)) continue;
+    writeFileSync(file.path, file.contents);
+  }
   // The demo's config, where cli/main.ts finds it from the bundle (../examples from dist/cli).
   cpSync(`${root}examples`, `${root}dist/examples`, { recursive: true });
 }
