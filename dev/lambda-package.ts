@@ -63,13 +63,21 @@ function offlineEnv(): NodeJS.ProcessEnv {
   return { ...env, SLS_TELEMETRY_DISABLED: '1' };
 }
 
-function run(command: string, args: string[], cwd: string): void {
-  const result = spawnSync(command, args, { cwd, env: offlineEnv(), encoding: 'utf8', timeout: 240_000 });
+/** Runs a command to completion and returns its stdout; a failure throws with both outputs. */
+function run(command: string, args: string[], cwd: string): string {
+  const result = spawnSync(command, args, {
+    cwd,
+    env: offlineEnv(),
+    encoding: 'utf8',
+    timeout: 240_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (result.status !== 0) {
     throw new Error(
       `${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`,
     );
   }
+  return result.stdout;
 }
 
 /**
@@ -146,12 +154,31 @@ export function packageCopy(variant: PackageVariant): string {
     const file = join(copy, 'serverless.yml');
     writeFileSync(file, variant.editServerlessYml(readFileSync(file, 'utf8')));
   }
-  const overrides = Object.entries(variant.params ?? {}).flatMap(([name, value]) => [
-    '--param',
-    `${name}=${value}`,
-  ]);
-  run(join(ROOT, 'node_modules/.bin/osls'), ['package', '--stage', 'ci', ...overrides], copy);
+  run(OSLS, ['package', '--stage', 'ci', ...paramArgs(variant.params)], copy);
   return join(copy, '.serverless');
+}
+
+const OSLS = join(ROOT, 'node_modules/.bin/osls');
+
+function paramArgs(params: Record<string, string> = {}): string[] {
+  return Object.entries(params).flatMap(([name, value]) => ['--param', `${name}=${value}`]);
+}
+
+/** serverless.yml's functions and resources with every variable resolved, as osls packages them. */
+export interface ResolvedService {
+  functions: Record<string, { environment?: Record<string, Json>; events?: Json[] }>;
+  resources: { Conditions: Record<string, Json> };
+}
+
+/**
+ * serverless.yml for the ci stage with `params` as `--param` overrides, resolved by osls itself
+ * (`osls print`) without bundling anything: what stage parameters change, at a quarter of a package's
+ * cost. How the resolved service compiles to CloudFormation is what the packaged template shows.
+ */
+export function resolvedService(params: Record<string, string>): ResolvedService {
+  return JSON.parse(
+    run(OSLS, ['print', '--stage', 'ci', '--format', 'json', ...paramArgs(params)], ROOT),
+  ) as ResolvedService;
 }
 
 export function readTemplate(dir: string): Template {

@@ -19,6 +19,7 @@ import {
   type Resource,
   ROOT,
   readTemplate,
+  resolvedService,
   resourcesOfType,
   type Template,
 } from '../../dev/lambda-package.ts';
@@ -659,34 +660,25 @@ describe('the packaged stack', () => {
     }
   }, 300_000);
 
-  // One packaging with every stage parameter under test: each osls package costs about 20 s of CPU.
+  // Resolved by osls without packaging: each package costs about 20 s of CPU, and what a parameter
+  // changes is the resolved service (its compilation is what the packaged template above shows).
   it('takes the schedule, the event bus and the signing key reference from stage parameters', () => {
-    const copy = packageCopy({
-      params: {
-        checkSchedule: 'cron(0/5 * * * ? *)',
-        eventBus: 'spendwatch-alerts',
-        actionKeyRef: `ssm:/spendwatch/${STAGE}/action-signing-key`,
-      },
+    const service = resolvedService({
+      checkSchedule: 'cron(0/5 * * * ? *)',
+      eventBus: 'spendwatch-alerts',
+      actionKeyRef: `ssm:/spendwatch/${STAGE}/action-signing-key`,
     });
-    try {
-      const packaged = readTemplate(copy);
-      const [[, rule]] = resourcesOfType(packaged, 'AWS::Events::Rule') as [[string, Resource]];
-      expect(rule.Properties.ScheduleExpression).toBe('cron(0/5 * * * ? *)');
-      expect(packaged.Conditions.HasEventBus).toEqual({
-        'Fn::Not': [{ 'Fn::Equals': ['spendwatch-alerts', ''] }],
-      });
-      for (const fn of ['check', 'checkWorker', 'actionLink']) {
-        const variables = obj(
-          obj(packaged.Resources[FUNCTIONS[fn]!.logicalId]!.Properties.Environment).Variables,
-        );
-        expect(variables.SPENDWATCH_ACTION_KEY_REF, fn).toBe(`ssm:/spendwatch/${STAGE}/action-signing-key`);
-        if (fn !== 'actionLink')
-          expect(variables.SPENDWATCH_EVENT_BUS).toEqual({
-            'Fn::If': ['HasEventBus', 'spendwatch-alerts', { Ref: 'AWS::NoValue' }],
-          });
-      }
-    } finally {
-      rmSync(dirname(copy), { recursive: true, force: true });
+    expect(service.functions.check!.events).toEqual([{ schedule: { rate: ['cron(0/5 * * * ? *)'] } }]);
+    expect(service.resources.Conditions.HasEventBus).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': ['spendwatch-alerts', ''] }],
+    });
+    for (const fn of ['check', 'checkWorker', 'actionLink']) {
+      const variables = service.functions[fn]!.environment!;
+      expect(variables.SPENDWATCH_ACTION_KEY_REF, fn).toBe(`ssm:/spendwatch/${STAGE}/action-signing-key`);
+      if (fn !== 'actionLink')
+        expect(variables.SPENDWATCH_EVENT_BUS).toEqual({
+          'Fn::If': ['HasEventBus', 'spendwatch-alerts', { Ref: 'AWS::NoValue' }],
+        });
     }
   }, 300_000);
 });
