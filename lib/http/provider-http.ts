@@ -384,7 +384,8 @@ class AttemptTimedOut extends Error {}
 /**
  * One attempt's time limit. Its signal goes to fetch, and each wait of the attempt also races the
  * deadline itself: Node's fetch loses the abort of a Request whose object has been garbage collected
- * (nodejs/undici#4068), as ky's can be mid-body, and then only the race stops a body that stalls.
+ * (nodejs/undici#4068), as the one ky builds can be while its body is still arriving, and then only the
+ * race stops a body that stalls.
  */
 class AttemptDeadline {
   private readonly controller = new AbortController();
