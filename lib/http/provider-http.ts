@@ -421,22 +421,27 @@ class AttemptDeadline {
   }
 }
 
-/** The body as text, chunk by chunk within the deadline; past it, the connection is let go. */
+/** The body as text, read within the deadline; past it, the connection is let go. */
 async function readText(response: Response, deadline: AttemptDeadline): Promise<string> {
   if (!response.body) return '';
   const reader = response.body.getReader();
-  const decoder = new TextDecoder(); // UTF-8, a BOM dropped, as Response.text() decodes
-  let text = '';
   try {
-    for (;;) {
-      const { done, value } = await deadline.race(reader.read());
-      if (done) return text + decoder.decode();
-      text += decoder.decode(value, { stream: true });
-    }
+    return await deadline.race(readAll(reader));
   } catch (error) {
     reader.cancel().catch(() => {});
     throw error;
   }
+}
+
+async function readAll(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+  }
+  // UTF-8 with a BOM dropped, as Response.text() decodes.
+  return new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
 }
 
 function clampDelay(ms: number): number {
