@@ -1,3 +1,4 @@
+import { cachedFormat } from '../intl/formats.ts';
 import { type Decimal, decimal, isCurrencyCode, Money } from '../money/index.ts';
 
 /** "symbol": "¥31,260" for bodies; "code": "JPY 31,260" where only ASCII may go (subjects). */
@@ -22,20 +23,8 @@ export function formatAmount(
   return `${grouped} ${unit}`;
 }
 
-/** Intl formats by what they are for: making one costs more than formatting with it. */
-const formats = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
-
-function cachedFormat<F extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, make: () => F): F {
-  let format = formats.get(key) as F | undefined;
-  if (!format) {
-    format = make();
-    formats.set(key, format);
-  }
-  return format;
-}
-
 function numberFormat(locale: string, use: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
-  return cachedFormat(`number ${locale} ${use}`, () => new Intl.NumberFormat(locale, options));
+  return cachedFormat(`${use} ${locale}`, () => new Intl.NumberFormat(locale, options));
 }
 
 /**
@@ -72,7 +61,7 @@ export function formatPercent(value: Decimal | string): string {
  */
 export function formatLocal(instant: Date, timeZone: string, style: 'short' | 'long' = 'short'): string {
   const format = cachedFormat(
-    `date ${timeZone} ${style}`,
+    `local time ${timeZone} ${style}`,
     () =>
       new Intl.DateTimeFormat('en-US', {
         timeZone,

@@ -1,4 +1,5 @@
 import Big from 'big.js';
+import { cachedFormat } from '../intl/formats.ts';
 import { type CurrencyCode, currencyCode, minorUnitDigits } from './currency.ts';
 
 // Division (percentages, forecasts) keeps 20 decimal places; sums and products are exact.
@@ -52,9 +53,6 @@ export class CurrencyMismatchError extends Error {
 }
 
 /** An exact decimal amount in one ISO 4217 currency. Immutable. */
-/** Intl formatters by locale, currency and display: making one costs more than formatting with it. */
-const formatters = new Map<string, Intl.NumberFormat>();
-
 export class Money {
   private constructor(
     readonly amount: Decimal,
@@ -137,16 +135,15 @@ export class Money {
    * `display: 'code'` gives "JPY 12,346" for places that must stay ASCII (email subjects).
    */
   format(locale = 'en-US', display: 'symbol' | 'code' = 'symbol'): string {
-    const key = `${locale} ${this.currency} ${display}`;
-    let formatter = formatters.get(key);
-    if (!formatter) {
-      formatter = new Intl.NumberFormat(locale, {
-        style: 'currency',
-        currency: this.currency,
-        currencyDisplay: display,
-      });
-      formatters.set(key, formatter);
-    }
+    const formatter = cachedFormat(
+      `money ${locale} ${this.currency} ${display}`,
+      () =>
+        new Intl.NumberFormat(locale, {
+          style: 'currency',
+          currency: this.currency,
+          currencyDisplay: display,
+        }),
+    );
     // Intl formats a decimal string exactly (no float rounding on the way); big.js writes plain
     // notation ("-1234.5"), which is the string numeric literal Intl takes.
     return formatter.format(this.toDecimalString() as Intl.StringNumericLiteral);

@@ -11,6 +11,7 @@ import { formatAmount, formatCompact, formatPercent } from '../alerts/format.ts'
 import type { Threshold } from '../budgets/budget.ts';
 import type { DailyPoint } from '../budgets/series.ts';
 import { type BudgetStatus, measuredSpend, type ResourceSeries } from '../budgets/status.ts';
+import { cachedFormat } from '../intl/formats.ts';
 import { type Decimal, decimal } from '../money/index.ts';
 import { fromLocal, localDateKey } from '../time/zoned.ts';
 import { escapeHtml as esc } from './escape.ts';
@@ -486,7 +487,10 @@ function dateParts(date: string): { year: number; month: number; day: number } {
 }
 
 function shortDate(instant: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone, month: 'short', day: 'numeric' }).format(instant);
+  return cachedFormat(
+    `chart day ${timeZone}`,
+    () => new Intl.DateTimeFormat('en-US', { timeZone, month: 'short', day: 'numeric' }),
+  ).format(instant);
 }
 
 /** "Nov 20" from "2026-11-20", without a time zone round trip. */

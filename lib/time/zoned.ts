@@ -1,4 +1,5 @@
 /** Calendar arithmetic in an IANA time zone using only Intl (no tz database shipped in the bundle). */
+import { cachedFormat } from '../intl/formats.ts';
 
 export interface LocalDateTime {
   year: number;
@@ -9,24 +10,21 @@ export interface LocalDateTime {
   second: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
+  return cachedFormat(
+    `zoned parts ${timeZone}`,
+    () =>
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      }),
+  );
 }
 
 export function isTimeZone(timeZone: string): boolean {
