@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const PACKAGE_DIR = join(ROOT, '.serverless');
 const TEMPLATE = 'cloudformation-template-update-stack.json';
+const OSLS = join(ROOT, 'node_modules/.bin/osls');
 /** What the package is built from (besides node_modules). */
 const SOURCES = [
   'serverless.yml',
@@ -157,8 +158,6 @@ export function packageCopy(variant: PackageVariant): string {
   run(OSLS, ['package', '--stage', 'ci', ...paramArgs(variant.params)], copy);
   return join(copy, '.serverless');
 }
-
-const OSLS = join(ROOT, 'node_modules/.bin/osls');
 
 function paramArgs(params: Record<string, string> = {}): string[] {
   return Object.entries(params).flatMap(([name, value]) => ['--param', `${name}=${value}`]);

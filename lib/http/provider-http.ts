@@ -277,15 +277,16 @@ export class ProviderHttp {
     // must not hold the run past it.
     const deadline = new AttemptDeadline(this.options.timeoutMs ?? 15_000);
     const exchange = this.exchange(endpoint, { ...auth, ...endpoint.headers }, deadline.signal);
-    let response: Response;
+    let response: Response | undefined;
     let text: string;
     try {
       response = await deadline.race(exchange);
       text = await readText(response, deadline);
     } catch (error) {
       if (!deadline.passed) throw error;
-      // An answer that comes after all is let go of, not left holding its connection.
-      exchange.then((late) => late.body?.cancel()).catch(() => {});
+      // An answer that comes after all is let go of, not left holding its connection (a body that was
+      // being read, readText has cancelled).
+      if (!response) exchange.then((late) => late.body?.cancel()).catch(() => {});
       throw new AttemptTimedOut();
     } finally {
       deadline.clear();
